@@ -1,0 +1,105 @@
+"""Messages of the accounts module."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from planet.core.accounts.codes import normalize_invite_code
+from planet.core.address import parse_address
+from planet.core.encoding import b64decode
+from planet.core.errors import InvalidField
+from planet.core.messages import Msg
+from planet.core.params import Params
+
+_HEX32 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def check_hex32(value: str, field: str) -> None:
+    if not _HEX32.match(value):
+        raise InvalidField(f"{field}: expected 64 lower-case hex characters (32 bytes)")
+
+
+def check_name(value: str, field: str) -> None:
+    if not 0 < len(value) <= 80 or not value.isprintable():
+        raise InvalidField(f"{field}: 1 to 80 printable characters")
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterResident(Msg):
+    """The first transaction of a new resident, signed by the resident's new key."""
+
+    TYPE = "accounts/register"
+    invite_code: str
+    encryption_key: str
+
+    def validate(self, params: Params) -> None:
+        normalize_invite_code(self.invite_code)
+        b64decode(self.encryption_key, field=f"{self.TYPE}.encryption_key", length=32)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateInvites(Msg):
+    """Publish the hashes of new invitation codes; the sender keeps the codes."""
+
+    TYPE = "accounts/create_invites"
+    code_hashes: tuple[str, ...]
+
+    def validate(self, params: Params) -> None:
+        if not self.code_hashes:
+            raise InvalidField(f"{self.TYPE}.code_hashes: at least one")
+        for i, h in enumerate(self.code_hashes):
+            check_hex32(h, f"{self.TYPE}.code_hashes[{i}]")
+        if len(set(self.code_hashes)) != len(self.code_hashes):
+            raise InvalidField(f"{self.TYPE}.code_hashes: repeated hash")
+
+
+@dataclass(frozen=True, slots=True)
+class AttestIdentity(Msg):
+    """A verifier vouches that a resident is a real, unique person.
+
+    Carries only the nullifier (a keyed hash of the ID number); name, ID number and phone
+    never reach the ledger.
+    """
+
+    TYPE = "accounts/attest_identity"
+    resident: str
+    nullifier: str
+
+    def validate(self, params: Params) -> None:
+        parse_address(self.resident, field=f"{self.TYPE}.resident")
+        check_hex32(self.nullifier, f"{self.TYPE}.nullifier")
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterBusiness(Msg):
+    """The operator approves a partner business and records its keys."""
+
+    TYPE = "accounts/register_business"
+    business: str
+    public_key: str
+    encryption_key: str
+    name: str
+
+    def validate(self, params: Params) -> None:
+        parse_address(self.business, field=f"{self.TYPE}.business")
+        b64decode(self.public_key, field=f"{self.TYPE}.public_key", length=32)
+        b64decode(self.encryption_key, field=f"{self.TYPE}.encryption_key", length=32)
+        check_name(self.name, f"{self.TYPE}.name")
+
+
+@dataclass(frozen=True, slots=True)
+class AddVerifier(Msg):
+    """The operator appoints another identity verifier."""
+
+    TYPE = "accounts/add_verifier"
+    verifier: str
+    public_key: str
+    encryption_key: str
+    name: str
+
+    def validate(self, params: Params) -> None:
+        parse_address(self.verifier, field=f"{self.TYPE}.verifier")
+        b64decode(self.public_key, field=f"{self.TYPE}.public_key", length=32)
+        b64decode(self.encryption_key, field=f"{self.TYPE}.encryption_key", length=32)
+        check_name(self.name, f"{self.TYPE}.name")

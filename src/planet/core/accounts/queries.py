@@ -1,0 +1,79 @@
+"""Read side of the accounts module."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from planet.core.accounts.codes import compute_invite_hash
+from planet.core.accounts.rules import get_account, get_invite
+from planet.core.accounts.state import KINDS, PREFIX, Nullifier, nullifier_key
+from planet.core.address import parse_address
+from planet.core.errors import InvalidField, NotFound
+from planet.core.state import View
+
+MAX_PAGE = 1000
+
+
+def _arg(args: Mapping[str, Any], name: str) -> Any:
+    if name not in args:
+        raise InvalidField(f"query argument '{name}' is required")
+    return args[name]
+
+
+def query_account(view: View, args: Mapping[str, Any]) -> dict[str, Any]:
+    address = parse_address(_arg(args, "address"))
+    account = get_account(view, address)
+    if account is None:
+        raise NotFound(f"account {address} does not exist")
+    return account.to_json()
+
+
+def query_invite(view: View, args: Mapping[str, Any]) -> dict[str, Any]:
+    """By code (hashed here, never stored) or by its hash."""
+    code_hash = (compute_invite_hash(args["code"]) if "code" in args
+                 else str(_arg(args, "code_hash")))
+    invite = get_invite(view, code_hash)
+    if invite is None:
+        raise NotFound("no such invitation code")
+    return {"code_hash": code_hash, **invite.to_json()}
+
+
+def query_invites_of(view: View, args: Mapping[str, Any]) -> list[dict[str, Any]]:
+    creator = parse_address(_arg(args, "address"))
+    out = []
+    for key in view.iter_keys(f"{PREFIX}invites_of/{creator}/"):
+        code_hash = key.rsplit("/", 1)[1]
+        invite = get_invite(view, code_hash)
+        if invite is not None:
+            out.append({"code_hash": code_hash, **invite.to_json()})
+    return out
+
+
+def query_nullifier(view: View, args: Mapping[str, Any]) -> dict[str, Any]:
+    value = view.get(nullifier_key(str(_arg(args, "nullifier"))), Nullifier)
+    if value is None:
+        raise NotFound("nullifier not used")
+    return value.to_json()
+
+
+def query_accounts(view: View, args: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Accounts of one kind, in address order, paged with `after` and `limit`."""
+    kind = _arg(args, "kind")
+    if kind not in KINDS:
+        raise InvalidField(f"kind: one of {', '.join(KINDS)}")
+    limit = int(args.get("limit", 100))
+    if not 0 < limit <= MAX_PAGE:
+        raise InvalidField(f"limit: 1 to {MAX_PAGE}")
+    after = str(args.get("after", ""))
+    out: list[dict[str, Any]] = []
+    for key in view.iter_keys(f"{PREFIX}by_kind/{kind}/"):
+        address = key.rsplit("/", 1)[1]
+        if address <= after:
+            continue
+        account = get_account(view, address)
+        if account is not None:
+            out.append(account.to_json())
+        if len(out) >= limit:
+            break
+    return out

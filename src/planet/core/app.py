@@ -1,0 +1,160 @@
+"""The application, in the shape of an ABCI application.
+
+`init_chain`, `check_tx`, `finalize_block`, `commit`, `query`, `info`: the embedded engine
+calls these directly; the CometBFT adapter calls them from ABCI requests. The app keeps
+the state in memory and hands the engine, at `commit`, the exact writes to persist with
+the block in one atomic batch; it never touches storage itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from planet import __version__
+from planet.core.chain import ChainMeta, get_meta
+from planet.core.errors import BadSignature, InvalidField, NotFound, PlanetError, QueryError
+from planet.core.genesis import Genesis
+from planet.core.messages import Event
+from planet.core.state import CommittedState, Layer
+from planet.core.transition import (
+    MODULES,
+    ROUTER,
+    BlockHeader,
+    TxResult,
+    init_chain,
+    process_block_start,
+    process_tx,
+)
+from planet.core.tx import Tx, decode_tx, verify_tx_signature
+
+Writes = list[tuple[str, bytes | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class AppInfo:
+    chain_id: str
+    height: int
+    app_hash: bytes
+    time: int
+    version: str = __version__
+
+
+@dataclass(slots=True)
+class BlockResult:
+    height: int
+    app_hash: bytes
+    tx_results: list[TxResult]
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class CommitResult:
+    height: int
+    app_hash: bytes
+    writes: Writes
+
+
+class Application:
+    """One chain's state machine. Deterministic: same genesis and blocks, same app hash."""
+
+    def __init__(self, genesis: Genesis, state: CommittedState | None = None) -> None:
+        self.genesis = genesis
+        self.params = genesis.params
+        self.state = state if state is not None else CommittedState()
+        self._pending: Writes | None = None
+        self._verified: set[bytes] = set()
+        self._check = Layer(self.state)
+        self._modules = {m.name: m for m in MODULES}
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def info(self) -> AppInfo:
+        if len(self.state) == 0:
+            return AppInfo(self.genesis.chain_id, 0, b"", self.genesis.genesis_time)
+        meta = get_meta(self.state)
+        return AppInfo(meta.chain_id, meta.height, self.state.root(), meta.time)
+
+    def init_chain(self) -> bytes:
+        if len(self.state) != 0:
+            raise PlanetError("init_chain on a chain that already has state")
+        layer = Layer(self.state)
+        init_chain(layer, self.genesis)
+        self._pending = self.state.apply(layer.writes)
+        return self.state.root()
+
+    def decode(self, raw: bytes) -> Tx:
+        return decode_tx(raw, params=self.params, router=ROUTER, chain_id=self.genesis.chain_id)
+
+    def check_tx(self, raw: bytes, *, signature_checked: bool = False) -> tuple[TxResult, Tx | None]:
+        """Mempool admission: every check a block would make, against pending state.
+
+        `signature_checked` lets an engine that verified the signature in another process
+        skip doing it twice; the tx is remembered so `finalize_block` does not redo it.
+        """
+        try:
+            tx = self.decode(raw)
+            if not signature_checked:
+                verify_tx_signature(tx)
+        except PlanetError as err:
+            return TxResult.failure(err), None
+        meta = get_meta(self.state)
+        header = BlockHeader(meta.height + 1, meta.time)
+        result = process_tx(self._check, tx, header, self.genesis, in_block=False)
+        if result.ok:
+            self._verified.add(tx.hash)
+        return result, tx
+
+    def finalize_block(self, header: BlockHeader, txs: Iterable[bytes]) -> BlockResult:
+        layer = Layer(self.state)
+        events = process_block_start(layer, header, self.genesis)
+        results: list[TxResult] = []
+        for raw in txs:
+            try:
+                tx = self.decode(raw)
+                if tx.hash not in self._verified:
+                    verify_tx_signature(tx)
+            except PlanetError as err:
+                results.append(TxResult.failure(err))
+                continue
+            self._verified.discard(tx.hash)
+            results.append(process_tx(layer, tx, header, self.genesis, in_block=True))
+        self._pending = self.state.apply(layer.writes)
+        return BlockResult(header.height, self.state.root(), results, events)
+
+    def commit(self) -> CommitResult:
+        """Hand the block's writes to the engine and reopen the mempool's view."""
+        if self._pending is None:
+            raise PlanetError("commit without a finalized block")
+        writes, self._pending = self._pending, None
+        self._check = Layer(self.state)
+        info = self.info()
+        return CommitResult(info.height, info.app_hash, writes)
+
+    def forget_verified(self, hashes: Iterable[bytes]) -> None:
+        """Drop remembered signatures of txs the engine evicted from its mempool."""
+        self._verified.difference_update(hashes)
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def meta(self) -> ChainMeta:
+        return get_meta(self.state)
+
+    def query(self, path: str, args: Mapping[str, Any] | None = None) -> Any:
+        """`module/name`, e.g. `accounts/account` with {"address": …}."""
+        module_name, _, name = path.partition("/")
+        module = self._modules.get(module_name)
+        handler = module.queries.get(name) if module is not None else None
+        if handler is None:
+            raise NotFound(f"unknown query path '{path}'")
+        try:
+            return handler(self.state, dict(args or {}))
+        except (QueryError, InvalidField):
+            raise
+        except PlanetError as err:
+            raise QueryError(err.message) from None
+
+
+__all__ = ["AppInfo", "Application", "BadSignature", "BlockHeader", "BlockResult",
+           "CommitResult", "TxResult"]

@@ -1,0 +1,161 @@
+"""One exception tree with stable numeric codes.
+
+Codes are part of the protocol: clients, the HTTP API and the CLI map on them, so a
+code never changes meaning once released. Library code raises; edges print `str(err)`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class PlanetError(Exception):
+    """Root of every error the core raises on purpose."""
+
+    code: ClassVar[int] = 1
+    codespace: ClassVar[str] = "planet"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "codespace": self.codespace, "error": type(self).__name__,
+                "message": self.message}
+
+
+# --- transaction envelope: 100-199 ----------------------------------------------------------
+class TxError(PlanetError):
+    """The transaction as a whole is unacceptable; it never touches state."""
+
+    code = 100
+    codespace = "tx"
+
+
+class MalformedTx(TxError):
+    code = 101
+
+
+class UnknownField(TxError):
+    code = 102
+
+
+class TxTooLarge(TxError):
+    code = 103
+
+
+class WrongChainId(TxError):
+    code = 104
+
+
+class BadSignature(TxError):
+    code = 105
+
+
+class AddressMismatch(TxError):
+    code = 106
+
+
+class SequenceReused(TxError):
+    code = 107
+
+
+class SequenceSkipped(TxError):
+    code = 108
+
+
+class UnknownMessage(TxError):
+    code = 109
+
+
+class UnknownAccount(TxError):
+    code = 110
+
+
+class InvalidField(TxError):
+    """A message field has the wrong type, size or format."""
+
+    code = 111
+
+
+class DuplicateTx(TxError):
+    code = 112
+
+
+class MempoolFull(TxError):
+    code = 113
+
+
+# --- authorisation: 200-249 -----------------------------------------------------------------
+class Unauthorized(PlanetError):
+    code = 200
+    codespace = "auth"
+
+
+class NotOperator(Unauthorized):
+    code = 201
+
+
+class NotVerifier(Unauthorized):
+    code = 202
+
+
+class NotResident(Unauthorized):
+    code = 203
+
+
+class NotBusiness(Unauthorized):
+    code = 204
+
+
+# --- accounts and registration: 300-399 -----------------------------------------------------
+class AccountsError(PlanetError):
+    code = 300
+    codespace = "accounts"
+
+
+class AccountExists(AccountsError):
+    code = 301
+
+
+class InviteUnknown(AccountsError):
+    code = 302
+
+
+class InviteUsed(AccountsError):
+    code = 303
+
+
+class InviteExists(AccountsError):
+    code = 304
+
+
+class NoInvitesLeft(AccountsError):
+    code = 305
+
+
+class NullifierUsed(AccountsError):
+    code = 306
+
+
+class AlreadyVerified(AccountsError):
+    code = 307
+
+
+class BusinessExists(AccountsError):
+    code = 308
+
+
+# --- genesis and queries: 900-999 -----------------------------------------------------------
+class GenesisError(PlanetError):
+    code = 900
+    codespace = "genesis"
+
+
+class QueryError(PlanetError):
+    code = 910
+    codespace = "query"
+
+
+class NotFound(QueryError):
+    code = 911

@@ -1,0 +1,1 @@
+"""Original Force: the task catalog, grants and their expiry."""

@@ -1,0 +1,71 @@
+"""Parameters in three tiers (as in Ethereum's consensus specs):
+
+- constants: protocol facts that never change (here, in `types` and the modules);
+- presets: `Params.production()` for real deployments and `Params.test()` with short
+  periods for tests and simulations;
+- per-network values chosen in the genesis document (chain id, keys, catalog), which may
+  override any preset field by name.
+
+Emission is set here once, at genesis; nothing on the ledger can change it later.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from planet.core.errors import GenesisError
+from planet.core.types import MILLIS_PER_DAY
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    # ledger
+    max_tx_bytes: int = 32 * 1024
+    max_messages_per_tx: int = 16
+    max_string_bytes: int = 256
+    max_list_items: int = 64
+    # registration
+    invites_per_resident: int = 3
+    timezone_offset_minutes: int = 8 * 60
+    # emission (µBD per second in era 0; era k pays floor(rate / 2**k))
+    emission_rate_micro_per_second: int = 3_125_000
+    halving_interval_ms: int = 730 * MILLIS_PER_DAY
+    dormancy_ms: int = 48 * 3_600_000
+    # Lucky Drill
+    drill_share_bps: int = 500
+    drill_min_force: int = 35
+    drill_entry_force: int = 5
+    drill_round_ms: int = MILLIS_PER_DAY
+    drill_winners: int = 1
+
+    @classmethod
+    def production(cls) -> Params:
+        return cls()
+
+    @classmethod
+    def test(cls) -> Params:
+        """Same rules, small limits: keeps property tests fast and their failures small."""
+        return cls(max_tx_bytes=16 * 1024, max_messages_per_tx=8)
+
+    @classmethod
+    def preset(cls, name: str) -> Params:
+        if name == "production":
+            return cls.production()
+        if name == "test":
+            return cls.test()
+        raise GenesisError(f"unknown params preset '{name}' (expected 'production' or 'test')")
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Params:
+        known = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise GenesisError(f"unknown params field(s): {', '.join(unknown)}")
+        for name, value in overrides.items():
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise GenesisError(f"params.{name} must be a non-negative integer")
+        return dataclasses.replace(self, **overrides)
+
+    def to_json(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

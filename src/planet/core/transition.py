@@ -1,0 +1,127 @@
+"""The state transition: how a block changes the state, as a short chain of steps.
+
+    process_block = process_block_start        (height, time; then each module's
+                                                 time-driven step, in module order)
+                  + process_tx for each tx      (authenticate, run messages, sequence)
+
+A transaction that fails authentication (form, chain, signature, sequence) changes
+nothing. One that authenticates but whose messages fail has all their effects dropped,
+and in a block still consumes its sequence number, so the same signed bytes can never be
+included twice. `check_tx` runs the same steps on the mempool's view and refuses both.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from planet.core.accounts.messages import RegisterResident
+from planet.core.accounts.module import MODULE as ACCOUNTS
+from planet.core.accounts.rules import get_account, increment_sequence
+from planet.core.chain import META_KEY, ChainMeta, check_next_block, get_meta
+from planet.core.errors import PlanetError, SequenceReused, SequenceSkipped, UnknownAccount
+from planet.core.force.module import MODULE as FORCE
+from planet.core.genesis import Genesis
+from planet.core.messages import Ctx, Event, Module, Router
+from planet.core.state import Layer, View
+from planet.core.tx import Tx
+
+MODULES: tuple[Module, ...] = (ACCOUNTS, FORCE)
+ROUTER = Router(MODULES)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockHeader:
+    height: int
+    time: int  # ms since the epoch, from the engine's block, never a local clock
+    proposer: str = ""
+
+
+@dataclass(slots=True)
+class TxResult:
+    code: int = 0
+    codespace: str = ""
+    log: str = ""
+    error: str = ""
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.code == 0
+
+    @classmethod
+    def failure(cls, err: PlanetError) -> TxResult:
+        return cls(code=err.code, codespace=err.codespace, log=err.message,
+                   error=type(err).__name__)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "codespace": self.codespace, "log": self.log,
+                "error": self.error, "events": [e.to_json() for e in self.events]}
+
+
+def init_chain(state: Layer, genesis: Genesis) -> None:
+    state.set(META_KEY, ChainMeta(chain_id=genesis.chain_id, genesis_hash=genesis.hash.hex(),
+                                  genesis_time=genesis.genesis_time, height=0,
+                                  time=genesis.genesis_time))
+    for module in MODULES:
+        if module.init_genesis is not None:
+            module.init_genesis(state, genesis)
+
+
+def authenticate_tx(view: View, tx: Tx) -> None:
+    """Sequence rule: exactly the sender's count of included transactions.
+
+    An unknown sender may only open with a registration at sequence 0.
+    """
+    account = get_account(view, tx.sender)
+    if account is None:
+        if not isinstance(tx.messages[0], RegisterResident):
+            raise UnknownAccount(f"account {tx.sender} does not exist; a new resident's first "
+                                 "message must be accounts/register")
+        expected = 0
+    else:
+        expected = account.sequence
+    if tx.sequence < expected:
+        raise SequenceReused(f"sequence {tx.sequence} was already used; next is {expected}")
+    if tx.sequence > expected:
+        raise SequenceSkipped(f"sequence {tx.sequence} skips ahead; next is {expected}")
+
+
+def run_messages(ctx: Ctx, tx: Tx) -> None:
+    for msg in tx.messages:
+        ROUTER.handler(msg)(ctx, msg)
+
+
+def process_tx(state: Layer, tx: Tx, header: BlockHeader, genesis: Genesis, *,
+               in_block: bool) -> TxResult:
+    """Apply one authenticated-or-refused transaction to `state`."""
+    try:
+        authenticate_tx(state, tx)
+    except PlanetError as err:
+        return TxResult.failure(err)
+    layer = state.child()
+    ctx = Ctx(state=layer, params=genesis.params, chain_id=genesis.chain_id,
+              height=header.height, time=header.time, sender=tx.sender,
+              public_key=tx.public_key)
+    try:
+        run_messages(ctx, tx)
+        increment_sequence(layer, tx.sender)
+    except PlanetError as err:
+        if in_block and get_account(state, tx.sender) is not None:
+            increment_sequence(state, tx.sender)
+        return TxResult.failure(err)
+    state.absorb(layer)
+    return TxResult(events=ctx.events)
+
+
+def process_block_start(state: Layer, header: BlockHeader, genesis: Genesis) -> list[Event]:
+    meta = get_meta(state)
+    check_next_block(meta, header.height, header.time)
+    state.set(META_KEY, dataclasses.replace(meta, height=header.height, time=header.time))
+    ctx = Ctx(state=state, params=genesis.params, chain_id=genesis.chain_id,
+              height=header.height, time=header.time, sender="", public_key=b"")
+    for module in MODULES:
+        if module.begin_block is not None:
+            module.begin_block(ctx)
+    return ctx.events

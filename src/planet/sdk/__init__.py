@@ -1,0 +1,1 @@
+"""The Python SDK: wallets, signing, transaction building and the node client."""
