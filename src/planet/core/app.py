@@ -27,7 +27,7 @@ from planet.core.transition import (
     process_block_start,
     process_tx,
 )
-from planet.core.tx import Tx, decode_tx, verify_tx_signature
+from planet.core.tx import Tx, compute_tx_hash, decode_tx, verify_tx_signature
 
 Writes = list[tuple[str, bytes | None]]
 
@@ -64,7 +64,7 @@ class Application:
         self.params = genesis.params
         self.state = state if state is not None else CommittedState()
         self._pending: Writes | None = None
-        self._verified: set[bytes] = set()
+        self._checked: dict[bytes, Tx] = {}
         self._check = Layer(self.state)
         self._modules = {m.name: m for m in MODULES}
 
@@ -90,8 +90,9 @@ class Application:
     def check_tx(self, raw: bytes, *, signature_checked: bool = False) -> tuple[TxResult, Tx | None]:
         """Mempool admission: every check a block would make, against pending state.
 
-        `signature_checked` lets an engine that verified the signature in another process
-        skip doing it twice; the tx is remembered so `finalize_block` does not redo it.
+        `signature_checked` lets an engine that verified the signature on another thread
+        skip doing it twice; an accepted tx is remembered (decoded and verified) so that
+        `finalize_block` of this node does not redo the work.
         """
         try:
             tx = self.decode(raw)
@@ -103,7 +104,7 @@ class Application:
         header = BlockHeader(meta.height + 1, meta.time)
         result = process_tx(self._check, tx, header, self.genesis, in_block=False)
         if result.ok:
-            self._verified.add(tx.hash)
+            self._checked[tx.hash] = tx
         return result, tx
 
     def finalize_block(self, header: BlockHeader, txs: Iterable[bytes]) -> BlockResult:
@@ -111,14 +112,14 @@ class Application:
         events = process_block_start(layer, header, self.genesis)
         results: list[TxResult] = []
         for raw in txs:
-            try:
-                tx = self.decode(raw)
-                if tx.hash not in self._verified:
+            tx = self._checked.pop(compute_tx_hash(raw), None)
+            if tx is None:
+                try:
+                    tx = self.decode(raw)
                     verify_tx_signature(tx)
-            except PlanetError as err:
-                results.append(TxResult.failure(err))
-                continue
-            self._verified.discard(tx.hash)
+                except PlanetError as err:
+                    results.append(TxResult.failure(err))
+                    continue
             results.append(process_tx(layer, tx, header, self.genesis, in_block=True))
         self._pending = self.state.apply(layer.writes)
         return BlockResult(header.height, self.state.root(), results, events)
@@ -133,8 +134,9 @@ class Application:
         return CommitResult(info.height, info.app_hash, writes)
 
     def forget_verified(self, hashes: Iterable[bytes]) -> None:
-        """Drop remembered signatures of txs the engine evicted from its mempool."""
-        self._verified.difference_update(hashes)
+        """Drop remembered checks of txs the engine evicted from its mempool."""
+        for h in hashes:
+            self._checked.pop(h, None)
 
     # --- reads ----------------------------------------------------------------------------
 

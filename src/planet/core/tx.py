@@ -49,7 +49,7 @@ class Tx:
     messages: tuple[Msg, ...]
     public_key: bytes
     signature: bytes
-    sign_bytes: bytes
+    body: dict[str, Any]
 
 
 def compute_sign_bytes(body: dict[str, Any]) -> bytes:
@@ -82,9 +82,11 @@ def decode_tx(raw: bytes, *, params: Params, router: Router, chain_id: str) -> T
     missing = sorted(BODY_FIELDS - set(body))
     if missing:
         raise MalformedTx(f"body: missing field(s) {', '.join(missing)}")
+    if not isinstance(body["sender"], str):
+        raise InvalidField("body.sender: expected an address string")
     if body["chain_id"] != chain_id:
         raise WrongChainId(f"body.chain_id is {body['chain_id']!r}; this chain is {chain_id!r}")
-    sender = parse_address(body["sender"], field="body.sender")
+    sender = body["sender"]
     sequence = body["sequence"]
     if not isinstance(sequence, int) or isinstance(sequence, bool) or not 0 <= sequence < 2**63:
         raise InvalidField("body.sequence: expected a non-negative integer")
@@ -97,14 +99,15 @@ def decode_tx(raw: bytes, *, params: Params, router: Router, chain_id: str) -> T
     public_key = b64decode(doc.get("public_key"), field="public_key", length=32)
     signature = b64decode(doc.get("signature"), field="signature", length=64)
     if compute_address(public_key) != sender:
+        parse_address(sender, field="body.sender")
         raise AddressMismatch(f"body.sender {sender} is not the address of public_key")
-    return Tx(compute_tx_hash(raw), chain_id, sender, sequence, msgs, public_key, signature,
-              compute_sign_bytes(body))
+    return Tx(compute_tx_hash(raw), chain_id, sender, sequence, msgs, public_key, signature, body)
 
 
 def verify_tx_signature(tx: Tx) -> None:
     try:
-        Ed25519PublicKey.from_public_bytes(tx.public_key).verify(tx.signature, tx.sign_bytes)
+        Ed25519PublicKey.from_public_bytes(tx.public_key).verify(
+            tx.signature, compute_sign_bytes(tx.body))
     except InvalidSignature:
         raise BadSignature("signature does not verify for this body and public_key") from None
 

@@ -1,0 +1,390 @@
+"""`planet`: set up and run a node, manage keys, act as any role, inspect the chain."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from planet import __version__
+from planet.cli.common import (
+    DEFAULT_HOME_PATH,
+    DEFAULT_NODE,
+    EXIT_REFUSED,
+    HomeOpt,
+    JsonOpt,
+    KeyOpt,
+    KeyringOpt,
+    NodeOpt,
+    client,
+    console,
+    emit,
+    errors,
+    fail,
+    key_password,
+    keyring_dir,
+    load_wallet,
+)
+from planet.node.home import Home
+
+app = typer.Typer(help="Planet: own your behavioural data and be rewarded for it.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+keys_app = typer.Typer(help="Create, show, export and import keys.", no_args_is_help=True)
+invites_app = typer.Typer(help="Invitation codes.", no_args_is_help=True)
+identity_app = typer.Typer(help="Identity verification (run by a verifier).",
+                           no_args_is_help=True)
+business_app = typer.Typer(help="Businesses (registered by the operator).", no_args_is_help=True)
+verifier_app = typer.Typer(help="Identity verifiers (appointed by the operator).",
+                           no_args_is_help=True)
+query_app = typer.Typer(help="Read the ledger.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks; each prints one JSON object with --json.",
+                        no_args_is_help=True)
+for sub, name in ((keys_app, "keys"), (invites_app, "invites"), (identity_app, "identity"),
+                  (business_app, "business"), (verifier_app, "verifier"),
+                  (query_app, "query"), (bench_app, "bench")):
+    app.add_typer(sub, name=name)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+# --- node ------------------------------------------------------------------------------------
+
+
+@app.command()
+def init(home: HomeOpt = DEFAULT_HOME_PATH,
+         chain_id: Annotated[str, typer.Option(help="Chain id.")] = "planet-local-1",
+         preset: Annotated[str, typer.Option(help="production or test.")] = "production",
+         force: Annotated[bool, typer.Option("--force", help="Overwrite an existing home.")] = False,
+         as_json: JsonOpt = False) -> None:
+    """Write a node home: genesis, config, operator and verifier keys."""
+    from planet.node.home import init_home
+
+    with errors(as_json):
+        h = init_home(home, chain_id, password=key_password(), preset=preset, overwrite=force)
+        genesis = h.load_genesis()
+    emit({"home": str(h.path), "chain_id": genesis.chain_id,
+          "operator": genesis.operator.address,
+          "verifier": genesis.identity_verifiers[0].address,
+          "genesis": str(h.genesis_file)}, as_json, title="Node home created")
+
+
+@app.command()
+def node(home: HomeOpt = DEFAULT_HOME_PATH,
+         host: Annotated[str | None, typer.Option(help="API host.")] = None,
+         port: Annotated[int | None, typer.Option(help="API port.")] = None,
+         engine: Annotated[str, typer.Option(help="embedded (default).")] = "embedded") -> None:
+    """Run the node (engine + HTTP API) until Ctrl-C."""
+    from planet.node.run import run_node
+
+    if engine != "embedded":
+        fail(f"engine '{engine}' is not available in this build; use 'embedded'", 2)
+    h = Home(home)
+    if not h.exists():
+        fail(f"{home} has no genesis.json; run `planet init --home {home}` first", 2)
+
+    def ready(n: object, url: str) -> None:
+        console.print(f"[bold green]Planet node[/] chain [cyan]{h.load_genesis().chain_id}[/] "
+                      f"at height {getattr(n, 'height', 0)}; API on {url}/docs")
+
+    with errors():
+        run_node(h, host, port, on_ready=ready)
+
+
+@app.command()
+def status(node_url: NodeOpt = DEFAULT_NODE, as_json: JsonOpt = False) -> None:
+    """Height, app hash and mempool of a running node."""
+    with errors(as_json):
+        emit(client(node_url).status(), as_json, title="Node status")
+
+
+@app.command()
+def verify(home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """Replay every block from genesis and check every hash and the stored state."""
+    from planet.engines.embedded import replay_chain
+    from planet.storage.sqlite import NodeStore
+
+    h = Home(home)
+    if not h.db_file.exists():
+        fail(f"no database at {h.db_file}", 2, as_json=as_json)
+    store = NodeStore(h.db_file)
+    with Progress(TextColumn("replaying"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeRemainingColumn(), disable=as_json, console=console) as progress:
+        task = progress.add_task("replay", total=store.last_height())
+        report = replay_chain(store, lambda h_, _t: progress.update(task, completed=h_))
+    if as_json:
+        print(json.dumps(report.to_json()))
+    elif report.ok:
+        console.print(f"[bold green]verified[/]: {report.blocks} blocks, {report.txs} txs, "
+                      f"app hash {report.app_hash}")
+    else:
+        for p in report.problems:
+            console.print(f"[red]✗[/] {p}")
+    if not report.ok:
+        raise typer.Exit(EXIT_REFUSED)
+
+
+# --- keys ------------------------------------------------------------------------------------
+
+
+@keys_app.command("create")
+def keys_create(name: str, keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH,
+                as_json: JsonOpt = False) -> None:
+    """New key from a fresh 24-word mnemonic (shown once: write it down)."""
+    from planet.sdk.keys import new_mnemonic, save_keystore, wallet_from_mnemonic
+
+    path = keyring_dir(keyring, home) / f"{name}.json"
+    with errors(as_json):
+        if path.exists():
+            raise FileExistsError(f"a key named '{name}' already exists at {path}")
+        words = new_mnemonic()
+        wallet = wallet_from_mnemonic(words)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        save_keystore(path, wallet, key_password(), name)
+    emit({"name": name, "address": wallet.address, "mnemonic": words, "file": str(path)},
+         as_json, title="Key created: write the mnemonic down, it is not stored")
+
+
+@keys_app.command("show")
+def keys_show(name: str, keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH,
+              as_json: JsonOpt = False) -> None:
+    """Address and public keys of a key."""
+    from planet.core.encoding import b64encode
+
+    with errors(as_json):
+        wallet = load_wallet(name, keyring, home)
+    emit({"name": name, "address": wallet.address,
+          "public_key": b64encode(wallet.public_key),
+          "encryption_key": b64encode(wallet.encryption_public_key)}, as_json)
+
+
+@keys_app.command("list")
+def keys_list(keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH,
+              as_json: JsonOpt = False) -> None:
+    """Keys in the keyring."""
+    folder = keyring_dir(keyring, home)
+    rows = []
+    for path in sorted(folder.glob("*.json")) if folder.exists() else []:
+        if path.name.endswith(".invites.json"):
+            continue
+        data = json.loads(path.read_text())
+        rows.append({"name": path.stem, "address": data.get("address", ""),
+                     "encrypted": data.get("encrypted", False)})
+    emit(rows, as_json, title=f"Keys in {folder}")
+
+
+@keys_app.command("export")
+def keys_export(name: str, keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH) -> None:
+    """Print the key's keystore JSON (encrypted if it was saved with a password)."""
+    path = keyring_dir(keyring, home) / f"{name}.json"
+    with errors():
+        if not path.exists():
+            raise FileNotFoundError(f"no key named '{name}' in {path.parent}")
+        print(path.read_text().strip())
+
+
+@keys_app.command("import")
+def keys_import(name: str,
+                mnemonic: Annotated[str | None, typer.Option(help="24 words, quoted.")] = None,
+                file: Annotated[Path | None, typer.Option(help="A keystore JSON file.")] = None,
+                keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH,
+                as_json: JsonOpt = False) -> None:
+    """Restore a key from its mnemonic or a keystore file."""
+    from planet.sdk.keys import load_keystore, save_keystore, wallet_from_mnemonic
+
+    path = keyring_dir(keyring, home) / f"{name}.json"
+    with errors(as_json):
+        if path.exists():
+            raise FileExistsError(f"a key named '{name}' already exists at {path}")
+        if (mnemonic is None) == (file is None):
+            raise ValueError("give exactly one of --mnemonic or --file")
+        wallet = (wallet_from_mnemonic(mnemonic) if mnemonic is not None
+                  else load_keystore(file, key_password()))  # type: ignore[arg-type]
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        save_keystore(path, wallet, key_password(), name)
+    emit({"name": name, "address": wallet.address, "file": str(path)}, as_json,
+         title="Key imported")
+
+
+# --- residents, invites, identity, businesses --------------------------------------------------
+
+
+def _save_codes(folder: Path, name: str, codes: list[str]) -> Path:
+    path = folder / f"{name}.invites.json"
+    existing = json.loads(path.read_text()) if path.exists() else []
+    path.write_text(json.dumps(existing + codes, indent=1) + "\n")
+    path.chmod(0o600)
+    return path
+
+
+@invites_app.command("create")
+def invites_create(key: KeyOpt, count: Annotated[int, typer.Option(min=1, max=64)] = 1,
+                   node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+                   home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """Create invitation codes (only their hashes go on the ledger)."""
+    with errors(as_json):
+        wallet = load_wallet(key, keyring, home)
+        codes = client(node_url).create_invites(wallet, count)
+        saved = _save_codes(keyring_dir(keyring, home), key, codes)
+    emit({"codes": codes, "saved_to": str(saved)}, as_json, title="Invitation codes")
+
+
+@invites_app.command("list")
+def invites_list(key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+                 home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """Codes this key created, and who used them."""
+    with errors(as_json):
+        wallet = load_wallet(key, keyring, home)
+        rows = client(node_url).query("accounts/invites_of", address=wallet.address)
+    emit(rows, as_json, title="Invitations")
+
+
+@app.command()
+def register(key: KeyOpt, invite: Annotated[str, typer.Option(help="Invitation code.")],
+             own_invites: Annotated[int, typer.Option(help="Codes to create for yourself.")] = 3,
+             node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+             home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """Register KEY as a resident with an invitation code."""
+    with errors(as_json):
+        wallet = load_wallet(key, keyring, home)
+        outcome, codes = client(node_url).register_resident(wallet, invite,
+                                                            own_invites=own_invites)
+        if codes:
+            _save_codes(keyring_dir(keyring, home), key, codes)
+    emit({"address": wallet.address, "height": outcome.height, "tx": outcome.hash,
+          "your_invites": codes}, as_json, title="Registered")
+
+
+@identity_app.command("verify")
+def identity_verify(
+        key: KeyOpt, resident: Annotated[str, typer.Option(help="Resident address.")],
+        name: Annotated[str, typer.Option(prompt=True, help="Full name.")],
+        id_number: Annotated[str, typer.Option(prompt=True, hide_input=True,
+                                               help="Resident ID number.")],
+        phone: Annotated[str, typer.Option(prompt=True, hide_input=True, help="Mobile.")],
+        node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+        home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """Check a resident's ID and phone and attest them; nothing is kept or logged."""
+    from planet.identity.verifier import verify_identity
+
+    with errors(as_json):
+        wallet = load_wallet(key, keyring, home)
+        msg = verify_identity(resident, name, id_number, phone, Home(home).nullifier_key())
+        outcome = client(node_url).send(wallet, msg)
+    emit({"resident": resident, "verified": True, "height": outcome.height}, as_json,
+         title="Identity attested")
+
+
+@business_app.command("register")
+def business_register(key: KeyOpt,
+                      business_key: Annotated[str, typer.Option(help="The business's key name.")],
+                      name: Annotated[str, typer.Option(help="Business name.")],
+                      node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+                      home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """The operator (KEY) registers a business."""
+    with errors(as_json):
+        operator = load_wallet(key, keyring, home)
+        business = load_wallet(business_key, keyring, home)
+        outcome = client(node_url).register_business(operator, business, name)
+    emit({"business": business.address, "name": name, "height": outcome.height}, as_json,
+         title="Business registered")
+
+
+@verifier_app.command("add")
+def verifier_add(key: KeyOpt,
+                 verifier_key: Annotated[str, typer.Option(help="The verifier's key name.")],
+                 name: Annotated[str, typer.Option(help="Verifier name.")],
+                 node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+                 home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """The operator (KEY) appoints an identity verifier."""
+    with errors(as_json):
+        operator = load_wallet(key, keyring, home)
+        verifier = load_wallet(verifier_key, keyring, home)
+        outcome = client(node_url).add_verifier(operator, verifier, name)
+    emit({"verifier": verifier.address, "name": name, "height": outcome.height}, as_json,
+         title="Verifier added")
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+@query_app.command("account")
+def query_account(address: str, node_url: NodeOpt = DEFAULT_NODE,
+                  as_json: JsonOpt = False) -> None:
+    """An account by address."""
+    with errors(as_json):
+        emit(client(node_url).query("accounts/account", address=address), as_json,
+             title="Account")
+
+
+@query_app.command("block")
+def query_block(height: Annotated[int | None, typer.Argument()] = None,
+                node_url: NodeOpt = DEFAULT_NODE, as_json: JsonOpt = False) -> None:
+    """A block by height (default: the latest)."""
+    with errors(as_json):
+        emit(client(node_url).block(height), as_json, title="Block")
+
+
+@query_app.command("tx")
+def query_tx(tx_hash: str, node_url: NodeOpt = DEFAULT_NODE, as_json: JsonOpt = False) -> None:
+    """A committed transaction by hash."""
+    with errors(as_json):
+        emit(client(node_url).tx(tx_hash), as_json, title="Transaction")
+
+
+@query_app.command("invite")
+def query_invite(code: str, node_url: NodeOpt = DEFAULT_NODE, as_json: JsonOpt = False) -> None:
+    """Whether an invitation code exists and is used (the code is hashed locally)."""
+    from planet.core.accounts.codes import compute_invite_hash
+
+    with errors(as_json):
+        emit(client(node_url).query("accounts/invite", code_hash=compute_invite_hash(code)),
+             as_json, title="Invitation")
+
+
+@query_app.command("accounts")
+def query_accounts(kind: Annotated[str, typer.Option(help="resident, business, verifier, "
+                                                          "operator")] = "resident",
+                   limit: int = 50, node_url: NodeOpt = DEFAULT_NODE,
+                   as_json: JsonOpt = False) -> None:
+    """Accounts of one kind."""
+    with errors(as_json):
+        emit(client(node_url).query("accounts/accounts", kind=kind, limit=limit), as_json,
+             title=f"{kind} accounts")
+
+
+# --- benchmarks ------------------------------------------------------------------------------
+
+
+@bench_app.command("ledger")
+def bench_ledger(txs: Annotated[int, typer.Option(help="Signed txs to finalize.")] = 40_000,
+                 as_json: JsonOpt = False) -> None:
+    """Signed tx/s finalized by the embedded engine, latency, Ed25519 verify baseline."""
+    from planet.bench.ledger import run_ledger_bench
+
+    emit(run_ledger_bench(txs, progress=not as_json), as_json, title="Ledger benchmark")
+
+
+@bench_app.command("registrations")
+def bench_registrations(
+        count: Annotated[int, typer.Option(help="Registrations to finalize.")] = 300_000,
+        as_json: JsonOpt = False) -> None:
+    """Registrations per second through the embedded engine (target: 300,000 in 60 s)."""
+    from planet.bench.ledger import run_registration_bench
+
+    emit(run_registration_bench(count, progress=not as_json), as_json,
+         title="Registration benchmark")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

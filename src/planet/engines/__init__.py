@@ -1,0 +1,1 @@
+"""Engines drive the application: the embedded sequencer and (later) CometBFT."""

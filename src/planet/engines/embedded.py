@@ -1,0 +1,345 @@
+"""The embedded engine: one process, one sequencer, state and blocks in SQLite.
+
+Transactions enter a mempool only if `check_tx` accepts them against the pending state.
+A sequencer thread makes a block when the mempool holds a full block or the block
+interval has passed (and an empty block every `empty_block_ms`, so time moves for the
+rules that depend on it). Each block is finalized by the application and written with its
+state changes in one SQLite transaction; only then are waiting clients told. After
+kill -9 the node reopens at its last committed block and loses nothing it reported.
+
+Signature checks release the GIL, so they run on a thread pool beside the sequencer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from planet.core.app import Application, BlockResult
+from planet.core.encoding import canonical_json, sha256
+from planet.core.errors import DuplicateTx, MempoolFull, PlanetError
+from planet.core.genesis import Genesis, parse_genesis
+from planet.core.state import CommittedState, compute_state_root
+from planet.core.transition import BlockHeader, TxResult
+from planet.core.tx import compute_tx_hash, verify_raw_signature
+from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
+
+log = logging.getLogger("planet.node")
+
+
+class StateMismatch(PlanetError):
+    """The stored state does not hash to the committed app hash: tampered or corrupt."""
+
+    code = 930
+    codespace = "node"
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    block_interval_ms: int = 200
+    empty_block_ms: int = 5_000
+    max_block_txs: int = 5_000
+    max_mempool_txs: int = 50_000
+    verify_threads: int = 2
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def compute_tx_root(tx_hashes: Sequence[bytes]) -> bytes:
+    return sha256(b"".join(tx_hashes))
+
+
+def compute_block_hash(chain_id: str, height: int, time_ms: int, prev_hash: bytes,
+                       tx_root: bytes, app_hash: bytes, proposer: str) -> bytes:
+    """Hash of the block header; each block names its parent, so history is a chain."""
+    return sha256(canonical_json({
+        "chain_id": chain_id, "height": height, "time": time_ms, "prev_hash": prev_hash.hex(),
+        "tx_root": tx_root.hex(), "app_hash": app_hash.hex(), "proposer": proposer}))
+
+
+@dataclass(frozen=True)
+class Submitted:
+    hash: bytes
+    result: TxResult
+
+    @property
+    def accepted(self) -> bool:
+        return self.result.ok
+
+
+class EmbeddedNode:
+    def __init__(self, db_path: Path, genesis: Genesis | None = None,
+                 config: EngineConfig | None = None,
+                 clock: Callable[[], int] = wall_clock_ms, proposer: str = "embedded") -> None:
+        self.config = config or EngineConfig()
+        self.clock = clock
+        self.proposer = proposer
+        self.store = NodeStore(db_path)
+        self._lock = threading.RLock()
+        self._wake = threading.Condition(self._lock)
+        self._mempool: dict[bytes, bytes] = {}
+        self._waiters: dict[bytes, list[Future[TxRecord | None]]] = {}
+        self._listeners: list[Callable[[BlockRecord, list[TxRecord]], None]] = []
+        self._thread: threading.Thread | None = None
+        self._running = False
+        self._pool = ThreadPoolExecutor(max(1, self.config.verify_threads),
+                                        thread_name_prefix="verify")
+        self.app = self._open(genesis)
+        self.last_block = self.store.last_block()
+
+    # --- opening ---------------------------------------------------------------------------
+
+    def _open(self, genesis: Genesis | None) -> Application:
+        doc = self.store.genesis_document()
+        if doc is None:
+            if genesis is None:
+                raise PlanetError(f"{self.store.path} holds no chain and no genesis was given")
+            app = Application(genesis)
+            app.init_chain()
+            commit = app.commit()
+            self.store.save_genesis(canonical_json(genesis.document), commit.writes,
+                                    commit.app_hash)
+            return app
+        stored = parse_genesis(doc)
+        if genesis is not None and genesis.hash != stored.hash:
+            raise PlanetError("this node's database was made from a different genesis")
+        state = CommittedState(self.store.load_state())
+        expected = self.store.last_app_hash()
+        if state.root() != expected:
+            raise StateMismatch(
+                f"stored state hashes to {state.root().hex()[:16]}… but the last committed app "
+                f"hash is {expected.hex()[:16]}…; the database was altered. Run `planet verify`.")
+        return Application(stored, state)
+
+    @property
+    def genesis(self) -> Genesis:
+        return self.app.genesis
+
+    @property
+    def height(self) -> int:
+        return self.last_block.height if self.last_block else 0
+
+    # --- mempool ---------------------------------------------------------------------------
+
+    def submit(self, raw: bytes) -> Submitted:
+        """Check one transaction (signature verified outside the lock) and queue it."""
+        return self._admit(raw, verify_raw_signature(raw))
+
+    def submit_many(self, raws: Sequence[bytes]) -> list[Submitted]:
+        """Batch admission: signatures are verified on the pool, in parallel."""
+        chunk = max(1, len(raws) // (4 * max(1, self.config.verify_threads)))
+        verdicts = list(self._pool.map(verify_raw_signature, raws, chunksize=chunk))
+        return [self._admit(raw, ok) for raw, ok in zip(raws, verdicts, strict=True)]
+
+    def _admit(self, raw: bytes, signature_ok: bool) -> Submitted:
+        tx_hash = compute_tx_hash(raw)
+        with self._lock:
+            if tx_hash in self._mempool:
+                return Submitted(tx_hash, TxResult.failure(DuplicateTx("already in the mempool")))
+            if len(self._mempool) >= self.config.max_mempool_txs:
+                return Submitted(tx_hash, TxResult.failure(MempoolFull("mempool is full; retry")))
+            result, _tx = self.app.check_tx(raw, signature_checked=signature_ok)
+            if result.ok:
+                self._mempool[tx_hash] = raw
+                if len(self._mempool) >= self.config.max_block_txs:
+                    self._wake.notify()
+        return Submitted(tx_hash, result)
+
+    def wait_for(self, tx_hash: bytes) -> Future[TxRecord | None]:
+        """A future resolved with the committed record (or None if the tx was dropped)."""
+        fut: Future[TxRecord | None] = Future()
+        with self._lock:
+            if tx_hash in self._mempool:
+                self._waiters.setdefault(tx_hash, []).append(fut)
+                return fut
+        fut.set_result(self.store.get_tx(tx_hash))
+        return fut
+
+    def query(self, path: str, args: dict[str, Any] | None = None) -> Any:
+        """A read of the committed state, consistent with one block."""
+        with self._lock:
+            return self.app.query(path, args)
+
+    def mempool_size(self) -> int:
+        with self._lock:
+            return len(self._mempool)
+
+    def add_listener(self, fn: Callable[[BlockRecord, list[TxRecord]], None]) -> None:
+        self._listeners.append(fn)
+
+    # --- blocks ----------------------------------------------------------------------------
+
+    def produce_block(self, time_ms: int | None = None) -> BlockRecord:
+        """Finalize, persist and announce one block from the head of the mempool."""
+        with self._lock:
+            batch = list(self._mempool.items())[: self.config.max_block_txs]
+            last_time = self.last_block.time if self.last_block else self.genesis.genesis_time
+            block_time = max(self.clock() if time_ms is None else time_ms, last_time)
+            header = BlockHeader(self.height + 1, block_time, self.proposer)
+            result = self.app.finalize_block(header, [raw for _h, raw in batch])
+            commit = self.app.commit()
+            for tx_hash, _raw in batch:
+                del self._mempool[tx_hash]
+            self._recheck()
+        block, records = self._make_records(header, batch, result)
+        self.store.commit_block(block, records, commit.writes)
+        self.last_block = block
+        self._announce(block, records, [h for h, _ in batch])
+        return block
+
+    def _recheck(self) -> None:
+        """Re-run the leftover mempool on the new state; drop what no longer fits."""
+        dropped = []
+        for tx_hash, raw in list(self._mempool.items()):
+            result, _ = self.app.check_tx(raw, signature_checked=True)
+            if not result.ok:
+                del self._mempool[tx_hash]
+                dropped.append(tx_hash)
+        if dropped:
+            self.app.forget_verified(dropped)
+            for tx_hash in dropped:
+                for fut in self._waiters.pop(tx_hash, []):
+                    fut.set_result(None)
+
+    def _make_records(self, header: BlockHeader, batch: list[tuple[bytes, bytes]],
+                      result: BlockResult) -> tuple[BlockRecord, list[TxRecord]]:
+        hashes = [h for h, _ in batch]
+        tx_root = compute_tx_root(hashes)
+        prev = self.last_block.hash if self.last_block else b"\x00" * 32
+        block_hash = compute_block_hash(self.genesis.chain_id, header.height, header.time, prev,
+                                        tx_root, result.app_hash, header.proposer)
+        block = BlockRecord(header.height, block_hash, prev, header.time, result.app_hash,
+                            tx_root, len(batch), header.proposer)
+        records = [TxRecord(h, header.height, i, raw, r.code, r.to_json())
+                   for i, ((h, raw), r) in enumerate(zip(batch, result.tx_results, strict=True))]
+        return block, records
+
+    def _announce(self, block: BlockRecord, records: list[TxRecord], hashes: list[bytes]) -> None:
+        with self._lock:
+            waiting = [(rec, self._waiters.pop(rec.hash, [])) for rec in records]
+        for rec, futs in waiting:
+            for fut in futs:
+                if not fut.done():
+                    fut.set_result(rec)
+        for fn in self._listeners:
+            try:
+                fn(block, records)
+            except Exception:  # a listener must never stop the chain
+                log.exception("block listener failed")
+
+    # --- the sequencer thread ----------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._running = True
+        self._thread = threading.Thread(target=self._run, name="sequencer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        interval = self.config.block_interval_ms / 1000
+        empty = self.config.empty_block_ms / 1000
+        last = time.monotonic()
+        while True:
+            with self._lock:
+                while self._running:
+                    elapsed = time.monotonic() - last
+                    n = len(self._mempool)
+                    if n >= self.config.max_block_txs or (n and elapsed >= interval) or \
+                            elapsed >= empty:
+                        break
+                    self._wake.wait(timeout=(interval if n else empty) - elapsed)
+                if not self._running:
+                    return
+            last = time.monotonic()
+            try:
+                self.produce_block()
+            except Exception:
+                log.exception("block production failed; the node stops making blocks")
+                self._running = False
+                raise
+
+    def stop(self) -> None:
+        with self._lock:
+            self._running = False
+            self._wake.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        self._pool.shutdown(wait=True)
+
+    def close(self) -> None:
+        self.stop()
+        self.store.close()
+
+
+@dataclass
+class VerifyReport:
+    blocks: int
+    txs: int
+    app_hash: str
+    ok: bool
+    problems: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"blocks": self.blocks, "txs": self.txs, "app_hash": self.app_hash,
+                "ok": self.ok, "problems": self.problems}
+
+
+def replay_chain(store: NodeStore, progress: Callable[[int, int], None] | None = None
+                 ) -> VerifyReport:
+    """Re-execute every block from genesis and check each link, app hash and the state.
+
+    This is what `planet verify` runs: it trusts nothing stored but the genesis document.
+    """
+    doc = store.genesis_document()
+    if doc is None:
+        return VerifyReport(0, 0, "", False, ["no genesis in the database"])
+    genesis = parse_genesis(doc)
+    app = Application(genesis)
+    problems: list[str] = []
+    genesis_hash = app.init_chain()
+    app.commit()
+    if store.get_meta("genesis_app_hash") != genesis_hash:
+        problems.append("genesis app hash differs from the stored one")
+    total = store.last_height()
+    prev = b"\x00" * 32
+    n_blocks = n_txs = 0
+    for block, raws in store.iter_blocks():
+        header = BlockHeader(block.height, block.time, block.proposer)
+        result = app.finalize_block(header, raws)
+        app.commit()
+        hashes = [compute_tx_hash(r) for r in raws]
+        expected_hash = compute_block_hash(genesis.chain_id, block.height, block.time, prev,
+                                           compute_tx_root(hashes), result.app_hash,
+                                           block.proposer)
+        if block.prev_hash != prev:
+            problems.append(f"block {block.height}: prev_hash does not link to block "
+                            f"{block.height - 1}")
+        if result.app_hash != block.app_hash:
+            problems.append(f"block {block.height}: replayed app hash "
+                            f"{result.app_hash.hex()[:16]}… differs from stored "
+                            f"{block.app_hash.hex()[:16]}…")
+        if expected_hash != block.hash:
+            problems.append(f"block {block.height}: header hash does not match its contents")
+        prev = block.hash
+        n_blocks += 1
+        n_txs += len(raws)
+        if progress is not None:
+            progress(block.height, total)
+        if len(problems) > 20:
+            break
+    stored_items = store.load_state()
+    if compute_state_root(stored_items) != app.state.root():
+        problems.append("stored state differs from the state replayed from genesis")
+    if store.last_app_hash() != app.state.root():
+        problems.append("the node's last app hash differs from the replayed one")
+    return VerifyReport(n_blocks, n_txs, app.state.root().hex(), not problems, problems)

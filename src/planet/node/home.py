@@ -1,0 +1,132 @@
+"""A node home: genesis, config, keys, database, laid out so a person can find them.
+
+    HOME/genesis.json        the network's genesis document
+    HOME/config.json         engine and API settings for this node
+    HOME/keys/*.json         keystores (operator, verifier) made by `planet init`
+    HOME/secrets/nullifier.key   the identity verifiers' shared nullifier key
+    HOME/data/node.db        blocks and state (SQLite)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from planet.core.force.catalog import DEFAULT_CATALOG
+from planet.core.genesis import Genesis, parse_genesis
+from planet.engines.embedded import EngineConfig
+from planet.sdk.wallet import Wallet
+
+DEFAULT_HOME = Path(os.environ.get("PLANET_HOME", Path.home() / ".planet"))
+DEFAULT_API = "http://127.0.0.1:7070"
+
+
+@dataclass
+class NodeConfig:
+    engine: str = "embedded"
+    api_host: str = "127.0.0.1"
+    api_port: int = 7070
+    block_interval_ms: int = 200
+    empty_block_ms: int = 5_000
+    max_block_txs: int = 5_000
+    verify_threads: int = 2
+
+    def engine_config(self) -> EngineConfig:
+        return EngineConfig(block_interval_ms=self.block_interval_ms,
+                            empty_block_ms=self.empty_block_ms,
+                            max_block_txs=self.max_block_txs,
+                            verify_threads=self.verify_threads)
+
+
+@dataclass(frozen=True)
+class Home:
+    path: Path
+
+    @property
+    def genesis_file(self) -> Path:
+        return self.path / "genesis.json"
+
+    @property
+    def config_file(self) -> Path:
+        return self.path / "config.json"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.path / "keys"
+
+    @property
+    def nullifier_key_file(self) -> Path:
+        return self.path / "secrets" / "nullifier.key"
+
+    @property
+    def db_file(self) -> Path:
+        return self.path / "data" / "node.db"
+
+    def exists(self) -> bool:
+        return self.genesis_file.exists()
+
+    def load_genesis(self) -> Genesis:
+        return parse_genesis(json.loads(self.genesis_file.read_text()))
+
+    def load_config(self) -> NodeConfig:
+        if not self.config_file.exists():
+            return NodeConfig()
+        data = json.loads(self.config_file.read_text())
+        return NodeConfig(**{k: v for k, v in data.items() if k in NodeConfig.__dataclass_fields__})
+
+    def nullifier_key(self) -> bytes:
+        return bytes.fromhex(self.nullifier_key_file.read_text().strip())
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+
+
+def make_genesis_document(chain_id: str, operator: Wallet, verifiers: list[Wallet],
+                          genesis_time: str | None = None, preset: str = "production",
+                          timezone: str = "+08:00") -> dict[str, Any]:
+    now = genesis_time or datetime.now(UTC).replace(microsecond=0).isoformat().replace(
+        "+00:00", "Z")
+    return {
+        "chain_id": chain_id,
+        "genesis_time": now,
+        "preset": preset,
+        "timezone": timezone,
+        "operator": operator.genesis_key("Operator"),
+        "identity_verifiers": [v.genesis_key(f"Identity verifier {i + 1}")
+                               for i, v in enumerate(verifiers)],
+        "businesses": [],
+        "tasks": list(DEFAULT_CATALOG),
+    }
+
+
+def init_home(path: Path, chain_id: str = "planet-local-1", *, password: str | None = None,
+              preset: str = "production", overwrite: bool = False) -> Home:
+    """Create a home with a fresh operator and verifier (both keys kept in it)."""
+    from planet.sdk.keys import save_keystore
+
+    home = Home(path)
+    if home.exists() and not overwrite:
+        raise FileExistsError(f"{path} already holds a node (genesis.json); use --force")
+    path.mkdir(parents=True, exist_ok=True)
+    operator, verifier = Wallet.generate(), Wallet.generate()
+    doc = make_genesis_document(chain_id, operator, [verifier], preset=preset)
+    parse_genesis(doc)
+    home.genesis_file.write_text(json.dumps(doc, indent=2) + "\n")
+    home.config_file.write_text(json.dumps(asdict(NodeConfig()), indent=2) + "\n")
+    home.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    save_keystore(home.keys_dir / "operator.json", operator, password, "operator")
+    save_keystore(home.keys_dir / "verifier.json", verifier, password, "verifier")
+    _write_private(home.nullifier_key_file, os.urandom(32).hex() + "\n")
+    home.db_file.parent.mkdir(parents=True, exist_ok=True)
+    if overwrite and home.db_file.exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(home.db_file) + suffix).unlink(missing_ok=True)
+    return home

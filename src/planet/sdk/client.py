@@ -1,0 +1,167 @@
+"""HTTP client for a Planet node, and the actions every surface builds on.
+
+Each action builds core messages, signs them with the caller's wallet at the right
+sequence number and submits them, waiting for the commit.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from planet.core.accounts.codes import code_from_bytes, compute_invite_hash
+from planet.core.accounts.messages import (
+    AddVerifier,
+    CreateInvites,
+    RegisterBusiness,
+    RegisterResident,
+)
+from planet.core.encoding import b64encode
+from planet.core.messages import Msg
+from planet.sdk.wallet import Wallet
+
+
+class NodeError(Exception):
+    """The node refused a request; carries the core's code and message."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        check = body.get("check") or {}
+        self.code = int(body.get("code") or check.get("code") or 0)
+        self.error = str(body.get("error") or check.get("error") or "")
+        self.message = str(body.get("message") or check.get("log") or body.get("detail") or body)
+        self.status = status
+        self.body = body
+        super().__init__(self.message)
+
+
+@dataclass
+class TxOutcome:
+    hash: str
+    height: int | None
+    code: int
+    log: str
+    events: list[dict[str, Any]]
+
+    @property
+    def ok(self) -> bool:
+        return self.code == 0
+
+
+class PlanetClient:
+    def __init__(self, url: str = "http://127.0.0.1:7070", timeout: float = 30.0) -> None:
+        self.url = url.rstrip("/")
+        self.http = httpx.Client(base_url=self.url + "/v1", timeout=timeout)
+        self._chain_id: str | None = None
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _get(self, path: str, **params: Any) -> Any:
+        try:
+            r = self.http.get(path, params=params or None)
+        except httpx.TransportError as err:
+            raise NodeError(0, {"message": f"cannot reach the node at {self.url}: {err}"}) from None
+        if r.status_code >= 400:
+            raise NodeError(r.status_code, _json(r))
+        return r.json()
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        return self._get("/status")  # type: ignore[no-any-return]
+
+    @property
+    def chain_id(self) -> str:
+        if self._chain_id is None:
+            self._chain_id = str(self.status()["chain_id"])
+        return self._chain_id
+
+    def query(self, path: str, **args: Any) -> Any:
+        return self._get(f"/query/{path}", **args)
+
+    def account(self, address: str) -> dict[str, Any] | None:
+        try:
+            return self.query("accounts/account", address=address)  # type: ignore[no-any-return]
+        except NodeError as err:
+            if err.status == 404:
+                return None
+            raise
+
+    def block(self, height: int | None = None) -> dict[str, Any]:
+        return self._get("/blocks/latest" if height is None else f"/blocks/{height}")  # type: ignore[no-any-return]
+
+    def tx(self, tx_hash: str) -> dict[str, Any]:
+        return self._get(f"/txs/{tx_hash}")  # type: ignore[no-any-return]
+
+    def next_sequence(self, address: str) -> int:
+        account = self.account(address)
+        return 0 if account is None else int(account["sequence"])
+
+    # --- writes ------------------------------------------------------------------------------
+
+    def submit(self, raw: bytes, *, wait: bool = True) -> TxOutcome:
+        try:
+            r = self.http.post("/txs", content=raw, params={"wait": str(wait).lower()},
+                               headers={"content-type": "application/json"})
+        except httpx.TransportError as err:
+            raise NodeError(0, {"message": f"cannot reach the node at {self.url}: {err}"}) from None
+        body = _json(r)
+        if r.status_code >= 400:
+            raise NodeError(r.status_code, body)
+        committed = body.get("committed")
+        if committed is None:
+            return TxOutcome(body["hash"], None, 0, "accepted, not yet committed", [])
+        result = committed["result"]
+        return TxOutcome(body["hash"], committed["height"], committed["code"], result["log"],
+                         result["events"])
+
+    def send(self, wallet: Wallet, *messages: Msg, sequence: int | None = None) -> TxOutcome:
+        """Sign `messages` as one transaction and wait for its commit; raise on failure."""
+        seq = self.next_sequence(wallet.address) if sequence is None else sequence
+        outcome = self.submit(wallet.sign_tx(chain_id=self.chain_id, sequence=seq,
+                                             messages=list(messages)))
+        if not outcome.ok:
+            raise NodeError(400, {"code": outcome.code, "message": outcome.log})
+        return outcome
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def create_invites(self, wallet: Wallet, count: int) -> list[str]:
+        codes = new_invite_codes(count)
+        self.send(wallet, CreateInvites(code_hashes=tuple(compute_invite_hash(c) for c in codes)))
+        return codes
+
+    def register_resident(self, wallet: Wallet, invite_code: str, *,
+                          own_invites: int = 0) -> tuple[TxOutcome, list[str]]:
+        """Register with a code; optionally create the resident's own codes in the same tx."""
+        msgs: list[Msg] = [RegisterResident(invite_code=invite_code,
+                                            encryption_key=b64encode(wallet.encryption_public_key))]
+        codes = new_invite_codes(own_invites)
+        if codes:
+            msgs.append(CreateInvites(code_hashes=tuple(compute_invite_hash(c) for c in codes)))
+        return self.send(wallet, *msgs, sequence=0), codes
+
+    def register_business(self, operator: Wallet, business: Wallet, name: str) -> TxOutcome:
+        return self.send(operator, RegisterBusiness(
+            business=business.address, public_key=b64encode(business.public_key),
+            encryption_key=b64encode(business.encryption_public_key), name=name))
+
+    def add_verifier(self, operator: Wallet, verifier: Wallet, name: str) -> TxOutcome:
+        return self.send(operator, AddVerifier(
+            verifier=verifier.address, public_key=b64encode(verifier.public_key),
+            encryption_key=b64encode(verifier.encryption_public_key), name=name))
+
+
+def new_invite_codes(count: int) -> list[str]:
+    return [code_from_bytes(os.urandom(10)) for _ in range(count)]
+
+
+def _json(r: httpx.Response) -> dict[str, Any]:
+    try:
+        body = r.json()
+    except ValueError:
+        return {"message": r.text[:500]}
+    return body if isinstance(body, dict) else {"message": str(body)}

@@ -1,0 +1,41 @@
+"""The node database's tables (SQLAlchemy Core). Alembic migrations create and evolve them."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+meta = Table(
+    "meta", metadata,
+    Column("key", String, primary_key=True),
+    Column("value", LargeBinary, nullable=False),
+)
+
+blocks = Table(
+    "blocks", metadata,
+    Column("height", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary, nullable=False, unique=True),
+    Column("prev_hash", LargeBinary, nullable=False),
+    Column("time", BigInteger, nullable=False),
+    Column("app_hash", LargeBinary, nullable=False),
+    Column("tx_root", LargeBinary, nullable=False),
+    Column("tx_count", Integer, nullable=False),
+    Column("proposer", String, nullable=False),
+)
+
+txs = Table(
+    "txs", metadata,
+    Column("height", BigInteger, primary_key=True, autoincrement=False),
+    Column("idx", Integer, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary, nullable=False, index=True),
+    Column("raw", LargeBinary, nullable=False),
+    Column("code", Integer, nullable=False),
+    Column("result", Text, nullable=False),
+)
+
+state = Table(
+    "state", metadata,
+    Column("key", String, primary_key=True),
+    Column("value", LargeBinary, nullable=False),
+)
