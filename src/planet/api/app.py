@@ -46,10 +46,11 @@ def create_app(node: EmbeddedNode) -> FastAPI:
 
     @v1.get("/status")
     def status() -> dict[str, Any]:
-        info = node.app.info()
         block = node.last_block
-        return {"chain_id": info.chain_id, "height": info.height,
-                "app_hash": info.app_hash.hex(), "time": info.time, "version": __version__,
+        return {"chain_id": node.genesis.chain_id, "height": node.height,
+                "app_hash": (block.app_hash if block else node.store.last_app_hash()).hex(),
+                "time": block.time if block else node.genesis.genesis_time,
+                "version": __version__,
                 "engine": "embedded", "mempool": node.mempool_size(),
                 "last_block_hash": block.hash.hex() if block else None,
                 "genesis_time": node.genesis.genesis_time}

@@ -188,11 +188,13 @@ class EmbeddedNode:
             commit = self.app.commit()
             for tx_hash, _raw in batch:
                 del self._mempool[tx_hash]
+            block, records = self._make_records(header, batch, result)
+            # Persist before anyone can read the new state: nothing is shown that a crash
+            # could take back.
+            self.store.commit_block(block, records, commit.writes)
+            self.last_block = block
             self._recheck()
-        block, records = self._make_records(header, batch, result)
-        self.store.commit_block(block, records, commit.writes)
-        self.last_block = block
-        self._announce(block, records, [h for h, _ in batch])
+        self._announce(block, records)
         return block
 
     def _recheck(self) -> None:
@@ -222,7 +224,7 @@ class EmbeddedNode:
                    for i, ((h, raw), r) in enumerate(zip(batch, result.tx_results, strict=True))]
         return block, records
 
-    def _announce(self, block: BlockRecord, records: list[TxRecord], hashes: list[bytes]) -> None:
+    def _announce(self, block: BlockRecord, records: list[TxRecord]) -> None:
         with self._lock:
             waiting = [(rec, self._waiters.pop(rec.hash, [])) for rec in records]
         for rec, futs in waiting:

@@ -1,0 +1,199 @@
+"""`planet bench ledger` and `planet bench registrations`.
+
+Both drive a real embedded node (SQLite on disk, sequencer thread, verify threads) with
+pre-signed transactions and time submit-to-commit for every one. Signing happens before
+the clock starts: it is the clients' work, not the node's.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from rich.progress import Progress
+
+from planet.bench.common import ed25519_verify_rate, machine, median, percentile
+from planet.core.accounts.codes import code_from_bytes, compute_invite_hash
+from planet.core.accounts.messages import CreateInvites, RegisterResident
+from planet.core.encoding import b64encode
+from planet.core.genesis import parse_genesis
+from planet.engines.embedded import EmbeddedNode, EngineConfig
+from planet.node.home import make_genesis_document
+from planet.sdk.wallet import Wallet
+from planet.storage.sqlite import BlockRecord, TxRecord
+
+CHAIN = "planet-bench"
+BATCH = 1_000
+
+
+def _node(tmp: Path, operator: Wallet) -> EmbeddedNode:
+    genesis = parse_genesis(make_genesis_document(CHAIN, operator, []))
+    return EmbeddedNode(tmp / "node.db", genesis,
+                        EngineConfig(block_interval_ms=100, max_block_txs=5_000,
+                                     max_mempool_txs=20_000, verify_threads=2))
+
+
+def _operator_invites(node: EmbeddedNode, operator: Wallet, codes: list[str]) -> None:
+    """Publish invite hashes from the operator, 64 to a tx (setup, not timed)."""
+    seq = 0
+    for i in range(0, len(codes), 64):
+        chunk = codes[i:i + 64]
+        raw = operator.sign_tx(chain_id=CHAIN, sequence=seq, messages=[
+            CreateInvites(code_hashes=tuple(compute_invite_hash(c) for c in chunk))])
+        seq += 1
+        res = node.submit(raw)
+        assert res.accepted, res.result.log
+        if node.mempool_size() >= 2_000:
+            node.produce_block()
+    while node.mempool_size():
+        node.produce_block()
+
+
+def _sign_registrations(args: tuple[list[str], bytes]) -> list[bytes]:
+    codes, enc_pub = args
+    enc = b64encode(enc_pub)
+    out = []
+    for code in codes:
+        w = Wallet(Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
+        out.append(w.sign_tx(chain_id=CHAIN, sequence=0,
+                             messages=[RegisterResident(invite_code=code, encryption_key=enc)]))
+    return out
+
+
+def _presign_registrations(codes: list[str]) -> list[bytes]:
+    enc_pub = X25519PrivateKey.generate().public_key().public_bytes_raw()
+    chunks = [codes[i:i + 5_000] for i in range(0, len(codes), 5_000)]
+    with ProcessPoolExecutor(os.cpu_count() or 2) as pool:
+        return [raw for part in pool.map(_sign_registrations, [(c, enc_pub) for c in chunks])
+                for raw in part]
+
+
+def _drive(node: EmbeddedNode, raws: list[bytes], label: str, progress: bool
+           ) -> dict[str, Any]:
+    """Submit everything as fast as the mempool takes it; time each tx to its commit."""
+    from planet.core.tx import compute_tx_hash
+
+    submitted: dict[bytes, float] = {}
+    committed: dict[bytes, float] = {}
+    failed = 0
+    done = threading.Event()
+    total = len(raws)
+    lock = threading.Lock()
+    blocks: list[int] = []
+
+    def on_block(block: BlockRecord, records: list[TxRecord]) -> None:
+        nonlocal failed
+        now = time.perf_counter()
+        with lock:
+            for r in records:
+                committed[r.hash] = now
+                if r.code != 0:
+                    failed += 1
+            blocks.append(block.tx_count)
+            if len(committed) >= total:
+                done.set()
+
+    node.add_listener(on_block)
+    rejected = 0
+    node.start()
+    start = time.perf_counter()
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        i = 0
+        while i < total:
+            if node.mempool_size() > 15_000:
+                time.sleep(0.005)
+                continue
+            batch = raws[i:i + BATCH]
+            now = time.perf_counter()
+            for raw in batch:
+                submitted[compute_tx_hash(raw)] = now
+            for s in node.submit_many(batch):
+                if not s.accepted:
+                    rejected += 1
+                    committed[s.hash] = now
+            i += len(batch)
+            bar.update(task, completed=len(committed))
+        while not done.wait(0.2):
+            bar.update(task, completed=len(committed))
+            if len(committed) >= total:
+                break
+    elapsed = max(committed.values()) - start
+    node.stop()
+    latencies = [(committed[h] - t) * 1000 for h, t in submitted.items() if h in committed]
+    return {
+        "txs": total, "rejected_at_check": rejected, "failed_in_block": failed,
+        "seconds": round(elapsed, 3), "tx_per_s": round(total / elapsed, 1),
+        "latency_ms_p50": round(median(latencies), 1),
+        "latency_ms_p99": round(percentile(latencies, 99), 1),
+        "blocks": len(blocks), "mean_block_txs": round(sum(blocks) / max(1, len(blocks)), 1),
+    }
+
+
+def _baseline() -> dict[str, Any]:
+    one = ed25519_verify_rate(5_000, 1)
+    two = ed25519_verify_rate(10_000, 2)
+    return {"ed25519_verify_per_s_1_thread": round(one), "ed25519_verify_per_s_2_threads": round(two)}
+
+
+def run_ledger_bench(n_txs: int = 40_000, progress: bool = True) -> dict[str, Any]:
+    """Residents each send small signed txs (create one invite hash), 3 per resident."""
+    operator = Wallet.generate()
+    n_residents = (n_txs + 2) // 3
+    with tempfile.TemporaryDirectory() as tmp:
+        node = _node(Path(tmp), operator)
+        codes = [code_from_bytes(os.urandom(10)) for _ in range(n_residents)]
+        _operator_invites(node, operator, codes)
+        wallets = [Wallet.generate() for _ in range(n_residents)]
+        regs = [w.sign_tx(chain_id=CHAIN, sequence=0, messages=[RegisterResident(
+            invite_code=c, encryption_key=b64encode(w.encryption_public_key))])
+            for w, c in zip(wallets, codes, strict=True)]
+        for i in range(0, len(regs), 5_000):
+            node.submit_many(regs[i:i + 5_000])
+            node.produce_block()
+        raws: list[bytes] = []
+        for seq in (1, 2, 3):
+            for w in wallets:
+                if len(raws) >= n_txs:
+                    break
+                h = compute_invite_hash(code_from_bytes(os.urandom(10)))
+                raws.append(w.sign_tx(chain_id=CHAIN, sequence=seq,
+                                      messages=[CreateInvites(code_hashes=(h,))]))
+        baseline = _baseline()
+        result = _drive(node, raws, "ledger", progress)
+        node.close()
+    result.update(baseline)
+    result["ratio_to_1_thread_verify"] = round(
+        result["tx_per_s"] / baseline["ed25519_verify_per_s_1_thread"], 3)
+    return {"bench": "ledger", "target_tx_per_s": 10_000, **machine(), **result}
+
+
+def run_registration_bench(count: int = 300_000, progress: bool = True) -> dict[str, Any]:
+    operator = Wallet.generate()
+    with tempfile.TemporaryDirectory() as tmp:
+        node = _node(Path(tmp), operator)
+        codes = [code_from_bytes(os.urandom(10)) for _ in range(count)]
+        _operator_invites(node, operator, codes)
+        raws = _presign_registrations(codes)
+        baseline = _baseline()
+        result = _drive(node, raws, "registrations", progress)
+        node.close()
+    result.update(baseline)
+    result["registrations_per_s"] = result["tx_per_s"]
+    return {"bench": "registrations", "target_seconds_for_300k": 60,
+            "projected_seconds_for_300k": round(300_000 / result["tx_per_s"], 1),
+            **machine(), **result}
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
