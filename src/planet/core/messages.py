@@ -17,6 +17,10 @@ from planet.core.errors import InvalidField, UnknownField, UnknownMessage
 from planet.core.params import Params
 
 
+MAX_SAFE_INTEGER = 2**53 - 1
+"""RFC 8785 (and every browser) represents integers exactly only up to 2^53-1."""
+
+
 class Msg:
     """Base of every message. Subclasses are frozen dataclasses with a `TYPE`."""
 
@@ -69,8 +73,8 @@ def _coerce(value: Any, hint: Any, where: str, params: Params) -> Any:
     if hint is int:
         if not isinstance(value, int) or isinstance(value, bool):
             raise InvalidField(f"{where}: expected an integer")
-        if not 0 <= value < 2**63:
-            raise InvalidField(f"{where}: must be between 0 and 2^63-1")
+        if not 0 <= value <= MAX_SAFE_INTEGER:
+            raise InvalidField(f"{where}: must be between 0 and 2^53-1")
         return value
     if hint is str:
         if not isinstance(value, str):

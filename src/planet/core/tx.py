@@ -31,7 +31,7 @@ from planet.core.errors import (
     UnknownField,
     WrongChainId,
 )
-from planet.core.messages import Msg, Router
+from planet.core.messages import MAX_SAFE_INTEGER, Msg, Router
 from planet.core.params import Params
 from planet.core.types import Address
 
@@ -88,7 +88,7 @@ def decode_tx(raw: bytes, *, params: Params, router: Router, chain_id: str) -> T
         raise WrongChainId(f"body.chain_id is {body['chain_id']!r}; this chain is {chain_id!r}")
     sender = body["sender"]
     sequence = body["sequence"]
-    if not isinstance(sequence, int) or isinstance(sequence, bool) or not 0 <= sequence < 2**63:
+    if not isinstance(sequence, int) or isinstance(sequence, bool) or not 0 <= sequence <= MAX_SAFE_INTEGER:
         raise InvalidField("body.sequence: expected a non-negative integer")
     messages = body["messages"]
     if not isinstance(messages, list) or not messages:
