@@ -21,8 +21,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def planet(*args: str, home: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PLANET_HOME": str(home)}
+def planet(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
     env.pop("PLANET_PASSWORD", None)
     return subprocess.run([*PLANET, *args], env=env, capture_output=True, text=True,
                           check=check, timeout=300)

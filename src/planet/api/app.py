@@ -7,6 +7,8 @@ status codes here, at the edge, and nowhere else.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Annotated, Any
 
@@ -30,8 +32,14 @@ def status_for(err: PlanetError) -> int:
     return 400
 
 
-def create_app(node: EmbeddedNode) -> FastAPI:
-    api = FastAPI(title="Planet", version=__version__,
+def create_app(node: EmbeddedNode, on_startup: Callable[[], None] | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if on_startup is not None:
+            on_startup()
+        yield
+
+    api = FastAPI(title="Planet", version=__version__, lifespan=lifespan,
                   description="Submit signed transactions and read the ledger.")
 
     @api.exception_handler(PlanetError)

@@ -149,8 +149,9 @@ class EmbeddedNode:
             result, _tx = self.app.check_tx(raw, signature_checked=signature_ok)
             if result.ok:
                 self._mempool[tx_hash] = raw
-                if len(self._mempool) >= self.config.max_block_txs:
-                    self._wake.notify()
+                n = len(self._mempool)
+                if n == 1 or n >= self.config.max_block_txs:
+                    self._wake.notify()  # the sequencer sleeps longer on an empty mempool
         return Submitted(tx_hash, result)
 
     def wait_for(self, tx_hash: bytes) -> Future[TxRecord | None]:

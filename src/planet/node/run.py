@@ -22,11 +22,10 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
     config = home.load_config()
     node = open_node(home)
     node.start()
-    api = create_app(node)
     host = host or config.api_host
     port = port or config.api_port
-    if on_ready is not None:
-        api.add_event_handler("startup", lambda: on_ready(node, f"http://{host}:{port}"))
+    api = create_app(node, None if on_ready is None else
+                     lambda: on_ready(node, f"http://{host}:{port}"))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False)
