@@ -21,8 +21,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def planet(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
+def planet(*args: str, check: bool = True, env: dict[str, str] | None = None
+           ) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **(env or {})}
     env.pop("PLANET_PASSWORD", None)
     return subprocess.run([*PLANET, *args], env=env, capture_output=True, text=True,
                           check=check, timeout=300)

@@ -1,0 +1,109 @@
+"""The `planet` command as a person uses it, against a real node process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from stdnum.cn import ric
+
+from tests.integration.nodeproc import NodeProcess, planet
+
+pytestmark = pytest.mark.slow
+
+NAME = "张三丰"
+ID_BODY = "11010519491231002"
+ID_NUMBER = ID_BODY + ric.calc_check_digit(ID_BODY + "0")  # the function expects a check slot
+PHONE = "13812345678"
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProcess]:
+    home = tmp_path_factory.mktemp("cli") / "home"
+    planet("init", "--home", str(home), "--chain-id", "planet-cli")
+    n = NodeProcess(home).start()
+    yield n
+    n.stop()
+
+
+def env(node: NodeProcess) -> dict[str, str]:
+    return {"PLANET_HOME": str(node.home), "PLANET_NODE": node.url}
+
+
+def run(node: NodeProcess, *args: str, check: bool = True) -> dict | list:
+    out = planet(*args, "--json", check=False, env=env(node))
+    if check:
+        assert out.returncode == 0, out.stderr + out.stdout
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
+def test_full_registration_flow(node: NodeProcess) -> None:
+    codes = run(node, "invites", "create", "--key", "operator", "--count", "2")["codes"]
+    alice = run(node, "keys", "create", "alice")
+    assert len(alice["mnemonic"].split()) == 24
+    reg = run(node, "register", "--key", "alice", "--invite", codes[0])
+    assert reg["address"] == alice["address"] and len(reg["your_invites"]) == 3
+    account = run(node, "query", "account", alice["address"])
+    assert account["kind"] == "resident" and account["invites_left"] == 0
+    verified = run(node, "identity", "verify", "--key", "verifier", "--resident",
+                   alice["address"], "--name", NAME, "--id-number", ID_NUMBER, "--phone", PHONE)
+    assert verified["verified"] is True
+    assert run(node, "query", "account", alice["address"])["verified"] is True
+    run(node, "keys", "create", "shop")
+    biz = run(node, "business", "register", "--key", "operator", "--business-key", "shop",
+              "--name", "Shop")
+    assert run(node, "query", "account", biz["business"])["kind"] == "business"
+    status = run(node, "status")
+    assert status["chain_id"] == "planet-cli" and status["height"] >= 3
+    block = run(node, "query", "block", str(reg["height"]))
+    assert any(t["hash"] == reg["tx"] for t in block["txs"])
+    assert run(node, "query", "tx", reg["tx"])["code"] == 0
+    assert run(node, "query", "invite", codes[0])["used_by"] == alice["address"]
+
+
+def test_refusals_have_clear_messages_and_exit_codes(node: NodeProcess) -> None:
+    codes = run(node, "invites", "create", "--key", "operator", "--count", "1")["codes"]
+    run(node, "keys", "create", "bob")
+    run(node, "keys", "create", "carol")
+    run(node, "register", "--key", "bob", "--invite", codes[0])
+    used = planet("register", "--key", "carol", "--invite", codes[0], "--json", check=False,
+                  env=env(node))
+    assert used.returncode == 1
+    assert "already used" in json.loads(used.stdout)["message"]
+    malformed = planet("register", "--key", "carol", "--invite", "not-a-code", check=False,
+                       env=env(node))
+    assert malformed.returncode == 1 and "invite_code" in malformed.stderr
+    unknown_key = planet("register", "--key", "nobody", "--invite", codes[0], check=False,
+                         env=env(node))
+    assert unknown_key.returncode == 2 and "no key named 'nobody'" in unknown_key.stderr
+    down = planet("status", "--node", "http://127.0.0.1:9", check=False)
+    assert down.returncode == 3 and "cannot reach" in down.stderr
+    bad_id = planet("identity", "verify", "--key", "verifier", "--resident",
+                    run(node, "keys", "show", "carol")["address"], "--name", NAME,
+                    "--id-number", ID_BODY + "0" if ID_NUMBER[-1] != "0" else ID_BODY + "1",
+                    "--phone", PHONE, check=False, env=env(node))
+    assert bad_id.returncode == 1
+    assert ID_BODY not in bad_id.stderr and PHONE not in bad_id.stderr
+
+
+def test_keys_export_import_round_trip(node: NodeProcess) -> None:
+    made = run(node, "keys", "create", "dave")
+    restored = run(node, "keys", "import", "dave2", "--mnemonic", made["mnemonic"])
+    assert restored["address"] == made["address"]
+    exported = planet("keys", "export", "dave", env=env(node))
+    assert json.loads(exported.stdout)["address"] == made["address"]
+
+
+def test_no_personal_data_on_disk_and_verify_passes(node: NodeProcess) -> None:
+    """After identity checks, nothing the node or CLI wrote contains name, ID or phone."""
+    needles = [s.encode() for s in (NAME, ID_NUMBER, ID_BODY, PHONE)]
+    for path in node.home.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for needle in needles:
+                assert needle not in data, f"{needle!r} found in {path}"
+    out = planet("verify", "--home", str(node.home), "--json", check=False)
+    report = json.loads(out.stdout)
+    assert out.returncode == 0 and report["ok"] and report["blocks"] >= 3
