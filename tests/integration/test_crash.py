@@ -40,7 +40,7 @@ def _writer(url: str, chain_id: str, wallet: Wallet, code: str, stop: threading.
         try:
             r = http.post(f"{url}/v1/txs", content=raw, params={"wait": "true"})
         except httpx.TransportError:
-            return  # the node was killed mid-request: nothing was promised  # the node was killed mid-request: nothing was promised
+            return  # the node was killed mid-request: nothing was promised
         body = r.json()
         if r.status_code == 200 and body.get("committed") and body["committed"]["code"] == 0:
             with lock:

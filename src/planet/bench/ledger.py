@@ -43,12 +43,10 @@ def _node(tmp: Path, operator: Wallet) -> EmbeddedNode:
 
 def _operator_invites(node: EmbeddedNode, operator: Wallet, codes: list[str]) -> None:
     """Publish invite hashes from the operator, 64 to a tx (setup, not timed)."""
-    seq = 0
-    for i in range(0, len(codes), 64):
+    for seq, i in enumerate(range(0, len(codes), 64)):
         chunk = codes[i:i + 64]
         raw = operator.sign_tx(chain_id=CHAIN, sequence=seq, messages=[
             CreateInvites(code_hashes=tuple(compute_invite_hash(c) for c in chunk))])
-        seq += 1
         res = node.submit(raw)
         assert res.accepted, res.result.log
         if node.mempool_size() >= 2_000:
