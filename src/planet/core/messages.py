@@ -16,7 +16,6 @@ from typing import Any, ClassVar, Self
 from planet.core.errors import InvalidField, UnknownField, UnknownMessage
 from planet.core.params import Params
 
-
 MAX_SAFE_INTEGER = 2**53 - 1
 """RFC 8785 (and every browser) represents integers exactly only up to 2^53-1."""
 
