@@ -32,6 +32,8 @@ from planet.storage.sqlite import BlockRecord, TxRecord
 
 CHAIN = "planet-bench"
 BATCH = 1_000
+MEMPOOL_HIGH_WATER = 6_000
+"""Submitters back off above this: leftover txs are re-checked after every block."""
 
 
 def _node(tmp: Path, operator: Wallet) -> EmbeddedNode:
@@ -107,7 +109,7 @@ def _drive(node: EmbeddedNode, raws: list[bytes], label: str, progress: bool
         task = bar.add_task(label, total=total)
         i = 0
         while i < total:
-            if node.mempool_size() > 15_000:
+            if node.mempool_size() > MEMPOOL_HIGH_WATER:
                 time.sleep(0.005)
                 continue
             batch = raws[i:i + BATCH]

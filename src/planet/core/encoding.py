@@ -3,9 +3,9 @@
 Two encodings, for two jobs:
 - what is *signed* is RFC 8785 (JCS) canonical JSON, so any client in any language
   (the browser included) produces the same bytes;
-- what is *stored and hashed* in the state is compact, key-sorted JSON of values we
-  built ourselves (ints, strings, lists, dicts; never floats), which is deterministic and
-  several times faster than JCS.
+- what is *stored and hashed* in the state is compact, key-sorted UTF-8 JSON (orjson) of
+  values we built ourselves (ints, strings, lists, dicts; never floats), which is
+  deterministic and about thirty times faster than JCS in pure Python.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 from typing import Any
 
+import orjson
 import rfc8785
 
 from planet.core.errors import InvalidField
@@ -28,7 +28,12 @@ def canonical_json(value: Any) -> bytes:
 
 def state_json(value: Any) -> bytes:
     """Deterministic compact JSON for state values (no floats ever reach it)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+def parse_json(raw: bytes) -> Any:
+    """Strict UTF-8 JSON parsing (raises ValueError on anything else)."""
+    return orjson.loads(raw)
 
 
 def sha256(data: bytes) -> bytes:

@@ -7,10 +7,9 @@ is what lets a failed transaction be dropped without undoing anything by hand.
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Any, ClassVar, Self, TypeVar
 
-from planet.core.encoding import state_json
+from planet.core.encoding import parse_json, state_json
 
 
 class Record:
@@ -45,7 +44,7 @@ class Record:
 
     @classmethod
     def decode(cls, raw: bytes) -> Self:
-        return cls.from_json(json.loads(raw))
+        return cls.from_json(parse_json(raw))
 
 
 R = TypeVar("R", bound=Record)

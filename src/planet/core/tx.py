@@ -13,7 +13,6 @@ transactions: a reused one is a replay, a skipped one is refused as well.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +20,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from planet.core.address import compute_address, parse_address
-from planet.core.encoding import b64decode, canonical_json, sha256
+from planet.core.encoding import b64decode, canonical_json, parse_json, sha256
 from planet.core.errors import (
     AddressMismatch,
     BadSignature,
@@ -65,8 +64,8 @@ def decode_tx(raw: bytes, *, params: Params, router: Router, chain_id: str) -> T
     if len(raw) > params.max_tx_bytes:
         raise TxTooLarge(f"transaction is {len(raw)} bytes; the limit is {params.max_tx_bytes}")
     try:
-        doc = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as err:
+        doc = parse_json(raw)
+    except ValueError as err:
         raise MalformedTx(f"transaction is not valid UTF-8 JSON: {err}") from None
     if not isinstance(doc, dict):
         raise MalformedTx("transaction must be a JSON object")
@@ -118,7 +117,7 @@ def verify_raw_signature(raw: bytes) -> bool:
     Form errors return False here and are reported properly by `decode_tx` afterwards.
     """
     try:
-        doc = json.loads(raw)
+        doc = parse_json(raw)
         key = Ed25519PublicKey.from_public_bytes(b64decode(doc["public_key"], field="k"))
         key.verify(b64decode(doc["signature"], field="s"), compute_sign_bytes(doc["body"]))
     except Exception:

@@ -65,6 +65,14 @@ def compute_block_hash(chain_id: str, height: int, time_ms: int, prev_hash: byte
         "tx_root": tx_root.hex(), "app_hash": app_hash.hex(), "proposer": proposer}))
 
 
+def _chunks(items: Sequence[bytes], size: int) -> list[Sequence[bytes]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _verify_chunk(raws: Sequence[bytes]) -> list[bool]:
+    return [verify_raw_signature(raw) for raw in raws]
+
+
 @dataclass(frozen=True)
 class Submitted:
     hash: bytes
@@ -135,9 +143,11 @@ class EmbeddedNode:
 
     def submit_many(self, raws: Sequence[bytes]) -> list[Submitted]:
         """Batch admission: signatures are verified on the pool, in parallel."""
-        chunk = max(1, len(raws) // (4 * max(1, self.config.verify_threads)))
-        verdicts = list(self._pool.map(verify_raw_signature, raws, chunksize=chunk))
-        return [self._admit(raw, ok) for raw, ok in zip(raws, verdicts, strict=True)]
+        # map() yields in order as results arrive, so admission overlaps verification.
+        verdicts = self._pool.map(_verify_chunk, _chunks(raws, 64))
+        return [self._admit(raw, ok) for chunk, oks in zip(_chunks(raws, 64), verdicts,
+                                                           strict=True)
+                for raw, ok in zip(chunk, oks, strict=True)]
 
     def _admit(self, raw: bytes, signature_ok: bool) -> Submitted:
         tx_hash = compute_tx_hash(raw)

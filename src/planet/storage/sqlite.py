@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, insert, select
+from sqlalchemy import Engine, create_engine, event, insert, select
 from sqlalchemy.engine import Connection
 
 from planet.storage.schema import blocks, meta, state, txs
@@ -106,12 +107,14 @@ class NodeStore:
 
     @staticmethod
     def _write_state(conn: Connection, writes: Sequence[tuple[str, bytes | None]]) -> None:
-        upserts = [{"key": k, "value": v} for k, v in writes if v is not None]
-        deletes = [k for k, v in writes if v is None]
+        # The hot path of every block: plain driver executemany, no statement compiling.
+        upserts = [(k, v) for k, v in writes if v is not None]
+        deletes = [(k,) for k, v in writes if v is None]
         if upserts:
-            conn.execute(insert(state).prefix_with("OR REPLACE"), upserts)
+            conn.exec_driver_sql("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)",
+                                 upserts)
         if deletes:
-            conn.execute(delete(state).where(state.c.key.in_(deletes)))
+            conn.exec_driver_sql("DELETE FROM state WHERE key = ?", deletes)
 
     def save_genesis(self, document: bytes, writes: Sequence[tuple[str, bytes | None]],
                      app_hash: bytes) -> None:
@@ -131,10 +134,11 @@ class NodeStore:
                 "time": block.time, "app_hash": block.app_hash, "tx_root": block.tx_root,
                 "tx_count": block.tx_count, "proposer": block.proposer})
             if tx_records:
-                conn.execute(insert(txs), [
-                    {"hash": t.hash, "height": t.height, "idx": t.idx, "raw": t.raw,
-                     "code": t.code, "result": json.dumps(t.result, separators=(",", ":"))}
-                    for t in tx_records])
+                conn.exec_driver_sql(
+                    "INSERT INTO txs (height, idx, hash, raw, code, result) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [(t.height, t.idx, t.hash, t.raw, t.code, orjson.dumps(t.result).decode())
+                     for t in tx_records])
             self._write_state(conn, writes)
             self._set_meta(conn, "last_height", str(block.height).encode())
             self._set_meta(conn, "last_app_hash", block.app_hash)
