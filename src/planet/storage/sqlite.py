@@ -19,7 +19,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, insert, select
 from sqlalchemy.engine import Connection
 
-from planet.storage.schema import blocks, meta, state, txs
+from planet.storage.schema import blocks, meta, txs
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -147,7 +147,10 @@ class NodeStore:
 
     def load_state(self) -> list[tuple[str, bytes]]:
         with self.engine.connect() as conn:
-            return [(k, v) for k, v in conn.execute(select(state.c.key, state.c.value))]
+            # SQLite is dynamically typed: a hand edit can leave TEXT where a BLOB was.
+            # Take it as bytes so the app-hash check, not a TypeError, reports it.
+            return [(k, v if isinstance(v, bytes) else str(v).encode())
+                    for k, v in conn.exec_driver_sql("SELECT key, value FROM state")]
 
     @staticmethod
     def _block(row: Any) -> BlockRecord:
