@@ -82,3 +82,10 @@ def test_garbage_transactions_are_4xx_with_a_message(api: tuple, body: bytes) ->
     assert node.mempool_size() == pending
     if node.height == height:  # an empty block may land meanwhile and move chain/meta
         assert node.app.state.root() == root
+
+
+@pytest.mark.parametrize("limit", ["abc", "0", "-1", "100000", ""])
+def test_bad_page_limits_are_4xx(api: tuple, limit: str) -> None:
+    client, _ = api
+    r = client.get("/v1/query/accounts/accounts", params={"kind": "resident", "limit": limit})
+    assert r.status_code == 400 and r.json()["code"] == 111

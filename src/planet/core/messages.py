@@ -78,7 +78,11 @@ def _coerce(value: Any, hint: Any, where: str, params: Params) -> Any:
     if hint is str:
         if not isinstance(value, str):
             raise InvalidField(f"{where}: expected a string")
-        if len(value.encode()) > params.max_string_bytes:
+        try:
+            size = len(value.encode())
+        except UnicodeEncodeError:
+            raise InvalidField(f"{where}: not valid Unicode (lone surrogate)") from None
+        if size > params.max_string_bytes:
             raise InvalidField(f"{where}: at most {params.max_string_bytes} bytes")
         return value
     if typing.get_origin(hint) is tuple:

@@ -157,8 +157,9 @@ class CommittedState(View):
         return decoded
 
     def iter_keys(self, prefix: str) -> Iterator[str]:
-        # irange from prefix up to prefix + the largest code point; keys are ASCII.
-        yield from self._keys.irange(prefix, prefix + "\x7f", inclusive=(True, False))
+        # Every key that starts with prefix sorts between prefix and prefix + the largest
+        # code point.
+        yield from self._keys.irange(prefix, prefix + "\U0010ffff", inclusive=(True, False))
 
     def apply(self, writes: dict[str, Record | None]) -> list[tuple[str, bytes | None]]:
         """Fold a block's writes in; returns them encoded, in key order, for storage."""

@@ -62,8 +62,10 @@ def query_accounts(view: View, args: Mapping[str, Any]) -> list[dict[str, Any]]:
     kind = _arg(args, "kind")
     if kind not in KINDS:
         raise InvalidField(f"kind: one of {', '.join(KINDS)}")
-    limit = int(args.get("limit", 100))
-    if not 0 < limit <= MAX_PAGE:
+    limit = args.get("limit", 100)
+    if isinstance(limit, str) and limit.isdecimal():
+        limit = int(limit)
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 0 < limit <= MAX_PAGE:
         raise InvalidField(f"limit: 1 to {MAX_PAGE}")
     after = str(args.get("after", ""))
     out: list[dict[str, Any]] = []
