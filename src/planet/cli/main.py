@@ -100,8 +100,14 @@ def node(home: HomeOpt = DEFAULT_HOME_PATH,
 @app.command()
 def status(node_url: NodeOpt = DEFAULT_NODE, as_json: JsonOpt = False) -> None:
     """Height, app hash and mempool of a running node."""
+    from planet.core.genesis import format_time
+
     with errors(as_json):
-        emit(client(node_url).status(), as_json, title="Node status")
+        data = client(node_url).status()
+    if not as_json:
+        data = {**data, "time": format_time(data["time"]),
+                "genesis_time": format_time(data["genesis_time"])}
+    emit(data, as_json, title="Node status")
 
 
 @app.command()
