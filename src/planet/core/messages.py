@@ -41,9 +41,9 @@ class Msg:
         cached = cls.__dict__.get("_spec")
         if cached is None:
             hints = typing.get_type_hints(cls)
-            cached = {f.name: hints[f.name] for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+            cached = {f.name: hints[f.name] for f in dataclasses.fields(cls)}  # type: ignore[arg-type,unused-ignore]
             cls._spec = cached  # type: ignore[attr-defined]
-        return cached  # type: ignore[no-any-return]
+        return cached  # type: ignore[no-any-return,unused-ignore]
 
     @classmethod
     def parse(cls, data: Mapping[str, Any], params: Params) -> Self:

@@ -24,9 +24,9 @@ class Record:
     def field_names(cls) -> tuple[str, ...]:
         names = cls.__dict__.get("_cached_field_names")
         if names is None:
-            names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+            names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type,unused-ignore]
             cls._cached_field_names = names  # type: ignore[attr-defined]
-        return names  # type: ignore[no-any-return]
+        return names  # type: ignore[no-any-return,unused-ignore]
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

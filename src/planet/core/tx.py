@@ -100,7 +100,8 @@ def decode_tx(raw: bytes, *, params: Params, router: Router, chain_id: str) -> T
     if compute_address(public_key) != sender:
         parse_address(sender, field="body.sender")
         raise AddressMismatch(f"body.sender {sender} is not the address of public_key")
-    return Tx(compute_tx_hash(raw), chain_id, sender, sequence, msgs, public_key, signature, body)
+    return Tx(compute_tx_hash(raw), chain_id, Address(sender), sequence, msgs, public_key,
+              signature, body)
 
 
 def verify_tx_signature(tx: Tx) -> None:
