@@ -106,3 +106,14 @@ def test_no_personal_data_on_disk_and_verify_passes(node: NodeProcess) -> None:
     out = planet("verify", "--home", str(node.home), "--json", check=False)
     report = json.loads(out.stdout)
     assert out.returncode == 0 and report["ok"] and report["blocks"] >= 3
+
+
+def test_operator_disables_a_task(node: NodeProcess) -> None:
+    listed = run(node, "tasks")
+    assert any(t["id"] == "daily_checkin" and t["enabled"] for t in listed)
+    run(node, "tasks", "disable", "daily_checkin", "--key", "operator")
+    listed = run(node, "tasks")
+    assert any(t["id"] == "daily_checkin" and not t["enabled"] for t in listed)
+    refused = planet("tasks", "enable", "daily_checkin", "--key", "verifier", "--json",
+                     check=False, env=env(node))
+    assert refused.returncode == 1 and "operator" in json.loads(refused.stdout)["message"]

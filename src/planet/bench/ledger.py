@@ -32,15 +32,18 @@ from planet.storage.sqlite import BlockRecord, TxRecord
 
 CHAIN = "planet-bench"
 BATCH = 1_000
-MEMPOOL_HIGH_WATER = 6_000
+MEMPOOL_HIGH_WATER = int(os.environ.get("PLANET_BENCH_HIGH_WATER", "6000"))
+BLOCK_MS = int(os.environ.get("PLANET_BENCH_BLOCK_MS", "250"))
+VERIFY_PROCESSES = int(os.environ.get("PLANET_BENCH_VERIFY_PROCESSES", "2"))
 """Submitters back off above this: leftover txs are re-checked after every block."""
 
 
 def _node(tmp: Path, operator: Wallet) -> EmbeddedNode:
     genesis = parse_genesis(make_genesis_document(CHAIN, operator, []))
     return EmbeddedNode(tmp / "node.db", genesis,
-                        EngineConfig(block_interval_ms=100, max_block_txs=5_000,
-                                     max_mempool_txs=20_000, verify_threads=2))
+                        EngineConfig(block_interval_ms=BLOCK_MS, max_block_txs=5_000,
+                                     max_mempool_txs=20_000, verify_threads=2,
+                                     verify_processes=VERIFY_PROCESSES))
 
 
 def _operator_invites(node: EmbeddedNode, operator: Wallet, codes: list[str]) -> None:
@@ -138,6 +141,11 @@ def _drive(node: EmbeddedNode, raws: list[bytes], label: str, progress: bool
     }
 
 
+def _engine_settings() -> dict[str, int]:
+    return {"block_interval_ms": BLOCK_MS, "max_block_txs": 5_000,
+            "verify_processes": VERIFY_PROCESSES, "mempool_high_water": MEMPOOL_HIGH_WATER}
+
+
 def _baseline() -> dict[str, Any]:
     one = ed25519_verify_rate(5_000, 1)
     two = ed25519_verify_rate(10_000, 2)
@@ -171,6 +179,7 @@ def run_ledger_bench(n_txs: int = 40_000, progress: bool = True) -> dict[str, An
         result = _drive(node, raws, "ledger", progress)
         node.close()
     result.update(baseline)
+    result["engine"] = _engine_settings()
     result["ratio_to_1_thread_verify"] = round(
         result["tx_per_s"] / baseline["ed25519_verify_per_s_1_thread"], 3)
     return {"bench": "ledger", "target_tx_per_s": 10_000, **machine(), **result}
@@ -187,6 +196,7 @@ def run_registration_bench(count: int = 300_000, progress: bool = True) -> dict[
         result = _drive(node, raws, "registrations", progress)
         node.close()
     result.update(baseline)
+    result["engine"] = _engine_settings()
     result["registrations_per_s"] = result["tx_per_s"]
     return {"bench": "registrations", "target_seconds_for_300k": 60,
             "projected_seconds_for_300k": round(300_000 / result["tx_per_s"], 1),

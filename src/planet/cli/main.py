@@ -40,11 +40,13 @@ business_app = typer.Typer(help="Businesses (registered by the operator).", no_a
 verifier_app = typer.Typer(help="Identity verifiers (appointed by the operator).",
                            no_args_is_help=True)
 query_app = typer.Typer(help="Read the ledger.", no_args_is_help=True)
+tasks_app = typer.Typer(help="The task catalog (the operator enables and disables tasks).",
+                        invoke_without_command=True)
 bench_app = typer.Typer(help="Benchmarks; each prints one JSON object with --json.",
                         no_args_is_help=True)
 for sub, name in ((keys_app, "keys"), (invites_app, "invites"), (identity_app, "identity"),
                   (business_app, "business"), (verifier_app, "verifier"),
-                  (query_app, "query"), (bench_app, "bench")):
+                  (query_app, "query"), (bench_app, "bench"), (tasks_app, "tasks")):
     app.add_typer(sub, name=name)
 
 
@@ -294,12 +296,7 @@ def business_register(key: KeyOpt,
                       node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
                       home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
     """The operator (KEY) registers a business."""
-    with errors(as_json):
-        operator = load_wallet(key, keyring, home)
-        business = load_wallet(business_key, keyring, home)
-        outcome = client(node_url).register_business(operator, business, name)
-    emit({"business": business.address, "name": name, "height": outcome.height}, as_json,
-         title="Business registered")
+    _appoint("business", key, business_key, name, node_url, keyring, home, as_json)
 
 
 @verifier_app.command("add")
@@ -309,12 +306,19 @@ def verifier_add(key: KeyOpt,
                  node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
                  home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
     """The operator (KEY) appoints an identity verifier."""
+    _appoint("verifier", key, verifier_key, name, node_url, keyring, home, as_json)
+
+
+def _appoint(role: str, key: str, appointee_key: str, name: str, node_url: str,
+             keyring: Path | None, home: Path, as_json: bool) -> None:
     with errors(as_json):
         operator = load_wallet(key, keyring, home)
-        verifier = load_wallet(verifier_key, keyring, home)
-        outcome = client(node_url).add_verifier(operator, verifier, name)
-    emit({"verifier": verifier.address, "name": name, "height": outcome.height}, as_json,
-         title="Verifier added")
+        appointee = load_wallet(appointee_key, keyring, home)
+        api = client(node_url)
+        action = api.register_business if role == "business" else api.add_verifier
+        outcome = action(operator, appointee, name)
+    emit({role: appointee.address, "name": name, "height": outcome.height}, as_json,
+         title=f"{role.capitalize()} appointed")
 
 
 # --- queries ---------------------------------------------------------------------------------
@@ -363,6 +367,43 @@ def query_accounts(kind: Annotated[str, typer.Option(help="resident, business, v
     with errors(as_json):
         emit(client(node_url).query("accounts/accounts", kind=kind, limit=limit), as_json,
              title=f"{kind} accounts")
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+
+@tasks_app.callback()
+def tasks_list(ctx: typer.Context, node_url: NodeOpt = DEFAULT_NODE,
+               as_json: JsonOpt = False) -> None:
+    """List the task catalog."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with errors(as_json):
+        emit(client(node_url).query("force/tasks"), as_json, title="Tasks")
+
+
+def _set_task(task_id: str, enabled: bool, key: str, node_url: str, keyring: Path | None,
+              home: Path, as_json: bool) -> None:
+    with errors(as_json):
+        operator = load_wallet(key, keyring, home)
+        outcome = client(node_url).set_task_enabled(operator, task_id, enabled)
+    emit({"task": task_id, "enabled": enabled, "height": outcome.height}, as_json)
+
+
+@tasks_app.command("enable")
+def tasks_enable(task_id: str, key: KeyOpt = "operator", node_url: NodeOpt = DEFAULT_NODE,
+                 keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH,
+                 as_json: JsonOpt = False) -> None:
+    """The operator enables a task."""
+    _set_task(task_id, True, key, node_url, keyring, home, as_json)
+
+
+@tasks_app.command("disable")
+def tasks_disable(task_id: str, key: KeyOpt = "operator", node_url: NodeOpt = DEFAULT_NODE,
+                  keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH,
+                  as_json: JsonOpt = False) -> None:
+    """The operator disables a task."""
+    _set_task(task_id, False, key, node_url, keyring, home, as_json)
 
 
 # --- benchmarks ------------------------------------------------------------------------------

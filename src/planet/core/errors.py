@@ -146,6 +146,16 @@ class BusinessExists(AccountsError):
     code = 308
 
 
+# --- Original Force: 400-499 ----------------------------------------------------------------
+class ForceError(PlanetError):
+    code = 400
+    codespace = "force"
+
+
+class TaskUnknown(ForceError):
+    code = 401
+
+
 # --- genesis and queries: 900-999 -----------------------------------------------------------
 class GenesisError(PlanetError):
     code = 900

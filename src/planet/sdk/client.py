@@ -20,6 +20,7 @@ from planet.core.accounts.messages import (
     RegisterResident,
 )
 from planet.core.encoding import b64encode
+from planet.core.force.messages import SetTaskEnabled
 from planet.core.messages import Msg
 from planet.sdk.wallet import Wallet
 
@@ -153,6 +154,10 @@ class PlanetClient:
         return self.send(operator, AddVerifier(
             verifier=verifier.address, public_key=b64encode(verifier.public_key),
             encryption_key=b64encode(verifier.encryption_public_key), name=name))
+
+
+    def set_task_enabled(self, operator: Wallet, task_id: str, enabled: bool) -> TxOutcome:
+        return self.send(operator, SetTaskEnabled(task_id=task_id, enabled=enabled))
 
 
 def new_invite_codes(count: int) -> list[str]:

@@ -25,6 +25,15 @@ def check_name(value: str, field: str) -> None:
         raise InvalidField(f"{field}: 1 to 80 printable characters")
 
 
+def check_appointment(type_: str, role: str, address: str, public_key: str,
+                      encryption_key: str, name: str) -> None:
+    """Fields of an account the operator appoints (business or verifier)."""
+    parse_address(address, field=f"{type_}.{role}")
+    b64decode(public_key, field=f"{type_}.public_key", length=32)
+    b64decode(encryption_key, field=f"{type_}.encryption_key", length=32)
+    check_name(name, f"{type_}.name")
+
+
 @dataclass(frozen=True, slots=True)
 class RegisterResident(Msg):
     """The first transaction of a new resident, signed by the resident's new key."""
@@ -82,10 +91,8 @@ class RegisterBusiness(Msg):
     name: str
 
     def validate(self, params: Params) -> None:
-        parse_address(self.business, field=f"{self.TYPE}.business")
-        b64decode(self.public_key, field=f"{self.TYPE}.public_key", length=32)
-        b64decode(self.encryption_key, field=f"{self.TYPE}.encryption_key", length=32)
-        check_name(self.name, f"{self.TYPE}.name")
+        check_appointment(self.TYPE, "business", self.business, self.public_key,
+                          self.encryption_key, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +106,5 @@ class AddVerifier(Msg):
     name: str
 
     def validate(self, params: Params) -> None:
-        parse_address(self.verifier, field=f"{self.TYPE}.verifier")
-        b64decode(self.public_key, field=f"{self.TYPE}.public_key", length=32)
-        b64decode(self.encryption_key, field=f"{self.TYPE}.encryption_key", length=32)
-        check_name(self.name, f"{self.TYPE}.name")
+        check_appointment(self.TYPE, "verifier", self.verifier, self.public_key,
+                          self.encryption_key, self.name)

@@ -178,19 +178,21 @@ def process_attest_identity(ctx: Ctx, msg: AttestIdentity) -> None:
     ctx.emit("accounts/identity_verified", resident=msg.resident, verifier=ctx.sender)
 
 
-def process_register_business(ctx: Ctx, msg: RegisterBusiness) -> None:
+def appoint_account(ctx: Ctx, kind: str, address: str, public_key: str,
+                    encryption_key: str, name: str) -> None:
+    """Only the operator creates business and verifier accounts, with their own keys."""
     if not is_operator(ctx.state, ctx.sender):
-        raise NotOperator("only the operator registers businesses")
-    _check_key_owns_address(msg.business, msg.public_key)
-    create_account(ctx.state, _new_account(ctx, msg.business, BUSINESS, msg.public_key,
-                                           msg.encryption_key, name=msg.name))
+        raise NotOperator(f"only the operator appoints a {kind}")
+    _check_key_owns_address(address, public_key)
+    create_account(ctx.state, _new_account(ctx, address, kind, public_key, encryption_key,
+                                           name=name))
+
+
+def process_register_business(ctx: Ctx, msg: RegisterBusiness) -> None:
+    appoint_account(ctx, BUSINESS, msg.business, msg.public_key, msg.encryption_key, msg.name)
     ctx.emit("accounts/business_registered", business=msg.business, name=msg.name)
 
 
 def process_add_verifier(ctx: Ctx, msg: AddVerifier) -> None:
-    if not is_operator(ctx.state, ctx.sender):
-        raise NotOperator("only the operator appoints identity verifiers")
-    _check_key_owns_address(msg.verifier, msg.public_key)
-    create_account(ctx.state, _new_account(ctx, msg.verifier, VERIFIER, msg.public_key,
-                                           msg.encryption_key, name=msg.name))
+    appoint_account(ctx, VERIFIER, msg.verifier, msg.public_key, msg.encryption_key, msg.name)
     ctx.emit("accounts/verifier_added", verifier=msg.verifier, name=msg.name)
