@@ -156,6 +156,24 @@ class TaskUnknown(ForceError):
     code = 401
 
 
+class TaskLimitReached(ForceError):
+    """The task's `once` or `daily:N` limit is used up for this resident (and day)."""
+
+    code = 410
+
+
+class NotEnoughForce(ForceError):
+    """Consuming more Force than the resident holds: Force never goes negative."""
+
+    code = 411
+
+
+class TaskDisabled(ForceError):
+    """The catalog lists the task but it is switched off (e.g. Sesame Credit at launch)."""
+
+    code = 412
+
+
 # --- genesis and queries: 900-999 -----------------------------------------------------------
 class GenesisError(PlanetError):
     code = 900
