@@ -21,6 +21,7 @@ from planet.core.accounts.codes import code_from_bytes, compute_invite_hash
 from planet.core.accounts.messages import CreateInvites, RegisterResident
 from planet.core.app import Application, BlockHeader, BlockResult
 from planet.core.chain import META_KEY
+from planet.core.emission.state import CLOCK_KEY, POOL_KEY
 from planet.core.encoding import b64encode
 from planet.core.errors import NotFound
 from planet.core.force.catalog import DEFAULT_CATALOG
@@ -69,6 +70,9 @@ def genesis_doc(operator: Wallet, verifiers: Sequence[Wallet], *, chain_id: str 
     if params:
         doc["params"] = dict(params)
     return doc
+
+
+PER_BLOCK_KEYS = frozenset({META_KEY, CLOCK_KEY, POOL_KEY})
 
 
 @dataclass
@@ -122,7 +126,8 @@ class Chain:
         return self.app.state.root(), list(self.app.state.items())
 
     def items_without_meta(self) -> list[tuple[str, bytes]]:
-        return [(k, v) for k, v in self.app.state.items() if k != META_KEY]
+        """The state minus what every block moves on its own (height, time, emission)."""
+        return [(k, v) for k, v in self.app.state.items() if k not in PER_BLOCK_KEYS]
 
     # --- writes --------------------------------------------------------------------------
 

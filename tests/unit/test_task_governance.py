@@ -61,5 +61,13 @@ def test_bad_task_definitions_are_refused_with_the_field_named() -> None:
 
 
 def test_no_message_can_change_emission() -> None:
-    """Emission is fixed at genesis: no message type exists that could write it."""
-    assert not [t for t in ROUTER.routes if "emission" in t or "param" in t]
+    """Emission is fixed at genesis: the only emission message is collect, and no message
+    carries a parameter's name."""
+    import dataclasses as dc
+
+    from planet.core.params import Params
+
+    assert [t for t in ROUTER.routes if t.startswith("emission/")] == ["emission/collect"]
+    param_names = {f.name for f in dc.fields(Params)}
+    for cls, _handler in ROUTER.routes.values():
+        assert not {f.name for f in dc.fields(cls)} & param_names, cls.TYPE

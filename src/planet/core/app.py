@@ -151,7 +151,7 @@ class Application:
         if handler is None:
             raise NotFound(f"unknown query path '{path}'")
         try:
-            return handler(self.state, dict(args or {}))
+            return handler(self.state, dict(args or {}), self.params)
         except (QueryError, InvalidField):
             raise
         except PlanetError as err:

@@ -132,7 +132,8 @@ class Module:
     messages: tuple[tuple[type[Msg], Handler], ...] = ()
     init_genesis: Callable[[Any, Any], None] | None = None
     begin_block: Callable[[Ctx], None] | None = None
-    queries: Mapping[str, Callable[[Any, Mapping[str, Any]], Any]] = field(default_factory=dict)
+    queries: Mapping[str, Callable[[Any, Mapping[str, Any], Params], Any]] = field(
+        default_factory=dict)
 
 
 class Router:

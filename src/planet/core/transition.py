@@ -16,10 +16,13 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from planet.core import hooks
 from planet.core.accounts.messages import RegisterResident
 from planet.core.accounts.module import MODULE as ACCOUNTS
 from planet.core.accounts.rules import get_account, increment_sequence
 from planet.core.chain import META_KEY, ChainMeta, check_next_block, get_meta
+from planet.core.emission.module import MODULE as EMISSION
+from planet.core.emission.rules import sync_force
 from planet.core.errors import PlanetError, SequenceReused, SequenceSkipped, UnknownAccount
 from planet.core.force.module import MODULE as FORCE
 from planet.core.genesis import Genesis
@@ -27,8 +30,9 @@ from planet.core.messages import Ctx, Event, Module, Router
 from planet.core.state import Layer, View
 from planet.core.tx import Tx
 
-MODULES: tuple[Module, ...] = (ACCOUNTS, FORCE)
+MODULES: tuple[Module, ...] = (ACCOUNTS, FORCE, EMISSION)
 ROUTER = Router(MODULES)
+hooks.on_force_changed(sync_force)
 
 
 @dataclass(frozen=True, slots=True)

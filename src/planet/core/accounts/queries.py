@@ -10,6 +10,7 @@ from planet.core.accounts.rules import get_account, get_invite
 from planet.core.accounts.state import KINDS, PREFIX, Nullifier, nullifier_key
 from planet.core.address import parse_address
 from planet.core.errors import InvalidField, NotFound
+from planet.core.params import Params
 from planet.core.state import View
 
 MAX_PAGE = 1000
@@ -21,7 +22,7 @@ def _arg(args: Mapping[str, Any], name: str) -> Any:
     return args[name]
 
 
-def query_account(view: View, args: Mapping[str, Any]) -> dict[str, Any]:
+def query_account(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
     address = parse_address(_arg(args, "address"))
     account = get_account(view, address)
     if account is None:
@@ -29,7 +30,7 @@ def query_account(view: View, args: Mapping[str, Any]) -> dict[str, Any]:
     return account.to_json()
 
 
-def query_invite(view: View, args: Mapping[str, Any]) -> dict[str, Any]:
+def query_invite(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
     """By code (hashed here, never stored) or by its hash."""
     code_hash = (compute_invite_hash(args["code"]) if "code" in args
                  else str(_arg(args, "code_hash")))
@@ -39,7 +40,7 @@ def query_invite(view: View, args: Mapping[str, Any]) -> dict[str, Any]:
     return {"code_hash": code_hash, **invite.to_json()}
 
 
-def query_invites_of(view: View, args: Mapping[str, Any]) -> list[dict[str, Any]]:
+def query_invites_of(view: View, args: Mapping[str, Any], params: Params) -> list[dict[str, Any]]:
     creator = parse_address(_arg(args, "address"))
     out = []
     for key in view.iter_keys(f"{PREFIX}invites_of/{creator}/"):
@@ -50,14 +51,14 @@ def query_invites_of(view: View, args: Mapping[str, Any]) -> list[dict[str, Any]
     return out
 
 
-def query_nullifier(view: View, args: Mapping[str, Any]) -> dict[str, Any]:
+def query_nullifier(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
     value = view.get(nullifier_key(str(_arg(args, "nullifier"))), Nullifier)
     if value is None:
         raise NotFound("nullifier not used")
     return value.to_json()
 
 
-def query_accounts(view: View, args: Mapping[str, Any]) -> list[dict[str, Any]]:
+def query_accounts(view: View, args: Mapping[str, Any], params: Params) -> list[dict[str, Any]]:
     """Accounts of one kind, in address order, paged with `after` and `limit`."""
     kind = _arg(args, "kind")
     if kind not in KINDS:

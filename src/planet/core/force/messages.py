@@ -42,3 +42,15 @@ class SetTaskEnabled(Msg):
     def validate(self, params: Params) -> None:
         if not self.task_id or len(self.task_id) > 48:
             raise InvalidField(f"{self.TYPE}.task_id: 1 to 48 characters")
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteTask(Msg):
+    """A resident completes a task they attest themselves (the daily check-in)."""
+
+    TYPE = "force/complete_task"
+    task_id: str
+
+    def validate(self, params: Params) -> None:
+        if not self.task_id or len(self.task_id) > 48:
+            raise InvalidField(f"{self.TYPE}.task_id: 1 to 48 characters")

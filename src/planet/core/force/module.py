@@ -9,18 +9,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from planet.core.address import parse_address
 from planet.core.errors import NotFound
 from planet.core.force.catalog import Task
-from planet.core.force.messages import SetTaskEnabled, UpsertTask
+from planet.core.force.grants import get_force, get_grants
+from planet.core.force.messages import CompleteTask, SetTaskEnabled, UpsertTask
 from planet.core.force.rules import (
     PREFIX,
     get_task,
+    process_complete_task,
     process_set_task_enabled,
     process_upsert_task,
     task_key,
 )
 from planet.core.genesis import Genesis
 from planet.core.messages import Module
+from planet.core.params import Params
 from planet.core.state import Layer, View
 
 
@@ -29,20 +33,28 @@ def init_genesis(state: Layer, genesis: Genesis) -> None:
         state.set(task_key(task.id), task)
 
 
-def query_tasks(view: View, args: Mapping[str, Any]) -> list[dict[str, Any]]:
+def query_tasks(view: View, args: Mapping[str, Any], params: Params) -> list[dict[str, Any]]:
     return [task.to_json() for _key, task in view.iter_prefix(f"{PREFIX}task/", Task)]
 
 
-def query_task(view: View, args: Mapping[str, Any]) -> dict[str, Any]:
+def query_task(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
     task = get_task(view, str(args.get("id", "")))
     if task is None:
         raise NotFound(f"no task '{args.get('id', '')}' in the catalog")
     return task.to_json()
 
 
+def query_force(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    """A resident's Force with each grant and when it expires."""
+    resident = parse_address(args.get("address"))
+    return {"address": resident, "force": get_force(view, resident),
+            "grants": [g.to_json() for g in get_grants(view, resident)]}
+
+
 MODULE = Module(
     name="force",
-    messages=((UpsertTask, process_upsert_task), (SetTaskEnabled, process_set_task_enabled)),
+    messages=((UpsertTask, process_upsert_task), (SetTaskEnabled, process_set_task_enabled),
+              (CompleteTask, process_complete_task)),
     init_genesis=init_genesis,
-    queries={"tasks": query_tasks, "task": query_task},
+    queries={"tasks": query_tasks, "task": query_task, "force": query_force},
 )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from planet.core.accounts.rules import is_operator
-from planet.core.errors import NotOperator, TaskUnknown
+from planet.core import hooks
+from planet.core.accounts.rules import is_operator, require_account
+from planet.core.accounts.state import RESIDENT
+from planet.core.errors import NotOperator, NotResident, TaskUnknown, Unauthorized
 from planet.core.force.catalog import Task
-from planet.core.force.messages import SetTaskEnabled, UpsertTask
+from planet.core.force.grants import grant_force
+from planet.core.force.messages import CompleteTask, SetTaskEnabled, UpsertTask
 from planet.core.messages import Ctx
 from planet.core.state import View
 
@@ -36,8 +39,28 @@ def process_upsert_task(ctx: Ctx, msg: UpsertTask) -> None:
 
 def process_set_task_enabled(ctx: Ctx, msg: SetTaskEnabled) -> None:
     require_operator(ctx, "enable or disable tasks")
-    task = get_task(ctx.state, msg.task_id)
-    if task is None:
-        raise TaskUnknown(f"no task '{msg.task_id}' in the catalog")
+    task = require_task(ctx.state, msg.task_id)
     ctx.state.set(task_key(msg.task_id), dataclasses.replace(task, enabled=msg.enabled))
     ctx.emit("force/task_enabled" if msg.enabled else "force/task_disabled", task=msg.task_id)
+
+
+def require_task(view: View, task_id: str) -> Task:
+    task = get_task(view, task_id)
+    if task is None:
+        raise TaskUnknown(f"no task '{task_id}' in the catalog")
+    return task
+
+
+def process_complete_task(ctx: Ctx, msg: CompleteTask) -> None:
+    """Self-attested tasks only; others are attested by a verifier or a business."""
+    account = require_account(ctx.state, ctx.sender)
+    if account.kind != RESIDENT:
+        raise NotResident("only residents complete tasks")
+    task = require_task(ctx.state, msg.task_id)
+    if task.attester != "resident":
+        raise Unauthorized(f"task '{task.id}' is attested by the {task.attester.split(':')[0]}, "
+                           "not by the resident")
+    grant = grant_force(ctx.state, task, ctx.sender, ctx.time, ctx.params)
+    hooks.force_changed(ctx.state, ctx.params, ctx.sender, ctx.time)
+    ctx.emit("force/granted", resident=ctx.sender, task=task.id, force=grant.force,
+             expires_at=grant.expires_at)

@@ -1,0 +1,72 @@
+"""The emission module as the transition sees it: the per-block release, collect, queries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from planet.core.address import parse_address
+from planet.core.chain import get_meta
+from planet.core.emission.accumulator import compute_claimable
+from planet.core.emission.messages import Collect
+from planet.core.emission.rules import (
+    get_clock,
+    get_holder,
+    get_pool,
+    get_share,
+    process_collect,
+    process_time_events,
+)
+from planet.core.emission.schedule import (
+    compute_cap,
+    compute_emitted,
+    compute_era,
+    compute_rate,
+)
+from planet.core.errors import InvalidField, NotFound
+from planet.core.force.grants import get_force
+from planet.core.messages import Ctx, Module
+from planet.core.params import Params
+from planet.core.state import View
+
+
+def begin_block(ctx: Ctx) -> None:
+    process_time_events(ctx, get_meta(ctx.state).genesis_time)
+
+
+def query_supply(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    """The schedule against what exists: anyone can check supply never exceeds it."""
+    meta = get_meta(view)
+    clock, pool = get_clock(view), get_pool(view)
+    elapsed = meta.time - meta.genesis_time
+    return {
+        "time": meta.time, "height": meta.height,
+        "emitted_micro": compute_emitted(params, elapsed),
+        "cap_micro": compute_cap(params),
+        "era": compute_era(params, elapsed), "rate_micro_per_second": compute_rate(params, elapsed),
+        "distributed_micro": pool.distributed, "carried_micro": pool.carried,
+        "collected_micro": clock.collected, "active_force": pool.total_force,
+    }
+
+
+def query_holder(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    if "address" not in args:
+        raise InvalidField("query argument 'address' is required")
+    resident = parse_address(args["address"])
+    holder = get_holder(view, resident)
+    if holder is None:
+        raise NotFound(f"{resident} has never had Force")
+    share = get_share(view, resident)
+    return {"address": resident, "balance_micro": holder.balance,
+            "pending_micro": compute_claimable(share, get_pool(view)),
+            "force": get_force(view, resident), "force_in_pool": share.force,
+            "dormant": holder.dormant, "last_collect_at": holder.last_collect_at,
+            "dormant_at": holder.last_collect_at + params.dormancy_ms}
+
+
+MODULE = Module(
+    name="emission",
+    messages=((Collect, process_collect),),
+    begin_block=begin_block,
+    queries={"supply": query_supply, "holder": query_holder},
+)

@@ -1,0 +1,151 @@
+"""Black Diamond emission in blocks: release by the schedule, share by active Force,
+collect, and the 48-hour rule.
+
+Order inside a block (`process_time_events`, the first step of every block): every
+instant at which active Force changes by itself (a temporary grant expiring, a resident
+becoming dormant 48 h after their last collect) is handled in time order; before each,
+the schedule's release up to that exact instant is distributed to the Force active until
+then. Then the release up to the block time is distributed, so a transaction in the
+block sees all emission up to its block's time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from planet.core.accounts.rules import require_account
+from planet.core.accounts.state import RESIDENT
+from planet.core.emission.accumulator import Pool, Share, collect, distribute, set_force
+from planet.core.emission.messages import Collect
+from planet.core.emission.schedule import compute_released
+from planet.core.emission.state import (
+    CLOCK_KEY,
+    DORMANCY_PREFIX,
+    POOL_KEY,
+    Clock,
+    Holder,
+    Marker,
+    dormancy_key,
+    holder_key,
+    parse_dormancy_key,
+    share_key,
+)
+from planet.core.errors import NotResident
+from planet.core.force.grants import expire_grants, get_force, next_expiry
+from planet.core.messages import Ctx
+from planet.core.params import Params
+from planet.core.state import Layer, View
+
+# --- reads ------------------------------------------------------------------------------------
+
+
+def get_pool(view: View) -> Pool:
+    return view.get(POOL_KEY, Pool) or Pool()
+
+
+def get_clock(view: View) -> Clock:
+    return view.get(CLOCK_KEY, Clock) or Clock()
+
+
+def get_share(view: View, resident: str) -> Share:
+    return view.get(share_key(resident), Share) or Share()
+
+
+def get_holder(view: View, resident: str) -> Holder | None:
+    return view.get(holder_key(resident), Holder)
+
+
+def next_dormancy(view: View) -> int | None:
+    for key in view.iter_keys(DORMANCY_PREFIX):
+        return parse_dormancy_key(key)[0]
+    return None
+
+
+# --- mutations --------------------------------------------------------------------------------
+
+
+def release_until(state: Layer, params: Params, genesis_time: int, time_ms: int) -> None:
+    """Distribute what the schedule releases between the last release and `time_ms`."""
+    clock = get_clock(state)
+    elapsed = time_ms - genesis_time
+    if elapsed <= clock.released_to_ms:
+        return
+    amount = compute_released(params, clock.released_to_ms, elapsed)
+    state.set(POOL_KEY, distribute(get_pool(state), amount))
+    state.set(CLOCK_KEY, dataclasses.replace(clock, released_to_ms=elapsed))
+
+
+def put_share_force(state: Layer, resident: str, force: int) -> None:
+    share, pool = set_force(get_share(state, resident), get_pool(state), force)
+    state.set(share_key(resident), share)
+    state.set(POOL_KEY, pool)
+
+
+def sync_force(state: Layer, params: Params, resident: str, time_ms: int) -> None:
+    """Bring the resident's Force in the pool in line with their Force score.
+
+    The first Force a resident ever gets opens their holder record and starts their
+    48-hour clock. A dormant resident's Force stays out of the pool.
+    """
+    holder = get_holder(state, resident)
+    if holder is None:
+        holder = Holder(last_collect_at=time_ms)
+        state.set(holder_key(resident), holder)
+        state.set(dormancy_key(time_ms + params.dormancy_ms, resident), Marker())
+    put_share_force(state, resident, 0 if holder.dormant else get_force(state, resident))
+
+
+def make_dormant(state: Layer, resident: str) -> None:
+    """48 hours without collecting: from this instant they accrue nothing."""
+    holder = get_holder(state, resident)
+    assert holder is not None
+    state.set(holder_key(resident), dataclasses.replace(holder, dormant=True))
+    put_share_force(state, resident, 0)
+
+
+def process_time_events(ctx: Ctx, genesis_time: int) -> None:
+    """Expiries and dormancy up to the block time, each at its exact instant, in order."""
+    state, params, t = ctx.state, ctx.params, ctx.time
+    while True:
+        expiry, dormancy = next_expiry(state), next_dormancy(state)
+        due = [e for e in (expiry, dormancy) if e is not None and e <= t]
+        if not due:
+            break
+        instant = min(due)
+        release_until(state, params, genesis_time, instant)
+        if expiry == instant:
+            for grant in expire_grants(state, instant):
+                sync_force(state, params, grant.resident, instant)
+                ctx.emit("force/grant_expired", resident=grant.resident, task=grant.task_id,
+                         force=grant.remaining, at=instant)
+        if dormancy == instant:
+            for key in list(state.iter_keys(dormancy_key(instant, ""))):
+                resident = parse_dormancy_key(key)[1]
+                state.delete(key)
+                make_dormant(state, resident)
+                ctx.emit("emission/dormant", resident=resident, at=instant)
+    release_until(state, params, genesis_time, t)
+
+
+def process_collect(ctx: Ctx, msg: Collect) -> None:
+    """Pending → balance; the resident is active again and the 48 hours start over."""
+    account = require_account(ctx.state, ctx.sender)
+    if account.kind != RESIDENT:
+        raise NotResident("only residents collect diamonds")
+    state, resident = ctx.state, ctx.sender
+    holder = get_holder(state, resident)
+    if holder is None:  # never had Force: nothing to collect, but the clock starts now
+        sync_force(state, ctx.params, resident, ctx.time)
+        holder = get_holder(state, resident)
+        assert holder is not None
+    share, amount = collect(get_share(state, resident), get_pool(state))
+    state.set(share_key(resident), share)
+    state.delete(dormancy_key(holder.last_collect_at + ctx.params.dormancy_ms, resident))
+    state.set(dormancy_key(ctx.time + ctx.params.dormancy_ms, resident), Marker())
+    state.set(holder_key(resident), dataclasses.replace(
+        holder, balance=holder.balance + amount, last_collect_at=ctx.time, dormant=False))
+    clock = get_clock(state)
+    state.set(CLOCK_KEY, dataclasses.replace(clock, collected=clock.collected + amount))
+    if holder.dormant:
+        sync_force(state, ctx.params, resident, ctx.time)
+    ctx.emit("emission/collected", resident=resident, amount=amount)

@@ -1,0 +1,52 @@
+"""The emission module's records, under `emission/`. Only this module writes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planet.core.records import Record
+
+PREFIX = "emission/"
+POOL_KEY = f"{PREFIX}pool"
+CLOCK_KEY = f"{PREFIX}clock"
+DORMANCY_PREFIX = f"{PREFIX}dormancy/"
+_DIGITS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Clock(Record):
+    """How far emission has been released, and what residents have collected in all."""
+
+    released_to_ms: int = 0  # ms since genesis up to which the schedule was distributed
+    collected: int = 0  # µBD moved from pending to balances, ever
+
+
+@dataclass(frozen=True, slots=True)
+class Holder(Record):
+    """A resident's diamonds and activity. Created at their first Force."""
+
+    balance: int = 0  # µBD collected and not spent
+    last_collect_at: int = 0  # block time (ms) of the last collect, or of the first Force
+    dormant: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Marker(Record):
+    """An index entry; the key carries the information."""
+
+
+def share_key(resident: str) -> str:
+    return f"{PREFIX}share/{resident}"
+
+
+def holder_key(resident: str) -> str:
+    return f"{PREFIX}holder/{resident}"
+
+
+def dormancy_key(deadline_ms: int, resident: str) -> str:
+    return f"{DORMANCY_PREFIX}{deadline_ms:0{_DIGITS}d}/{resident}"
+
+
+def parse_dormancy_key(key: str) -> tuple[int, str]:
+    deadline, resident = key.removeprefix(DORMANCY_PREFIX).split("/", 1)
+    return int(deadline), resident

@@ -1,0 +1,107 @@
+"""Known answers for emission in blocks: Force shares, the 48-hour rule, carried time."""
+
+from __future__ import annotations
+
+from planet.core.emission.messages import Collect
+from planet.core.emission.schedule import compute_emitted
+from planet.core.force.messages import CompleteTask, UpsertTask
+from planet.sdk.wallet import Wallet
+from tests.chain import Chain, make_chain
+
+HOUR = 3_600_000
+
+
+def elapsed(chain: Chain) -> int:
+    meta = chain.app.meta()
+    return meta.time - meta.genesis_time
+
+
+def holder(chain: Chain, w: Wallet) -> dict:
+    return chain.app.query("emission/holder", {"address": w.address})  # type: ignore[no-any-return]
+
+
+def ok(chain: Chain, txs: list[bytes], dt: int) -> None:
+    result = chain.block(txs, dt=dt)
+    assert all(r.ok for r in result.tx_results), result.tx_results
+
+
+def add_unit_task(chain: Chain) -> None:
+    ok(chain, [chain.sign(chain.operator, [UpsertTask(
+        id="unit", title="One Force", category="test", force=1, duration_days=0,
+        limit="unlimited", attester="resident", enabled=True)])], dt=1_000)
+
+
+def test_one_resident_alone_for_an_hour_gets_all_emission() -> None:
+    chain = make_chain(label="eco-alone")
+    (alice,) = chain.register_residents(1)
+    ok(chain, [chain.sign(alice, [CompleteTask(task_id="daily_checkin")])], dt=1_000)
+    ok(chain, [chain.sign(alice, [Collect()])], dt=HOUR)
+    # Alone, she receives the hour and what was carried from genesis, less < 1 µBD of
+    # fraction that stays with the pool for the next distribution.
+    expected = compute_emitted(chain.params, elapsed(chain))
+    got = holder(chain, alice)["balance_micro"]
+    assert expected - 1 <= got <= expected
+    assert compute_emitted(chain.params, HOUR) == 3_125_000 * 3_600
+
+
+def test_force_1_and_3_share_one_to_three() -> None:
+    chain = make_chain(label="eco-1-3")
+    a, b = chain.register_residents(2)
+    add_unit_task(chain)
+    ok(chain, [chain.sign(a, [CompleteTask(task_id="unit")]),
+               chain.sign(b, [CompleteTask(task_id="unit")] * 3)], dt=1_000)
+    before = compute_emitted(chain.params, elapsed(chain))
+    ok(chain, [chain.sign(a, [Collect()]), chain.sign(b, [Collect()])], dt=HOUR)
+    total = compute_emitted(chain.params, elapsed(chain))
+    got_a, got_b = holder(chain, a)["balance_micro"], holder(chain, b)["balance_micro"]
+    assert abs(got_a - total // 4) <= 1 and abs(got_b - 3 * total // 4) <= 1
+    hour = total - before
+    assert hour == 3_125_000 * 3_600  # what the hour itself released, split 1:3 above
+
+
+def test_dormant_at_exactly_48_hours_then_collect_reactivates() -> None:
+    chain = make_chain(label="eco-dormant")
+    (alice,) = chain.register_residents(1)
+    ok(chain, [chain.sign(alice, [CompleteTask(task_id="daily_checkin")])], dt=1_000)
+    start = chain.app.meta().time
+    ok(chain, [], dt=49 * HOUR)  # the block crosses the 48-hour instant
+    state = holder(chain, alice)
+    assert state["dormant"] is True and state["force_in_pool"] == 0
+    dormant_at = start + 48 * HOUR
+    genesis = chain.app.meta().genesis_time
+    pending = state["pending_micro"]
+    accrued_until_dormant = compute_emitted(chain.params, dormant_at - genesis)
+    assert accrued_until_dormant - 1 <= pending <= accrued_until_dormant
+    supply = chain.app.query("emission/supply")
+    # The hour after she went dormant had no active Force: carried, not lost.
+    assert supply["carried_micro"] >= compute_emitted(chain.params, elapsed(chain)) - \
+        accrued_until_dormant - 1
+    assert supply["active_force"] == 0
+    ok(chain, [chain.sign(alice, [Collect()])], dt=1_000)
+    state = holder(chain, alice)
+    assert state["dormant"] is False and state["force_in_pool"] == 2
+    assert state["balance_micro"] == pending
+
+
+def test_temporary_force_leaves_the_pool_when_it_expires() -> None:
+    chain = make_chain(label="eco-expiry")
+    (alice,) = chain.register_residents(1)
+    ok(chain, [chain.sign(alice, [CompleteTask(task_id="daily_checkin")])], dt=1_000)
+    for _ in range(5):  # collect every 40 h (200 h in all) to stay active past 7 days
+        ok(chain, [chain.sign(alice, [Collect()])], dt=40 * HOUR)
+    force = chain.app.query("force/force", {"address": alice.address})
+    assert force["force"] == 0 and force["grants"] == []
+    assert chain.app.query("emission/supply")["active_force"] == 0
+
+
+def test_supply_never_exceeds_the_schedule() -> None:
+    chain = make_chain(label="eco-supply")
+    residents = chain.register_residents(3)
+    ok(chain, [chain.sign(w, [CompleteTask(task_id="daily_checkin")]) for w in residents], 1_000)
+    for step in range(5):
+        ok(chain, [chain.sign(w, [Collect()]) for w in residents[: step % 3 + 1]], dt=7 * HOUR)
+        supply = chain.app.query("emission/supply")
+        held = sum(holder(chain, w)["balance_micro"] + holder(chain, w)["pending_micro"]
+                   for w in residents)
+        assert supply["collected_micro"] <= supply["emitted_micro"] <= supply["cap_micro"]
+        assert 0 <= supply["emitted_micro"] - held - supply["carried_micro"] <= len(residents)
