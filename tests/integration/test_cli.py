@@ -117,3 +117,21 @@ def test_operator_disables_a_task(node: NodeProcess) -> None:
     refused = planet("tasks", "enable", "daily_checkin", "--key", "verifier", "--json",
                      check=False, env=env(node))
     assert refused.returncode == 1 and "operator" in json.loads(refused.stdout)["message"]
+    run(node, "tasks", "enable", "daily_checkin", "--key", "operator")
+    assert any(t["id"] == "daily_checkin" and t["enabled"] for t in run(node, "tasks"))
+
+
+def test_checkin_then_collect_diamonds(node: NodeProcess) -> None:
+    codes = run(node, "invites", "create", "--key", "operator", "--count", "1")["codes"]
+    run(node, "keys", "create", "frank")
+    run(node, "register", "--key", "frank", "--invite", codes[0], "--own-invites", "0")
+    checked = run(node, "checkin", "--key", "frank")
+    assert checked["force"] == 2
+    again = planet("checkin", "--key", "frank", "--json", check=False, env=env(node))
+    assert again.returncode == 1 and "daily limit" in json.loads(again.stdout)["message"]
+    collected = run(node, "collect", "--key", "frank")
+    assert collected["collected_micro"] > 0
+    assert collected["balance_micro"] == collected["collected_micro"]
+    supply = run(node, "supply")
+    assert supply["collected_micro"] <= supply["emitted_micro"] <= supply["cap_micro"]
+    assert supply["cap_micro"] == 394_199_243_136_000

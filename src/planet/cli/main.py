@@ -369,6 +369,73 @@ def query_accounts(kind: Annotated[str, typer.Option(help="resident, business, v
              title=f"{kind} accounts")
 
 
+# --- the economy --------------------------------------------------------------------------------
+
+
+def _bd(micro: int) -> str:
+    return f"{micro // 1_000_000:,}.{micro % 1_000_000:06d} BD"
+
+
+@app.command()
+def checkin(key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+            home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """Daily check-in: Force for the resident KEY (once per local day)."""
+    with errors(as_json):
+        wallet = load_wallet(key, keyring, home)
+        api = client(node_url)
+        outcome = api.complete_task(wallet, "daily_checkin")
+        force = api.query("force/force", address=wallet.address)
+    emit({"resident": wallet.address, "force": force["force"], "height": outcome.height},
+         as_json, title="Checked in")
+
+
+@app.command()
+def collect(key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+            home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """Collect pending Black Diamonds (and stay active for another 48 hours)."""
+    with errors(as_json):
+        wallet = load_wallet(key, keyring, home)
+        api = client(node_url)
+        outcome = api.collect(wallet)
+        holder = api.query("emission/holder", address=wallet.address)
+    amount = next((e["attributes"]["amount"] for e in outcome.events
+                   if e["type"] == "emission/collected"), 0)
+    data = {"resident": wallet.address, "collected_micro": amount,
+            "balance_micro": holder["balance_micro"], "height": outcome.height}
+    if not as_json:
+        data = {**data, "collected": _bd(amount), "balance": _bd(holder["balance_micro"])}
+    emit(data, as_json, title="Collected")
+
+
+@app.command()
+def supply(node_url: NodeOpt = DEFAULT_NODE, as_json: JsonOpt = False) -> None:
+    """Emitted so far against the schedule's cap, the era and its rate."""
+    with errors(as_json):
+        data = client(node_url).query("emission/supply")
+    if not as_json:
+        data = {**data, **{k.removesuffix("_micro"): _bd(v) for k, v in data.items()
+                           if k.endswith("_micro")}}
+        data = {k: v for k, v in data.items() if not k.endswith("_micro")}
+    emit(data, as_json, title="Supply")
+
+
+@query_app.command("holder")
+def query_holder(address: str, node_url: NodeOpt = DEFAULT_NODE,
+                 as_json: JsonOpt = False) -> None:
+    """A resident's balance, pending diamonds, Force and dormancy."""
+    with errors(as_json):
+        emit(client(node_url).query("emission/holder", address=address), as_json,
+             title="Holder")
+
+
+@query_app.command("force")
+def query_force(address: str, node_url: NodeOpt = DEFAULT_NODE,
+                as_json: JsonOpt = False) -> None:
+    """A resident's Force and its grants."""
+    with errors(as_json):
+        emit(client(node_url).query("force/force", address=address), as_json, title="Force")
+
+
 # --- tasks -----------------------------------------------------------------------------------
 
 

@@ -19,8 +19,9 @@ from planet.core.accounts.messages import (
     RegisterBusiness,
     RegisterResident,
 )
+from planet.core.emission.messages import Collect
 from planet.core.encoding import b64encode
-from planet.core.force.messages import SetTaskEnabled
+from planet.core.force.messages import CompleteTask, SetTaskEnabled
 from planet.core.messages import Msg
 from planet.sdk.wallet import Wallet
 
@@ -155,6 +156,12 @@ class PlanetClient:
             verifier=verifier.address, public_key=b64encode(verifier.public_key),
             encryption_key=b64encode(verifier.encryption_public_key), name=name))
 
+
+    def complete_task(self, resident: Wallet, task_id: str) -> TxOutcome:
+        return self.send(resident, CompleteTask(task_id=task_id))
+
+    def collect(self, resident: Wallet) -> TxOutcome:
+        return self.send(resident, Collect())
 
     def set_task_enabled(self, operator: Wallet, task_id: str, enabled: bool) -> TxOutcome:
         return self.send(operator, SetTaskEnabled(task_id=task_id, enabled=enabled))
