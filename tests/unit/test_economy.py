@@ -105,3 +105,44 @@ def test_supply_never_exceeds_the_schedule() -> None:
                    for w in residents)
         assert supply["collected_micro"] <= supply["emitted_micro"] <= supply["cap_micro"]
         assert 0 <= supply["emitted_micro"] - held - supply["carried_micro"] <= len(residents)
+
+
+def _attest(chain: Chain, resident: Wallet, label: str) -> None:
+    from planet.core.accounts.messages import AttestIdentity
+    from planet.core.encoding import sha256
+
+    nullifier = sha256(label.encode()).hex()
+    ok(chain, [chain.sign(chain.verifier, [AttestIdentity(resident=resident.address,
+                                                           nullifier=nullifier)])], dt=1_000)
+
+
+def force_of(chain: Chain, w: Wallet) -> int:
+    return int(chain.app.query("force/force", {"address": w.address})["force"])
+
+
+def test_identity_pays_resident_and_one_level_of_inviter_capped_per_day() -> None:
+    chain = make_chain(label="eco-invite")
+    (grandparent,) = chain.register_residents(1)
+    (parent,) = chain.register_residents(1, inviter=grandparent)
+    children = chain.register_residents(2, inviter=parent)
+    _attest(chain, parent, "parent")
+    assert force_of(chain, parent) == 20  # identity verification
+    assert force_of(chain, grandparent) == 10  # invite reward for parent
+    for i, child in enumerate(children):
+        _attest(chain, child, f"child-{i}")
+        assert force_of(chain, child) == 20
+    assert force_of(chain, parent) == 20 + 2 * 10
+    assert force_of(chain, grandparent) == 10  # one level only: no pyramid
+
+
+def test_invite_reward_stops_at_the_daily_cap() -> None:
+    chain = make_chain(label="eco-cap", params={"invites_per_resident": 8})
+    (parent,) = chain.register_residents(1)
+    kids = chain.register_residents(7, inviter=parent)
+    for i, kid in enumerate(kids[:6]):
+        _attest(chain, kid, f"kid-{i}")
+        assert force_of(chain, kid) == 20  # the invitee is always paid
+    assert force_of(chain, parent) == 5 * 10  # invite_friend is daily:5
+    ok(chain, [], dt=24 * HOUR)  # the next local day
+    _attest(chain, kids[6], "kid-6")
+    assert force_of(chain, parent) == 6 * 10

@@ -1,8 +1,10 @@
 """Small interfaces between modules, wired once in `transition` (as Cosmos SDK hooks).
 
 The force module must tell emission when a resident's Force changes, but must not import
-it (emission reads Force). So force calls `force_changed`, and the transition registers
-emission's handler. Registration happens at import, in a fixed order: deterministic.
+it (emission reads Force); accounts must let force reward a verified identity and its
+inviter, but force reads accounts. So the lower module calls a hook here, and the
+transition registers the higher module's handler. Registration happens at import, in
+a fixed order: deterministic.
 """
 
 from __future__ import annotations
@@ -24,3 +26,22 @@ def on_force_changed(fn: ForceChanged) -> None:
 def force_changed(state: Any, params: Any, resident: str, time_ms: int) -> None:
     for fn in _force_changed:
         fn(state, params, resident, time_ms)
+
+
+IdentityVerified = Callable[[Any, Any, str, str, int], list[Any]]
+"""(state, params, resident, inviter, time_ms) -> events to emit"""
+
+_identity_verified: list[IdentityVerified] = []
+
+
+def on_identity_verified(fn: IdentityVerified) -> None:
+    if fn not in _identity_verified:
+        _identity_verified.append(fn)
+
+
+def identity_verified(state: Any, params: Any, resident: str, inviter: str,
+                      time_ms: int) -> list[Any]:
+    events: list[Any] = []
+    for fn in _identity_verified:
+        events.extend(fn(state, params, resident, inviter, time_ms))
+    return events

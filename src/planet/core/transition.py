@@ -25,6 +25,7 @@ from planet.core.emission.module import MODULE as EMISSION
 from planet.core.emission.rules import sync_force
 from planet.core.errors import PlanetError, SequenceReused, SequenceSkipped, UnknownAccount
 from planet.core.force.module import MODULE as FORCE
+from planet.core.force.rules import reward_verified_identity
 from planet.core.genesis import Genesis
 from planet.core.messages import Ctx, Event, Module, Router
 from planet.core.state import Layer, View
@@ -33,6 +34,7 @@ from planet.core.tx import Tx
 MODULES: tuple[Module, ...] = (ACCOUNTS, FORCE, EMISSION)
 ROUTER = Router(MODULES)
 hooks.on_force_changed(sync_force)
+hooks.on_identity_verified(reward_verified_identity)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from planet.core import hooks
 from planet.core.accounts.codes import compute_invite_hash
 from planet.core.accounts.messages import (
     AddVerifier,
@@ -176,6 +177,9 @@ def process_attest_identity(ctx: Ctx, msg: AttestIdentity) -> None:
     ctx.state.set(account_key(msg.resident),
                   dataclasses.replace(resident, verified=True, verified_at=ctx.time))
     ctx.emit("accounts/identity_verified", resident=msg.resident, verifier=ctx.sender)
+    for event in hooks.identity_verified(ctx.state, ctx.params, msg.resident, resident.inviter,
+                                         ctx.time):
+        ctx.events.append(event)
 
 
 def appoint_account(ctx: Ctx, kind: str, address: str, public_key: str,

@@ -5,14 +5,15 @@ from __future__ import annotations
 import dataclasses
 
 from planet.core import hooks
-from planet.core.accounts.rules import is_operator, require_account
+from planet.core.accounts.rules import is_operator, is_resident, require_account
 from planet.core.accounts.state import RESIDENT
-from planet.core.errors import NotOperator, NotResident, TaskUnknown, Unauthorized
+from planet.core.errors import NotOperator, NotResident, PlanetError, TaskUnknown, Unauthorized
 from planet.core.force.catalog import Task
 from planet.core.force.grants import grant_force
 from planet.core.force.messages import CompleteTask, SetTaskEnabled, UpsertTask
-from planet.core.messages import Ctx
-from planet.core.state import View
+from planet.core.messages import Ctx, Event
+from planet.core.params import Params
+from planet.core.state import Layer, View
 
 PREFIX = "force/"
 
@@ -64,3 +65,32 @@ def process_complete_task(ctx: Ctx, msg: CompleteTask) -> None:
     hooks.force_changed(ctx.state, ctx.params, ctx.sender, ctx.time)
     ctx.emit("force/granted", resident=ctx.sender, task=task.id, force=grant.force,
              expires_at=grant.expires_at)
+
+
+IDENTITY_TASK = "identity_verification"
+INVITE_TASK = "invite_friend"
+
+
+def reward_verified_identity(state: Layer, params: Params, resident: str, inviter: str,
+                             time_ms: int) -> list[Event]:
+    """Identity verified: Force for the resident, and for their inviter (one level only).
+
+    The inviter's reward is capped per day by the task's limit; past the cap, or with the
+    task disabled, the attestation still stands and simply pays no one.
+    """
+    events: list[Event] = []
+    for task_id, who in ((IDENTITY_TASK, resident), (INVITE_TASK, inviter)):
+        task = get_task(state, task_id)
+        if task is None or not who or not is_resident(state, who):
+            continue
+        layer = state.child()
+        try:
+            grant = grant_force(layer, task, who, time_ms, params)
+        except PlanetError:
+            continue
+        state.absorb(layer)
+        hooks.force_changed(state, params, who, time_ms)
+        events.append(Event("force/granted", {"resident": who, "task": task_id,
+                                              "force": grant.force,
+                                              "expires_at": grant.expires_at}))
+    return events
