@@ -48,3 +48,8 @@ class Record:
 
 
 R = TypeVar("R", bound=Record)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Marker(Record):
+    """An index entry: the key carries the information, the value is empty."""

@@ -20,7 +20,6 @@ from planet.core.accounts.state import (
     VERIFIER,
     Account,
     Invite,
-    Marker,
     Nullifier,
     account_key,
     invite_key,
@@ -45,6 +44,7 @@ from planet.core.errors import (
     UnknownAccount,
 )
 from planet.core.messages import Ctx
+from planet.core.records import Marker
 from planet.core.state import Layer, View
 
 # --- reads ------------------------------------------------------------------------------------

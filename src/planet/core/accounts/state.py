@@ -45,10 +45,6 @@ class Nullifier(Record):
     height: int
 
 
-@dataclass(frozen=True, slots=True)
-class Marker(Record):
-    """An index entry; the key carries the information."""
-
 
 def account_key(address: str) -> str:
     return f"{PREFIX}acct/{address}"

@@ -24,7 +24,6 @@ from planet.core.emission.state import (
     POOL_KEY,
     Clock,
     Holder,
-    Marker,
     dormancy_key,
     holder_key,
     parse_dormancy_key,
@@ -34,6 +33,7 @@ from planet.core.errors import NotResident
 from planet.core.force.grants import expire_grants, get_force, next_expiry
 from planet.core.messages import Ctx
 from planet.core.params import Params
+from planet.core.records import Marker
 from planet.core.state import Layer, View
 
 # --- reads ------------------------------------------------------------------------------------

@@ -30,10 +30,6 @@ class Holder(Record):
     dormant: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Marker(Record):
-    """An index entry; the key carries the information."""
-
 
 def share_key(resident: str) -> str:
     return f"{PREFIX}share/{resident}"
