@@ -324,13 +324,16 @@ def _appoint(role: str, key: str, appointee_key: str, name: str, node_url: str,
 # --- queries ---------------------------------------------------------------------------------
 
 
+def _query_address(path: str, address: str, node_url: str, as_json: bool, title: str) -> None:
+    with errors(as_json):
+        emit(client(node_url).query(path, address=address), as_json, title=title)
+
+
 @query_app.command("account")
 def query_account(address: str, node_url: NodeOpt = DEFAULT_NODE,
                   as_json: JsonOpt = False) -> None:
     """An account by address."""
-    with errors(as_json):
-        emit(client(node_url).query("accounts/account", address=address), as_json,
-             title="Account")
+    _query_address("accounts/account", address, node_url, as_json, "Account")
 
 
 @query_app.command("block")
@@ -423,17 +426,14 @@ def supply(node_url: NodeOpt = DEFAULT_NODE, as_json: JsonOpt = False) -> None:
 def query_holder(address: str, node_url: NodeOpt = DEFAULT_NODE,
                  as_json: JsonOpt = False) -> None:
     """A resident's balance, pending diamonds, Force and dormancy."""
-    with errors(as_json):
-        emit(client(node_url).query("emission/holder", address=address), as_json,
-             title="Holder")
+    _query_address("emission/holder", address, node_url, as_json, "Holder")
 
 
 @query_app.command("force")
 def query_force(address: str, node_url: NodeOpt = DEFAULT_NODE,
                 as_json: JsonOpt = False) -> None:
     """A resident's Force and its grants."""
-    with errors(as_json):
-        emit(client(node_url).query("force/force", address=address), as_json, title="Force")
+    _query_address("force/force", address, node_url, as_json, "Force")
 
 
 # --- tasks -----------------------------------------------------------------------------------
