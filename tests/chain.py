@@ -83,6 +83,7 @@ class Chain:
     genesis: Genesis
     operator: Wallet
     verifier: Wallet
+    businesses: list[Wallet] = field(default_factory=list)
     results: list[BlockResult] = field(default_factory=list)
     _labels: int = 0
 
@@ -164,21 +165,28 @@ class Chain:
 
 
 def make_genesis(*, params: dict[str, int] | None = None, label: str = "chain",
-                 chain_id: str = CHAIN_ID) -> tuple[Genesis, Wallet, Wallet]:
+                 chain_id: str = CHAIN_ID, businesses: int = 0) -> tuple[Genesis, Wallet, Wallet]:
     operator = wallet(f"{label}/operator")
     verifier = wallet(f"{label}/verifier")
-    return (parse_genesis(genesis_doc(operator, [verifier], chain_id=chain_id, params=params)),
+    return (parse_genesis(genesis_doc(operator, [verifier], chain_id=chain_id, params=params,
+                                      businesses=business_wallets(label, businesses))),
             operator, verifier)
 
 
+def business_wallets(label: str, n: int) -> list[Wallet]:
+    return [wallet(f"{label}/business-{i}") for i in range(n)]
+
+
 def make_chain(*, params: dict[str, int] | None = None, label: str = "chain",
-               chain_id: str = CHAIN_ID) -> Chain:
+               chain_id: str = CHAIN_ID, businesses: int = 0) -> Chain:
     """A fresh Application after init_chain and its commit (height 0)."""
-    genesis, operator, verifier = make_genesis(params=params, label=label, chain_id=chain_id)
+    genesis, operator, verifier = make_genesis(params=params, label=label, chain_id=chain_id,
+                                               businesses=businesses)
     app = Application(genesis)
     app.init_chain()
     app.commit()
-    return Chain(app=app, genesis=genesis, operator=operator, verifier=verifier)
+    return Chain(app=app, genesis=genesis, operator=operator, verifier=verifier,
+                 businesses=business_wallets(label, businesses))
 
 
 def b64(data: bytes) -> str:

@@ -175,6 +175,49 @@ class TaskDisabled(ForceError):
 
 
 # --- genesis and queries: 900-999 -----------------------------------------------------------
+class QuotaExceeded(ForceError):
+    """A business's attestations today would pass the daily Force quota the operator set."""
+
+    code = 413
+
+
+class TaskNotAttestable(ForceError):
+    """The task is paid by a rule (identity, invitations), never by a direct attestation."""
+
+    code = 414
+
+
+class DrillError(PlanetError):
+    code = 500
+    codespace = "drill"
+
+
+class RoundNotOpen(DrillError):
+    """No round with that number is open now: not committed, not started, or closed."""
+
+    code = 501
+
+
+class AlreadyEntered(DrillError):
+    code = 502
+
+
+class CommitmentExists(DrillError):
+    code = 503
+
+
+class RoundTooLate(DrillError):
+    """A commitment must be on the ledger before its round opens."""
+
+    code = 504
+
+
+class RevealRejected(DrillError):
+    """The secret does not match the commitment, or the draw cannot happen yet or anymore."""
+
+    code = 505
+
+
 class GenesisError(PlanetError):
     code = 900
     codespace = "genesis"

@@ -29,6 +29,8 @@ class Params:
     # registration
     invites_per_resident: int = 3
     timezone_offset_minutes: int = 8 * 60
+    # Force: what a business may attest per local day unless the operator sets its own quota
+    business_daily_force_quota: int = 1_000
     # emission (µBD per second in era 0; era k pays floor(rate / 2**k))
     emission_rate_micro_per_second: int = 3_125_000
     halving_interval_ms: int = 730 * MILLIS_PER_DAY
@@ -39,6 +41,7 @@ class Params:
     drill_entry_force: int = 5
     drill_round_ms: int = MILLIS_PER_DAY
     drill_winners: int = 1
+    drill_reveal_ms: int = 3_600_000  # after close; no reveal by then voids the round
 
     @classmethod
     def production(cls) -> Params:

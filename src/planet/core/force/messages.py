@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from planet.core.address import parse_address
 from planet.core.errors import InvalidField
 from planet.core.force.catalog import TASK_FIELDS, Task, parse_task
 from planet.core.messages import Msg
@@ -54,3 +55,38 @@ class CompleteTask(Msg):
     def validate(self, params: Params) -> None:
         if not self.task_id or len(self.task_id) > 48:
             raise InvalidField(f"{self.TYPE}.task_id: 1 to 48 characters")
+
+
+@dataclass(frozen=True, slots=True)
+class AttestTasks(Msg):
+    """A batch of completions of one task, attested by whoever the task names.
+
+    A business attests its tasks this way (within its daily Force quota); an identity
+    verifier attests face verification or Sesame Credit; the operator its own tasks. A
+    resident may appear more than once when the task's limit allows it. The batch is all
+    or nothing, and a refusal names the first entry that cannot be granted.
+    """
+
+    TYPE = "force/attest_tasks"
+    task_id: str
+    residents: tuple[str, ...]
+
+    def validate(self, params: Params) -> None:
+        if not self.task_id or len(self.task_id) > 48:
+            raise InvalidField(f"{self.TYPE}.task_id: 1 to 48 characters")
+        if not self.residents:
+            raise InvalidField(f"{self.TYPE}.residents: at least one")
+        for i, resident in enumerate(self.residents):
+            parse_address(resident, field=f"{self.TYPE}.residents[{i}]")
+
+
+@dataclass(frozen=True, slots=True)
+class SetBusinessQuota(Msg):
+    """The operator sets how much Force a business may attest per local day."""
+
+    TYPE = "force/set_business_quota"
+    business: str
+    daily_force: int
+
+    def validate(self, params: Params) -> None:
+        parse_address(self.business, field=f"{self.TYPE}.business")

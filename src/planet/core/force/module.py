@@ -1,8 +1,5 @@
-"""The force module as the transition sees it: the task catalog and its governance.
-
-Grants, expiry and daily limits (`grants.py`, `days.py`) join when the economy is wired
-into blocks.
-"""
+"""The force module as the transition sees it: the task catalog, its governance,
+completions and attestations, and the queries on Force."""
 
 from __future__ import annotations
 
@@ -10,14 +7,26 @@ from collections.abc import Mapping
 from typing import Any
 
 from planet.core.address import parse_address
+from planet.core.chain import get_meta
 from planet.core.errors import NotFound
 from planet.core.force.catalog import Task
+from planet.core.force.days import compute_day
 from planet.core.force.grants import get_force, get_grants
-from planet.core.force.messages import CompleteTask, SetTaskEnabled, UpsertTask
+from planet.core.force.messages import (
+    AttestTasks,
+    CompleteTask,
+    SetBusinessQuota,
+    SetTaskEnabled,
+    UpsertTask,
+)
 from planet.core.force.rules import (
     PREFIX,
+    compute_quota_left,
+    get_business_quota,
     get_task,
+    process_attest_tasks,
     process_complete_task,
+    process_set_business_quota,
     process_set_task_enabled,
     process_upsert_task,
     task_key,
@@ -51,10 +60,21 @@ def query_force(view: View, args: Mapping[str, Any], params: Params) -> dict[str
             "grants": [g.to_json() for g in get_grants(view, resident)]}
 
 
+def query_quota(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    """A business's daily Force quota and what is left of it on the chain's current day."""
+    business = parse_address(args.get("address"))
+    quota = get_business_quota(view, business, params)
+    day = compute_day(get_meta(view).time, params.timezone_offset_minutes)
+    return {"business": business, "daily_force": quota.daily_force,
+            "left_today": compute_quota_left(quota, day)}
+
+
 MODULE = Module(
     name="force",
     messages=((UpsertTask, process_upsert_task), (SetTaskEnabled, process_set_task_enabled),
-              (CompleteTask, process_complete_task)),
+              (CompleteTask, process_complete_task), (AttestTasks, process_attest_tasks),
+              (SetBusinessQuota, process_set_business_quota)),
     init_genesis=init_genesis,
-    queries={"tasks": query_tasks, "task": query_task, "force": query_force},
+    queries={"tasks": query_tasks, "task": query_task, "force": query_force,
+             "quota": query_quota},
 )
