@@ -101,7 +101,8 @@ class Chain:
 
     def next_header(self, dt: int = BLOCK_MS) -> BlockHeader:
         meta = self.app.meta()
-        return BlockHeader(meta.height + 1, meta.time + dt)
+        block_hash = hashlib.sha256(f"{self.chain_id}/{meta.height + 1}/{meta.time + dt}".encode())
+        return BlockHeader(meta.height + 1, meta.time + dt, "", block_hash.digest())
 
     def block(self, txs: Iterable[bytes], dt: int = BLOCK_MS) -> BlockResult:
         """Finalize and commit one block."""

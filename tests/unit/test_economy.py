@@ -11,6 +11,11 @@ from tests.chain import Chain, make_chain
 HOUR = 3_600_000
 
 
+def residents_share(emitted: int) -> int:
+    """What the pool gets of `emitted`: all but the jackpot's 5%."""
+    return emitted - emitted * 500 // 10_000
+
+
 def elapsed(chain: Chain) -> int:
     meta = chain.app.meta()
     return meta.time - meta.genesis_time
@@ -36,12 +41,14 @@ def test_one_resident_alone_for_an_hour_gets_all_emission() -> None:
     (alice,) = chain.register_residents(1)
     ok(chain, [chain.sign(alice, [CompleteTask(task_id="daily_checkin")])], dt=1_000)
     ok(chain, [chain.sign(alice, [Collect()])], dt=HOUR)
-    # Alone, she receives the hour and what was carried from genesis, less < 1 µBD of
-    # fraction that stays with the pool for the next distribution.
-    expected = compute_emitted(chain.params, elapsed(chain))
+    # Alone, she receives the hour and what was carried from genesis, less the jackpot's
+    # 5% and < 1 µBD of fraction that stays with the pool for the next distribution.
+    emitted = compute_emitted(chain.params, elapsed(chain))
+    expected = emitted - emitted * 500 // 10_000
     got = holder(chain, alice)["balance_micro"]
     assert expected - 1 <= got <= expected
     assert compute_emitted(chain.params, HOUR) == 3_125_000 * 3_600
+    assert chain.app.query("emission/supply")["jackpot_micro"] == emitted * 500 // 10_000
 
 
 def test_force_1_and_3_share_one_to_three() -> None:
@@ -52,10 +59,11 @@ def test_force_1_and_3_share_one_to_three() -> None:
                chain.sign(b, [CompleteTask(task_id="unit")] * 3)], dt=1_000)
     before = compute_emitted(chain.params, elapsed(chain))
     ok(chain, [chain.sign(a, [Collect()]), chain.sign(b, [Collect()])], dt=HOUR)
-    total = compute_emitted(chain.params, elapsed(chain))
+    emitted = compute_emitted(chain.params, elapsed(chain))
+    total = emitted - emitted * 500 // 10_000  # the residents' 95%
     got_a, got_b = holder(chain, a)["balance_micro"], holder(chain, b)["balance_micro"]
     assert abs(got_a - total // 4) <= 1 and abs(got_b - 3 * total // 4) <= 1
-    hour = total - before
+    hour = emitted - before
     assert hour == 3_125_000 * 3_600  # what the hour itself released, split 1:3 above
 
 
@@ -70,12 +78,12 @@ def test_dormant_at_exactly_48_hours_then_collect_reactivates() -> None:
     dormant_at = start + 48 * HOUR
     genesis = chain.app.meta().genesis_time
     pending = state["pending_micro"]
-    accrued_until_dormant = compute_emitted(chain.params, dormant_at - genesis)
+    accrued_until_dormant = residents_share(compute_emitted(chain.params, dormant_at - genesis))
     assert accrued_until_dormant - 1 <= pending <= accrued_until_dormant
     supply = chain.app.query("emission/supply")
     # The hour after she went dormant had no active Force: carried, not lost.
-    assert supply["carried_micro"] >= compute_emitted(chain.params, elapsed(chain)) - \
-        accrued_until_dormant - 1
+    assert supply["carried_micro"] >= residents_share(compute_emitted(chain.params, elapsed(chain))) \
+        - accrued_until_dormant - 1
     assert supply["active_force"] == 0
     ok(chain, [chain.sign(alice, [Collect()])], dt=1_000)
     state = holder(chain, alice)
@@ -104,7 +112,8 @@ def test_supply_never_exceeds_the_schedule() -> None:
         held = sum(holder(chain, w)["balance_micro"] + holder(chain, w)["pending_micro"]
                    for w in residents)
         assert supply["collected_micro"] <= supply["emitted_micro"] <= supply["cap_micro"]
-        assert 0 <= supply["emitted_micro"] - held - supply["carried_micro"] <= len(residents)
+        unclaimed = supply["emitted_micro"] - held - supply["carried_micro"] - supply["jackpot_micro"]
+        assert 0 <= unclaimed <= len(residents)
 
 
 def _attest(chain: Chain, resident: Wallet, label: str) -> None:

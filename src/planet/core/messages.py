@@ -116,6 +116,7 @@ class Ctx:
     sender: str
     public_key: bytes
     events: list[Event] = field(default_factory=list)
+    block_hash: bytes = b""  # set in a block's begin step; empty while running a tx
 
     def emit(self, type_: str, **attributes: Any) -> None:
         self.events.append(Event(type_, attributes))

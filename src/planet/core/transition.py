@@ -21,6 +21,7 @@ from planet.core.accounts.messages import RegisterResident
 from planet.core.accounts.module import MODULE as ACCOUNTS
 from planet.core.accounts.rules import get_account, increment_sequence
 from planet.core.chain import META_KEY, ChainMeta, check_next_block, get_meta
+from planet.core.drill.module import MODULE as DRILL
 from planet.core.emission.module import MODULE as EMISSION
 from planet.core.emission.rules import sync_force
 from planet.core.errors import PlanetError, SequenceReused, SequenceSkipped, UnknownAccount
@@ -31,7 +32,7 @@ from planet.core.messages import Ctx, Event, Module, Router
 from planet.core.state import Layer, View
 from planet.core.tx import Tx
 
-MODULES: tuple[Module, ...] = (ACCOUNTS, FORCE, EMISSION)
+MODULES: tuple[Module, ...] = (ACCOUNTS, FORCE, EMISSION, DRILL)
 ROUTER = Router(MODULES)
 hooks.on_force_changed(sync_force)
 hooks.on_identity_verified(reward_verified_identity)
@@ -42,6 +43,7 @@ class BlockHeader:
     height: int
     time: int  # ms since the epoch, from the engine's block, never a local clock
     proposer: str = ""
+    hash: bytes = b""  # the engine's hash of this block, known before execution (as in ABCI)
 
 
 @dataclass(slots=True)
@@ -126,7 +128,8 @@ def process_block_start(state: Layer, header: BlockHeader, genesis: Genesis) -> 
     check_next_block(meta, header.height, header.time)
     state.set(META_KEY, dataclasses.replace(meta, height=header.height, time=header.time))
     ctx = Ctx(state=state, params=genesis.params, chain_id=genesis.chain_id,
-              height=header.height, time=header.time, sender="", public_key=b"")
+              height=header.height, time=header.time, sender="", public_key=b"",
+              block_hash=header.hash)
     for module in MODULES:
         if module.begin_block is not None:
             module.begin_block(ctx)

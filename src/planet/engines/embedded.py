@@ -62,11 +62,17 @@ def compute_tx_root(tx_hashes: Sequence[bytes]) -> bytes:
 
 
 def compute_block_hash(chain_id: str, height: int, time_ms: int, prev_hash: bytes,
-                       tx_root: bytes, app_hash: bytes, proposer: str) -> bytes:
-    """Hash of the block header; each block names its parent, so history is a chain."""
+                       tx_root: bytes, last_app_hash: bytes, proposer: str) -> bytes:
+    """Hash of the block header; each block names its parent, so history is a chain.
+
+    As in CometBFT, a header commits to the app hash *before* its transactions (the state
+    after the parent), so the hash is known before execution and the state machine can
+    use it (the Lucky Drill's draw mixes in the hash of the first block after a round).
+    The app hash a block produces is committed by the next header.
+    """
     return sha256(canonical_json({
         "chain_id": chain_id, "height": height, "time": time_ms, "prev_hash": prev_hash.hex(),
-        "tx_root": tx_root.hex(), "app_hash": app_hash.hex(), "proposer": proposer}))
+        "tx_root": tx_root.hex(), "last_app_hash": last_app_hash.hex(), "proposer": proposer}))
 
 
 def _chunks(items: Sequence[bytes], size: int) -> list[Sequence[bytes]]:
@@ -203,12 +209,16 @@ class EmbeddedNode:
             batch = list(self._mempool.items())[: self.config.max_block_txs]
             last_time = self.last_block.time if self.last_block else self.genesis.genesis_time
             block_time = max(self.clock() if time_ms is None else time_ms, last_time)
-            header = BlockHeader(self.height + 1, block_time, self.proposer)
+            prev = self.last_block.hash if self.last_block else b"\x00" * 32
+            tx_root = compute_tx_root([h for h, _ in batch])
+            block_hash = compute_block_hash(self.genesis.chain_id, self.height + 1, block_time,
+                                            prev, tx_root, self.app.state.root(), self.proposer)
+            header = BlockHeader(self.height + 1, block_time, self.proposer, block_hash)
             result = self.app.finalize_block(header, [raw for _h, raw in batch])
             commit = self.app.commit()
             for tx_hash, _raw in batch:
                 del self._mempool[tx_hash]
-            block, records = self._make_records(header, batch, result)
+            block, records = self._make_records(header, prev, tx_root, batch, result)
             # Persist before anyone can read the new state: nothing is shown that a crash
             # could take back.
             self.store.commit_block(block, records, commit.writes)
@@ -231,14 +241,10 @@ class EmbeddedNode:
                 for fut in self._waiters.pop(tx_hash, []):
                     fut.set_result(None)
 
-    def _make_records(self, header: BlockHeader, batch: list[tuple[bytes, bytes]],
+    def _make_records(self, header: BlockHeader, prev: bytes, tx_root: bytes,
+                      batch: list[tuple[bytes, bytes]],
                       result: BlockResult) -> tuple[BlockRecord, list[TxRecord]]:
-        hashes = [h for h, _ in batch]
-        tx_root = compute_tx_root(hashes)
-        prev = self.last_block.hash if self.last_block else b"\x00" * 32
-        block_hash = compute_block_hash(self.genesis.chain_id, header.height, header.time, prev,
-                                        tx_root, result.app_hash, header.proposer)
-        block = BlockRecord(header.height, block_hash, prev, header.time, result.app_hash,
+        block = BlockRecord(header.height, header.hash, prev, header.time, result.app_hash,
                             tx_root, len(batch), header.proposer)
         records = [TxRecord(h, header.height, i, raw, r.code, r.to_json())
                    for i, ((h, raw), r) in enumerate(zip(batch, result.tx_results, strict=True))]
@@ -336,13 +342,13 @@ def replay_chain(store: NodeStore, progress: Callable[[int, int], None] | None =
     prev = b"\x00" * 32
     n_blocks = n_txs = 0
     for block, raws in store.iter_blocks():
-        header = BlockHeader(block.height, block.time, block.proposer)
-        result = app.finalize_block(header, raws)
-        app.commit()
         hashes = [compute_tx_hash(r) for r in raws]
         expected_hash = compute_block_hash(genesis.chain_id, block.height, block.time, prev,
-                                           compute_tx_root(hashes), result.app_hash,
+                                           compute_tx_root(hashes), app.state.root(),
                                            block.proposer)
+        header = BlockHeader(block.height, block.time, block.proposer, expected_hash)
+        result = app.finalize_block(header, raws)
+        app.commit()
         if block.prev_hash != prev:
             problems.append(f"block {block.height}: prev_hash does not link to block "
                             f"{block.height - 1}")

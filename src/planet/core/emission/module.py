@@ -46,6 +46,8 @@ def query_supply(view: View, args: Mapping[str, Any], params: Params) -> dict[st
         "era": compute_era(params, elapsed), "rate_micro_per_second": compute_rate(params, elapsed),
         "distributed_micro": pool.distributed, "carried_micro": pool.carried,
         "collected_micro": clock.collected, "active_force": pool.total_force,
+        "jackpot_micro": clock.jackpot, "jackpot_filled_micro": clock.jackpot_filled,
+        "jackpot_paid_micro": clock.jackpot_paid,
     }
 
 

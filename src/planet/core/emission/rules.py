@@ -17,7 +17,7 @@ from planet.core.accounts.rules import require_account
 from planet.core.accounts.state import RESIDENT
 from planet.core.emission.accumulator import Pool, Share, collect, distribute, set_force
 from planet.core.emission.messages import Collect
-from planet.core.emission.schedule import compute_released
+from planet.core.emission.schedule import compute_emitted, compute_released
 from planet.core.emission.state import (
     CLOCK_KEY,
     DORMANCY_PREFIX,
@@ -64,15 +64,38 @@ def next_dormancy(view: View) -> int | None:
 # --- mutations --------------------------------------------------------------------------------
 
 
+def compute_jackpot_filled(params: Params, emitted: int) -> int:
+    """The jackpot's share of everything emitted so far: floor(emitted × bps / 10,000).
+
+    Taken on the cumulative total, not per block, so the jackpot gets its exact share up
+    to one µBD however time is cut into blocks.
+    """
+    return emitted * params.drill_share_bps // 10_000
+
+
 def release_until(state: Layer, params: Params, genesis_time: int, time_ms: int) -> None:
-    """Distribute what the schedule releases between the last release and `time_ms`."""
+    """Release what the schedule emits between the last release and `time_ms`: the
+    jackpot's share to the jackpot, the rest to active residents by Force."""
     clock = get_clock(state)
     elapsed = time_ms - genesis_time
     if elapsed <= clock.released_to_ms:
         return
     amount = compute_released(params, clock.released_to_ms, elapsed)
-    state.set(POOL_KEY, distribute(get_pool(state), amount))
-    state.set(CLOCK_KEY, dataclasses.replace(clock, released_to_ms=elapsed))
+    jackpot_filled = compute_jackpot_filled(params, compute_emitted(params, elapsed))
+    to_jackpot = jackpot_filled - clock.jackpot_filled
+    state.set(POOL_KEY, distribute(get_pool(state), amount - to_jackpot))
+    state.set(CLOCK_KEY, dataclasses.replace(clock, released_to_ms=elapsed,
+                                             jackpot_filled=jackpot_filled))
+
+
+def pay_jackpot(state: Layer, resident: str, amount: int) -> None:
+    """A drill prize goes from the jackpot straight to the winner's balance."""
+    clock = get_clock(state)
+    if not 0 <= amount <= clock.jackpot:
+        raise ValueError(f"cannot pay {amount} µBD from a jackpot of {clock.jackpot}")
+    holder = get_holder(state, resident) or Holder()
+    state.set(holder_key(resident), dataclasses.replace(holder, balance=holder.balance + amount))
+    state.set(CLOCK_KEY, dataclasses.replace(clock, jackpot_paid=clock.jackpot_paid + amount))
 
 
 def put_share_force(state: Layer, resident: str, force: int) -> None:

@@ -15,10 +15,22 @@ _DIGITS = 16
 
 @dataclass(frozen=True, slots=True)
 class Clock(Record):
-    """How far emission has been released, and what residents have collected in all."""
+    """How far emission has been released, and where it went.
+
+    Every µBD the schedule released is in exactly one place: the residents' pool (then
+    pending, then collected into balances) or the Lucky Drill jackpot (then paid to
+    winners' balances): released = pool.distributed + jackpot_filled.
+    """
 
     released_to_ms: int = 0  # ms since genesis up to which the schedule was distributed
     collected: int = 0  # µBD moved from pending to balances, ever
+    jackpot_filled: int = 0  # µBD of emission routed to the jackpot, ever
+    jackpot_paid: int = 0  # µBD paid from the jackpot to drill winners, ever
+
+    @property
+    def jackpot(self) -> int:
+        """µBD in the jackpot now, waiting for a draw."""
+        return self.jackpot_filled - self.jackpot_paid
 
 
 @dataclass(frozen=True, slots=True)

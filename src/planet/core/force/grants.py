@@ -11,7 +11,9 @@ completions per resident per local day, `once` one per lifetime, `unlimited` any
 One `TaskUsage` per (resident, task) holds the last day's count and the lifetime count,
 so the state does not grow by a record per resident per day.
 
-**Spending and expiry.** The Lucky Drill entry fee consumes Force. Each grant keeps what
+**Spending, refunds and expiry.** The Lucky Drill entry fee consumes Force; a void round
+gives it back with `restore_force`, piece by piece with each piece's original expiry, so a
+refund never outlives the Force it replaces. Each grant keeps what
 is left of it in `remaining`, and the invariant is
 
     ResidentForce.total == Σ remaining over the resident's live grants
@@ -262,6 +264,58 @@ def expire_grants(state: Layer, until_ms: int) -> list[Grant]:
 def _spending_order(grant: Grant) -> tuple[int, int, int]:
     """Temporary grants first, soonest to expire first; permanent grants last, oldest first."""
     return (1 if grant.is_permanent else 0, grant.expires_at, grant.grant_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Spent(Record):
+    """A piece of consumed Force: how much, taken from which task's grant, expiring when."""
+
+    task_id: str
+    amount: int
+    expires_at: int  # PERMANENT (0) = never
+
+
+def compute_spending(view: View, resident: str, amount: int) -> list[Spent]:
+    """Which grants `consume_force` would take `amount` from, in its order, without writing."""
+    pieces: list[Spent] = []
+    left = amount
+    for grant in sorted(get_grants(view, resident), key=_spending_order):
+        if left == 0:
+            break
+        take = min(left, grant.remaining)
+        if take:
+            pieces.append(Spent(task_id=grant.task_id, amount=take, expires_at=grant.expires_at))
+            left -= take
+    return pieces
+
+
+REFUND_TASK = "refund"
+"""`task_id` of a grant that gives spent Force back (a void Lucky Drill round)."""
+
+
+def restore_force(state: Layer, resident: str, pieces: list[Spent], time_ms: int) -> int:
+    """Give spent Force back as it was: each piece as a grant with its original expiry.
+
+    A piece whose grant would have expired by now is not restored: had it not been spent
+    it would be gone already. Returns the Force restored. The caller settles emission.
+    """
+    account = get_resident_force(state, resident)
+    next_id, restored = account.next_grant_id, 0
+    for piece in pieces:
+        if piece.expires_at != PERMANENT and piece.expires_at <= time_ms:
+            continue
+        grant = Grant(resident=resident, grant_id=next_id, task_id=REFUND_TASK,
+                      force=piece.amount, granted_at=time_ms, expires_at=piece.expires_at,
+                      remaining=piece.amount)
+        state.set(grant_key(resident, next_id), grant)
+        if not grant.is_permanent:
+            state.set(expiry_key(grant.expires_at, resident, next_id),
+                      GrantRef(resident=resident, grant_id=next_id))
+        next_id += 1
+        restored += piece.amount
+    state.set(force_key(resident), dataclasses.replace(
+        account, total=account.total + restored, next_grant_id=next_id))
+    return restored
 
 
 def consume_force(state: Layer, resident: str, amount: int) -> int:

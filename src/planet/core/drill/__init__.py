@@ -1,0 +1,1 @@
+"""Lucky Drill: a daily draw of the jackpot among residents who paid Force to enter."""
