@@ -155,3 +155,46 @@ def test_invite_reward_stops_at_the_daily_cap() -> None:
     ok(chain, [], dt=24 * HOUR)  # the next local day
     _attest(chain, kids[6], "kid-6")
     assert force_of(chain, parent) == 6 * 10
+
+
+GENESIS_MS = 1_767_225_600_000  # tests.chain.GENESIS_TIME, on the hour
+
+
+def bubbles(chain: Chain, w: Wallet) -> dict:
+    return chain.app.query("emission/bubbles", {"address": w.address})  # type: ignore[no-any-return]
+
+
+def test_bubbles_are_hourly_add_up_to_pending_and_can_be_recomputed() -> None:
+    chain = make_chain(label="eco-bubbles")
+    a, b = chain.register_residents(2)
+    ok(chain, [chain.sign(a, [CompleteTask(task_id="daily_checkin")])], dt=1_000)
+    ok(chain, [], dt=HOUR + 30 * 60_000)
+    ok(chain, [chain.sign(b, [CompleteTask(task_id="daily_checkin")])], dt=20 * 60_000)  # a's share halves
+    ok(chain, [], dt=2 * HOUR)
+    view = bubbles(chain, a)
+    amounts = [x["amount_micro"] for x in view["bubbles"]]
+    assert sum(amounts) == view["pending_micro"] == holder(chain, a)["pending_micro"] > 0
+    starts = [x["hour_start"] for x in view["bubbles"]]
+    assert all(s % HOUR == 0 for s in starts) and starts == sorted(set(starts))
+    assert len(starts) == 4  # the hours touched by 3 h 51 min of accrual
+    # Each bubble recomputes from its parts: Σ force × acc_delta / 10^18, within rounding.
+    for bubble in view["bubbles"]:
+        exact = sum(p["force"] * int(p["acc_delta"]) for p in bubble["parts"]) / 10**18
+        assert abs(bubble["amount_micro"] - exact) <= 1
+    # From 02:00 to 03:00 a and b had Force 2 each all hour: a's bubble is half of the
+    # residents' share of that hour.
+    third = next(x for x in view["bubbles"] if x["hour_start"] - GENESIS_MS == 2 * HOUR)
+    assert abs(third["amount_micro"] - residents_share(3_125_000 * 3_600) // 2) <= 1
+    ok(chain, [chain.sign(a, [Collect()])], dt=1_000)
+    after = bubbles(chain, a)
+    assert after["pending_micro"] == 0 and sum(x["amount_micro"] for x in after["bubbles"]) == 0
+
+
+def test_dormancy_countdown() -> None:
+    chain = make_chain(label="eco-countdown")
+    (a,) = chain.register_residents(1)
+    ok(chain, [chain.sign(a, [CompleteTask(task_id="daily_checkin")])], dt=1_000)
+    ok(chain, [], dt=HOUR)
+    assert holder(chain, a)["dormant_in_ms"] == 47 * HOUR
+    ok(chain, [], dt=47 * HOUR)
+    assert holder(chain, a)["dormant_in_ms"] == 0 and holder(chain, a)["dormant"] is True

@@ -4,6 +4,7 @@
     HOME/config.json         engine and API settings for this node
     HOME/keys/*.json         keystores (operator, verifier) made by `planet init`
     HOME/secrets/nullifier.key   the identity verifiers' shared nullifier key
+    HOME/secrets/drill/round-N.hex   the operator's Lucky Drill secrets until revealed
     HOME/data/node.db        blocks and state (SQLite)
 """
 
@@ -34,6 +35,7 @@ class NodeConfig:
     empty_block_ms: int = 5_000
     max_block_txs: int = 5_000
     verify_threads: int = 2
+    drill_operator: bool = True  # commit and reveal Lucky Drill rounds with HOME/keys/operator
 
     def engine_config(self) -> EngineConfig:
         return EngineConfig(block_interval_ms=self.block_interval_ms,
@@ -61,6 +63,10 @@ class Home:
     @property
     def nullifier_key_file(self) -> Path:
         return self.path / "secrets" / "nullifier.key"
+
+    @property
+    def drill_secrets_dir(self) -> Path:
+        return self.path / "secrets" / "drill"
 
     @property
     def db_file(self) -> Path:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Callable
 
 import uvicorn
@@ -11,10 +13,47 @@ from planet.api.app import create_app
 from planet.engines.embedded import EmbeddedNode
 from planet.node.home import Home
 
+log = logging.getLogger("planet.node")
+
 
 def open_node(home: Home) -> EmbeddedNode:
     config = home.load_config()
     return EmbeddedNode(home.db_file, home.load_genesis(), config.engine_config())
+
+
+def start_drill_operator(home: Home, url: str, stop: threading.Event,
+                         every_s: float = 5.0) -> threading.Thread | None:
+    """If this node holds the operator's key, keep Lucky Drill rounds committed ahead and
+    reveal each round once sealed: the operator's side of commit-reveal, automated."""
+    from planet.sdk.client import PlanetClient
+    from planet.sdk.drill import SecretStore, commit_rounds, reveal_due
+    from planet.sdk.keys import load_keystore
+
+    path = home.keys_dir / "operator.json"
+    if not path.exists():
+        return None
+    try:
+        operator = load_keystore(path, os.environ.get("PLANET_PASSWORD"))
+    except Exception:
+        log.warning("drill operator off: cannot open %s (set PLANET_PASSWORD)", path)
+        return None
+    store = SecretStore(home.drill_secrets_dir)
+
+    def loop() -> None:
+        api = PlanetClient(url)
+        try:
+            while not stop.wait(every_s):
+                try:
+                    commit_rounds(api, operator, store)
+                    reveal_due(api, operator, store)
+                except Exception:
+                    log.exception("drill operator step failed")
+        finally:
+            api.close()
+
+    thread = threading.Thread(target=loop, name="drill-operator", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_node(home: Home, host: str | None = None, port: int | None = None,
@@ -24,10 +63,19 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
     node.start()
     host = host or config.api_host
     port = port or config.api_port
-    api = create_app(node, None if on_ready is None else
-                     lambda: on_ready(node, f"http://{host}:{port}"))
+    url = f"http://{host}:{port}"
+    stop = threading.Event()
+
+    def ready() -> None:
+        if config.drill_operator:
+            start_drill_operator(home, url, stop)
+        if on_ready is not None:
+            on_ready(node, url)
+
+    api = create_app(node, ready)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False)
     finally:
+        stop.set()
         node.close()

@@ -19,6 +19,8 @@ has a bias below 2⁻²⁰⁰, so it is left as is.
 
 from __future__ import annotations
 
+from typing import Any
+
 from planet.core.encoding import sha256
 
 COMMIT_DOMAIN = b"planet/drill/v1/commit\n"
@@ -49,3 +51,33 @@ def draw_winners(seed: bytes, entries: int, winners: int) -> list[int]:
 def compute_prize_each(jackpot: int, n_winners: int) -> int:
     """Winners share the jackpot equally; the indivisible µBD stay in the jackpot."""
     return jackpot // n_winners if n_winners else 0
+
+
+def check_draw(round_: dict[str, Any], entrants: list[str], seal_block_hash: str,
+               max_winners: int) -> list[str]:
+    """Everything a sceptic re-checks about a drawn round; returns what does not hold.
+
+    `round_` is the ledger's round record, `entrants` its entries in order, and
+    `seal_block_hash` the hash of block `seal_height` as the chain itself reports it.
+    """
+    problems: list[str] = []
+    number = int(round_["round"])
+    if round_.get("status") != "drawn":
+        return [f"round {number} is {round_.get('status')}, not drawn"]
+    if round_["committed_at"] >= round_["opens_at"]:
+        problems.append("the commitment was not on the ledger before the round opened")
+    if round_["seal_time"] < round_["closes_at"]:
+        problems.append("the seal block came before the round closed")
+    if seal_block_hash != round_["seal_block_hash"]:
+        problems.append(f"block {round_['seal_height']} has hash {seal_block_hash[:16]}…, the "
+                        f"round used {round_['seal_block_hash'][:16]}…")
+    secret = bytes.fromhex(round_["secret"])
+    if compute_commitment(number, secret).hex() != round_["commitment"]:
+        problems.append("the revealed secret does not hash to the commitment")
+    if len(entrants) != round_["entries"]:
+        problems.append(f"{len(entrants)} entrants listed, the round counts {round_['entries']}")
+    seed = compute_seed(number, secret, bytes.fromhex(round_["seal_block_hash"]))
+    expected = [entrants[i] for i in draw_winners(seed, len(entrants), max_winners)]
+    if expected != list(round_["winners"]):
+        problems.append(f"redrawn winners {expected} differ from the recorded {round_['winners']}")
+    return problems

@@ -33,7 +33,7 @@ ACC_SCALE = 10**18
 """Fixed-point scale of `acc`: one unit is 10⁻¹⁸ µBD per unit of Force."""
 
 
-class _BigIntRecord(Record):
+class BigIntRecord(Record):
     """A record whose unbounded integer fields are stored as decimal strings.
 
     `acc` passes 2⁶⁴ after a few µBD per unit of Force; the state encoder (orjson) refuses
@@ -58,7 +58,7 @@ class _BigIntRecord(Record):
 
 
 @dataclass(frozen=True, slots=True)
-class Pool(_BigIntRecord):
+class Pool(BigIntRecord):
     """The global side: one record, touched once per distribution and per Force change."""
 
     _big_fields: ClassVar[tuple[str, ...]] = ("acc",)
@@ -71,7 +71,7 @@ class Pool(_BigIntRecord):
 
 
 @dataclass(frozen=True, slots=True)
-class Share(_BigIntRecord):
+class Share(BigIntRecord):
     """One resident's side. A fresh `Share()` has no Force, so its snapshot is harmless."""
 
     _big_fields: ClassVar[tuple[str, ...]] = ("acc_snapshot",)

@@ -8,10 +8,13 @@ from typing import Any
 from planet.core.address import parse_address
 from planet.core.chain import get_meta
 from planet.core.emission.accumulator import compute_claimable
+from planet.core.emission.bubbles import HourMark, split_into_hours
 from planet.core.emission.messages import Collect
 from planet.core.emission.rules import (
+    get_accrual,
     get_clock,
     get_holder,
+    get_hour_acc,
     get_pool,
     get_share,
     process_collect,
@@ -23,6 +26,7 @@ from planet.core.emission.schedule import (
     compute_era,
     compute_rate,
 )
+from planet.core.emission.state import hour_key
 from planet.core.errors import InvalidField, NotFound
 from planet.core.force.grants import get_force
 from planet.core.messages import Ctx, Module
@@ -63,12 +67,39 @@ def query_holder(view: View, args: Mapping[str, Any], params: Params) -> dict[st
             "pending_micro": compute_claimable(share, get_pool(view)),
             "force": get_force(view, resident), "force_in_pool": share.force,
             "dormant": holder.dormant, "last_collect_at": holder.last_collect_at,
-            "dormant_at": holder.last_collect_at + params.dormancy_ms}
+            "dormant_at": holder.last_collect_at + params.dormancy_ms,
+            "dormant_in_ms": 0 if holder.dormant else max(
+                0, holder.last_collect_at + params.dormancy_ms - get_meta(view).time)}
+
+
+def query_bubbles(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    """Pending diamonds as hourly bubbles, each with how it was computed (see bubbles.py)."""
+    if "address" not in args:
+        raise InvalidField("query argument 'address' is required")
+    resident = parse_address(args["address"])
+    accrual = get_accrual(view, resident)
+    if accrual is None:
+        raise NotFound(f"{resident} has never had Force")
+    meta, pool = get_meta(view), get_pool(view)
+    bubbles = split_into_hours(accrual, meta.time, pool.acc, lambda b: get_hour_acc(view, b))
+    for bubble in bubbles:
+        start = bubble["hour_start"]
+        bubble["rate_micro_per_second"] = compute_rate(params, max(0, start - meta.genesis_time))
+        mark = view.get(hour_key(start), HourMark) if start else None
+        if mark is not None:
+            bubble["active_force_at_start"] = mark.total_force
+    return {"address": resident, "time": meta.time,
+            "pending_micro": compute_claimable(get_share(view, resident), pool),
+            "formula": "amount = Σ force × acc_delta / 10^18, acc_delta being the µBD one unit "
+                       "of Force earned (× 10^18): the residents' share of rate × seconds "
+                       "divided by the active Force",
+            "residents_share_bps": 10_000 - params.drill_share_bps,
+            "bubbles": [b for b in bubbles if b["amount_micro"] or b["parts"]]}
 
 
 MODULE = Module(
     name="emission",
     messages=((Collect, process_collect),),
     begin_block=begin_block,
-    queries={"supply": query_supply, "holder": query_holder},
+    queries={"supply": query_supply, "holder": query_holder, "bubbles": query_bubbles},
 )

@@ -16,6 +16,13 @@ import dataclasses
 from planet.core.accounts.rules import require_account
 from planet.core.accounts.state import RESIDENT
 from planet.core.emission.accumulator import Pool, Share, collect, distribute, set_force
+from planet.core.emission.bubbles import (
+    HOUR_MS,
+    Accrual,
+    HourMark,
+    add_piece,
+    start_accrual,
+)
 from planet.core.emission.messages import Collect
 from planet.core.emission.schedule import compute_emitted, compute_released
 from planet.core.emission.state import (
@@ -24,8 +31,10 @@ from planet.core.emission.state import (
     POOL_KEY,
     Clock,
     Holder,
+    accrual_key,
     dormancy_key,
     holder_key,
+    hour_key,
     parse_dormancy_key,
     share_key,
 )
@@ -98,10 +107,37 @@ def pay_jackpot(state: Layer, resident: str, amount: int) -> None:
     state.set(CLOCK_KEY, dataclasses.replace(clock, jackpot_paid=clock.jackpot_paid + amount))
 
 
-def put_share_force(state: Layer, resident: str, force: int) -> None:
+def get_accrual(view: View, resident: str) -> Accrual | None:
+    return view.get(accrual_key(resident), Accrual)
+
+
+def get_hour_acc(view: View, boundary_ms: int) -> int | None:
+    mark = view.get(hour_key(boundary_ms), HourMark)
+    return None if mark is None else mark.acc
+
+
+def compute_next_hour(genesis_time: int, clock: Clock) -> int:
+    """The first hour boundary (epoch ms) after what has been released."""
+    released = genesis_time + clock.released_to_ms
+    return (released // HOUR_MS + 1) * HOUR_MS
+
+
+def mark_hour(state: Layer, boundary_ms: int) -> None:
+    pool = get_pool(state)
+    state.set(hour_key(boundary_ms), HourMark(acc=pool.acc, total_force=pool.total_force,
+                                              distributed=pool.distributed))
+
+
+def put_share_force(state: Layer, resident: str, force: int, time_ms: int) -> None:
+    """Change the resident's Force in the pool, and start a new piece of their accrual."""
     share, pool = set_force(get_share(state, resident), get_pool(state), force)
     state.set(share_key(resident), share)
     state.set(POOL_KEY, pool)
+    accrual = get_accrual(state, resident)
+    if accrual is None:
+        state.set(accrual_key(resident), start_accrual(time_ms, pool.acc, force))
+    elif accrual.pieces[-1].force != force:
+        state.set(accrual_key(resident), add_piece(accrual, time_ms, pool.acc, force))
 
 
 def sync_force(state: Layer, params: Params, resident: str, time_ms: int) -> None:
@@ -115,27 +151,31 @@ def sync_force(state: Layer, params: Params, resident: str, time_ms: int) -> Non
         holder = Holder(last_collect_at=time_ms)
         state.set(holder_key(resident), holder)
         state.set(dormancy_key(time_ms + params.dormancy_ms, resident), Marker())
-    put_share_force(state, resident, 0 if holder.dormant else get_force(state, resident))
+    put_share_force(state, resident, 0 if holder.dormant else get_force(state, resident), time_ms)
 
 
-def make_dormant(state: Layer, resident: str) -> None:
+def make_dormant(state: Layer, resident: str, time_ms: int) -> None:
     """48 hours without collecting: from this instant they accrue nothing."""
     holder = get_holder(state, resident)
     assert holder is not None
     state.set(holder_key(resident), dataclasses.replace(holder, dormant=True))
-    put_share_force(state, resident, 0)
+    put_share_force(state, resident, 0, time_ms)
 
 
 def process_time_events(ctx: Ctx, genesis_time: int) -> None:
-    """Expiries and dormancy up to the block time, each at its exact instant, in order."""
+    """Hour marks, expiries and dormancy up to the block time, each at its exact instant,
+    in time order."""
     state, params, t = ctx.state, ctx.params, ctx.time
     while True:
         expiry, dormancy = next_expiry(state), next_dormancy(state)
-        due = [e for e in (expiry, dormancy) if e is not None and e <= t]
+        hour = compute_next_hour(genesis_time, get_clock(state))
+        due = [e for e in (expiry, dormancy, hour) if e is not None and e <= t]
         if not due:
             break
         instant = min(due)
         release_until(state, params, genesis_time, instant)
+        if hour == instant:
+            mark_hour(state, instant)
         if expiry == instant:
             for grant in expire_grants(state, instant):
                 sync_force(state, params, grant.resident, instant)
@@ -145,7 +185,7 @@ def process_time_events(ctx: Ctx, genesis_time: int) -> None:
             for key in list(state.iter_keys(dormancy_key(instant, ""))):
                 resident = parse_dormancy_key(key)[1]
                 state.delete(key)
-                make_dormant(state, resident)
+                make_dormant(state, resident, instant)
                 ctx.emit("emission/dormant", resident=resident, at=instant)
     release_until(state, params, genesis_time, t)
 
@@ -163,6 +203,8 @@ def process_collect(ctx: Ctx, msg: Collect) -> None:
         assert holder is not None
     share, amount = collect(get_share(state, resident), get_pool(state))
     state.set(share_key(resident), share)
+    state.set(accrual_key(resident), start_accrual(ctx.time, get_pool(state).acc, share.force,
+                                                   share.remainder))
     state.delete(dormancy_key(holder.last_collect_at + ctx.params.dormancy_ms, resident))
     state.set(dormancy_key(ctx.time + ctx.params.dormancy_ms, resident), Marker())
     state.set(holder_key(resident), dataclasses.replace(

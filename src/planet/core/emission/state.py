@@ -43,6 +43,18 @@ class Holder(Record):
 
 
 
+HOUR_PREFIX = f"{PREFIX}hour/"
+
+
+def hour_key(boundary_ms: int) -> str:
+    """The mark at an hour boundary (epoch ms, a multiple of an hour), by hour number."""
+    return f"{HOUR_PREFIX}{boundary_ms // 3_600_000:010d}"
+
+
+def accrual_key(resident: str) -> str:
+    return f"{PREFIX}accrual/{resident}"
+
+
 def share_key(resident: str) -> str:
     return f"{PREFIX}share/{resident}"
 
