@@ -198,3 +198,24 @@ def test_dormancy_countdown() -> None:
     assert holder(chain, a)["dormant_in_ms"] == 47 * HOUR
     ok(chain, [], dt=47 * HOUR)
     assert holder(chain, a)["dormant_in_ms"] == 0 and holder(chain, a)["dormant"] is True
+
+
+def test_halving_instant_at_day_730_in_blocks() -> None:
+    chain = make_chain(label="eco-halving", params={"dormancy_ms": 10_000 * 24 * HOUR})
+    (a,) = chain.register_residents(1)
+    ok(chain, [chain.sign(a, [CompleteTask(task_id="daily_checkin")])], dt=1_000)
+    halving = 730 * 24 * HOUR
+    ok(chain, [], dt=halving - HOUR - elapsed(chain))  # one hour before the halving
+    supply = chain.app.query("emission/supply")
+    assert supply["era"] == 0 and supply["rate_micro_per_second"] == 3_125_000
+    before = supply["distributed_micro"] + supply["jackpot_filled_micro"]
+    assert before == supply["emitted_micro"] == (halving - HOUR) // 1_000 * 3_125_000
+    ok(chain, [], dt=HOUR)  # exactly the halving instant: it belongs to the new era
+    supply = chain.app.query("emission/supply")
+    assert supply["era"] == 1 and supply["rate_micro_per_second"] == 1_562_500
+    assert supply["emitted_micro"] - before == 3_600 * 3_125_000
+    ok(chain, [], dt=2 * HOUR)  # a block wholly in era 1 releases at half the rate
+    released = chain.app.query("emission/supply")["emitted_micro"] - before
+    assert released == 3_600 * 3_125_000 + 7_200 * 1_562_500
+    assert chain.app.query("emission/supply")["distributed_micro"] + \
+        chain.app.query("emission/supply")["jackpot_filled_micro"] == before + released

@@ -15,6 +15,7 @@ can recompute the root from the key-value pairs alone.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import takewhile
 from typing import Any
 
 from sortedcontainers import SortedList
@@ -196,6 +197,7 @@ class Layer(View):
     def __init__(self, parent: View) -> None:
         self.parent = parent
         self.writes: dict[str, Record | None] = {}
+        self._written = SortedList()  # keys of `writes`, so prefix scans cost O(log n + k)
 
     def _lookup(self, key: str) -> Any:
         if key in self.writes:
@@ -208,19 +210,27 @@ class Layer(View):
         return self.parent.get(key, cls)
 
     def set(self, key: str, value: Record) -> None:
+        if key not in self.writes:
+            self._written.add(key)
         self.writes[key] = value
 
     def delete(self, key: str) -> None:
+        if key not in self.writes:
+            self._written.add(key)
         self.writes[key] = DELETED
 
     def child(self) -> Layer:
         return Layer(self)
 
     def absorb(self, child: Layer) -> None:
+        for key in child.writes:
+            if key not in self.writes:
+                self._written.add(key)
         self.writes.update(child.writes)
 
     def iter_keys(self, prefix: str) -> Iterator[str]:
-        mine = sorted(k for k in self.writes if k.startswith(prefix))
+        mine = list(takewhile(lambda k: k.startswith(prefix),
+                              self._written.irange(minimum=prefix)))
         parent_keys = self.parent.iter_keys(prefix)
         i = 0
         for key in parent_keys:

@@ -1,0 +1,1 @@
+"""Simulation: the real core on a simulated clock and population (`planet simulate`)."""
