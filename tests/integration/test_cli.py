@@ -129,6 +129,11 @@ def test_checkin_then_collect_diamonds(node: NodeProcess) -> None:
     assert checked["force"] == 2
     again = planet("checkin", "--key", "frank", "--json", check=False, env=env(node))
     assert again.returncode == 1 and "daily limit" in json.loads(again.stdout)["message"]
+    address = run(node, "keys", "show", "frank")["address"]
+    view = run(node, "query", "bubbles", address)
+    assert sum(b["amount_micro"] for b in view["bubbles"]) == view["pending_micro"]
+    holder = run(node, "query", "holder", address)
+    assert 0 < holder["dormant_in_ms"] <= 48 * 3_600_000
     collected = run(node, "collect", "--key", "frank")
     assert collected["collected_micro"] > 0
     assert collected["balance_micro"] == collected["collected_micro"]
