@@ -118,6 +118,12 @@ def test_operator_disables_a_task(node: NodeProcess) -> None:
                      check=False, env=env(node))
     assert refused.returncode == 1 and "operator" in json.loads(refused.stdout)["message"]
     run(node, "tasks", "enable", "daily_checkin", "--key", "operator")
+    task = run(node, "tasks", "set", "quiz", "--title", "Weekly quiz", "--category", "education",
+               "--force", "4", "--days", "14", "--limit", "daily:1", "--key", "operator")
+    assert task["force"] == 4 and task["duration_days"] == 14 and task["enabled"] is True
+    bad = planet("tasks", "set", "quiz", "--title", "x", "--category", "y", "--force", "1",
+                 "--limit", "weekly", "--json", check=False, env=env(node))
+    assert bad.returncode == 1 and "limit" in json.loads(bad.stdout)["message"]
     assert any(t["id"] == "daily_checkin" and t["enabled"] for t in run(node, "tasks"))
 
 

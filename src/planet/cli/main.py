@@ -28,6 +28,7 @@ from planet.cli.common import (
     keyring_dir,
     load_wallet,
 )
+from planet.cli.drill import drill_app
 from planet.node.home import Home
 
 app = typer.Typer(help="Planet: own your behavioural data and be rewarded for it.",
@@ -46,7 +47,8 @@ bench_app = typer.Typer(help="Benchmarks; each prints one JSON object with --jso
                         no_args_is_help=True)
 for sub, name in ((keys_app, "keys"), (invites_app, "invites"), (identity_app, "identity"),
                   (business_app, "business"), (verifier_app, "verifier"),
-                  (query_app, "query"), (bench_app, "bench"), (tasks_app, "tasks")):
+                  (query_app, "query"), (bench_app, "bench"), (tasks_app, "tasks"),
+                  (drill_app, "drill")):
     app.add_typer(sub, name=name)
 
 
@@ -429,6 +431,30 @@ def query_holder(address: str, node_url: NodeOpt = DEFAULT_NODE,
     _query_address("emission/holder", address, node_url, as_json, "Holder")
 
 
+@query_app.command("bubbles")
+def query_bubbles(address: str, node_url: NodeOpt = DEFAULT_NODE,
+                  as_json: JsonOpt = False) -> None:
+    """Pending diamonds as hourly bubbles, each with the Force and rate behind it."""
+    with errors(as_json):
+        data = client(node_url).query("emission/bubbles", address=address)
+    if as_json:
+        emit(data, as_json)
+        return
+    rows = [{"hour (UTC)": _utc(b["hour_start"]) if b["hour_start"] else "earlier",
+             "amount": _bd(b["amount_micro"]),
+             "force": ",".join(str(p["force"]) for p in b["parts"]),
+             "active Force": b.get("active_force_at_start", ""),
+             "rate µBD/s": b["rate_micro_per_second"]} for b in data["bubbles"]]
+    emit(rows or [{"pending": _bd(data["pending_micro"])}], False,
+         title=f"Bubbles: {_bd(data['pending_micro'])} pending")
+
+
+def _utc(ms: int) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:00")
+
+
 @query_app.command("force")
 def query_force(address: str, node_url: NodeOpt = DEFAULT_NODE,
                 as_json: JsonOpt = False) -> None:
@@ -473,6 +499,96 @@ def tasks_disable(task_id: str, key: KeyOpt = "operator", node_url: NodeOpt = DE
     _set_task(task_id, False, key, node_url, keyring, home, as_json)
 
 
+@tasks_app.command("set")
+def tasks_set(task_id: str,
+              title: Annotated[str, typer.Option(help="What residents see.")],
+              category: Annotated[str, typer.Option(help="e.g. daily, shopping, travel.")],
+              force: Annotated[int, typer.Option(min=0, help="Force per completion.")],
+              days: Annotated[int, typer.Option(min=0, help="Lifetime in days; 0 = permanent.")]
+              = 0,
+              limit: Annotated[str, typer.Option(help="once, daily:N or unlimited.")] = "once",
+              attester: Annotated[str, typer.Option(
+                  help="resident, operator, verifier, business or business:<address>.")]
+              = "resident",
+              enabled: Annotated[bool, typer.Option("--enabled/--disabled")] = True,
+              key: KeyOpt = "operator", node_url: NodeOpt = DEFAULT_NODE,
+              keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH,
+              as_json: JsonOpt = False) -> None:
+    """The operator adds a task to the catalog or changes one (never emission)."""
+    from planet.core.force.messages import UpsertTask
+
+    with errors(as_json):
+        api = client(node_url)
+        api.send(load_wallet(key, keyring, home), UpsertTask(
+            id=task_id, title=title, category=category, force=force, duration_days=days,
+            limit=limit, attester=attester, enabled=enabled))
+        emit(api.query("force/task", id=task_id), as_json, title="Task")
+
+
+@tasks_app.command("attest")
+def tasks_attest(task_id: str,
+                 residents: Annotated[list[str], typer.Argument(help="Resident addresses.")],
+                 key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+                 home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """Attest completions of TASK_ID, one per address (a business, verifier or operator,
+    as the task names; a business within its daily Force quota)."""
+    from planet.core.force.messages import AttestTasks
+
+    with errors(as_json):
+        attester = load_wallet(key, keyring, home)
+        outcome = client(node_url).send(attester, AttestTasks(task_id=task_id,
+                                                              residents=tuple(residents)))
+    granted = [e["attributes"] for e in outcome.events if e["type"] == "force/granted"]
+    emit({"task": task_id, "granted": len(granted),
+          "force": sum(int(g["force"]) for g in granted), "height": outcome.height}, as_json,
+         title="Attested")
+
+
+@business_app.command("quota")
+def business_quota(business: str,
+                   daily_force: Annotated[int | None, typer.Argument(
+                       help="New daily Force quota (operator); omit to show it.")] = None,
+                   key: KeyOpt = "operator", node_url: NodeOpt = DEFAULT_NODE,
+                   keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH,
+                   as_json: JsonOpt = False) -> None:
+    """Show a business's daily Force quota, or (operator) set it."""
+    from planet.core.force.messages import SetBusinessQuota
+
+    with errors(as_json):
+        api = client(node_url)
+        if daily_force is not None:
+            api.send(load_wallet(key, keyring, home),
+                     SetBusinessQuota(business=business, daily_force=daily_force))
+        emit(api.query("force/quota", address=business), as_json, title="Business quota")
+
+
+@app.command()
+def simulate(residents: Annotated[int, typer.Option(min=1, help="Population to grow to.")] = 1_000,
+             days: Annotated[int, typer.Option(min=1, help="Simulated days.")] = 30,
+             seed: Annotated[int, typer.Option(help="Same seed, same planet.")] = 1,
+             block_minutes: Annotated[int, typer.Option(min=1, max=1440)] = 60,
+             plots: Annotated[Path | None, typer.Option(help="Folder for the PNG plots.")] = None,
+             as_json: JsonOpt = False) -> None:
+    """Run the real core on a simulated clock and population; print the economy's totals."""
+    from planet.sim.report import run_simulation
+    from planet.sim.world import SimConfig
+
+    config = SimConfig(residents=residents, days=days, seed=seed, block_minutes=block_minutes)
+    with errors(as_json):
+        if as_json:
+            summary = run_simulation(config, plots)
+        else:
+            with Progress(console=console, transient=True) as bar:
+                task = bar.add_task("simulating days", total=days)
+                summary = run_simulation(config, plots,
+                                         lambda done, _total: bar.update(task, completed=done))
+    summary.pop("config")
+    if not as_json:
+        summary = {k.removesuffix("_micro"): _bd(v) if k.endswith("_micro") else v
+                   for k, v in summary.items()}
+    emit(summary, as_json, title=f"Simulated {days} days of {residents} residents")
+
+
 # --- benchmarks ------------------------------------------------------------------------------
 
 
@@ -494,6 +610,25 @@ def bench_registrations(
 
     emit(run_registration_bench(count, progress=not as_json), as_json,
          title="Registration benchmark")
+
+
+@bench_app.command("economy")
+def bench_economy(
+        sizes: Annotated[str, typer.Option(
+            help="Resident counts, comma-separated; all run in this one process.")
+        ] = "1000,100000,1000000",
+        as_json: JsonOpt = False) -> None:
+    """Block and collect cost against the number of residents (target: flat, ≤ 1.5×)."""
+    from planet.bench.economy import run_economy_bench
+
+    try:
+        counts = [int(s) for s in sizes.split(",") if s.strip()]
+    except ValueError:
+        fail(f"--sizes: comma-separated whole numbers, got {sizes!r}", as_json=as_json)
+    if not counts or min(counts) < 1_000:
+        fail("--sizes: resident counts of at least 1000 (the residents who sign the blocks' "
+             "transactions are among them)", as_json=as_json)
+    emit(run_economy_bench(counts, progress=not as_json), as_json, title="Economy benchmark")
 
 
 def main() -> None:
