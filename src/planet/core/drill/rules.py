@@ -1,7 +1,8 @@
 """The rules of the Lucky Drill.
 
 Round r opens at genesis + r × `drill_round_ms` and closes one round length later, if the
-operator committed to it before it opened. While open, a resident with more than
+operator committed to it before it opened (so round 0, which opens at genesis, never runs:
+the first drill is round 1). While open, a resident with more than
 `drill_min_force` Force may enter once, paying `drill_entry_force` Force. The jackpot is
 filled by the emission module (`drill_share_bps` of everything emitted).
 
