@@ -3,7 +3,10 @@
 A Hypothesis state machine drives one chain through random sequences of registrations,
 check-ins, temporary and permanent Force (self-completed, business- and
 verifier-attested), time passing by seconds to days, collects, and drill rounds that are
-committed ahead, entered, revealed (with the right or a wrong secret) or left to go void.
+committed ahead, entered, revealed (with the right or a wrong secret) or left to go void,
+and bursts of Force changes (enough for the hourly bubbles to fold old pieces). Genesis
+varies too: the emission rate (large, or 7 µBD/s so that sub-µBD fractions matter), a
+730- or 3-day halving (emission ends within the run), the jackpot's share, 1 or 2 winners.
 
 Beside the chain it keeps a small independent model of what must happen: every grant
 with its expiry and what is left of it (spending order, expiry, refunds of void rounds),
@@ -49,7 +52,7 @@ from planet.core.encoding import b64encode
 from planet.core.errors import NotFound
 from planet.core.force.catalog import DEFAULT_CATALOG
 from planet.core.force.days import compute_day
-from planet.core.force.messages import AttestTasks, CompleteTask, UpsertTask
+from planet.core.force.messages import AttestTasks, CompleteTask, SetBusinessQuota, UpsertTask
 from planet.core.messages import Msg
 from planet.core.state import CommittedState
 from planet.core.transition import TxResult
@@ -62,6 +65,7 @@ DAY = 24 * HOUR
 ROUND_MS = 6 * HOUR
 REVEAL_MS = HOUR
 MAX_RESIDENTS = 8
+QUOTA = 12  # the business's daily Force quota
 PERMANENT = 0
 
 POWER = UpsertTask(id="power", title="Big permanent Force", category="test", force=40,
@@ -159,6 +163,7 @@ class EconomyMachine(RuleBasedStateMachine):
         self.next_grant: dict[str, int] = {}
         self.usage: dict[tuple[str, str], tuple[int, int, int]] = {}  # (day, count, lifetime)
         self.quota = (0, 0)  # the business's (day, used)
+        self.quota_limit = self.params.business_daily_force_quota
         self.holders: dict[str, HolderM] = {}
         self.rounds: dict[int, RoundM] = {}
         self.paid = 0  # jackpot paid, ever
@@ -166,9 +171,12 @@ class EconomyMachine(RuleBasedStateMachine):
         self._block([(self.chain.operator, POWER), (self.chain.verifier, BOOST)],
                      expect=[True, False])
         self._block([(self.chain.operator, BOOST)])
+        # A small daily quota, so that business batches are sometimes refused for it.
+        self._block([(self.chain.operator, SetBusinessQuota(business=self.business.address,
+                                                             daily_force=QUOTA))])
         self._register(2)
-        for w in self.residents:  # enough permanent Force to enter a round at once
-            self._block([(w, CompleteTask(task_id="power"))])
+        for w in self.residents:  # enough permanent Force to enter many rounds
+            self._block([(w, [CompleteTask(task_id="power")] * 2)])
         for number in (1, 2):
             self._block([(self.chain.operator, CommitRound(
                 round=number, commitment=compute_commitment(number, secret_for(number)).hex()))])
@@ -292,6 +300,14 @@ class EconomyMachine(RuleBasedStateMachine):
         self.grants[resident] = [g for g in grants if g.remaining > 0]
         return pieces
 
+    def _apply_tx(self, plan: BlockPlan, signer: Wallet, msg: Msg | list[CompleteTask]) -> bool:
+        """A transaction is all or nothing; only bursts of task completions that cannot be
+        refused (unlimited tasks) come several to a transaction here."""
+        if not isinstance(msg, list):
+            return self._apply(plan, signer, msg)
+        assert all(TASKS[m.task_id][2] == "unlimited" for m in msg)
+        return all([self._apply(plan, signer, m) for m in msg])
+
     def _apply(self, plan: BlockPlan, signer: Wallet, msg: Msg) -> bool:
         """Predict whether the transaction succeeds; if so, apply it to the model."""
         t, who = plan.time, signer.address
@@ -303,6 +319,9 @@ class EconomyMachine(RuleBasedStateMachine):
             return True
         if isinstance(msg, UpsertTask):
             return signer is self.chain.operator
+        if isinstance(msg, SetBusinessQuota):
+            self.quota_limit = msg.daily_force
+            return True
         if isinstance(msg, CompleteTask):
             if not self._limit_ok(who, msg.task_id, t):
                 return False
@@ -315,7 +334,7 @@ class EconomyMachine(RuleBasedStateMachine):
                 day = compute_day(t, self.params.timezone_offset_minutes)
                 used = self.quota[1] if self.quota[0] == day else 0
                 needed = force * len(msg.residents)
-                if used + needed > self.params.business_daily_force_quota:
+                if used + needed > self.quota_limit:
                     return False
             if not all(self._limit_ok(r, msg.task_id, t) for r in msg.residents):
                 return False
@@ -361,7 +380,7 @@ class EconomyMachine(RuleBasedStateMachine):
 
     # --- one block --------------------------------------------------------------------------------
 
-    def _block(self, txs: list[tuple[Wallet, Msg]], dt: int = SECOND,
+    def _block(self, txs: list[tuple[Wallet, Msg | list[CompleteTask]]], dt: int = SECOND,
                expect: list[bool] | None = None) -> list[TxResult]:
         chain = self.chain
         before = self._observe()
@@ -369,8 +388,8 @@ class EconomyMachine(RuleBasedStateMachine):
         self.hashes[header.height] = header.hash
         plan = BlockPlan(time=header.time, height=header.height)
         self._advance(plan)
-        raws = [chain.sign(signer, [msg]) for signer, msg in txs]
-        predicted = [self._apply(plan, signer, msg) for signer, msg in txs]
+        raws = [chain.sign(signer, msg if isinstance(msg, list) else [msg]) for signer, msg in txs]
+        predicted = [self._apply_tx(plan, signer, msg) for signer, msg in txs]
         if expect is not None:
             assert predicted == expect
         twin = None
@@ -567,6 +586,16 @@ class EconomyMachine(RuleBasedStateMachine):
         self._block([(self.chain.verifier, AttestTasks(task_id="face_verification",
                                                         residents=residents))])
 
+    @rule(who=st.integers(0, MAX_RESIDENTS - 1), blocks=st.sampled_from([1, 2, 7]),
+          per_tx=st.sampled_from([1, 8]), gap=st.sampled_from([SECOND, 7 * 60 * SECOND]))
+    def burst(self, who: int, blocks: int, per_tx: int, gap: int) -> None:
+        """Many Force changes without a collect: each completion starts a new accrual piece,
+        so beyond 48 of them the oldest fold into one "earlier" bubble."""
+        w = self.pick(who)
+        for i in range(blocks):
+            task = "boost" if i % 2 else "power"
+            self._block([(w, [CompleteTask(task_id=task)] * per_tx)], dt=gap)
+
     @rule(who=st.integers(0, MAX_RESIDENTS - 1))
     def collect(self, who: int) -> None:
         self._block([(self.pick(who), Collect())])
@@ -636,6 +665,18 @@ class EconomyMachine(RuleBasedStateMachine):
           expiring=st.sampled_from([None, None, 30 * 60 * SECOND, HOUR, HOUR + SECOND]))
     def drill_round(self, picks: list[int], outcome: str, delay: int, reveal_after: int,
                     expiring: int | None) -> None:
+        self._drill_round(picks, outcome, delay, reveal_after, expiring)
+
+    @rule(picks=st.lists(st.integers(0, 1), min_size=1, max_size=2, unique=True),
+          outcome=st.sampled_from(["reveal", "void"]),
+          expiring=st.sampled_from([None, HOUR]))
+    def drill_round_to_the_end(self, picks: list[int], outcome: str, expiring: int | None) -> None:
+        """The same, more often, and to a draw or a void, by the first two residents (who
+        have permanent Force from the setup)."""
+        self._drill_round(picks, outcome, 0, SECOND, expiring)
+
+    def _drill_round(self, picks: list[int], outcome: str, delay: int, reveal_after: int,
+                     expiring: int | None) -> None:
         """A round's life in a few blocks: commit the next round if needed, enter it as it
         opens, let it be sealed, then reveal it (after a wrong secret, or too late) or let
         it go void; or stop half-way and let other rules carry on.
