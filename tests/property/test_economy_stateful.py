@@ -175,8 +175,10 @@ class EconomyMachine(RuleBasedStateMachine):
         self._block([(self.chain.operator, SetBusinessQuota(business=self.business.address,
                                                              daily_force=QUOTA))])
         self._register(2)
-        for w in self.residents:  # enough permanent Force to enter many rounds
-            self._block([(w, [CompleteTask(task_id="power")] * 2)])
+        # Permanent Force to enter rounds: 80 (many rounds) and 40 (one round, then exactly
+        # the minimum of 35, which is not enough).
+        for w, times in zip(self.residents, (2, 1), strict=True):
+            self._block([(w, [CompleteTask(task_id="power")] * times)])
         for number in (1, 2):
             self._block([(self.chain.operator, CommitRound(
                 round=number, commitment=compute_commitment(number, secret_for(number)).hex()))])
@@ -273,14 +275,30 @@ class EconomyMachine(RuleBasedStateMachine):
             return not (usage[0] == day and usage[1] >= int(limit.split(":")[1]))
         return True
 
-    def _grant_task(self, resident: str, task_id: str, t: int) -> None:
-        force, days, _limit = TASKS[task_id]
+    def _count_usage(self, resident: str, task_id: str, t: int) -> None:
         day = compute_day(t, self.params.timezone_offset_minutes)
         old = self.usage.get((resident, task_id))
         if old is None:
             self.usage[(resident, task_id)] = (day, 1, 1)
         else:
             self.usage[(resident, task_id)] = (day, old[1] + 1 if old[0] == day else 1, old[2] + 1)
+
+    def _batch_ok(self, residents: tuple[str, ...], task_id: str, t: int) -> bool:
+        """A batch may name a resident twice: each completion counts against the limit of
+        the next one. All or nothing, so the usage is only tried out here."""
+        saved = dict(self.usage)
+        try:
+            for resident in residents:
+                if not self._limit_ok(resident, task_id, t):
+                    return False
+                self._count_usage(resident, task_id, t)
+            return True
+        finally:
+            self.usage = saved
+
+    def _grant_task(self, resident: str, task_id: str, t: int) -> None:
+        force, days, _limit = TASKS[task_id]
+        self._count_usage(resident, task_id, t)
         self._add_grant(resident, task_id, force, PERMANENT if days == 0 else t + days * DAY)
         self._touch_holder(resident, t)
 
@@ -336,7 +354,7 @@ class EconomyMachine(RuleBasedStateMachine):
                 needed = force * len(msg.residents)
                 if used + needed > self.quota_limit:
                     return False
-            if not all(self._limit_ok(r, msg.task_id, t) for r in msg.residents):
+            if not self._batch_ok(msg.residents, msg.task_id, t):
                 return False
             if signer is self.business:
                 self.quota = (day, used + needed)
@@ -566,9 +584,18 @@ class EconomyMachine(RuleBasedStateMachine):
     def register(self, n: int) -> None:
         self._register(min(n, MAX_RESIDENTS - len(self.residents)))
 
-    @rule(who=st.integers(0, MAX_RESIDENTS - 1))
-    def check_in(self, who: int) -> None:
-        self._block([(self.pick(who), CompleteTask(task_id="daily_checkin"))])
+    @rule(who=st.integers(0, MAX_RESIDENTS - 1),
+          when=st.sampled_from(["now", "now", "in 4 h", "in 9 h", "last second of the day",
+                                "first second of the next day"]))
+    def check_in(self, who: int, when: str) -> None:
+        """Once per local day (UTC+8 by default: the day turns at 16:00 UTC)."""
+        t = self.time
+        offset = self.params.timezone_offset_minutes * 60 * SECOND
+        next_day = ((t + offset) // DAY + 1) * DAY - offset  # the next local midnight
+        dt = {"now": SECOND, "in 4 h": 4 * HOUR, "in 9 h": 9 * HOUR,
+              "last second of the day": max(SECOND, next_day - SECOND - t),
+              "first second of the next day": next_day - t}[when]
+        self._block([(self.pick(who), CompleteTask(task_id="daily_checkin"))], dt=dt)
 
     @rule(who=st.integers(0, MAX_RESIDENTS - 1), task=st.sampled_from(["power", "boost"]))
     def own_task(self, who: int, task: str) -> None:
@@ -577,21 +604,25 @@ class EconomyMachine(RuleBasedStateMachine):
     @rule(task=st.sampled_from(["shopping", "browsing", "education"]),
           picks=st.lists(st.integers(0, MAX_RESIDENTS - 1), min_size=1, max_size=3))
     def business_attests(self, task: str, picks: list[int]) -> None:
-        residents = tuple(dict.fromkeys(self.pick(i).address for i in picks))
+        """A batch, possibly naming someone twice; refused past a daily limit (after the
+        first completions of the batch were written: they must all be dropped) or past
+        the business's daily quota."""
+        residents = tuple(self.pick(i).address for i in picks)
         self._block([(self.business, AttestTasks(task_id=task, residents=residents))])
 
     @rule(picks=st.lists(st.integers(0, MAX_RESIDENTS - 1), min_size=1, max_size=2))
     def verifier_attests_face(self, picks: list[int]) -> None:
-        residents = tuple(dict.fromkeys(self.pick(i).address for i in picks))
+        residents = tuple(self.pick(i).address for i in picks)
         self._block([(self.chain.verifier, AttestTasks(task_id="face_verification",
                                                         residents=residents))])
 
-    @rule(who=st.integers(0, MAX_RESIDENTS - 1), blocks=st.sampled_from([1, 2, 7]),
+    @rule(who=st.integers(0, MAX_RESIDENTS - 1), blocks=st.sampled_from([1, 8]),
           per_tx=st.sampled_from([1, 8]), gap=st.sampled_from([SECOND, 7 * 60 * SECOND]))
     def burst(self, who: int, blocks: int, per_tx: int, gap: int) -> None:
-        """Many Force changes without a collect: each completion starts a new accrual piece,
-        so beyond 48 of them the oldest fold into one "earlier" bubble."""
+        """A collect (to be active), then many Force changes: each completion starts a new
+        accrual piece, so beyond 48 of them the oldest fold into one "earlier" bubble."""
         w = self.pick(who)
+        self._block([(w, Collect())])
         for i in range(blocks):
             task = "boost" if i % 2 else "power"
             self._block([(w, [CompleteTask(task_id=task)] * per_tx)], dt=gap)
@@ -603,6 +634,20 @@ class EconomyMachine(RuleBasedStateMachine):
     @rule(dt=st.sampled_from(WAITS))
     def wait(self, dt: int) -> None:
         self._block([], dt=dt)
+
+    @rule(what=st.sampled_from(["expiry", "dormancy"]), extra=st.sampled_from([-SECOND, 0, 0, SECOND]),
+          pick=st.integers(0, 3))
+    def wait_until(self, what: str, extra: int, pick: int) -> None:
+        """Land a block exactly on one of the next grant expiries or 48-hour instants (or
+        a second either side): Force is gone at `expires_at`, accrual stops at the 48th hour."""
+        t = self.time
+        if what == "expiry":
+            instants = [g.expires_at for gs in self.grants.values() for g in gs if g.expires_at]
+        else:
+            instants = [h.last_collect_at + self.params.dormancy_ms for h in self.holders.values()
+                        if not h.dormant]
+        future = sorted({i + extra for i in instants if i + extra > t})
+        self._block([], dt=future[pick % len(future)] - t if future else SECOND)
 
     @rule(moment=st.sampled_from(["open", "close", "reveal", "deadline", "just_before_deadline"]),
           extra=st.sampled_from([0, 0, SECOND, 20 * 60 * SECOND]))
@@ -658,7 +703,8 @@ class EconomyMachine(RuleBasedStateMachine):
         assert results[0].code == 502
 
     @rule(picks=st.lists(st.integers(0, MAX_RESIDENTS - 1), min_size=1, max_size=4),
-          outcome=st.sampled_from(["reveal", "reveal", "wrong_then_reveal", "void", "late_reveal",
+          outcome=st.sampled_from(["reveal", "reveal", "wrong_then_reveal", "early_then_reveal",
+                                   "void", "late_reveal",
                                    "leave_open", "leave_sealed"]),
           delay=st.sampled_from([0, SECOND, 20 * 60 * SECOND]),
           reveal_after=st.sampled_from([SECOND, REVEAL_MS - SECOND]),
@@ -701,15 +747,18 @@ class EconomyMachine(RuleBasedStateMachine):
             self._block([(self.pick(p), EnterRound(round=number))], dt=dt)
         if outcome == "leave_open":
             return
-        self._block([], dt=round_.closes_at - self.time + delay)
+        right = RevealRound(round=number, secret=secret_for(number).hex())
+        wrong = RevealRound(round=number, secret=hashlib.sha256(b"wrong").hexdigest())
+        # The seal block itself; a reveal riding in it is refused (its hash was unknown
+        # when the secret was sent only if the reveal comes in a later block).
+        self._block([(operator, right)] if outcome == "early_then_reveal" else [],
+                    dt=round_.closes_at - self.time + delay)
         assert round_.status == "sealed"
         if outcome == "leave_sealed":
             return
-        right = RevealRound(round=number, secret=secret_for(number).hex())
-        wrong = RevealRound(round=number, secret=hashlib.sha256(b"wrong").hexdigest())
         if outcome == "wrong_then_reveal":
             self._block([(operator, wrong)], dt=SECOND)
-        if outcome in ("reveal", "wrong_then_reveal"):
+        if outcome in ("reveal", "wrong_then_reveal", "early_then_reveal"):
             self._block([(operator, right)], dt=max(SECOND, round_.seal_time + reveal_after - self.time))
             assert round_.status == "drawn"
         else:
