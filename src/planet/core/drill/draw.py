@@ -11,7 +11,10 @@ close (the *seal block*) is fixed by the chain, not by the operator alone, and t
     seed = SHA-256("planet/drill/v1/draw\\n" || round (8 bytes) || secret || seal block hash)
 
 Nobody can steer it: the operator's secret was fixed before any entry, and the block hash
-was unknown to everyone when entries closed. Winner k (k = 0, 1, ...) is taken without
+was unknown to everyone when entries closed. One limit: on the embedded engine the
+operator also makes the blocks, so it could try several seal blocks (reordering their
+transactions) and reveal only if one suits it; on CometBFT the proposer rotates among
+validators, which removes that. Winner k (k = 0, 1, ...) is taken without
 replacement by a partial Fisher–Yates shuffle of the entry indices driven by
 SHA-256(seed || k (4 bytes)) as a 256-bit integer; reducing it modulo at most 2⁵³ entries
 has a bias below 2⁻²⁰⁰, so it is left as is.
