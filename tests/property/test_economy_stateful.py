@@ -782,5 +782,5 @@ class EconomyMachine(RuleBasedStateMachine):
         secret = secret_for(number) if correct else hashlib.sha256(b"wrong").digest()
         self._block([(self.chain.operator, RevealRound(round=number, secret=secret.hex()))])
 
-EconomyMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=30, deadline=None)
+EconomyMachine.TestCase.settings = settings(max_examples=120, stateful_step_count=30, deadline=None)
 TestEconomy = EconomyMachine.TestCase
