@@ -74,6 +74,7 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
 
     api = create_app(node, ready)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the drill agent's requests
     try:
         uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False)
     finally:
