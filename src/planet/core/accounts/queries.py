@@ -8,22 +8,16 @@ from typing import Any
 from planet.core.accounts.codes import compute_invite_hash
 from planet.core.accounts.rules import get_account, get_invite
 from planet.core.accounts.state import KINDS, PREFIX, Nullifier, nullifier_key
-from planet.core.address import parse_address
 from planet.core.errors import InvalidField, NotFound
 from planet.core.params import Params
+from planet.core.queries import address_arg, int_arg, require_arg
 from planet.core.state import View
 
 MAX_PAGE = 1000
 
 
-def _arg(args: Mapping[str, Any], name: str) -> Any:
-    if name not in args:
-        raise InvalidField(f"query argument '{name}' is required")
-    return args[name]
-
-
 def query_account(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
-    address = parse_address(_arg(args, "address"))
+    address = address_arg(args)
     account = get_account(view, address)
     if account is None:
         raise NotFound(f"account {address} does not exist")
@@ -33,7 +27,7 @@ def query_account(view: View, args: Mapping[str, Any], params: Params) -> dict[s
 def query_invite(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
     """By code (hashed here, never stored) or by its hash."""
     code_hash = (compute_invite_hash(args["code"]) if "code" in args
-                 else str(_arg(args, "code_hash")))
+                 else str(require_arg(args, "code_hash")))
     invite = get_invite(view, code_hash)
     if invite is None:
         raise NotFound("no such invitation code")
@@ -41,7 +35,7 @@ def query_invite(view: View, args: Mapping[str, Any], params: Params) -> dict[st
 
 
 def query_invites_of(view: View, args: Mapping[str, Any], params: Params) -> list[dict[str, Any]]:
-    creator = parse_address(_arg(args, "address"))
+    creator = address_arg(args)
     out = []
     for key in view.iter_keys(f"{PREFIX}invites_of/{creator}/"):
         code_hash = key.rsplit("/", 1)[1]
@@ -52,7 +46,7 @@ def query_invites_of(view: View, args: Mapping[str, Any], params: Params) -> lis
 
 
 def query_nullifier(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
-    value = view.get(nullifier_key(str(_arg(args, "nullifier"))), Nullifier)
+    value = view.get(nullifier_key(str(require_arg(args, "nullifier"))), Nullifier)
     if value is None:
         raise NotFound("nullifier not used")
     return value.to_json()
@@ -60,13 +54,11 @@ def query_nullifier(view: View, args: Mapping[str, Any], params: Params) -> dict
 
 def query_accounts(view: View, args: Mapping[str, Any], params: Params) -> list[dict[str, Any]]:
     """Accounts of one kind, in address order, paged with `after` and `limit`."""
-    kind = _arg(args, "kind")
+    kind = require_arg(args, "kind")
     if kind not in KINDS:
         raise InvalidField(f"kind: one of {', '.join(KINDS)}")
-    limit = args.get("limit", 100)
-    if isinstance(limit, str) and limit.isdecimal():
-        limit = int(limit)
-    if not isinstance(limit, int) or isinstance(limit, bool) or not 0 < limit <= MAX_PAGE:
+    limit = int_arg(args, "limit", 100)
+    if not 0 < limit <= MAX_PAGE:
         raise InvalidField(f"limit: 1 to {MAX_PAGE}")
     after = str(args.get("after", ""))
     out: list[dict[str, Any]] = []

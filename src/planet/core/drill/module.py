@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from planet.core.address import parse_address
 from planet.core.chain import get_meta
 from planet.core.drill.messages import CommitRound, EnterRound, RevealRound
 from planet.core.drill.rules import (
@@ -22,23 +21,13 @@ from planet.core.drill.rules import (
 )
 from planet.core.drill.state import PREFIX, Round
 from planet.core.emission.rules import get_clock
-from planet.core.errors import InvalidField, NotFound
+from planet.core.errors import NotFound
 from planet.core.messages import Module
 from planet.core.params import Params
+from planet.core.queries import address_arg, int_arg
 from planet.core.state import View
 
 MAX_PAGE = 1_000
-
-
-def _int_arg(args: Mapping[str, Any], name: str, default: int | None = None) -> int:
-    value = args.get(name, default)
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise InvalidField(f"query argument '{name}' must be an integer") from None
-    if number < 0:
-        raise InvalidField(f"query argument '{name}' must not be negative")
-    return number
 
 
 def describe_round(round_: Round, time_ms: int) -> dict[str, Any]:
@@ -57,12 +46,12 @@ def query_current(view: View, args: Mapping[str, Any], params: Params) -> dict[s
         "jackpot_micro": get_clock(view).jackpot, "min_force": params.drill_min_force,
         "entry_force": params.drill_entry_force, "winners": params.drill_winners}
     if "address" in args:
-        out["entered"] = has_entered(view, number, parse_address(args["address"]))
+        out["entered"] = has_entered(view, number, address_arg(args))
     return out
 
 
 def query_round(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
-    number = _int_arg(args, "round")
+    number = int_arg(args, "round")
     round_ = get_round(view, number)
     if round_ is None:
         raise NotFound(f"round {number} has no commitment")
@@ -71,7 +60,7 @@ def query_round(view: View, args: Mapping[str, Any], params: Params) -> dict[str
 
 def query_rounds(view: View, args: Mapping[str, Any], params: Params) -> list[dict[str, Any]]:
     """The latest rounds, newest first."""
-    limit = min(_int_arg(args, "limit", 20), 100)
+    limit = min(int_arg(args, "limit", 20), 100)
     time_ms = get_meta(view).time
     rounds = [r for _k, r in view.iter_prefix(f"{PREFIX}round/", Round)]
     return [describe_round(r, time_ms) for r in reversed(rounds[-limit:] if limit else [])]
@@ -79,9 +68,9 @@ def query_rounds(view: View, args: Mapping[str, Any], params: Params) -> list[di
 
 def query_entries(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
     """A round's entrants in entry order (what `planet drill verify` redraws from)."""
-    number = _int_arg(args, "round")
-    offset = _int_arg(args, "offset", 0)
-    limit = min(_int_arg(args, "limit", MAX_PAGE), MAX_PAGE)
+    number = int_arg(args, "round")
+    offset = int_arg(args, "offset", 0)
+    limit = min(int_arg(args, "limit", MAX_PAGE), MAX_PAGE)
     round_ = get_round(view, number)
     if round_ is None:
         raise NotFound(f"round {number} has no commitment")

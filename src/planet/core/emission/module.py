@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from planet.core.address import parse_address
 from planet.core.chain import get_meta
 from planet.core.emission.accumulator import compute_claimable
 from planet.core.emission.bubbles import HourMark, split_into_hours
@@ -27,10 +26,11 @@ from planet.core.emission.schedule import (
     compute_rate,
 )
 from planet.core.emission.state import hour_key
-from planet.core.errors import InvalidField, NotFound
+from planet.core.errors import NotFound
 from planet.core.force.grants import get_force
 from planet.core.messages import Ctx, Module
 from planet.core.params import Params
+from planet.core.queries import address_arg
 from planet.core.state import View
 
 
@@ -56,9 +56,7 @@ def query_supply(view: View, args: Mapping[str, Any], params: Params) -> dict[st
 
 
 def query_holder(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
-    if "address" not in args:
-        raise InvalidField("query argument 'address' is required")
-    resident = parse_address(args["address"])
+    resident = address_arg(args)
     holder = get_holder(view, resident)
     if holder is None:
         raise NotFound(f"{resident} has never had Force")
@@ -74,9 +72,7 @@ def query_holder(view: View, args: Mapping[str, Any], params: Params) -> dict[st
 
 def query_bubbles(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
     """Pending diamonds as hourly bubbles, each with how it was computed (see bubbles.py)."""
-    if "address" not in args:
-        raise InvalidField("query argument 'address' is required")
-    resident = parse_address(args["address"])
+    resident = address_arg(args)
     accrual = get_accrual(view, resident)
     if accrual is None:
         raise NotFound(f"{resident} has never had Force")

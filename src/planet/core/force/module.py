@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from planet.core.address import parse_address
 from planet.core.chain import get_meta
 from planet.core.errors import NotFound
 from planet.core.force.catalog import Task
@@ -34,6 +33,7 @@ from planet.core.force.rules import (
 from planet.core.genesis import Genesis
 from planet.core.messages import Module
 from planet.core.params import Params
+from planet.core.queries import address_arg
 from planet.core.state import Layer, View
 
 
@@ -55,14 +55,14 @@ def query_task(view: View, args: Mapping[str, Any], params: Params) -> dict[str,
 
 def query_force(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
     """A resident's Force with each grant and when it expires."""
-    resident = parse_address(args.get("address"))
+    resident = address_arg(args)
     return {"address": resident, "force": get_force(view, resident),
             "grants": [g.to_json() for g in get_grants(view, resident)]}
 
 
 def query_quota(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
     """A business's daily Force quota and what is left of it on the chain's current day."""
-    business = parse_address(args.get("address"))
+    business = address_arg(args)
     quota = get_business_quota(view, business, params)
     day = compute_day(get_meta(view).time, params.timezone_offset_minutes)
     return {"business": business, "daily_force": quota.daily_force,
