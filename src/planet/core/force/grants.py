@@ -217,13 +217,18 @@ def grant_force(state: Layer, task: Task, resident: str, time_ms: int, params: P
     grant = Grant(resident=resident, grant_id=account.next_grant_id, task_id=task.id,
                   force=task.force, granted_at=time_ms,
                   expires_at=compute_expires_at(task, time_ms), remaining=task.force)
-    state.set(grant_key(resident, grant.grant_id), grant)
-    if not grant.is_permanent:
-        state.set(expiry_key(grant.expires_at, resident, grant.grant_id),
-                  GrantRef(resident=resident, grant_id=grant.grant_id))
+    _put_grant(state, grant)
     state.set(force_key(resident), dataclasses.replace(
         account, total=account.total + grant.remaining, next_grant_id=account.next_grant_id + 1))
     return grant
+
+
+def _put_grant(state: Layer, grant: Grant) -> None:
+    """Write a new grant and, when temporary, its entry in the expiry index."""
+    state.set(grant_key(grant.resident, grant.grant_id), grant)
+    if not grant.is_permanent:
+        state.set(expiry_key(grant.expires_at, grant.resident, grant.grant_id),
+                  GrantRef(resident=grant.resident, grant_id=grant.grant_id))
 
 
 def _delete_grant(state: Layer, grant: Grant) -> None:
@@ -275,18 +280,24 @@ class Spent(Record):
     expires_at: int  # PERMANENT (0) = never
 
 
-def compute_spending(view: View, resident: str, amount: int) -> list[Spent]:
-    """Which grants `consume_force` would take `amount` from, in its order, without writing."""
-    pieces: list[Spent] = []
+def _plan_spending(view: View, resident: str, amount: int) -> list[tuple[Grant, int]]:
+    """(grant, how much to take from it) in `_spending_order`, until `amount` is covered."""
+    plan: list[tuple[Grant, int]] = []
     left = amount
     for grant in sorted(get_grants(view, resident), key=_spending_order):
         if left == 0:
             break
         take = min(left, grant.remaining)
         if take:
-            pieces.append(Spent(task_id=grant.task_id, amount=take, expires_at=grant.expires_at))
+            plan.append((grant, take))
             left -= take
-    return pieces
+    return plan
+
+
+def compute_spending(view: View, resident: str, amount: int) -> list[Spent]:
+    """Which grants `consume_force` would take `amount` from, in its order, without writing."""
+    return [Spent(task_id=grant.task_id, amount=take, expires_at=grant.expires_at)
+            for grant, take in _plan_spending(view, resident, amount)]
 
 
 REFUND_TASK = "refund"
@@ -304,13 +315,9 @@ def restore_force(state: Layer, resident: str, pieces: list[Spent], time_ms: int
     for piece in pieces:
         if piece.expires_at != PERMANENT and piece.expires_at <= time_ms:
             continue
-        grant = Grant(resident=resident, grant_id=next_id, task_id=REFUND_TASK,
-                      force=piece.amount, granted_at=time_ms, expires_at=piece.expires_at,
-                      remaining=piece.amount)
-        state.set(grant_key(resident, next_id), grant)
-        if not grant.is_permanent:
-            state.set(expiry_key(grant.expires_at, resident, next_id),
-                      GrantRef(resident=resident, grant_id=next_id))
+        _put_grant(state, Grant(resident=resident, grant_id=next_id, task_id=REFUND_TASK,
+                                force=piece.amount, granted_at=time_ms,
+                                expires_at=piece.expires_at, remaining=piece.amount))
         next_id += 1
         restored += piece.amount
     state.set(force_key(resident), dataclasses.replace(
@@ -327,21 +334,15 @@ def consume_force(state: Layer, resident: str, amount: int) -> int:
     account = get_resident_force(state, resident)
     if account.total < amount:
         raise NotEnoughForce(f"needs {amount} Force, {resident} has {account.total}")
-    left = amount
-    for grant in sorted(get_grants(state, resident), key=_spending_order):
-        if left == 0:
-            break
-        take = min(left, grant.remaining)
-        if take == 0:
-            continue
-        left -= take
+    plan = _plan_spending(state, resident, amount)
+    if sum(take for _grant, take in plan) != amount:
+        raise RuntimeError(f"{resident}'s grants hold less than their total Force")
+    for grant, take in plan:
         if take == grant.remaining:
             _delete_grant(state, grant)
         else:
             state.set(grant_key(resident, grant.grant_id),
                       dataclasses.replace(grant, remaining=grant.remaining - take))
-    if left:
-        raise RuntimeError(f"{resident}'s grants hold less than their total Force")
     total = account.total - amount
     state.set(force_key(resident), dataclasses.replace(account, total=total))
     return total
