@@ -11,6 +11,11 @@ from planet.core.messages import Msg
 from planet.core.params import Params
 
 
+def check_task_id(type_: str, task_id: str) -> None:
+    if not task_id or len(task_id) > 48:
+        raise InvalidField(f"{type_}.task_id: 1 to 48 characters")
+
+
 @dataclass(frozen=True, slots=True)
 class UpsertTask(Msg):
     """The operator adds a task to the catalog or changes one (never emission)."""
@@ -41,8 +46,7 @@ class SetTaskEnabled(Msg):
     enabled: bool
 
     def validate(self, params: Params) -> None:
-        if not self.task_id or len(self.task_id) > 48:
-            raise InvalidField(f"{self.TYPE}.task_id: 1 to 48 characters")
+        check_task_id(self.TYPE, self.task_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +57,7 @@ class CompleteTask(Msg):
     task_id: str
 
     def validate(self, params: Params) -> None:
-        if not self.task_id or len(self.task_id) > 48:
-            raise InvalidField(f"{self.TYPE}.task_id: 1 to 48 characters")
+        check_task_id(self.TYPE, self.task_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +75,7 @@ class AttestTasks(Msg):
     residents: tuple[str, ...]
 
     def validate(self, params: Params) -> None:
-        if not self.task_id or len(self.task_id) > 48:
-            raise InvalidField(f"{self.TYPE}.task_id: 1 to 48 characters")
+        check_task_id(self.TYPE, self.task_id)
         if not self.residents:
             raise InvalidField(f"{self.TYPE}.residents: at least one")
         for i, resident in enumerate(self.residents):
