@@ -61,6 +61,14 @@ def require_account(view: View, address: str) -> Account:
     return account
 
 
+def require_resident(view: View, address: str, action: str) -> Account:
+    """The sender of a resident-only message (`action` completes "only residents …")."""
+    account = require_account(view, address)
+    if account.kind != RESIDENT:
+        raise NotResident(f"only residents {action}")
+    return account
+
+
 def is_operator(view: View, address: str) -> bool:
     account = get_account(view, address)
     return account is not None and account.kind == OPERATOR

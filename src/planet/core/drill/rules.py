@@ -21,8 +21,7 @@ from __future__ import annotations
 import dataclasses
 
 from planet.core import hooks
-from planet.core.accounts.rules import is_operator, require_account
-from planet.core.accounts.state import RESIDENT
+from planet.core.accounts.rules import is_operator, require_resident
 from planet.core.chain import get_meta
 from planet.core.drill.draw import compute_commitment, compute_prize_each, compute_seed, draw_winners
 from planet.core.drill.messages import CommitRound, EnterRound, RevealRound
@@ -48,7 +47,6 @@ from planet.core.errors import (
     CommitmentExists,
     NotEnoughForce,
     NotOperator,
-    NotResident,
     RevealRejected,
     RoundNotOpen,
     RoundTooLate,
@@ -133,9 +131,7 @@ def process_commit_round(ctx: Ctx, msg: CommitRound) -> None:
 
 
 def process_enter_round(ctx: Ctx, msg: EnterRound) -> None:
-    account = require_account(ctx.state, ctx.sender)
-    if account.kind != RESIDENT:
-        raise NotResident("only residents enter the Lucky Drill")
+    require_resident(ctx.state, ctx.sender, "enter the Lucky Drill")
     round_ = check_round_open(get_round(ctx.state, msg.round), msg.round, ctx.time)
     if has_entered(ctx.state, msg.round, ctx.sender):
         raise AlreadyEntered(f"you already entered round {msg.round}")

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from planet.core.accounts.rules import require_account
-from planet.core.accounts.state import RESIDENT
+from planet.core.accounts.rules import require_resident
 from planet.core.emission.accumulator import Pool, Share, collect, distribute, set_force
 from planet.core.emission.bubbles import (
     HOUR_MS,
@@ -38,7 +37,6 @@ from planet.core.emission.state import (
     parse_dormancy_key,
     share_key,
 )
-from planet.core.errors import NotResident
 from planet.core.force.grants import expire_grants, get_force, next_expiry
 from planet.core.messages import Ctx
 from planet.core.params import Params
@@ -192,9 +190,7 @@ def process_time_events(ctx: Ctx, genesis_time: int) -> None:
 
 def process_collect(ctx: Ctx, msg: Collect) -> None:
     """Pending → balance; the resident is active again and the 48 hours start over."""
-    account = require_account(ctx.state, ctx.sender)
-    if account.kind != RESIDENT:
-        raise NotResident("only residents collect diamonds")
+    require_resident(ctx.state, ctx.sender, "collect diamonds")
     state, resident = ctx.state, ctx.sender
     holder = get_holder(state, resident)
     if holder is None:  # never had Force: nothing to collect, but the clock starts now

@@ -9,14 +9,12 @@ from dataclasses import dataclass
 
 from planet.core import hooks
 from planet.core.accounts.rules import (
-    get_account,
     is_business,
     is_operator,
     is_resident,
     is_verifier,
-    require_account,
+    require_resident,
 )
-from planet.core.accounts.state import RESIDENT
 from planet.core.errors import (
     NotBusiness,
     NotOperator,
@@ -117,9 +115,7 @@ def process_set_business_quota(ctx: Ctx, msg: SetBusinessQuota) -> None:
 
 def process_complete_task(ctx: Ctx, msg: CompleteTask) -> None:
     """Self-attested tasks only; others are attested by a verifier or a business."""
-    account = require_account(ctx.state, ctx.sender)
-    if account.kind != RESIDENT:
-        raise NotResident("only residents complete tasks")
+    require_resident(ctx.state, ctx.sender, "complete tasks")
     task = require_task(ctx.state, msg.task_id)
     if task.attester != "resident":
         raise Unauthorized(f"task '{task.id}' is attested by the {task.attester.split(':')[0]}, "
@@ -186,8 +182,7 @@ def process_attest_tasks(ctx: Ctx, msg: AttestTasks) -> None:
 
 
 def grant_to_resident(ctx: Ctx, task: Task, resident: str) -> Grant:
-    account = get_account(ctx.state, resident)
-    if account is None or account.kind != RESIDENT:
+    if not is_resident(ctx.state, resident):
         raise NotResident("not a resident")
     grant = grant_force(ctx.state, task, resident, ctx.time, ctx.params)
     hooks.force_changed(ctx.state, ctx.params, resident, ctx.time)
