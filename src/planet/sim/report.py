@@ -45,7 +45,7 @@ def summarize(world: World, wall_s: float) -> dict[str, Any]:
         "pending_micro": last.pending_micro, "jackpot_micro": last.jackpot_micro,
         "carried_micro": last.carried_micro, "unclaimable_fraction_micro": unclaimable,
         "conserved": 0 <= unclaimable <= last.residents + 1,
-        "blocks": world.app.meta().height, "txs": world.txs, "refused_txs": world.refused,
+        "blocks": world.app.meta().height, "txs": world.txs, "refused_txs": sum(world.refusals.values()),
         "refusals": world.refusals,
         "drill_rounds_drawn": sum(1 for r in rounds if not r["void"]),
         "drill_rounds_void": sum(1 for r in rounds if r["void"]),

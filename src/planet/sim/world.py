@@ -73,9 +73,7 @@ class Person:
     drill_p: float
     lapse_day: int
     checkin_hour: int
-    joined_at: int = 0
     last_collect: int = 0
-    codes: list[str] = field(default_factory=list)
     verify_at: int = 0  # block time at which the verifier attests (0: never)
 
 
@@ -121,12 +119,11 @@ class World:
         self.time: int = self.genesis.genesis_time
         self.sequences: dict[str, int] = {}
         self.people: list[Person] = []
-        self.unused_codes: list[tuple[str, str]] = []  # (inviter address, code)
+        self.unused_codes: list[str] = []  # published by the operator or a resident
         self.secrets: dict[int, bytes] = {}
         self.stats: list[DayStats] = []
         self.jackpots: list[dict[str, Any]] = []
         self.txs = 0
-        self.refused = 0
         self.refusals: dict[str, int] = {}
 
     # --- plumbing ---------------------------------------------------------------------------
@@ -145,7 +142,6 @@ class World:
                                                      block_hash.digest()), txs)
         self.app.commit()
         self.txs += len(txs)
-        self.refused += sum(1 for r in result.tx_results if not r.ok)
         for r in result.tx_results:
             if not r.ok:
                 self.refusals[r.error] = self.refusals.get(r.error, 0) + 1
@@ -192,16 +188,16 @@ class World:
                                                i)[:10]) for i in range(16)]
                 self.block([self.sign(self.operator, CreateInvites(
                     code_hashes=tuple(compute_invite_hash(c) for c in codes)))], dt=0)
-                self.unused_codes.extend((self.operator.address, c) for c in codes)
-            _inviter, code = self.unused_codes.pop(self.rng.randrange(len(self.unused_codes)))
+                self.unused_codes.extend(codes)
+            code = self.unused_codes.pop(self.rng.randrange(len(self.unused_codes)))
             person = self.new_person(len(self.people))
             own = [code_from_bytes(_seed("code", self.config.seed, len(self.people), i)[:10])
                    for i in range(self.params.invites_per_resident)]
             txs.append(self.sign(person.wallet, RegisterResident(
                 invite_code=code, encryption_key=b64encode(person.wallet.encryption_public_key)),
                 CreateInvites(code_hashes=tuple(compute_invite_hash(c) for c in own))))
-            self.unused_codes.extend((person.wallet.address, c) for c in own)
-            person.joined_at = person.last_collect = self.time
+            self.unused_codes.extend(own)
+            person.last_collect = self.time
             if self.rng.random() < 0.85:
                 person.verify_at = self.time + self.rng.randint(1, 12) * HOUR
             self.people.append(person)
