@@ -174,7 +174,6 @@ class TaskDisabled(ForceError):
     code = 412
 
 
-# --- genesis and queries: 900-999 -----------------------------------------------------------
 class QuotaExceeded(ForceError):
     """A business's attestations today would pass the daily Force quota the operator set."""
 
@@ -187,6 +186,7 @@ class TaskNotAttestable(ForceError):
     code = 414
 
 
+# --- Lucky Drill: 500-599 -------------------------------------------------------------------
 class DrillError(PlanetError):
     code = 500
     codespace = "drill"
@@ -218,6 +218,107 @@ class RevealRejected(DrillError):
     code = 505
 
 
+# --- vault: 600-699 --------------------------------------------------------------------------
+class VaultError(PlanetError):
+    code = 600
+    codespace = "vault"
+
+
+class RecordExists(VaultError):
+    """A digest is on the ledger once, even after erasure (its tombstone stays)."""
+
+    code = 601
+
+
+class RecordUnknown(VaultError):
+    code = 602
+
+
+class RecordErased(VaultError):
+    code = 603
+
+
+class NotRecordOwner(VaultError):
+    code = 604
+
+
+class BlobRefused(VaultError):
+    """A blob upload or download the ledger does not allow (no record, wrong size, no grant)."""
+
+    code = 605
+
+
+# --- exchange: 700-799 -----------------------------------------------------------------------
+class ExchangeError(PlanetError):
+    code = 700
+    codespace = "exchange"
+
+
+class NotEnoughDiamonds(ExchangeError):
+    code = 701
+
+
+class RequestUnknown(ExchangeError):
+    code = 702
+
+
+class RequestClosed(ExchangeError):
+    """Expired, closed by the business, or every place taken."""
+
+    code = 703
+
+
+class AlreadyGranted(ExchangeError):
+    code = 704
+
+
+class RecordNotEligible(ExchangeError):
+    """A record the request did not ask for (category, period), or one that cannot be shared."""
+
+    code = 705
+
+
+class GrantUnknown(ExchangeError):
+    code = 706
+
+
+class GrantEnded(ExchangeError):
+    code = 707
+
+
+class OfferUnknown(ExchangeError):
+    code = 708
+
+
+class OfferNotOnSale(ExchangeError):
+    """Not started yet, or ended."""
+
+    code = 709
+
+
+class SoldOut(ExchangeError):
+    code = 710
+
+
+class ForceTooLow(ExchangeError):
+    code = 711
+
+
+class DailyLimitReached(ExchangeError):
+    code = 712
+
+
+class RedemptionUnknown(ExchangeError):
+    code = 713
+
+
+class RedemptionSettled(ExchangeError):
+    """Already fulfilled or refunded."""
+
+    code = 714
+
+
+# --- genesis and queries: 900-999 -----------------------------------------------------------
 class GenesisError(PlanetError):
     code = 900
     codespace = "genesis"

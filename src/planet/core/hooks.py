@@ -45,3 +45,21 @@ def identity_verified(state: Any, params: Any, resident: str, inviter: str,
     for fn in _identity_verified:
         events.extend(fn(state, params, resident, inviter, time_ms))
     return events
+
+
+RecordErased = Callable[[Any, str, str, int], list[Any]]
+"""(state, owner, digest, time_ms) -> events to emit; the exchange ends the record's grants"""
+
+_record_erased: list[RecordErased] = []
+
+
+def on_record_erased(fn: RecordErased) -> None:
+    if fn not in _record_erased:
+        _record_erased.append(fn)
+
+
+def record_erased(state: Any, owner: str, digest: str, time_ms: int) -> list[Any]:
+    events: list[Any] = []
+    for fn in _record_erased:
+        events.extend(fn(state, owner, digest, time_ms))
+    return events

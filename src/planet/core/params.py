@@ -43,6 +43,11 @@ class Params:
     drill_winners: int = 1
     drill_reveal_ms: int = 3_600_000  # after close; no reveal by then voids the round
 
+    # vault and exchange
+    vault_max_record_bytes: int = 4 * 1024 * 1024  # ciphertext of one record, in the blob store
+    exchange_max_access_ms: int = 365 * MILLIS_PER_DAY  # longest access a data request may ask
+    exchange_max_open_ms: int = 90 * MILLIS_PER_DAY  # longest a request or offer may stay open
+
     @classmethod
     def production(cls) -> Params:
         return cls()

@@ -25,17 +25,21 @@ from planet.core.drill.module import MODULE as DRILL
 from planet.core.emission.module import MODULE as EMISSION
 from planet.core.emission.rules import sync_force
 from planet.core.errors import PlanetError, SequenceReused, SequenceSkipped, UnknownAccount
+from planet.core.exchange.module import MODULE as EXCHANGE
+from planet.core.exchange.rules import end_grants_on_erasure
 from planet.core.force.module import MODULE as FORCE
 from planet.core.force.rules import reward_verified_identity
 from planet.core.genesis import Genesis
 from planet.core.messages import Ctx, Event, Module, Router
 from planet.core.state import Layer, View
 from planet.core.tx import Tx
+from planet.core.vault.module import MODULE as VAULT
 
-MODULES: tuple[Module, ...] = (ACCOUNTS, FORCE, EMISSION, DRILL)
+MODULES: tuple[Module, ...] = (ACCOUNTS, FORCE, EMISSION, DRILL, VAULT, EXCHANGE)
 ROUTER = Router(MODULES)
 hooks.on_force_changed(sync_force)
 hooks.on_identity_verified(reward_verified_identity)
+hooks.on_record_erased(end_grants_on_erasure)
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,7 @@ def query_holder(view: View, args: Mapping[str, Any], params: Params) -> dict[st
     resident = address_arg(args)
     holder = get_holder(view, resident)
     if holder is None:
-        raise NotFound(f"{resident} has never had Force")
+        raise NotFound(f"{resident} has never had Force or diamonds")
     share = get_share(view, resident)
     return {"address": resident, "balance_micro": holder.balance,
             "pending_micro": compute_claimable(share, get_pool(view)),

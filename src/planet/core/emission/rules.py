@@ -37,6 +37,7 @@ from planet.core.emission.state import (
     parse_dormancy_key,
     share_key,
 )
+from planet.core.errors import NotEnoughDiamonds
 from planet.core.force.grants import expire_grants, get_force, next_expiry
 from planet.core.messages import Ctx
 from planet.core.params import Params
@@ -144,12 +145,32 @@ def sync_force(state: Layer, params: Params, resident: str, time_ms: int) -> Non
     The first Force a resident ever gets opens their holder record and starts their
     48-hour clock. A dormant resident's Force stays out of the pool.
     """
-    holder = get_holder(state, resident)
-    if holder is None:
-        holder = Holder(last_collect_at=time_ms)
-        state.set(holder_key(resident), holder)
-        state.set(dormancy_key(time_ms + params.dormancy_ms, resident), Marker())
+    holder = get_holder(state, resident) or open_holder(state, params, resident, time_ms)
     put_share_force(state, resident, 0 if holder.dormant else get_force(state, resident), time_ms)
+
+
+def open_holder(state: Layer, params: Params, resident: str, time_ms: int) -> Holder:
+    """A resident's first Force or first diamonds open their holder and start their 48 hours."""
+    holder = Holder(last_collect_at=time_ms)
+    state.set(holder_key(resident), holder)
+    state.set(dormancy_key(time_ms + params.dormancy_ms, resident), Marker())
+    return holder
+
+
+def credit_balance(state: Layer, params: Params, resident: str, amount: int, time_ms: int) -> None:
+    """Diamonds from a business (data access, a refund) to a resident's balance."""
+    holder = get_holder(state, resident) or open_holder(state, params, resident, time_ms)
+    state.set(holder_key(resident), dataclasses.replace(holder, balance=holder.balance + amount))
+
+
+def debit_balance(state: Layer, resident: str, amount: int) -> None:
+    """Diamonds a resident spends, only ever towards a business (a redemption)."""
+    holder = get_holder(state, resident)
+    balance = holder.balance if holder else 0
+    if balance < amount:
+        raise NotEnoughDiamonds(f"costs {amount} µBD; {resident} has {balance} µBD")
+    assert holder is not None
+    state.set(holder_key(resident), dataclasses.replace(holder, balance=balance - amount))
 
 
 def make_dormant(state: Layer, resident: str, time_ms: int) -> None:

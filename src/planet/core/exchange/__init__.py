@@ -1,0 +1,1 @@
+"""The exchange: businesses' diamonds, data requests with escrow, grants, offers and redemptions."""

@@ -1,0 +1,160 @@
+"""Messages of the exchange: data requests and grants, offers and redemptions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planet.core.accounts.messages import check_hex32, check_name
+from planet.core.encoding import b64decode
+from planet.core.errors import InvalidField
+from planet.core.messages import Msg
+from planet.core.params import Params
+from planet.core.vault.messages import check_category
+
+SEALED_KEY_BYTES = 32 + 32 + 16
+"""An HPKE-sealed data key: X25519 encapsulated key, 32-byte key, AES-GCM tag."""
+MIN_VOUCHER_BYTES = 32 + 1 + 16
+
+
+def check_id(type_: str, field: str, value: int) -> None:
+    if value < 1:
+        raise InvalidField(f"{type_}.{field}: ids start at 1")
+
+
+def check_positive(type_: str, field: str, value: int) -> None:
+    if value < 1:
+        raise InvalidField(f"{type_}.{field}: must be at least 1")
+
+
+@dataclass(frozen=True, slots=True)
+class CreateRequest(Msg):
+    """A business asks for data; `reward × residents` µBD move from its purse into escrow."""
+
+    TYPE = "exchange/create_request"
+    categories: tuple[str, ...]
+    period_start: int
+    period_end: int
+    purpose: str
+    reward: int
+    residents: int
+    expires_at: int
+    access_ms: int
+
+    def validate(self, params: Params) -> None:
+        if not self.categories:
+            raise InvalidField(f"{self.TYPE}.categories: at least one")
+        for i, category in enumerate(self.categories):
+            check_category(self.TYPE, category, f"categories[{i}]")
+        if len(set(self.categories)) != len(self.categories):
+            raise InvalidField(f"{self.TYPE}.categories: repeated category")
+        if self.period_start > self.period_end:
+            raise InvalidField(f"{self.TYPE}.period_end: before period_start")
+        if not self.purpose.strip() or not self.purpose.isprintable():
+            raise InvalidField(f"{self.TYPE}.purpose: say in printable words what the data is for")
+        check_positive(self.TYPE, "reward", self.reward)
+        check_positive(self.TYPE, "residents", self.residents)
+        if not 0 < self.access_ms <= params.exchange_max_access_ms:
+            raise InvalidField(f"{self.TYPE}.access_ms: 1 to {params.exchange_max_access_ms} ms")
+
+
+@dataclass(frozen=True, slots=True)
+class CloseRequest(Msg):
+    """The business stops a request early; what escrow remains comes back to it."""
+
+    TYPE = "exchange/close_request"
+    request: int
+
+    def validate(self, params: Params) -> None:
+        check_id(self.TYPE, "request", self.request)
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptRequest(Msg):
+    """A resident's grant: the chosen records and, for each, its data key resealed to the
+    business (`keys[i]` opens `records[i]`). The reward is paid from escrow at once."""
+
+    TYPE = "exchange/accept_request"
+    request: int
+    records: tuple[str, ...]
+    keys: tuple[str, ...]
+
+    def validate(self, params: Params) -> None:
+        check_id(self.TYPE, "request", self.request)
+        if not self.records:
+            raise InvalidField(f"{self.TYPE}.records: choose at least one record")
+        if len(self.keys) != len(self.records):
+            raise InvalidField(f"{self.TYPE}.keys: one sealed key per record "
+                               f"({len(self.records)} records, {len(self.keys)} keys)")
+        for i, digest in enumerate(self.records):
+            check_hex32(digest, f"{self.TYPE}.records[{i}]")
+        if len(set(self.records)) != len(self.records):
+            raise InvalidField(f"{self.TYPE}.records: repeated record")
+        for i, key in enumerate(self.keys):
+            b64decode(key, field=f"{self.TYPE}.keys[{i}]", length=SEALED_KEY_BYTES)
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeGrant(Msg):
+    """The resident ends a grant now; the business keeps what it was paid for, no more."""
+
+    TYPE = "exchange/revoke_grant"
+    request: int
+
+    def validate(self, params: Params) -> None:
+        check_id(self.TYPE, "request", self.request)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateOffer(Msg):
+    """A business lists an item residents redeem with diamonds (a timed, gated sale)."""
+
+    TYPE = "exchange/create_offer"
+    item: str
+    price: int
+    stock: int
+    starts_at: int
+    ends_at: int
+    min_force: int
+    daily_limit: int
+
+    def validate(self, params: Params) -> None:
+        check_name(self.item, f"{self.TYPE}.item")
+        check_positive(self.TYPE, "stock", self.stock)
+        if self.ends_at <= self.starts_at:
+            raise InvalidField(f"{self.TYPE}.ends_at: must be after starts_at")
+
+
+@dataclass(frozen=True, slots=True)
+class RedeemOffer(Msg):
+    TYPE = "exchange/redeem"
+    offer: int
+
+    def validate(self, params: Params) -> None:
+        check_id(self.TYPE, "offer", self.offer)
+
+
+@dataclass(frozen=True, slots=True)
+class FulfilRedemption(Msg):
+    """The business delivers the voucher, sealed (HPKE) to the resident's encryption key."""
+
+    TYPE = "exchange/fulfil"
+    redemption: int
+    voucher: str
+
+    def validate(self, params: Params) -> None:
+        check_id(self.TYPE, "redemption", self.redemption)
+        raw = b64decode(self.voucher, field=f"{self.TYPE}.voucher")
+        if len(raw) < MIN_VOUCHER_BYTES:
+            raise InvalidField(f"{self.TYPE}.voucher: not an HPKE-sealed voucher "
+                               f"(at least {MIN_VOUCHER_BYTES} bytes)")
+
+
+@dataclass(frozen=True, slots=True)
+class RefundRedemption(Msg):
+    """The business cannot deliver: the price goes back to the resident, the item to stock."""
+
+    TYPE = "exchange/refund"
+    redemption: int
+
+    def validate(self, params: Params) -> None:
+        check_id(self.TYPE, "redemption", self.redemption)

@@ -1,0 +1,205 @@
+"""The exchange module as the transition sees it: messages, request expiries, queries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from planet.core.chain import get_meta
+from planet.core.errors import NotFound
+from planet.core.exchange.messages import (
+    AcceptRequest,
+    CloseRequest,
+    CreateOffer,
+    CreateRequest,
+    FulfilRedemption,
+    RedeemOffer,
+    RefundRedemption,
+    RevokeGrant,
+)
+from planet.core.exchange.rules import (
+    check_read,
+    compute_business_diamonds,
+    get_grant,
+    get_offer,
+    get_purse,
+    get_redemption,
+    list_eligible,
+    process_accept_request,
+    process_close_request,
+    process_create_offer,
+    process_create_request,
+    process_fulfil,
+    process_redeem,
+    process_refund,
+    process_request_expiries,
+    process_revoke_grant,
+    require_request,
+)
+from planet.core.exchange.state import (
+    OPEN,
+    PREFIX,
+    DataRequest,
+    Grant,
+    Offer,
+    grants_of_request_prefix,
+)
+from planet.core.messages import Module
+from planet.core.params import Params
+from planet.core.queries import address_arg, int_arg
+from planet.core.state import View
+from planet.core.vault.module import digest_arg
+
+MAX_PAGE = 500
+
+
+def page(args: Mapping[str, Any], rows: list[Any]) -> dict[str, Any]:
+    offset = int_arg(args, "offset", 0)
+    limit = min(int_arg(args, "limit", 100), MAX_PAGE)
+    return {"total": len(rows), "offset": offset,
+            "items": [r for r in rows[offset:offset + limit]]}
+
+
+def describe_request(request: DataRequest, time_ms: int) -> dict[str, Any]:
+    open_now = request.status == OPEN and time_ms < request.expires_at
+    return {**request.to_json(), "escrowed": request.escrowed, "paid": request.paid,
+            "escrow": request.escrow,
+            "places_left": request.residents - request.accepted if open_now else 0}
+
+
+def describe_grant(grant: Grant, time_ms: int) -> dict[str, Any]:
+    if grant.revoked_at:
+        state = "revoked"
+    elif time_ms >= grant.access_until:
+        state = "expired"
+    else:
+        state = "active"
+    records = [{"digest": d, "key": k, "live": bool(k)}
+               for d, k in zip(grant.records, grant.keys, strict=True)]
+    out = grant.to_json()
+    del out["keys"]
+    return {**out, "records": records, "state": state}
+
+
+def query_purse(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    business = address_arg(args, "business")
+    return {"business": business, "balance": get_purse(view, business).balance}
+
+
+def query_request(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    return describe_request(require_request(view, int_arg(args, "id")), get_meta(view).time)
+
+
+def query_requests(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    """Requests newest first; `open=true` lists only those a resident may still accept."""
+    time_ms = get_meta(view).time
+    business = address_arg(args, "business") if "business" in args else None
+    only_open = str(args.get("open", "")).lower() in ("1", "true", "yes")
+    rows = []
+    for _key, request in view.iter_prefix(f"{PREFIX}request/", DataRequest):
+        if business is not None and request.business != business:
+            continue
+        described = describe_request(request, time_ms)
+        if only_open and not described["places_left"]:
+            continue
+        rows.append(described)
+    rows.reverse()
+    return page(args, rows)
+
+
+def query_eligible(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    """Exactly which of a resident's records a request would receive, before they sign."""
+    request = require_request(view, int_arg(args, "request"))
+    owner = address_arg(args, "owner")
+    return {"request": describe_request(request, get_meta(view).time), "owner": owner,
+            "records": [r.to_json() for r in list_eligible(view, request, owner)]}
+
+
+def query_grant(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    request_id, resident = int_arg(args, "request"), address_arg(args, "resident")
+    grant = get_grant(view, request_id, resident)
+    if grant is None:
+        raise NotFound(f"{resident} has no grant on request {request_id}")
+    return describe_grant(grant, get_meta(view).time)
+
+
+def query_grants(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    """A resident's grants (`resident=`) or the grants a request received (`request=`)."""
+    time_ms = get_meta(view).time
+    if "request" in args:
+        prefix = grants_of_request_prefix(int_arg(args, "request"))
+        grants = [g for _k, g in view.iter_prefix(prefix, Grant)]
+    else:
+        resident = address_arg(args, "resident")
+        grants = []
+        for key in view.iter_keys(f"{PREFIX}grant_of/{resident}/"):
+            grant = get_grant(view, int(key.rsplit("/", 1)[1]), resident)
+            assert grant is not None
+            grants.append(grant)
+    return page(args, [describe_grant(g, time_ms) for g in grants])
+
+
+def query_read_check(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    """Would the blob store serve this record to `address` now? Raises BlobRefused if not."""
+    record = check_read(view, address_arg(args), digest_arg(args), get_meta(view).time)
+    return record.to_json()
+
+
+def describe_offer(offer: Offer, time_ms: int) -> dict[str, Any]:
+    on_sale = offer.starts_at <= time_ms < offer.ends_at and offer.sold < offer.stock
+    return {**offer.to_json(), "left": offer.stock - offer.sold, "on_sale": on_sale}
+
+
+def query_offer(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    offer_id = int_arg(args, "id")
+    offer = get_offer(view, offer_id)
+    if offer is None:
+        raise NotFound(f"no offer {offer_id}")
+    return describe_offer(offer, get_meta(view).time)
+
+
+def query_offers(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    """Offers newest first; `business=` for one shop, `on_sale=true` for what sells now."""
+    time_ms = get_meta(view).time
+    business = address_arg(args, "business") if "business" in args else None
+    on_sale = str(args.get("on_sale", "")).lower() in ("1", "true", "yes")
+    rows = [describe_offer(o, time_ms) for _k, o in view.iter_prefix(f"{PREFIX}offer/", Offer)
+            if business is None or o.business == business]
+    rows = [r for r in rows if r["on_sale"] or not on_sale]
+    rows.reverse()
+    return page(args, rows)
+
+
+def query_redemptions(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    """A resident's or a business's redemptions, newest first; `pending=true` for the
+    ones a business still has to fulfil."""
+    address = address_arg(args)
+    pending = str(args.get("pending", "")).lower() in ("1", "true", "yes")
+    rows = []
+    for key in view.iter_keys(f"{PREFIX}redemption_of/{address}/"):
+        redemption = get_redemption(view, int(key.rsplit("/", 1)[1]))
+        assert redemption is not None
+        if not pending or redemption.status == "pending":
+            rows.append(redemption.to_json())
+    rows.reverse()
+    return page(args, rows)
+
+
+def query_books(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    """Diamonds on the business side: in purses and in the escrow of open requests."""
+    purses, escrow = compute_business_diamonds(view)
+    return {"purses_micro": purses, "escrow_micro": escrow}
+
+
+MODULE = Module(
+    name="exchange",
+    messages=((CreateRequest, process_create_request), (CloseRequest, process_close_request),
+              (AcceptRequest, process_accept_request), (RevokeGrant, process_revoke_grant),
+              (CreateOffer, process_create_offer), (RedeemOffer, process_redeem),
+              (FulfilRedemption, process_fulfil), (RefundRedemption, process_refund)),
+    begin_block=process_request_expiries,
+    queries={"purse": query_purse, "request": query_request, "requests": query_requests,
+             "eligible": query_eligible, "grant": query_grant, "grants": query_grants,
+             "read_check": query_read_check, "offer": query_offer, "offers": query_offers,
+             "redemptions": query_redemptions, "books": query_books},
+)

@@ -1,0 +1,1 @@
+"""The data vault: commitments to encrypted records on the ledger, ciphertext off it."""
