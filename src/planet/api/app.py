@@ -16,8 +16,16 @@ from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from planet import __version__
-from planet.core.errors import InvalidField, NotFound, PlanetError, QueryError
+from planet.core.errors import (
+    BadRequestSignature,
+    BlobRefused,
+    InvalidField,
+    NotFound,
+    PlanetError,
+    QueryError,
+)
 from planet.engines.embedded import EmbeddedNode
+from planet.vault.service import BlobTooLarge, VaultService
 
 MAX_BODY = 1 << 20
 
@@ -29,10 +37,17 @@ def error_response(status: int, err: PlanetError) -> JSONResponse:
 def status_for(err: PlanetError) -> int:
     if isinstance(err, NotFound):
         return 404
+    if isinstance(err, BadRequestSignature):
+        return 401
+    if isinstance(err, BlobRefused):
+        return 403
+    if isinstance(err, BlobTooLarge):
+        return 413
     return 400
 
 
-def create_app(node: EmbeddedNode, on_startup: Callable[[], None] | None = None) -> FastAPI:
+def create_app(node: EmbeddedNode, on_startup: Callable[[], None] | None = None,
+               vault: VaultService | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if on_startup is not None:
@@ -132,4 +147,8 @@ def create_app(node: EmbeddedNode, on_startup: Callable[[], None] | None = None)
         return node.query(f"{module}/{name}", args)
 
     api.include_router(v1)
+    if vault is not None:
+        from planet.api.blobs import blob_router
+
+        api.include_router(blob_router(vault, node.genesis.params.vault_max_record_bytes))
     return api

@@ -108,6 +108,12 @@ class NotBusiness(Unauthorized):
     code = 204
 
 
+class BadRequestSignature(Unauthorized):
+    """An off-ledger request (the blob store's) is unsigned, stale or signed by another key."""
+
+    code = 205
+
+
 # --- accounts and registration: 300-399 -----------------------------------------------------
 class AccountsError(PlanetError):
     code = 300

@@ -6,6 +6,8 @@
     HOME/secrets/nullifier.key   the identity verifiers' shared nullifier key
     HOME/secrets/drill/round-N.hex   the operator's Lucky Drill secrets until revealed
     HOME/data/node.db        blocks and state (SQLite)
+    HOME/data/blobs/         record ciphertext (the vault's blob store), unless config
+                             `blob_store` names a PostgreSQL database
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class NodeConfig:
     max_block_txs: int = 5_000
     verify_threads: int = 2
     drill_operator: bool = True  # commit and reveal Lucky Drill rounds with HOME/keys/operator
+    blob_store: str = "files"  # "files" (HOME/data/blobs) or a postgresql:// URL
 
     def engine_config(self) -> EngineConfig:
         return EngineConfig(block_interval_ms=self.block_interval_ms,
@@ -71,6 +74,10 @@ class Home:
     @property
     def db_file(self) -> Path:
         return self.path / "data" / "node.db"
+
+    @property
+    def blobs_dir(self) -> Path:
+        return self.path / "data" / "blobs"
 
     def exists(self) -> bool:
         return self.genesis_file.exists()

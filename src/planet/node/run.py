@@ -12,6 +12,9 @@ import uvicorn
 from planet.api.app import create_app
 from planet.engines.embedded import EmbeddedNode
 from planet.node.home import Home
+from planet.storage.blobs import open_blob_store
+from planet.storage.sqlite import BlockRecord, TxRecord
+from planet.vault.service import VaultService
 
 log = logging.getLogger("planet.node")
 
@@ -56,10 +59,27 @@ def start_drill_operator(home: Home, url: str, stop: threading.Event,
     return thread
 
 
+def open_vault(home: Home, node: EmbeddedNode) -> VaultService:
+    """The blob store under the ledger's rules; erased records' ciphertext is deleted as
+    their erasure commits, and any deletion a crash cut short is finished here."""
+    store = open_blob_store(home.load_config().blob_store, home.blobs_dir)
+    vault = VaultService(node, store, node.genesis.chain_id)
+    swept = vault.sweep()
+    if swept:
+        log.info("deleted the ciphertext of %d erased record(s)", swept)
+
+    def on_block(_block: BlockRecord, records: list[TxRecord]) -> None:
+        vault.on_events(e for r in records if r.code == 0 for e in r.result.get("events", []))
+
+    node.add_listener(on_block)
+    return vault
+
+
 def run_node(home: Home, host: str | None = None, port: int | None = None,
              on_ready: Callable[[EmbeddedNode, str], None] | None = None) -> None:
     config = home.load_config()
     node = open_node(home)
+    vault = open_vault(home, node)
     node.start()
     host = host or config.api_host
     port = port or config.api_port
@@ -72,7 +92,7 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
         if on_ready is not None:
             on_ready(node, url)
 
-    api = create_app(node, ready)
+    api = create_app(node, ready, vault)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the drill agent's requests
     try:
@@ -80,3 +100,4 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
     finally:
         stop.set()
         node.close()
+        vault.store.close()

@@ -1,0 +1,54 @@
+"""Blob endpoints: signed upload and download of record ciphertext (see vault.service)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from planet.sdk.blobauth import ADDRESS_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
+from planet.vault.service import BlobTooLarge, VaultService
+
+
+def signed_headers(request: Request) -> dict[str, str]:
+    return {k: v for k, v in request.headers.items()
+            if k.lower() in (ADDRESS_HEADER.lower(), TIMESTAMP_HEADER.lower(),
+                             SIGNATURE_HEADER.lower())}
+
+
+def blob_router(vault: VaultService, max_bytes: int) -> APIRouter:
+    router = APIRouter(prefix="/v1/blobs", tags=["vault"])
+    auth_doc = (f"Signed with the headers {ADDRESS_HEADER}, {TIMESTAMP_HEADER} and "
+                f"{SIGNATURE_HEADER} (see planet.sdk.blobauth).")
+
+    @router.put("/{digest}", status_code=201, description="Upload a record's ciphertext. "
+                + auth_doc)
+    async def upload(digest: str, request: Request,
+                     content_length: Annotated[int | None, Header()] = None) -> JSONResponse:
+        if content_length is not None and content_length > max_bytes:
+            raise BlobTooLarge(f"blob of {content_length} bytes; at most {max_bytes}")
+        headers = signed_headers(request)
+        vault.require_digest(digest)
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_bytes:
+                raise BlobTooLarge(f"blob larger than {max_bytes} bytes")
+            chunks.append(chunk)
+        data = b"".join(chunks)
+        await run_in_threadpool(vault.check_upload, headers, digest, len(data))
+        created = await run_in_threadpool(vault.upload, digest, data)
+        return JSONResponse(status_code=201 if created else 200,
+                            content={"digest": digest, "size": len(data), "stored": created})
+
+    @router.get("/{digest}", response_class=Response,
+                description="Download a record's ciphertext: its owner, or a business with an "
+                            "active grant. " + auth_doc)
+    async def download(digest: str, request: Request) -> Response:
+        data = await run_in_threadpool(vault.download, signed_headers(request), digest)
+        return Response(content=data, media_type="application/octet-stream",
+                        headers={"X-Planet-Digest": digest})
+
+    return router

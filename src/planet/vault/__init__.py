@@ -1,0 +1,1 @@
+"""The off-ledger half of the data vault: the blob store served under the ledger's rules."""
