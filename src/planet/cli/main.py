@@ -29,6 +29,9 @@ from planet.cli.common import (
     load_wallet,
 )
 from planet.cli.drill import drill_app
+from planet.cli.exchange import requests_app, shop_app
+from planet.cli.units import format_bd
+from planet.cli.vault import vault_app
 from planet.node.home import Home
 
 app = typer.Typer(help="Planet: own your behavioural data and be rewarded for it.",
@@ -48,7 +51,8 @@ bench_app = typer.Typer(help="Benchmarks; each prints one JSON object with --jso
 for sub, name in ((keys_app, "keys"), (invites_app, "invites"), (identity_app, "identity"),
                   (business_app, "business"), (verifier_app, "verifier"),
                   (query_app, "query"), (bench_app, "bench"), (tasks_app, "tasks"),
-                  (drill_app, "drill")):
+                  (drill_app, "drill"), (vault_app, "vault"), (requests_app, "requests"),
+                  (shop_app, "shop")):
     app.add_typer(sub, name=name)
 
 
@@ -377,8 +381,7 @@ def query_accounts(kind: Annotated[str, typer.Option(help="resident, business, v
 # --- the economy --------------------------------------------------------------------------------
 
 
-def _bd(micro: int) -> str:
-    return f"{micro // 1_000_000:,}.{micro % 1_000_000:06d} BD"
+_bd = format_bd
 
 
 @app.command()
@@ -542,6 +545,16 @@ def tasks_attest(task_id: str,
     emit({"task": task_id, "granted": len(granted),
           "force": sum(int(g["force"]) for g in granted), "height": outcome.height}, as_json,
          title="Attested")
+
+
+@business_app.command("purse")
+def business_purse(business: str, node_url: NodeOpt = DEFAULT_NODE,
+                   as_json: JsonOpt = False) -> None:
+    """A business's diamonds (earned from redemptions; spent on data requests)."""
+    with errors(as_json):
+        purse = client(node_url).query("exchange/purse", business=business)
+    emit(purse if as_json else {**purse, "balance": format_bd(purse["balance"])}, as_json,
+         title="Purse")
 
 
 @business_app.command("quota")

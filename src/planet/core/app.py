@@ -14,7 +14,14 @@ from typing import Any
 
 from planet import __version__
 from planet.core.chain import ChainMeta, get_meta
-from planet.core.errors import BadSignature, InvalidField, NotFound, PlanetError, QueryError
+from planet.core.errors import (
+    BadSignature,
+    BlobRefused,
+    InvalidField,
+    NotFound,
+    PlanetError,
+    QueryError,
+)
 from planet.core.genesis import Genesis
 from planet.core.messages import Event
 from planet.core.state import CommittedState, Layer
@@ -152,8 +159,8 @@ class Application:
             raise NotFound(f"unknown query path '{path}'")
         try:
             return handler(self.state, dict(args or {}), self.params)
-        except (QueryError, InvalidField):
-            raise
+        except (QueryError, InvalidField, BlobRefused):
+            raise  # BlobRefused: the blob store's access answer, kept whole for its 403
         except PlanetError as err:
             raise QueryError(err.message) from None
 

@@ -6,6 +6,7 @@ sequence number and submits them, waiting for the commit.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from planet.core.emission.messages import Collect
 from planet.core.encoding import b64encode
 from planet.core.force.messages import CompleteTask, SetTaskEnabled
 from planet.core.messages import Msg
+from planet.sdk.blobauth import sign_blob_request
 from planet.sdk.wallet import Wallet
 
 
@@ -156,6 +158,30 @@ class PlanetClient:
             verifier=verifier.address, public_key=b64encode(verifier.public_key),
             encryption_key=b64encode(verifier.encryption_public_key), name=name))
 
+
+    # --- blobs (the vault's ciphertext; see planet.sdk.blobauth) -------------------------
+
+    def put_blob(self, wallet: Wallet, digest: str, blob: bytes) -> dict[str, Any]:
+        headers = sign_blob_request(wallet, chain_id=self.chain_id, digest=digest, method="PUT")
+        return self._blob("PUT", digest, headers, blob).json()  # type: ignore[no-any-return]
+
+    def get_blob(self, wallet: Wallet, digest: str) -> bytes:
+        """The ciphertext, checked against its digest: a node cannot swap a record."""
+        headers = sign_blob_request(wallet, chain_id=self.chain_id, digest=digest, method="GET")
+        blob = self._blob("GET", digest, headers).content
+        if hashlib.sha256(blob).hexdigest() != digest:
+            raise NodeError(0, {"message": f"the node returned bytes that are not record {digest}"})
+        return blob
+
+    def _blob(self, method: str, digest: str, headers: dict[str, str],
+              content: bytes | None = None) -> httpx.Response:
+        try:
+            r = self.http.request(method, f"/blobs/{digest}", headers=headers, content=content)
+        except httpx.TransportError as err:
+            raise NodeError(0, {"message": f"cannot reach the node at {self.url}: {err}"}) from None
+        if r.status_code >= 400:
+            raise NodeError(r.status_code, _json(r))
+        return r
 
     def complete_task(self, resident: Wallet, task_id: str) -> TxOutcome:
         return self.send(resident, CompleteTask(task_id=task_id))

@@ -170,6 +170,14 @@ def query_offers(view: View, args: Mapping[str, Any], params: Params) -> dict[st
     return page(args, rows)
 
 
+def query_redemption(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    redemption_id = int_arg(args, "id")
+    redemption = get_redemption(view, redemption_id)
+    if redemption is None:
+        raise NotFound(f"no redemption {redemption_id}")
+    return redemption.to_json()
+
+
 def query_redemptions(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
     """A resident's or a business's redemptions, newest first; `pending=true` for the
     ones a business still has to fulfil."""
@@ -201,5 +209,5 @@ MODULE = Module(
     queries={"purse": query_purse, "request": query_request, "requests": query_requests,
              "eligible": query_eligible, "grant": query_grant, "grants": query_grants,
              "read_check": query_read_check, "offer": query_offer, "offers": query_offers,
-             "redemptions": query_redemptions, "books": query_books},
+             "redemption": query_redemption, "redemptions": query_redemptions, "books": query_books},
 )

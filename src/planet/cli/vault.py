@@ -1,0 +1,141 @@
+"""`planet vault`: a resident's encrypted records (sealed and opened on this machine), and a
+business's deposits into a resident's vault."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planet.cli.common import (
+    DEFAULT_HOME_PATH,
+    DEFAULT_NODE,
+    HomeOpt,
+    JsonOpt,
+    KeyOpt,
+    KeyringOpt,
+    NodeOpt,
+    client,
+    console,
+    emit,
+    errors,
+    load_wallet,
+)
+from planet.cli.units import format_instant, parse_instant
+from planet.core.vault.state import CATEGORIES
+from planet.sdk import vault as sdk_vault
+
+vault_app = typer.Typer(help="Your encrypted data vault: only your key opens a record.",
+                        no_args_is_help=True)
+
+CategoryOpt = Annotated[str, typer.Option(help=f"One of: {', '.join(CATEGORIES)}.")]
+FileOpt = Annotated[Path | None, typer.Option("--file", "-f", exists=True, dir_okay=False,
+                                              help="Read the record from this file ('-' reads "
+                                                   "standard input with --text -).")]
+TextOpt = Annotated[str | None, typer.Option("--text", help="The record as text ('-': stdin).")]
+TimeOpt = Annotated[str | None, typer.Option(
+    "--time", help="When it happened: ISO 8601 or epoch ms (default: now).")]
+
+
+def read_plaintext(file: Path | None, text: str | None) -> bytes:
+    if (file is None) == (text is None):
+        raise ValueError("give the record with exactly one of --file or --text")
+    if file is not None:
+        return file.read_bytes()
+    assert text is not None
+    return sys.stdin.buffer.read() if text == "-" else text.encode()
+
+
+@vault_app.command("add")
+def vault_add(key: KeyOpt, category: CategoryOpt, file: FileOpt = None, text: TextOpt = None,
+              when: TimeOpt = None, node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+              home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """Encrypt a record to your key, commit its digest, upload the ciphertext."""
+    with errors(as_json):
+        wallet = load_wallet(key, keyring, home)
+        plaintext = read_plaintext(file, text)
+        digest = sdk_vault.add_record(client(node_url), wallet, plaintext, category,
+                                      parse_instant(when))
+    emit({"owner": wallet.address, "digest": digest, "category": category,
+          "bytes": len(plaintext)}, as_json, title="Record added (encrypted)")
+
+
+@vault_app.command("deposit")
+def vault_deposit(key: KeyOpt, owner: Annotated[str, typer.Option(help="The resident's address.")],
+                  category: CategoryOpt, file: FileOpt = None, text: TextOpt = None,
+                  when: TimeOpt = None,
+                  task: Annotated[str, typer.Option(help="A task you attest: the deposit earns "
+                                                         "the resident its Force.")] = "",
+                  node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+                  home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """(Business) Seal a record to a resident's key and deposit it into their vault."""
+    with errors(as_json):
+        wallet = load_wallet(key, keyring, home)
+        digest = sdk_vault.deposit_record(client(node_url), wallet, owner,
+                                          read_plaintext(file, text), category,
+                                          parse_instant(when), task)
+    emit({"owner": owner, "digest": digest, "category": category, "task": task or None},
+         as_json, title="Record deposited (sealed to the resident)")
+
+
+@vault_app.command("list")
+def vault_list(key: KeyOpt, category: Annotated[str, typer.Option(help="Only this category.")] = "",
+               erased: Annotated[bool, typer.Option(help="Include erased records.")] = False,
+               node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+               home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """Your records as the ledger knows them: category, source, time, size, digest."""
+    with errors(as_json):
+        wallet = load_wallet(key, keyring, home)
+        args: dict[str, object] = {"owner": wallet.address, "limit": 500}
+        if category:
+            args["category"] = category
+        if erased:
+            args["erased"] = "true"
+        page = client(node_url).query("vault/records", **args)
+    if as_json:
+        emit(page, True)
+        return
+    rows = [{"digest": r["digest"][:16] + "…", "category": r["category"],
+             "source": "you" if r["source"] == wallet.address else r["source"],
+             "time": format_instant(r["time"]), "bytes": r["size"],
+             "erased": format_instant(r["erased_at"]) if r["erased_at"] else ""}
+            for r in page["records"]]
+    emit(rows or "no records", False, title=f"{page['total']} record(s)")
+
+
+@vault_app.command("show")
+def vault_show(digest: str, key: KeyOpt,
+               out: Annotated[Path | None, typer.Option(help="Write the plaintext here.")] = None,
+               node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+               home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """Download a record and decrypt it here, with your key."""
+    with errors(as_json):
+        wallet = load_wallet(key, keyring, home)
+        api = client(node_url)
+        record = api.query("vault/record", digest=digest)
+        plaintext = sdk_vault.read_record(api, wallet, digest)
+    if out is not None:
+        out.write_bytes(plaintext)
+        emit({"digest": digest, "written": str(out), "bytes": len(plaintext)}, as_json)
+        return
+    text = plaintext.decode("utf-8", errors="replace")
+    if as_json:
+        emit({**record, "plaintext": text}, True)
+    else:
+        console.print(f"[bold]{record['category']}[/] · {format_instant(record['time'])}")
+        console.print(text, markup=False, highlight=False)
+
+
+@vault_app.command("erase")
+def vault_erase(digest: str, key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE,
+                keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH,
+                as_json: JsonOpt = False) -> None:
+    """Erase a record: its ciphertext is deleted and every grant on it ends."""
+    with errors(as_json):
+        wallet = load_wallet(key, keyring, home)
+        outcome = sdk_vault.erase_record(client(node_url), wallet, digest)
+    ended = [e["attributes"] for e in outcome.events if e["type"] == "exchange/grant_record_ended"]
+    emit({"digest": digest, "erased_at_height": outcome.height,
+          "grants_ended": [e["request"] for e in ended]}, as_json, title="Record erased")
