@@ -115,3 +115,19 @@ def test_refusals(world: World) -> None:
     too_big = b"x" * (world.node.genesis.params.vault_max_record_bytes + 1)
     r = world.put(ALICE, digest, too_big)
     assert r.status_code == 413 and "at most" in r.json()["message"]
+
+
+def test_sweep_deletes_ciphertext_an_interrupted_erasure_left(world: World) -> None:
+    """As after a crash between the erasure's commit and the deletion: the start-up sweep
+    finishes it (this fixture has no block listener, so nothing deleted it on commit)."""
+    from planet.core.vault.messages import EraseRecord
+
+    digest, blob = committed_record(world, b"to be erased")
+    assert world.put(ALICE, digest, blob).status_code == 201
+    kept, kept_blob = committed_record(world, b"to be kept")
+    assert world.put(ALICE, kept, kept_blob).status_code == 201
+    world.send(ALICE, EraseRecord(digest=digest))
+    assert world.store.has(digest)
+    assert VaultService(world.node, world.store, CHAIN).sweep() >= 1
+    assert not world.store.has(digest) and world.store.has(kept)
+    assert world.get(ALICE, digest).status_code == 403
