@@ -644,6 +644,32 @@ def bench_economy(
     emit(run_economy_bench(counts, progress=not as_json), as_json, title="Economy benchmark")
 
 
+@bench_app.command("vault")
+def bench_vault(
+        size_mb: Annotated[float, typer.Option(
+            min=0.001, help="Blob size in MiB (a 64 KiB blob is measured too).")] = 1.0,
+        repeat: Annotated[int, typer.Option(min=1, help="Samples per blob figure.")] = 5,
+        records: Annotated[int, typer.Option(min=1, help="Records granted (one per "
+                                                         "resident, then in grants of 64).")
+                           ] = 1_000,
+        postgres: Annotated[str | None, typer.Option(
+            "--postgres", help="postgresql:// URL: also measure the PostgreSQL blob store.")
+        ] = None,
+        as_json: JsonOpt = False) -> None:
+    """Blob upload/download MiB/s through the API against a plain file copy, and the time
+    to grant records to a business (HPKE reseal + signed transactions + commit)."""
+    from planet.bench.vault import run_vault_bench, vault_tables
+
+    with errors(as_json):
+        result = run_vault_bench(size_mb, repeat=repeat, records=records, postgres=postgres,
+                                 progress=not as_json)
+    if as_json:
+        emit(result, as_json)
+        return
+    for table in vault_tables(result):
+        console.print(table)
+
+
 def main() -> None:
     app()
 
