@@ -29,3 +29,9 @@ def int_arg(args: Mapping[str, Any], name: str, default: int | None = None) -> i
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise InvalidField(f"query argument '{name}' must be a non-negative integer")
     return value
+
+
+def bool_arg(args: Mapping[str, Any], name: str) -> bool:
+    """A flag: true, 1 or yes (any case) as a query string, or a Python bool; absent is false."""
+    value = args.get(name, False)
+    return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")

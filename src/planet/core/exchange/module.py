@@ -46,7 +46,7 @@ from planet.core.exchange.state import (
 )
 from planet.core.messages import Module
 from planet.core.params import Params
-from planet.core.queries import address_arg, int_arg
+from planet.core.queries import address_arg, bool_arg, int_arg
 from planet.core.state import View
 from planet.core.vault.module import digest_arg
 
@@ -57,7 +57,7 @@ def page(args: Mapping[str, Any], rows: list[Any]) -> dict[str, Any]:
     offset = int_arg(args, "offset", 0)
     limit = min(int_arg(args, "limit", 100), MAX_PAGE)
     return {"total": len(rows), "offset": offset,
-            "items": [r for r in rows[offset:offset + limit]]}
+            "items": rows[offset:offset + limit]}
 
 
 def describe_request(request: DataRequest, time_ms: int) -> dict[str, Any]:
@@ -94,7 +94,7 @@ def query_requests(view: View, args: Mapping[str, Any], params: Params) -> dict[
     """Requests newest first; `open=true` lists only those a resident may still accept."""
     time_ms = get_meta(view).time
     business = address_arg(args, "business") if "business" in args else None
-    only_open = str(args.get("open", "")).lower() in ("1", "true", "yes")
+    only_open = bool_arg(args, "open")
     rows = []
     for _key, request in view.iter_prefix(f"{PREFIX}request/", DataRequest):
         if business is not None and request.business != business:
@@ -162,7 +162,7 @@ def query_offers(view: View, args: Mapping[str, Any], params: Params) -> dict[st
     """Offers newest first; `business=` for one shop, `on_sale=true` for what sells now."""
     time_ms = get_meta(view).time
     business = address_arg(args, "business") if "business" in args else None
-    on_sale = str(args.get("on_sale", "")).lower() in ("1", "true", "yes")
+    on_sale = bool_arg(args, "on_sale")
     rows = [describe_offer(o, time_ms) for _k, o in view.iter_prefix(f"{PREFIX}offer/", Offer)
             if business is None or o.business == business]
     rows = [r for r in rows if r["on_sale"] or not on_sale]
@@ -182,7 +182,7 @@ def query_redemptions(view: View, args: Mapping[str, Any], params: Params) -> di
     """A resident's or a business's redemptions, newest first; `pending=true` for the
     ones a business still has to fulfil."""
     address = address_arg(args)
-    pending = str(args.get("pending", "")).lower() in ("1", "true", "yes")
+    pending = bool_arg(args, "pending")
     rows = []
     for key in view.iter_keys(f"{PREFIX}redemption_of/{address}/"):
         redemption = get_redemption(view, int(key.rsplit("/", 1)[1]))

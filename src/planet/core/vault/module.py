@@ -9,7 +9,7 @@ from planet.core.accounts.messages import check_hex32
 from planet.core.errors import NotFound
 from planet.core.messages import Module
 from planet.core.params import Params
-from planet.core.queries import address_arg, int_arg, require_arg
+from planet.core.queries import address_arg, bool_arg, int_arg, require_arg
 from planet.core.state import View
 from planet.core.vault.messages import AddRecord, DepositRecord, EraseRecord, check_category
 from planet.core.vault.rules import (
@@ -44,7 +44,7 @@ def query_records(view: View, args: Mapping[str, Any], params: Params) -> dict[s
     category = str(args.get("category", ""))
     if category:
         check_category("query", category)
-    erased = str(args.get("erased", "")).lower() in ("1", "true", "yes")
+    erased = bool_arg(args, "erased")
     offset = int_arg(args, "offset", 0)
     limit = min(int_arg(args, "limit", 100), MAX_PAGE)
     rows = [r for _k, r in view.iter_prefix(records_prefix(owner), VaultRecord)
