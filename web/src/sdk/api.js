@@ -1,0 +1,521 @@
+/**
+ * The node's HTTP API from the browser, and the actions the pages build on.
+ *
+ * Mirrors src/planet/sdk/client.py and sdk/vault.py: every action builds the core's
+ * messages (exact fields from src/planet/core/<module>/messages.py), signs them at the
+ * sender's next sequence, POSTs /v1/txs?wait=true and throws an ApiError carrying the
+ * core's message on refusal. Plaintext and keys stay here; the node sees ciphertext.
+ * @module
+ */
+import { base32 } from "@scure/base";
+import {
+  b64decode, fromHex, randomBytes, sha256Hex, toHex, utf8Decode, utf8Encode,
+} from "./bytes.js";
+import {
+  openGranted, openRecord, openVoucher, resealKey, sealIdentity, sealRecord, sealVoucher,
+} from "./envelope.js";
+
+/** The node refused a request (or could not be reached: status 0). */
+export class ApiError extends Error {
+  /** @param {number} status @param {any} body */
+  constructor(status, body) {
+    const b = body && typeof body === "object" ? body : { message: String(body ?? "") };
+    const check = b.check || {};
+    const committedLog = b.committed?.result?.log;
+    const message = b.message || check.log || check.message || committedLog
+      || (typeof b.detail === "string" ? b.detail : b.detail ? JSON.stringify(b.detail) : "")
+      || `HTTP ${status}`;
+    super(message);
+    this.name = "ApiError";
+    /** @type {number} HTTP status, 0 when unreachable */ this.status = status;
+    /** @type {number} the core's error code, 0 if none */
+    this.code = Number(b.code || check.code || b.committed?.code || 0);
+    /** @type {string} the core's error name, e.g. "InsufficientFunds" */
+    this.error = String(b.error || check.error || "");
+    /** @type {any} */ this.body = b;
+  }
+}
+
+// --- invitation codes (core/accounts/codes.py) --------------------------------------------
+
+const INVITE_DOMAIN = "planet/invite/v1\n";
+
+/** @param {string} text @returns {string} the 16 bare base32 letters (throws if malformed) */
+export function normalizeInviteCode(text) {
+  const bare = String(text).replace(/[\s-]/g, "").toUpperCase();
+  if (bare.length !== 16) {
+    throw new Error(`invite code: expected 16 letters and digits (like ABCD-EFGH-JKMN-PQRS), got ${bare.length}`);
+  }
+  if (!/^[A-Z2-7]{16}$/.test(bare)) throw new Error("invite code: only letters A-Z and digits 2-7 are used");
+  return bare;
+}
+
+/** @param {string} bare @returns {string} ABCD-EFGH-JKMN-PQRS */
+export const formatInviteCode = (bare) => bare.match(/.{4}/g).join("-");
+
+/** Fresh codes: 10 CSPRNG bytes each, base32. @param {number} count @returns {string[]} */
+export function newInviteCodes(count) {
+  return Array.from({ length: count }, () => formatInviteCode(base32.encode(randomBytes(10))));
+}
+
+/** One fresh code. @returns {string} */
+export const newInviteCode = () => newInviteCodes(1)[0];
+
+/** What the ledger stores for a code. @param {string} code @returns {Promise<string>} hex */
+export function inviteHash(code) {
+  return sha256Hex(utf8Encode(INVITE_DOMAIN + normalizeInviteCode(code)));
+}
+
+/**
+ * The attributes of the first event of a type in a transaction outcome.
+ * @param {{events: {type: string, attributes: object}[]}} outcome @param {string} type
+ * @returns {object|undefined}
+ */
+export function eventOf(outcome, type) {
+  return outcome.events.find((e) => e.type === type)?.attributes;
+}
+
+const asBytes = (data) => (typeof data === "string" ? utf8Encode(data) : data);
+
+/**
+ * @typedef {object} TxOutcome
+ * @property {string} hash
+ * @property {number|null} height
+ * @property {number} code
+ * @property {string} log
+ * @property {{type: string, attributes: object}[]} events
+ */
+
+export class Api {
+  /** @param {string} [baseUrl] the node, e.g. "" (same origin) or "http://127.0.0.1:7070" */
+  constructor(baseUrl = "") {
+    this.baseUrl = String(baseUrl).replace(/\/+$/, "");
+    /** @type {string|null} */ this.chainId = null;
+  }
+
+  async #fetch(method, path, { params, body, headers } = {}) {
+    let url = `${this.baseUrl}/v1${path}`;
+    if (params) {
+      const qs = new URLSearchParams();
+      for (const [k, v] of Object.entries(params)) {
+        if (v !== undefined && v !== null) qs.append(k, String(v));
+      }
+      const s = qs.toString();
+      if (s) url += `?${s}`;
+    }
+    try {
+      return await fetch(url, { method, body, headers });
+    } catch (err) {
+      throw new ApiError(0, { message: `cannot reach the node at ${this.baseUrl || "this origin"}: ${err.message}` });
+    }
+  }
+
+  static async #json(r) {
+    const text = await r.text();
+    try {
+      return JSON.parse(text);
+    } catch {
+      return { message: text.slice(0, 500) };
+    }
+  }
+
+  /**
+   * GET /v1<path> as JSON; throws ApiError on 4xx/5xx.
+   * @param {string} path e.g. "/blocks/latest" @param {Record<string, any>} [params]
+   */
+  async get(path, params) {
+    const r = await this.#fetch("GET", path.startsWith("/") ? path : `/${path}`, { params });
+    const body = await Api.#json(r);
+    if (!r.ok) throw new ApiError(r.status, body);
+    return body;
+  }
+
+  /** GET /v1/status (caches the chain id). */
+  async status() {
+    const s = await this.get("/status");
+    this.chainId = s.chain_id;
+    return s;
+  }
+
+  /** @returns {Promise<string>} */
+  async getChainId() {
+    if (this.chainId === null) await this.status();
+    return /** @type {string} */ (this.chainId);
+  }
+
+  /**
+   * A core query: GET /v1/query/<module>/<name>?args.
+   * @param {string} path e.g. "accounts/account" @param {Record<string, any>} [args]
+   */
+  query(path, args) {
+    return this.get(`/query/${path}`, args);
+  }
+
+  /** Every item of a paged query ({total, items}). @param {string} path @param {object} [args] */
+  async queryAll(path, args = {}) {
+    const items = [];
+    for (;;) {
+      const page = await this.query(path, { ...args, offset: items.length, limit: 500 });
+      items.push(...page.items);
+      if (items.length >= page.total || page.items.length === 0) return items;
+    }
+  }
+
+  /** The account, or null if the address has none. @param {string} address */
+  async account(address) {
+    try {
+      return await this.query("accounts/account", { address });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  /** @param {string} address @returns {Promise<number>} the next sequence to sign with */
+  async nextSequence(address) {
+    const account = await this.account(address);
+    return account ? Number(account.sequence) : 0;
+  }
+
+  /** @param {string} address @returns {Promise<Uint8Array>} its X25519 key */
+  async encryptionKeyOf(address) {
+    const account = await this.account(address);
+    if (!account) throw new ApiError(404, { message: `${address} is not an account on this chain` });
+    return b64decode(account.encryption_key, "encryption_key", 32);
+  }
+
+  /**
+   * POST a signed transaction and wait for its commit.
+   * @param {string} raw signed tx JSON @param {{wait?: boolean}} [opts]
+   * @returns {Promise<TxOutcome>}
+   */
+  async submit(raw, { wait = true } = {}) {
+    const r = await this.#fetch("POST", "/txs", {
+      params: { wait: String(wait) }, body: raw, headers: { "content-type": "application/json" } });
+    const body = await Api.#json(r);
+    if (r.status >= 400) throw new ApiError(r.status, body);
+    const committed = body.committed;
+    if (!committed) {
+      return { hash: body.hash, height: null, code: 0, log: "accepted, not yet committed", events: [] };
+    }
+    return { hash: body.hash, height: committed.height, code: committed.code,
+             log: committed.result?.log ?? "", events: committed.result?.events ?? [] };
+  }
+
+  /**
+   * Sign `messages` as one transaction at the next sequence, submit, wait; throws an
+   * ApiError with the core's message if it is refused or fails in the block.
+   * @param {import("./wallet.js").Wallet} wallet @param {object[]} messages
+   * @param {{sequence?: number}} [opts]
+   * @returns {Promise<TxOutcome>}
+   */
+  async send(wallet, messages, { sequence } = {}) {
+    const chainId = await this.getChainId();
+    const seq = sequence ?? await this.nextSequence(wallet.address);
+    const outcome = await this.submit(await wallet.signTx(chainId, seq, messages));
+    if (outcome.code !== 0) {
+      throw new ApiError(400, { code: outcome.code, message: outcome.log, outcome });
+    }
+    return outcome;
+  }
+
+  // --- blobs --------------------------------------------------------------------------
+
+  /** Upload a record's ciphertext (signed request). @param {import("./wallet.js").Wallet} wallet */
+  async putBlob(wallet, digest, blob) {
+    const headers = await wallet.signRequest(await this.getChainId(), digest, "PUT");
+    const r = await this.#fetch("PUT", `/blobs/${digest}`, {
+      body: blob, headers: { ...headers, "content-type": "application/octet-stream" } });
+    const body = await Api.#json(r);
+    if (!r.ok) throw new ApiError(r.status, body);
+    return body;
+  }
+
+  /**
+   * Download a record's ciphertext, checked against its digest (a node cannot swap it).
+   * @param {import("./wallet.js").Wallet} wallet @param {string} digest
+   * @returns {Promise<Uint8Array>}
+   */
+  async getBlob(wallet, digest) {
+    const headers = await wallet.signRequest(await this.getChainId(), digest, "GET");
+    const r = await this.#fetch("GET", `/blobs/${digest}`, { headers });
+    if (!r.ok) throw new ApiError(r.status, await Api.#json(r));
+    const blob = new Uint8Array(await r.arrayBuffer());
+    if ((await sha256Hex(blob)) !== digest) {
+      throw new ApiError(0, { message: `the node returned bytes that are not record ${digest}` });
+    }
+    return blob;
+  }
+
+  // --- identity -------------------------------------------------------------------------
+
+  /** {address, encryption_key, name} of the node's identity verifier. */
+  verifier() {
+    return this.get("/identity/verifier");
+  }
+
+  /**
+   * The real-name check: details sealed to the verifier in this browser, sent signed,
+   * kept nowhere. Resolves {hash, height}; throws ApiError (status 422 on a failed check).
+   * @param {import("./wallet.js").Wallet} wallet
+   * @param {{name: string, id_number: string, phone: string}} details
+   */
+  async verifyIdentity(wallet, details) {
+    const verifier = await this.verifier();
+    const body = await sealIdentity(details, b64decode(verifier.encryption_key, "encryption_key", 32),
+                                    wallet.address);
+    const digest = await sha256Hex(body);
+    const headers = await wallet.signRequest(await this.getChainId(), digest, "POST");
+    const r = await this.#fetch("POST", "/identity/verify", {
+      body, headers: { ...headers, "content-type": "application/octet-stream" } });
+    const out = await Api.#json(r);
+    if (!r.ok) throw new ApiError(r.status, out);
+    return out;
+  }
+
+  // --- live events ------------------------------------------------------------------------
+
+  /**
+   * Subscribe to /v1/events (server-sent events): `block` for every block and, with an
+   * address, `tx` for that address's transactions. Returns the EventSource (call .close()).
+   * @param {string|null} address
+   * @param {(type: "block"|"tx", data: object) => void} onEvent
+   * @param {typeof EventSource} [EventSourceImpl]
+   */
+  events(address, onEvent, EventSourceImpl = globalThis.EventSource) {
+    const qs = address ? `?address=${encodeURIComponent(address)}` : "";
+    const source = new EventSourceImpl(`${this.baseUrl}/v1/events${qs}`);
+    for (const type of ["block", "tx"]) {
+      source.addEventListener(type, (e) => {
+        try {
+          onEvent(type, JSON.parse(e.data));
+        } catch (err) {
+          console.error("bad event", err);
+        }
+      });
+    }
+    return source;
+  }
+
+  // --- accounts --------------------------------------------------------------------------
+
+  /**
+   * Become a resident with an invitation code; optionally create own codes in the same
+   * transaction. Resolves {outcome, codes} (keep the codes: only hashes are on chain).
+   * @param {import("./wallet.js").Wallet} wallet @param {string} inviteCode
+   * @param {{ownInvites?: number}} [opts]
+   */
+  async register(wallet, inviteCode, { ownInvites = 0 } = {}) {
+    const messages = [{ type: "accounts/register", invite_code: inviteCode,
+                        encryption_key: wallet.encryptionKeyB64 }];
+    const codes = newInviteCodes(ownInvites);
+    if (codes.length) {
+      messages.push({ type: "accounts/create_invites",
+                      code_hashes: await Promise.all(codes.map(inviteHash)) });
+    }
+    const outcome = await this.send(wallet, messages, { sequence: 0 });
+    return { outcome, codes };
+  }
+
+  /** New invitation codes, their hashes committed. @returns {Promise<string[]>} */
+  async createInvites(wallet, count) {
+    const codes = newInviteCodes(count);
+    await this.send(wallet, [{ type: "accounts/create_invites",
+                               code_hashes: await Promise.all(codes.map(inviteHash)) }]);
+    return codes;
+  }
+
+  /**
+   * (Operator) approve a business, given its public keys (a Wallet or {address,
+   * public_key, encryption_key}).
+   */
+  registerBusiness(operator, business, name) {
+    const info = typeof business.publicInfo === "function" ? business.publicInfo() : business;
+    return this.send(operator, [{ type: "accounts/register_business", business: info.address,
+                                  public_key: info.public_key, encryption_key: info.encryption_key,
+                                  name: name ?? info.name }]);
+  }
+
+  // --- Force, bubbles, drill ---------------------------------------------------------------
+
+  /** Complete a self-reported task. */
+  completeTask(wallet, taskId) {
+    return this.send(wallet, [{ type: "force/complete_task", task_id: taskId }]);
+  }
+
+  /** The daily check-in (task "daily_checkin" of the default catalog). */
+  checkIn(wallet, taskId = "daily_checkin") {
+    return this.completeTask(wallet, taskId);
+  }
+
+  /** Collect every ripe bubble. */
+  collect(wallet) {
+    return this.send(wallet, [{ type: "emission/collect" }]);
+  }
+
+  /** Enter the current Lucky Drill round (or a given one). */
+  async enterDrill(wallet, round) {
+    const r = round ?? Number((await this.query("drill/current")).round);
+    return this.send(wallet, [{ type: "drill/enter", round: r }]);
+  }
+
+  /** (Business) attest that residents completed a task. */
+  attestTasks(business, taskId, residents) {
+    return this.send(business, [{ type: "force/attest_tasks", task_id: taskId, residents }]);
+  }
+
+  /** (Operator) enable or disable a task. */
+  setTaskEnabled(operator, taskId, enabled) {
+    return this.send(operator, [{ type: "force/set_task_enabled", task_id: taskId, enabled: Boolean(enabled) }]);
+  }
+
+  // --- vault ------------------------------------------------------------------------------
+
+  /**
+   * Seal a record to the owner, commit its digest, upload the ciphertext (commit first:
+   * the store accepts only ciphertext the ledger expects). Resolves the digest.
+   * @param {import("./wallet.js").Wallet} wallet @param {Uint8Array|string} plaintext
+   * @param {string} category @param {number} [timeMs]
+   */
+  async addRecord(wallet, plaintext, category, timeMs = Date.now()) {
+    const { blob, digest } = await sealRecord(asBytes(plaintext), wallet.encryptionPublicKey);
+    await this.send(wallet, [{ type: "vault/add_record", digest, category, time: Math.trunc(timeMs),
+                               size: blob.length }]);
+    await this.putBlob(wallet, digest, blob);
+    return digest;
+  }
+
+  /** (Business) seal a record to a resident and deposit it. Resolves the digest. */
+  async depositRecord(business, owner, plaintext, category, timeMs = Date.now(), task = "") {
+    const { blob, digest } = await sealRecord(asBytes(plaintext), await this.encryptionKeyOf(owner));
+    const msg = { type: "vault/deposit_record", owner, digest, category, time: Math.trunc(timeMs),
+                  size: blob.length };
+    if (task) msg.task = task;
+    await this.send(business, [msg]);
+    await this.putBlob(business, digest, blob);
+    return digest;
+  }
+
+  /** The owner downloads and opens a record. @returns {Promise<Uint8Array>} */
+  async readRecord(wallet, digest) {
+    return openRecord(await this.getBlob(wallet, digest), wallet);
+  }
+
+  /** Same as readRecord, as text. @returns {Promise<string>} */
+  async readRecordText(wallet, digest) {
+    return utf8Decode(await this.readRecord(wallet, digest));
+  }
+
+  /** Erase a record (the ledger forgets it; the store deletes the ciphertext). */
+  eraseRecord(wallet, digest) {
+    return this.send(wallet, [{ type: "vault/erase_record", digest }]);
+  }
+
+  // --- data requests ------------------------------------------------------------------------
+
+  /** Which of the owner's records a request would receive, before signing. */
+  eligible(requestId, owner) {
+    return this.query("exchange/eligible", { request: requestId, owner });
+  }
+
+  /**
+   * Accept a request with chosen records: each record's data key is resealed here to the
+   * business, then the grant is signed.
+   * @param {import("./wallet.js").Wallet} wallet @param {number} requestId @param {string[]} digests
+   */
+  async acceptRequest(wallet, requestId, digests) {
+    const request = await this.query("exchange/request", { id: requestId });
+    const businessKey = await this.encryptionKeyOf(request.business);
+    const keys = [];
+    for (const digest of digests) {
+      keys.push(await resealKey(await this.getBlob(wallet, digest), digest, wallet, businessKey));
+    }
+    return this.send(wallet, [{ type: "exchange/accept_request", request: Number(requestId),
+                                records: digests, keys }]);
+  }
+
+  /** End the caller's grant on a request now. */
+  revokeGrant(wallet, requestId) {
+    return this.send(wallet, [{ type: "exchange/revoke_grant", request: Number(requestId) }]);
+  }
+
+  /**
+   * (Business) every record still shared on a request, opened in this browser.
+   * @returns {Promise<{resident: string, digest: string, category: string, time: number, plaintext: Uint8Array, text: string|null}[]>}
+   */
+  async readGranted(business, requestId) {
+    const out = [];
+    for (const grant of await this.queryAll("exchange/grants", { request: requestId })) {
+      if (grant.state !== "active") continue;
+      for (const item of grant.records) {
+        if (!item.live) continue;
+        const blob = await this.getBlob(business, item.digest);
+        const record = await this.query("vault/record", { digest: item.digest });
+        const plaintext = await openGranted(blob, item.key, item.digest, business);
+        let text = null;
+        try {
+          text = utf8Decode(plaintext);
+        } catch { /* binary record */ }
+        out.push({ resident: grant.resident, digest: item.digest, category: record.category,
+                   time: record.time, plaintext, text });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * (Business) post a data request; reward × residents is escrowed.
+   * @param {{categories: string[], periodStart: number, periodEnd: number, purpose: string,
+   *   reward: number, residents: number, expiresAt: number, accessMs: number}} r
+   *   reward in micro-BD; times in ms
+   */
+  createRequest(business, r) {
+    return this.send(business, [{
+      type: "exchange/create_request", categories: r.categories, period_start: r.periodStart,
+      period_end: r.periodEnd, purpose: r.purpose, reward: r.reward, residents: r.residents,
+      expires_at: r.expiresAt, access_ms: r.accessMs }]);
+  }
+
+  /** (Business) close a request early; the escrow left comes back. */
+  closeRequest(business, requestId) {
+    return this.send(business, [{ type: "exchange/close_request", request: Number(requestId) }]);
+  }
+
+  // --- shop --------------------------------------------------------------------------------
+
+  /**
+   * (Business) list an item for diamonds.
+   * @param {{item: string, price: number, stock: number, startsAt: number, endsAt: number,
+   *   minForce?: number, dailyLimit?: number}} o price in micro-BD; times in ms
+   */
+  createOffer(business, o) {
+    return this.send(business, [{
+      type: "exchange/create_offer", item: o.item, price: o.price, stock: o.stock,
+      starts_at: o.startsAt, ends_at: o.endsAt, min_force: o.minForce ?? 0,
+      daily_limit: o.dailyLimit ?? 0 }]);
+  }
+
+  /** Buy an offer with diamonds. */
+  redeem(wallet, offerId) {
+    return this.send(wallet, [{ type: "exchange/redeem", offer: Number(offerId) }]);
+  }
+
+  /** (Business) fulfil a redemption with a voucher sealed to the resident. */
+  async fulfil(business, redemptionId, voucher) {
+    const redemption = await this.query("exchange/redemption", { id: redemptionId });
+    const sealed = await sealVoucher(voucher, await this.encryptionKeyOf(redemption.resident));
+    return this.send(business, [{ type: "exchange/fulfil", redemption: Number(redemptionId), voucher: sealed }]);
+  }
+
+  /** (Business) refund a redemption it cannot fulfil. */
+  refund(business, redemptionId) {
+    return this.send(business, [{ type: "exchange/refund", redemption: Number(redemptionId) }]);
+  }
+
+  /** The resident opens a fulfilled redemption's voucher. @returns {Promise<string>} */
+  readVoucher(wallet, redemption) {
+    return openVoucher(redemption.voucher, wallet);
+  }
+}
+
+export { fromHex, toHex };

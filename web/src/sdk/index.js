@@ -1,0 +1,11 @@
+/**
+ * Planet's browser SDK: keys and backups, signing, vault envelopes, and the node's API.
+ * Everything secret stays in the browser; the node only ever sees signatures and
+ * ciphertext. Byte-compatible with the Python SDK (src/planet/sdk).
+ * @module
+ */
+export * from "./bytes.js";
+export * from "./wallet.js";
+export * from "./keys.js";
+export * from "./envelope.js";
+export * from "./api.js";
