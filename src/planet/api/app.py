@@ -1,53 +1,58 @@
 """FastAPI application over a running node.
 
-Bad input gets a 4xx with the core's error code and message; the core's errors map to
-status codes here, at the edge, and nowhere else.
+The routers (one per resource) are in planet.api.routes; errors map to statuses in
+planet.api.errors; planet.api.edge wraps everything with metrics, a body limit and the
+per-block read cache. Bad input gets a 4xx with the core's error code and message.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from pathlib import Path
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from planet import __version__
-from planet.core.errors import (
-    BadRequestSignature,
-    BlobRefused,
-    InvalidField,
-    NotFound,
-    PlanetError,
-    QueryError,
-)
+from planet.api.context import ApiContext, OrjsonResponse
+from planet.api.edge import Edge, ResponseCache
+from planet.api.errors import error_response, install_error_handlers, status_for
+from planet.api.events import EventHub
+from planet.api.metrics import Metrics
+from planet.api.routes import all_routers
 from planet.engines.embedded import EmbeddedNode
-from planet.vault.service import BlobTooLarge, VaultService
+from planet.identity.service import IdentityService
+from planet.storage.sqlite import BlockRecord, TxRecord
+from planet.vault.service import VaultService
 
 MAX_BODY = 1 << 20
+WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
+NOT_BUILT = """<!doctype html><html><head><meta charset="utf-8"><title>Planet</title></head>
+<body style="font-family:sans-serif;max-width:40em;margin:4em auto">
+<h1>Planet</h1><p>The web app is not built: run <code>./scripts/install</code>.</p>
+<p>The API is up: see <a href="/docs">/docs</a> and <a href="/v1/status">/v1/status</a>.</p>
+</body></html>"""
 
-
-def error_response(status: int, err: PlanetError) -> JSONResponse:
-    return JSONResponse(status_code=status, content=err.to_dict())
-
-
-def status_for(err: PlanetError) -> int:
-    if isinstance(err, NotFound):
-        return 404
-    if isinstance(err, BadRequestSignature):
-        return 401
-    if isinstance(err, BlobRefused):
-        return 403
-    if isinstance(err, BlobTooLarge):
-        return 413
-    return 400
+__all__ = ["MAX_BODY", "create_app", "error_response", "status_for"]
 
 
 def create_app(node: EmbeddedNode, on_startup: Callable[[], None] | None = None,
-               vault: VaultService | None = None) -> FastAPI:
+               vault: VaultService | None = None, identity: IdentityService | None = None,
+               web_dir: Path | None = WEB_DIST) -> FastAPI:
+    metrics = Metrics(node)
+    hub = EventHub()
+    cache = ResponseCache()
+    ctx = ApiContext(node, metrics, hub, vault, identity)
+
+    def on_block(block: BlockRecord, records: list[TxRecord]) -> None:
+        cache.clear()
+        metrics.on_block(block, records)
+        hub.on_block(block, records)
+
+    node.add_listener(on_block)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if on_startup is not None:
@@ -55,100 +60,29 @@ def create_app(node: EmbeddedNode, on_startup: Callable[[], None] | None = None,
         yield
 
     api = FastAPI(title="Planet", version=__version__, lifespan=lifespan,
-                  description="Submit signed transactions and read the ledger.")
-
-    @api.exception_handler(PlanetError)
-    async def _planet_error(_req: Request, err: PlanetError) -> JSONResponse:
-        return error_response(status_for(err), err)
-
-    v1 = APIRouter(prefix="/v1")
-
-    @v1.get("/health")
-    def health() -> dict[str, Any]:
-        return {"ok": True, "height": node.height}
-
-    @v1.get("/status")
-    def status() -> dict[str, Any]:
-        block = node.last_block
-        return {"chain_id": node.genesis.chain_id, "height": node.height,
-                "app_hash": (block.app_hash if block else node.store.last_app_hash()).hex(),
-                "time": block.time if block else node.genesis.genesis_time,
-                "version": __version__,
-                "engine": "embedded", "mempool": node.mempool_size(),
-                "last_block_hash": block.hash.hex() if block else None,
-                "genesis_time": node.genesis.genesis_time}
-
-    @v1.post("/txs")
-    async def submit_tx(request: Request,
-                        wait: Annotated[bool, Query(description="wait until committed")] = True,
-                        timeout: Annotated[float, Query(gt=0, le=60)] = 20.0
-                        ) -> JSONResponse:
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            raise HTTPException(413, "body too large")
-        from starlette.concurrency import run_in_threadpool
-
-        submitted = await run_in_threadpool(node.submit, raw)
-        out: dict[str, Any] = {"hash": submitted.hash.hex(), "check": submitted.result.to_json()}
-        if not submitted.accepted:
-            return JSONResponse(status_code=400, content=out)
-        if wait:
-            fut = node.wait_for(submitted.hash)
-            try:
-                record = await run_in_threadpool(fut.result, timeout)
-            except FutureTimeout:
-                return JSONResponse(status_code=202, content={**out, "committed": None})
-            out["committed"] = record.to_json() if record else None
-            if record is None:
-                return JSONResponse(status_code=409, content={
-                    **out, "message": "dropped from the mempool before inclusion"})
-        return JSONResponse(status_code=200, content=out)
-
-    @v1.get("/txs/{tx_hash}")
-    def get_tx(tx_hash: str) -> dict[str, Any]:
-        try:
-            h = bytes.fromhex(tx_hash)
-        except ValueError:
-            raise InvalidField("tx hash: expected 64 hex characters") from None
-        if len(h) != 32:
-            raise InvalidField("tx hash: expected 64 hex characters")
-        record = node.store.get_tx(h)
-        if record is None:
-            raise NotFound(f"no committed transaction {tx_hash}")
-        return record.to_json()
-
-    @v1.get("/blocks")
-    def list_blocks(limit: Annotated[int, Query(ge=1, le=100)] = 20,
-                    before: Annotated[int | None, Query(ge=1)] = None) -> list[dict[str, Any]]:
-        return [b.to_json() for b in node.store.recent_blocks(limit, before)]
-
-    @v1.get("/blocks/latest")
-    def latest_block() -> dict[str, Any]:
-        block = node.last_block
-        if block is None:
-            raise NotFound("no block yet")
-        return block.to_json()
-
-    @v1.get("/blocks/{height}")
-    def get_block(height: int) -> dict[str, Any]:
-        block = node.store.get_block(height)
-        if block is None:
-            raise NotFound(f"no block at height {height}")
-        return {**block.to_json(), "txs": [t.to_json() for t in node.store.block_txs(height)]}
-
-    @v1.get("/query/{module}/{name}")
-    def query(module: str, name: str, request: Request) -> Any:
-        args: dict[str, Any] = dict(request.query_params)
-        if "args" in args:
-            try:
-                args = json.loads(args["args"])
-            except ValueError:
-                raise QueryError("args: not JSON") from None
-        return node.query(f"{module}/{name}", args)
-
-    api.include_router(v1)
+                  default_response_class=OrjsonResponse,
+                  description="Submit signed transactions and read the ledger. Errors are "
+                              "JSON {code, codespace, error, message}.")
+    install_error_handlers(api)
+    for router in all_routers(ctx):
+        api.include_router(router)
     if vault is not None:
         from planet.api.blobs import blob_router
 
         api.include_router(blob_router(vault, node.genesis.params.vault_max_record_bytes))
+
+    @api.get("/metrics", tags=["node"], response_class=Response,
+             summary="Prometheus metrics (text format)",
+             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})
+    def prometheus() -> Response:
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4")
+
+    if web_dir is not None and (web_dir / "index.html").is_file():
+        api.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
+    else:
+        @api.get("/", include_in_schema=False)
+        def not_built() -> HTMLResponse:
+            return HTMLResponse(NOT_BUILT)
+
+    api.add_middleware(Edge, node=node, metrics=metrics, cache=cache, max_body=MAX_BODY)
     return api

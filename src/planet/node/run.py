@@ -11,6 +11,7 @@ import uvicorn
 
 from planet.api.app import create_app
 from planet.engines.embedded import EmbeddedNode
+from planet.identity.service import IdentityService
 from planet.node.home import Home
 from planet.storage.blobs import open_blob_store
 from planet.storage.sqlite import BlockRecord, TxRecord
@@ -59,6 +60,23 @@ def start_drill_operator(home: Home, url: str, stop: threading.Event,
     return thread
 
 
+def open_identity(home: Home, node: EmbeddedNode) -> IdentityService | None:
+    """The browser's identity check, when this node holds the verifier's key and the
+    deployment's nullifier key (HOME/keys/verifier.json, HOME/secrets/nullifier.key)."""
+    from planet.sdk.keys import load_keystore
+
+    path = home.keys_dir / "verifier.json"
+    if not path.exists() or not home.nullifier_key_file.exists():
+        return None
+    try:
+        verifier = load_keystore(path, os.environ.get("PLANET_PASSWORD"))
+        nullifier_key = home.nullifier_key()
+    except Exception:
+        log.warning("identity service off: cannot open %s (set PLANET_PASSWORD)", path)
+        return None
+    return IdentityService(node, verifier, nullifier_key, node.genesis.chain_id)
+
+
 def open_vault(home: Home, node: EmbeddedNode) -> VaultService:
     """The blob store under the ledger's rules; erased records' ciphertext is deleted as
     their erasure commits, and any deletion a crash cut short is finished here."""
@@ -92,11 +110,14 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
         if on_ready is not None:
             on_ready(node, url)
 
-    api = create_app(node, ready, vault)
+    api = create_app(node, ready, vault, open_identity(home, node))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the drill agent's requests
     try:
-        uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False)
+        # Never an access log: request lines could carry addresses next to timings, and
+        # the identity endpoint must leave no trace. uvloop + httptools for throughput.
+        uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False,
+                    loop="uvloop", http="httptools")
     finally:
         stop.set()
         node.close()

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -32,6 +42,8 @@ txs = Table(
     Column("raw", LargeBinary, nullable=False),
     Column("code", Integer, nullable=False),
     Column("result", Text, nullable=False),
+    Column("sender", String, nullable=True),  # the signer, for an account's history
+    Index("ix_txs_sender", "sender", "height", "idx"),
 )
 
 state = Table(

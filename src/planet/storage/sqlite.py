@@ -55,6 +55,15 @@ class TxRecord:
                 "tx": json.loads(self.raw), "code": self.code, "result": self.result}
 
 
+def tx_sender(raw: bytes) -> str | None:
+    """The signer named in a raw transaction (None if it cannot be read: it then failed)."""
+    try:
+        sender = orjson.loads(raw)["body"]["sender"]
+    except (orjson.JSONDecodeError, TypeError, KeyError):
+        return None
+    return sender if isinstance(sender, str) else None
+
+
 def _pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -135,10 +144,10 @@ class NodeStore:
                 "tx_count": block.tx_count, "proposer": block.proposer})
             if tx_records:
                 conn.exec_driver_sql(
-                    "INSERT INTO txs (height, idx, hash, raw, code, result) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [(t.height, t.idx, t.hash, t.raw, t.code, orjson.dumps(t.result).decode())
-                     for t in tx_records])
+                    "INSERT INTO txs (height, idx, hash, raw, code, result, sender) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(t.height, t.idx, t.hash, t.raw, t.code, orjson.dumps(t.result).decode(),
+                      tx_sender(t.raw)) for t in tx_records])
             self._write_state(conn, writes)
             self._set_meta(conn, "last_height", str(block.height).encode())
             self._set_meta(conn, "last_app_hash", block.app_hash)
@@ -188,6 +197,18 @@ class NodeStore:
             row = conn.execute(select(txs).where(txs.c.hash == tx_hash)
                                .order_by(txs.c.code != 0, txs.c.height)).first()
         return None if row is None else self._tx(row)
+
+    def txs_by_sender(self, sender: str, limit: int, before: tuple[int, int] | None = None,
+                      offset: int = 0) -> list[TxRecord]:
+        """An account's transactions, newest first; page with `before` = (height, index) of
+        the last one seen (stable as blocks arrive) or with `offset`."""
+        q = select(txs).where(txs.c.sender == sender)
+        if before is not None:
+            h, i = before
+            q = q.where((txs.c.height < h) | ((txs.c.height == h) & (txs.c.idx < i)))
+        q = q.order_by(txs.c.height.desc(), txs.c.idx.desc()).limit(limit).offset(offset)
+        with self.engine.connect() as conn:
+            return [self._tx(r) for r in conn.execute(q)]
 
     def has_txs(self, hashes: Sequence[bytes]) -> set[bytes]:
         with self.engine.connect() as conn:

@@ -9,6 +9,7 @@ from planet.core.chain import get_meta
 from planet.core.emission.accumulator import compute_claimable
 from planet.core.emission.bubbles import HourMark, split_into_hours
 from planet.core.emission.messages import Collect
+from planet.core.emission.queries import query_census, query_schedule
 from planet.core.emission.rules import (
     get_accrual,
     get_clock,
@@ -97,5 +98,6 @@ MODULE = Module(
     name="emission",
     messages=((Collect, process_collect),),
     begin_block=begin_block,
-    queries={"supply": query_supply, "holder": query_holder, "bubbles": query_bubbles},
+    queries={"supply": query_supply, "holder": query_holder, "bubbles": query_bubbles,
+             "schedule": query_schedule, "census": query_census},
 )

@@ -1,0 +1,64 @@
+"""Accounts: the list by kind, one account, its Force, diamonds, bubbles and history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query
+
+from planet.api.context import ApiContext
+from planet.api.errors import ERRORS
+from planet.core.address import parse_address
+from planet.core.errors import InvalidField
+
+Address = Annotated[str, Path(description="a planet1… address", max_length=200)]
+Kind = Literal["operator", "verifier", "business", "resident"]
+MAX_SCAN = 1000
+
+
+def router(ctx: ApiContext) -> APIRouter:
+    r = APIRouter(prefix="/v1/accounts", tags=["accounts"], responses=ERRORS)
+
+    @r.get("", summary="Accounts of one kind, in address order",
+           description="Page with `after` (the last address seen) or `offset` "
+                       f"(offset + limit ≤ {MAX_SCAN}).")
+    def list_accounts(kind: Kind = "resident",
+                      limit: Annotated[int, Query(ge=1, le=MAX_SCAN)] = 100,
+                      offset: Annotated[int, Query(ge=0, le=MAX_SCAN)] = 0,
+                      after: Annotated[str | None, Query(max_length=200)] = None
+                      ) -> dict[str, Any]:
+        if offset + limit > MAX_SCAN:
+            raise InvalidField(f"offset + limit: at most {MAX_SCAN}; page with `after`")
+        rows = ctx.query("accounts/accounts", kind=kind, limit=offset + limit, after=after)
+        return {"kind": kind, "offset": offset, "items": rows[offset:]}
+
+    @r.get("/{address}", summary="One account")
+    def account(address: Address) -> dict[str, Any]:
+        return ctx.query("accounts/account", address=address)  # type: ignore[no-any-return]
+
+    @r.get("/{address}/force", summary="A resident's Force and each grant with its expiry")
+    def force(address: Address) -> dict[str, Any]:
+        return ctx.query("force/force", address=address)  # type: ignore[no-any-return]
+
+    @r.get("/{address}/holder",
+           summary="A resident's diamonds, pending amount and the 48-hour countdown",
+           description="`dormant_in_ms` counts down to dormancy; 0 once dormant.")
+    def holder(address: Address) -> dict[str, Any]:
+        return ctx.query("emission/holder", address=address)  # type: ignore[no-any-return]
+
+    @r.get("/{address}/bubbles", summary="Pending diamonds as hourly bubbles")
+    def bubbles(address: Address) -> dict[str, Any]:
+        return ctx.query("emission/bubbles", address=address)  # type: ignore[no-any-return]
+
+    @r.get("/{address}/invites", summary="Invitation codes an account created (hashes)")
+    def invites(address: Address) -> list[dict[str, Any]]:
+        return ctx.query("accounts/invites_of", address=address)  # type: ignore[no-any-return]
+
+    @r.get("/{address}/txs", summary="Transactions the account signed, newest first")
+    def history(address: Address, limit: Annotated[int, Query(ge=1, le=100)] = 20,
+                offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> dict[str, Any]:
+        sender = parse_address(address, field="address")
+        rows = ctx.node.store.txs_by_sender(sender, limit, offset=offset)
+        return {"address": sender, "offset": offset, "items": [t.to_json() for t in rows]}
+
+    return r

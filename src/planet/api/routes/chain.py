@@ -1,0 +1,108 @@
+"""Health, status, transactions and blocks."""
+
+from __future__ import annotations
+
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from planet import __version__
+from planet.api.context import ApiContext, OrjsonResponse
+from planet.api.errors import ERRORS
+from planet.core.errors import InvalidField, NotFound
+
+MAX_BODY = 1 << 20
+MAX_HEIGHT = 2**62
+Height = Annotated[int, Path(ge=1, le=MAX_HEIGHT, description="block height")]
+TxHash = Annotated[str, Path(description="64 hex characters", max_length=200)]
+
+
+def parse_hash(text: str, what: str = "tx hash") -> bytes:
+    try:
+        h = bytes.fromhex(text)
+    except ValueError:
+        raise InvalidField(f"{what}: expected 64 hex characters") from None
+    if len(h) != 32:
+        raise InvalidField(f"{what}: expected 64 hex characters")
+    return h
+
+
+def router(ctx: ApiContext) -> APIRouter:
+    node = ctx.node
+    r = APIRouter(prefix="/v1", responses=ERRORS)
+
+    @r.get("/health", tags=["node"], summary="Liveness and height")
+    def health() -> dict[str, Any]:
+        return {"ok": True, "height": node.height}
+
+    @r.get("/status", tags=["node"], summary="Chain id, height, last block, mempool")
+    def status() -> dict[str, Any]:
+        block = node.last_block
+        return {"chain_id": node.genesis.chain_id, "height": node.height,
+                "app_hash": (block.app_hash if block else node.store.last_app_hash()).hex(),
+                "time": block.time if block else node.genesis.genesis_time,
+                "version": __version__,
+                "engine": "embedded", "mempool": node.mempool_size(),
+                "last_block_hash": block.hash.hex() if block else None,
+                "genesis_time": node.genesis.genesis_time}
+
+    @r.post("/txs", tags=["txs"], summary="Submit a signed transaction",
+            description="Body: the raw signed transaction JSON. With wait=true (default) the "
+                        "answer comes once the transaction is committed; 400 when check_tx "
+                        "refuses it, 202 if not committed within `timeout` seconds.",
+            openapi_extra={"requestBody": {"required": True, "content": {
+                "application/json": {"schema": {"type": "object"}}}}})
+    async def submit_tx(request: Request,
+                        wait: Annotated[bool, Query(description="wait until committed")] = True,
+                        timeout: Annotated[float, Query(gt=0, le=60)] = 20.0
+                        ) -> JSONResponse:
+        raw = await request.body()
+        if len(raw) > MAX_BODY:
+            raise HTTPException(413, "body too large")
+        submitted = await run_in_threadpool(node.submit, raw)
+        out: dict[str, Any] = {"hash": submitted.hash.hex(), "check": submitted.result.to_json()}
+        if not submitted.accepted:
+            return OrjsonResponse(status_code=400, content=out)
+        if wait:
+            fut = node.wait_for(submitted.hash)
+            try:
+                record = await run_in_threadpool(fut.result, timeout)
+            except FutureTimeout:
+                return OrjsonResponse(status_code=202, content={**out, "committed": None})
+            out["committed"] = record.to_json() if record else None
+            if record is None:
+                return OrjsonResponse(status_code=409, content={
+                    **out, "message": "dropped from the mempool before inclusion"})
+        return OrjsonResponse(status_code=200, content=out)
+
+    @r.get("/txs/{tx_hash}", tags=["txs"], summary="A committed transaction and its result")
+    def get_tx(tx_hash: TxHash) -> dict[str, Any]:
+        record = node.store.get_tx(parse_hash(tx_hash))
+        if record is None:
+            raise NotFound(f"no committed transaction {tx_hash}")
+        return record.to_json()
+
+    @r.get("/blocks", tags=["blocks"], summary="Recent blocks, newest first")
+    def list_blocks(limit: Annotated[int, Query(ge=1, le=100)] = 20,
+                    before: Annotated[int | None, Query(ge=1, le=MAX_HEIGHT)] = None
+                    ) -> list[dict[str, Any]]:
+        return [b.to_json() for b in node.store.recent_blocks(limit, before)]
+
+    @r.get("/blocks/latest", tags=["blocks"], summary="The last committed block")
+    def latest_block() -> dict[str, Any]:
+        block = node.last_block
+        if block is None:
+            raise NotFound("no block yet")
+        return block.to_json()
+
+    @r.get("/blocks/{height}", tags=["blocks"], summary="A block with its transactions")
+    def get_block(height: Height) -> dict[str, Any]:
+        block = node.store.get_block(height)
+        if block is None:
+            raise NotFound(f"no block at height {height}")
+        return {**block.to_json(), "txs": [t.to_json() for t in node.store.block_txs(height)]}
+
+    return r

@@ -1,0 +1,47 @@
+"""The identity verifier's HTTP face (logic in planet.identity.service)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+
+from planet.api.blobs import signed_headers
+from planet.api.context import ApiContext
+from planet.api.errors import ERROR_SCHEMA, ERRORS
+from planet.core.errors import InvalidField, NotFound
+from planet.identity.service import MAX_SEALED_BYTES, IdentityService
+
+
+def router(ctx: ApiContext) -> APIRouter:
+    r = APIRouter(prefix="/v1/identity", tags=["identity"], responses=ERRORS)
+
+    def service() -> IdentityService:
+        if ctx.identity is None:
+            raise NotFound("this node holds no identity verifier key")
+        return ctx.identity
+
+    @r.get("/verifier", summary="The verifier whose key this node holds")
+    def verifier() -> dict[str, Any]:
+        return service().describe()
+
+    @r.post("/verify", summary="Check a resident's real-name details and attest them",
+            description="Body: HPKE seal (application/octet-stream) to the verifier's "
+                        "encryption key, info = 'planet/identity/v1\\n' + resident address, "
+                        "of UTF-8 JSON {name, id_number, phone}; signed by the resident with "
+                        "the X-Planet-* headers (method POST, digest = SHA-256 of the body). "
+                        "Nothing about the details is logged or stored.",
+            responses={401: ERROR_SCHEMA, 409: ERROR_SCHEMA, 422: ERROR_SCHEMA},
+            openapi_extra={"requestBody": {"required": True, "content": {
+                "application/octet-stream": {"schema": {"type": "string",
+                                                        "format": "binary"}}}}})
+    async def verify(request: Request) -> dict[str, Any]:
+        svc = service()
+        body = await request.body()
+        if len(body) > MAX_SEALED_BYTES:
+            raise InvalidField(f"body: at most {MAX_SEALED_BYTES} bytes")
+        attested = await run_in_threadpool(svc.verify, signed_headers(request), body)
+        return attested.to_json()
+
+    return r
