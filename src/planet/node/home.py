@@ -121,16 +121,19 @@ def make_genesis_document(chain_id: str, operator: Wallet, verifiers: list[Walle
 
 
 def init_home(path: Path, chain_id: str = "planet-local-1", *, password: str | None = None,
-              preset: str = "production", overwrite: bool = False) -> Home:
-    """Create a home with a fresh operator and verifier (both keys kept in it)."""
+              preset: str = "production", overwrite: bool = False,
+              operator: Wallet | None = None, verifier: Wallet | None = None,
+              document: dict[str, Any] | None = None) -> Home:
+    """Create a home with a fresh operator and verifier (both keys kept in it); the demo
+    passes its own keys and genesis `document` (which must name them)."""
     from planet.sdk.keys import save_keystore
 
     home = Home(path)
     if home.exists() and not overwrite:
         raise FileExistsError(f"{path} already holds a node (genesis.json); use --force")
     path.mkdir(parents=True, exist_ok=True)
-    operator, verifier = Wallet.generate(), Wallet.generate()
-    doc = make_genesis_document(chain_id, operator, [verifier], preset=preset)
+    operator, verifier = operator or Wallet.generate(), verifier or Wallet.generate()
+    doc = document or make_genesis_document(chain_id, operator, [verifier], preset=preset)
     parse_genesis(doc)
     home.genesis_file.write_text(json.dumps(doc, indent=2) + "\n")
     home.config_file.write_text(json.dumps(asdict(NodeConfig()), indent=2) + "\n")
