@@ -7,6 +7,7 @@ sequence number and submits them, waiting for the commit.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,7 @@ from planet.core.accounts.messages import (
     RegisterResident,
 )
 from planet.core.emission.messages import Collect
-from planet.core.encoding import b64encode
+from planet.core.encoding import b64decode, b64encode
 from planet.core.force.messages import CompleteTask, SetTaskEnabled
 from planet.core.messages import Msg
 from planet.sdk.blobauth import sign_blob_request
@@ -158,6 +159,52 @@ class PlanetClient:
             verifier=verifier.address, public_key=b64encode(verifier.public_key),
             encryption_key=b64encode(verifier.encryption_public_key), name=name))
 
+
+    # --- typed reads (the REST endpoints over the same queries) -------------------------
+
+    def holder(self, address: str) -> dict[str, Any]:
+        """Balance, pending diamonds and the 48-hour dormancy countdown."""
+        return self._get(f"/accounts/{address}/holder")  # type: ignore[no-any-return]
+
+    def history(self, address: str, limit: int = 20, offset: int = 0) -> list[dict[str, Any]]:
+        """Transactions `address` signed, newest first."""
+        body = self._get(f"/accounts/{address}/txs", limit=limit, offset=offset)
+        return body["items"]  # type: ignore[no-any-return]
+
+    def supply_schedule(self, points: int = 200) -> dict[str, Any]:
+        return self._get("/supply/schedule", points=points)  # type: ignore[no-any-return]
+
+    def census(self) -> dict[str, Any]:
+        return self._get("/census")  # type: ignore[no-any-return]
+
+    # --- identity (the node's verifier; see planet.identity.service) -----------------------
+
+    def identity_verifier(self) -> dict[str, Any]:
+        return self._get("/identity/verifier")  # type: ignore[no-any-return]
+
+    def verify_identity(self, wallet: Wallet, name: str, id_number: str, phone: str
+                        ) -> dict[str, Any]:
+        """Seal the details to the node's verifier and have them checked and attested.
+
+        Only the verifier's key opens them; the node keeps nothing. Returns {hash, height}.
+        """
+        from planet.identity.service import identity_info
+        from planet.sdk.envelope import seal_to
+
+        verifier = self.identity_verifier()
+        plaintext = json.dumps({"name": name, "id_number": id_number, "phone": phone}).encode()
+        body = seal_to(plaintext, b64decode(verifier["encryption_key"], field="encryption_key",
+                                            length=32), identity_info(wallet.address))
+        headers = sign_blob_request(wallet, chain_id=self.chain_id,
+                                    digest=hashlib.sha256(body).hexdigest(), method="POST")
+        try:
+            r = self.http.post("/identity/verify", content=body, headers={
+                **headers, "content-type": "application/octet-stream"})
+        except httpx.TransportError as err:
+            raise NodeError(0, {"message": f"cannot reach the node at {self.url}: {err}"}) from None
+        if r.status_code >= 400:
+            raise NodeError(r.status_code, _json(r))
+        return r.json()  # type: ignore[no-any-return]
 
     # --- blobs (the vault's ciphertext; see planet.sdk.blobauth) -------------------------
 
