@@ -13,11 +13,13 @@ import base64
 import json
 import os
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from stdnum.cn import ric
 
 from planet.core.accounts.codes import compute_invite_hash
 from planet.core.encoding import b64decode, b64encode, canonical_json
@@ -25,6 +27,7 @@ from planet.core.params import Params
 from planet.core.transition import ROUTER
 from planet.core.tx import compute_sign_bytes, decode_tx, verify_tx_signature
 from planet.sdk.blobauth import parse_signed_headers, sign_blob_request, verify_blob_request
+from planet.sdk.client import PlanetClient
 from planet.sdk.envelope import (
     VOUCHER_INFO,
     compute_digest,
@@ -36,6 +39,7 @@ from planet.sdk.envelope import (
     seal_to,
 )
 from planet.sdk.keys import export_keystore_json, import_keystore_json, wallet_from_mnemonic
+from tests.integration.nodeproc import NodeProcess, planet
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
@@ -186,6 +190,57 @@ def test_vectors_are_pinned_for_the_node_tests() -> None:
     blob = base64.b64decode(fixture["record"]["blob"])
     assert open_record(blob, resident.encryption_key) == base64.b64decode(
         fixture["record"]["plaintext"])
+
+
+def _port() -> int:
+    """A free loopback port in the range this test suite's web checks use (17200-17299)."""
+    for port in range(17210, 17300):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 17210-17299")
+
+
+@pytest.mark.slow
+def test_js_api_drives_a_real_node(tmp_path: Path) -> None:
+    """Every action the pages use, from the JS SDK against `planet node`; Python then opens
+    the resident's record with the keys the same words give in Python."""
+    node_bin = _node_ready()
+    assert node_bin is not None
+    home = tmp_path / "home"
+    planet("init", "--home", str(home), "--chain-id", "planet-webtest")
+    id_body = "44030419880612001"
+    details = {"name": "李白云", "id_number": id_body + ric.calc_check_digit(id_body + "0"),
+               "phone": "13912345678"}
+    (tmp_path / "details.json").write_text(json.dumps(details), encoding="utf-8")
+    node = NodeProcess(home, port=_port()).start()
+    try:
+        done = subprocess.run([node_bin, str(WEB / "test" / "live.mjs"), node.url, str(home),
+                               str(tmp_path / "details.json")], cwd=WEB, capture_output=True,
+                              text=True, timeout=240)
+        assert done.returncode == 0, f"live.mjs failed:\n{done.stdout}\n{done.stderr}"
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        names = [s["name"] for s in result["steps"]]
+        assert names[:2] == ["register", "identity"], names
+        assert names[-1] == "task-disabled"
+        resident = wallet_from_mnemonic(result["mnemonic"])
+        assert resident.address == result["resident"]
+        client = PlanetClient(node.url)
+        try:
+            account = client.account(resident.address)
+            assert account is not None
+            assert account["encryption_key"] == b64encode(resident.encryption_public_key)
+            blob = client.get_blob(resident, result["trip"])
+            assert open_record(blob, resident.encryption_key) == \
+                b"Train G1234 to Shanghai, seat 05F"
+        finally:
+            client.close()
+    finally:
+        node.stop()
+    assert details["id_number"] not in node.log.read_text(encoding="utf-8", errors="replace")
 
 
 def _write_fixture(path: Path) -> None:
