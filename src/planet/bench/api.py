@@ -1,0 +1,387 @@
+"""`planet bench api`: read requests per second and latency through the HTTP API, and the
+committed-transaction rate through POST /v1/txs.
+
+The node is a real `planet node` process (uvicorn with uvloop and httptools, the embedded
+engine, 200 ms blocks, SQLite on disk) on a loopback port, from a fresh home in a
+temporary folder; the Lucky Drill operator is off so only the benchmark's load runs. The
+benchmark seeds residents through the API (registered, one check-in each), then:
+
+**Reads**, with a load generator in another process: `wrk` (keep-alive connections,
+``--latency``), or, if wrk is missing, a Python asyncio keep-alive client in a child
+process. Each figure runs ``seconds``:
+
+- ``baseline_health``: ``GET /v1/health`` only, the cheapest route through the same stack;
+- ``mix``: a rotation of ``/v1/status``, ``/v1/accounts/{a}``, ``/v1/accounts/{a}/holder``,
+  ``/v1/supply`` and ``/v1/tasks`` over the seeded residents: what a page load reads. Served
+  from the per-block response cache after each block's first read (the honest case: the
+  state only changes per block, and the cache is cleared by every commit);
+- ``mix_uncached``: the same rotation with a unique ``?_=`` argument on every request, so
+  every request misses the cache and runs the route and the core query.
+
+**Transactions**: resident registrations (one tx each, fresh keys, signed before the
+clock starts), posted by ``tx_clients`` concurrent keep-alive connections with
+``wait=true``: each client sends its next tx once the previous one is committed. The rate
+is committed-OK transactions over the time from the first post to the last answer;
+latency is post to committed answer.
+
+Both generator and node share the machine's cores, as they would on one host; the machine
+is reported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from planet.bench.common import ed25519_verify_rate, machine, percentile
+from planet.core.accounts.codes import compute_invite_hash
+from planet.core.accounts.messages import CreateInvites, RegisterResident
+from planet.core.encoding import b64encode
+from planet.core.force.messages import CompleteTask
+from planet.core.params import Params
+from planet.node.home import Home, NodeConfig, init_home
+from planet.sdk.client import new_invite_codes
+from planet.sdk.keys import load_keystore
+from planet.sdk.wallet import Wallet
+
+CHAIN = "planet-bench-api"
+WRK = "/usr/bin/wrk"
+CODES_PER_TX = Params().max_list_items * Params().max_messages_per_tx
+
+
+# --- the node ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class NodeProc:
+    """`planet node` in a child process, from a fresh home."""
+
+    def __init__(self, folder: Path, port: int) -> None:
+        self.home = init_home(folder / "home", CHAIN, password=None)
+        config = asdict(self.home.load_config())
+        config["drill_operator"] = False
+        self.home.config_file.write_text(json.dumps(config, indent=2) + "\n")
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = folder / "node.log"
+        env = {**os.environ, "PLANET_HOME": str(self.home.path)}
+        env.pop("PLANET_PASSWORD", None)
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "planet.cli.main", "node", "--port", str(port)],
+                env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"node exited: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the node did not come up in 60 s")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+# --- a small keep-alive HTTP/1.1 client (no per-request library overhead) -------------------
+
+
+async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, method: str,
+                   path: str, body: bytes = b"") -> tuple[int, bytes]:
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    if body or method == "POST":
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    writer.write(head.encode() + b"\r\n" + body)
+    status_line = await reader.readline()
+    status = int(status_line.split()[1])
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return status, await reader.readexactly(length)
+
+
+async def _read_load(port: int, paths: list[str], seconds: float, connections: int,
+                     unique: bool) -> dict[str, Any]:
+    latencies: list[float] = []
+    non_2xx = 0
+    stop = time.perf_counter() + seconds
+    counter = 0
+
+    async def worker(n: int) -> None:
+        nonlocal non_2xx, counter
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        i = n
+        while time.perf_counter() < stop:
+            path = paths[i % len(paths)]
+            i += connections
+            if unique:
+                counter += 1
+                path += ("&" if "?" in path else "?") + f"_={counter}"
+            t0 = time.perf_counter()
+            status, _ = await _request(reader, writer, "GET", path)
+            latencies.append(time.perf_counter() - t0)
+            non_2xx += not 200 <= status < 300
+        writer.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(n) for n in range(connections)))
+    elapsed = time.perf_counter() - t0
+    return {"requests": len(latencies), "requests_per_s": round(len(latencies) / elapsed, 1),
+            "latency_ms_p50": round(percentile(latencies, 50) * 1000, 3),
+            "latency_ms_p99": round(percentile(latencies, 99) * 1000, 3),
+            "non_2xx": non_2xx, "generator": "python-asyncio"}
+
+
+def _read_load_child(conn: Any, port: int, paths: list[str], seconds: float,
+                     connections: int, unique: bool) -> None:
+    conn.send(asyncio.run(_read_load(port, paths, seconds, connections, unique)))
+    conn.close()
+
+
+def python_load(port: int, paths: list[str], seconds: float, connections: int,
+                unique: bool) -> dict[str, Any]:
+    """The fallback load generator, in a child process so it has its own interpreter."""
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_read_load_child,
+                       args=(child, port, paths, seconds, connections, unique))
+    proc.start()
+    result: dict[str, Any] = parent.recv()
+    proc.join()
+    return result
+
+
+# --- wrk -------------------------------------------------------------------------------------
+
+_LUA = """
+local paths = {%s}
+local unique = %s
+local i = 0
+local tid = 0
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+function request()
+  i = i + 1
+  local p = paths[(i %% #paths) + 1]
+  if unique then
+    local sep = "?"
+    if string.find(p, "?", 1, true) then sep = "&" end
+    p = p .. sep .. "_=" .. tid .. "-" .. i
+  end
+  return wrk.format("GET", p)
+end
+"""
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if m is None:
+        raise ValueError(f"unexpected wrk latency {text!r}")
+    return float(m.group(1)) * _UNITS[m.group(2)]
+
+
+def parse_wrk(out: str) -> dict[str, Any]:
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    non = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*", out)
+    if not (rps and total and p50 and p99):
+        raise RuntimeError(f"cannot read wrk's output:\n{out}")
+    return {"requests": int(total.group(1)), "requests_per_s": float(rps.group(1)),
+            "latency_ms_p50": round(_ms(p50.group(1)), 3),
+            "latency_ms_p99": round(_ms(p99.group(1)), 3),
+            "non_2xx": int(non.group(1)) if non else 0,
+            "socket_errors": errors.group(0) if errors else "", "generator": "wrk"}
+
+
+def wrk_load(url: str, paths: list[str], seconds: float, connections: int, unique: bool,
+             folder: Path, threads: int = 2) -> dict[str, Any]:
+    script = folder / f"mix-{int(unique)}.lua"
+    script.write_text(_LUA % (", ".join(json.dumps(p) for p in paths),
+                              "true" if unique else "false"))
+    out = subprocess.run([WRK, f"-t{threads}", f"-c{connections}",
+                          f"-d{max(1, round(seconds))}s",
+                          "--latency", "-s", str(script), url],
+                         capture_output=True, text=True, timeout=seconds + 60, check=True)
+    return parse_wrk(out.stdout)
+
+
+# --- seeding and transactions ----------------------------------------------------------------
+
+
+def make_invites(url: str, operator: Wallet, count: int) -> list[str]:
+    """`count` invitation codes from the operator, in as few transactions as allowed."""
+    codes = new_invite_codes(count)
+    p = Params()
+    with httpx.Client(base_url=url, timeout=60) as http:
+        seq = int(http.get(f"/v1/accounts/{operator.address}").json()["sequence"])
+        for start in range(0, count, CODES_PER_TX):
+            chunk = codes[start:start + CODES_PER_TX]
+            msgs = [CreateInvites(code_hashes=tuple(compute_invite_hash(c) for c in
+                                                    chunk[i:i + p.max_list_items]))
+                    for i in range(0, len(chunk), p.max_list_items)]
+            r = http.post("/v1/txs", content=operator.sign_tx(
+                chain_id=CHAIN, sequence=seq, messages=list(msgs)))
+            if r.status_code != 200 or r.json()["committed"]["code"] != 0:
+                raise RuntimeError(f"creating invites failed: {r.text[:300]}")
+            seq += 1
+    return codes
+
+
+def sign_registrations(codes: Sequence[str]) -> tuple[list[Wallet], list[bytes]]:
+    wallets = [Wallet.generate() for _ in codes]
+    raws = [w.sign_tx(chain_id=CHAIN, sequence=0, messages=[RegisterResident(
+        invite_code=c, encryption_key=b64encode(w.encryption_public_key))])
+        for w, c in zip(wallets, codes, strict=True)]
+    return wallets, raws
+
+
+async def _post_all(port: int, raws: Sequence[bytes], clients: int) -> dict[str, Any]:
+    latencies: list[float] = []
+    ok = refused = 0
+    queue = list(reversed(raws))
+
+    async def client() -> None:
+        nonlocal ok, refused
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while queue:
+            raw = queue.pop()
+            t0 = time.perf_counter()
+            status, body = await _request(reader, writer, "POST", "/v1/txs?wait=true", raw)
+            latencies.append(time.perf_counter() - t0)
+            committed = json.loads(body).get("committed") if status == 200 else None
+            if committed and committed["code"] == 0:
+                ok += 1
+            else:
+                refused += 1
+        writer.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(min(clients, len(raws)))))
+    elapsed = time.perf_counter() - t0
+    return {"txs": len(raws), "committed_ok": ok, "refused_or_failed": refused,
+            "clients": clients, "seconds": round(elapsed, 3),
+            "committed_per_s": round(ok / elapsed, 1),
+            "latency_ms_p50": round(percentile(latencies, 50) * 1000, 1),
+            "latency_ms_p99": round(percentile(latencies, 99) * 1000, 1)}
+
+
+def post_all(port: int, raws: Sequence[bytes], clients: int) -> dict[str, Any]:
+    return asyncio.run(_post_all(port, raws, clients))
+
+
+def check_in_all(port: int, wallets: Sequence[Wallet], clients: int) -> None:
+    raws = [w.sign_tx(chain_id=CHAIN, sequence=1, messages=[CompleteTask(task_id="daily_checkin")])
+            for w in wallets]
+    result = post_all(port, raws, clients)
+    if result["committed_ok"] != len(raws):
+        raise RuntimeError(f"seeding check-ins: {result}")
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+
+def read_paths(addresses: Sequence[str]) -> list[str]:
+    paths: list[str] = []
+    for a in addresses:
+        paths += ["/v1/status", f"/v1/accounts/{a}", f"/v1/accounts/{a}/holder",
+                  "/v1/supply", "/v1/tasks"]
+    return paths
+
+
+def run_api_bench(*, residents: int = 200, seconds: float = 10.0, connections: int = 64,
+                  txs: int = 2_000, tx_clients: int = 64, port: int | None = None,
+                  generator: str = "auto", progress: bool = False) -> dict[str, Any]:
+    say: Callable[[str], None] = (lambda m: print(m, file=sys.stderr, flush=True)) \
+        if progress else (lambda m: None)
+    use_wrk = generator == "wrk" or (generator == "auto" and shutil.which(WRK) is not None)
+    folder = Path(tempfile.mkdtemp(prefix="planet-bench-api-"))
+    try:
+        node = NodeProc(folder, port or free_port())
+        try:
+            operator = load_keystore(Home(node.home.path).keys_dir / "operator.json", None)
+            say(f"node up at {node.url}; seeding {residents} residents")
+            codes = make_invites(node.url, operator, residents + txs)
+            wallets, raws = sign_registrations(codes[:residents])
+            seeded = post_all(node.port, raws, tx_clients)
+            if seeded["committed_ok"] != residents:
+                raise RuntimeError(f"seeding residents: {seeded}")
+            check_in_all(node.port, wallets, tx_clients)
+            paths = read_paths([w.address for w in wallets[:50]])
+
+            def load(which: list[str], unique: bool) -> dict[str, Any]:
+                if use_wrk:
+                    return wrk_load(node.url, which, seconds, connections, unique, folder)
+                return python_load(node.port, which, seconds, connections, unique)
+
+            say("reads: baseline /v1/health")
+            baseline = load(["/v1/health"], False)
+            say("reads: mix (cached per block)")
+            mix = load(paths, False)
+            say("reads: mix, every request a cache miss")
+            uncached = load(paths, True)
+            say(f"transactions: {txs} registrations, {tx_clients} clients, wait=true")
+            _w, tx_raws = sign_registrations(codes[residents:residents + txs])
+            tx = post_all(node.port, tx_raws, tx_clients)
+            status = httpx.get(f"{node.url}/v1/status").json()
+        finally:
+            node.stop()
+        return {
+            "benchmark": "api", "machine": machine(),
+            "settings": {"residents": residents, "seconds": seconds,
+                         "connections": connections, "txs": txs, "tx_clients": tx_clients,
+                         "block_interval_ms": NodeConfig().block_interval_ms,
+                         "read_paths": sorted({re.sub(r"planet1\w+", "{address}", p)
+                                               for p in paths})},
+            "reads": {"baseline_health": baseline, "mix": mix, "mix_uncached": uncached},
+            "txs": tx,
+            "baseline_ed25519_verify_per_s": round(ed25519_verify_rate(2_000)),
+            "final_height": status["height"],
+            "target": {"reads_per_s": 5_000, "met": mix["requests_per_s"] >= 5_000},
+        }
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

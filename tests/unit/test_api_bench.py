@@ -1,0 +1,58 @@
+"""`planet bench api` at toy size: the JSON shape and positive figures (no timing
+assertions: those belong to the real run)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from planet.bench import api as bench_api
+from planet.cli.main import app
+
+READ_KEYS = {"requests", "requests_per_s", "latency_ms_p50", "latency_ms_p99", "non_2xx",
+             "generator"}
+
+
+def check(out: dict) -> None:
+    assert out["benchmark"] == "api" and out["machine"]["cores"]
+    for name in ("baseline_health", "mix", "mix_uncached"):
+        figure = out["reads"][name]
+        assert set(figure) >= READ_KEYS, name
+        assert figure["requests"] > 0 and figure["requests_per_s"] > 0
+        assert figure["non_2xx"] == 0
+        assert 0 < figure["latency_ms_p50"] <= figure["latency_ms_p99"]
+    tx = out["txs"]
+    assert tx["committed_ok"] == tx["txs"] and tx["committed_per_s"] > 0
+    assert out["final_height"] > 0
+
+
+@pytest.mark.skipif(shutil.which(bench_api.WRK) is None, reason="wrk not installed")
+def test_bench_api_cli_json() -> None:
+    result = CliRunner().invoke(app, ["bench", "api", "--json", "--seconds", "1",
+                                      "--residents", "5", "--txs", "20", "--tx-clients", "4",
+                                      "--connections", "4", "--port", "17140"])
+    assert result.exit_code == 0, result.output
+    check(json.loads(result.stdout))
+
+
+def test_bench_api_python_generator() -> None:
+    check(bench_api.run_api_bench(seconds=1, residents=5, txs=10, tx_clients=2,
+                                  connections=4, port=17141, generator="python"))
+
+
+def test_parse_wrk() -> None:
+    out = """Running 1s test @ http://127.0.0.1:1
+  Latency Distribution
+     50%  812.00us
+     75%    1.20ms
+     90%    2.00ms
+     99%    1.50s
+  9000 requests in 1.00s, 2.00MB read
+Requests/sec:   8999.50
+"""
+    parsed = bench_api.parse_wrk(out)
+    assert parsed["latency_ms_p50"] == 0.812 and parsed["latency_ms_p99"] == 1500.0
+    assert parsed["requests"] == 9000 and parsed["requests_per_s"] == 8999.5
