@@ -10,11 +10,14 @@ Skipped only when node or web/node_modules is missing and PLANET_REQUIRE_WEB is 
 from __future__ import annotations
 
 import base64
+import http.server
 import json
 import os
+import queue
 import shutil
 import socket
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +193,84 @@ def test_vectors_are_pinned_for_the_node_tests() -> None:
     blob = base64.b64decode(fixture["record"]["blob"])
     assert open_record(blob, resident.encryption_key) == base64.b64decode(
         fixture["record"]["plaintext"])
+
+
+BROWSER_PAGE = """<!doctype html><meta charset="utf-8"><title>interop</title>
+<script src="interop.js"></script>
+<script>
+(async () => {
+  let out;
+  try {
+    const py = await (await fetch("python.json")).json();
+    const wallets = await PlanetInterop.checkPythonVectors(py);
+    out = {ok: true, js: await PlanetInterop.makeJsVectors(py, wallets),
+           agent: navigator.userAgent};
+  } catch (err) {
+    out = {ok: false, error: String(err && err.stack || err)};
+  }
+  await fetch("result", {method: "POST", body: JSON.stringify(out)});
+})();
+</script>
+"""
+
+
+def test_sdk_in_a_real_chromium(tmp_path: Path) -> None:
+    """The same vectors, checked and made by the bundled SDK in Debian's Chromium (its
+    WebCrypto, not Node's), served from loopback so the page is a secure context."""
+    node_bin = _node_ready()
+    assert node_bin is not None
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        if os.environ.get("PLANET_REQUIRE_BROWSER", "").strip() not in ("", "0"):
+            pytest.fail(f"PLANET_REQUIRE_BROWSER is set but {chromium} is missing")
+        pytest.skip(f"{chromium} is missing")
+    site = tmp_path / "site"
+    site.mkdir()
+    esbuild = WEB / "node_modules" / ".bin" / "esbuild"
+    done = subprocess.run([str(esbuild), "test/interop.mjs", "--bundle", "--format=iife",
+                           "--global-name=PlanetInterop", "--platform=browser",
+                           "--external:node:*", f"--outfile={site / 'interop.js'}"],
+                          cwd=WEB, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    py = make_python_vectors()
+    (site / "python.json").write_text(json.dumps(py), encoding="utf-8")
+    (site / "index.html").write_text(BROWSER_PAGE, encoding="utf-8")
+    results: queue.Queue[bytes] = queue.Queue()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(site), **kwargs)
+
+        def do_POST(self) -> None:
+            results.put(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", _port()), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    browser = subprocess.Popen(
+        [str(chromium), "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}",
+         f"http://127.0.0.1:{server.server_address[1]}/index.html"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        out = json.loads(results.get(timeout=90))
+    finally:
+        browser.terminate()
+        try:
+            browser.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            browser.kill()
+            browser.wait()
+        server.shutdown()
+        server.server_close()
+    assert out["ok"], out["error"]
+    assert "Chrome/" in out["agent"]
+    check_js_vectors(out["js"], py)
 
 
 def _port() -> int:

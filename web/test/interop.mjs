@@ -5,17 +5,46 @@
 //   writes <dir>/js.json for Python to verify and open.
 //
 // Without an argument it does nothing, so `node --test test/` may load it safely; the
-// pinned vectors are checked by python-vectors.test.mjs through checkPythonVectors.
-import assert from "node:assert/strict";
-import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+// pinned vectors are checked by python-vectors.test.mjs through checkPythonVectors. It has
+// no static Node import, so the same checks also run bundled in a real Chromium
+// (tests/integration/test_web_sdk.py).
 import {
   b64decode, b64encode, exportKeystore, importKeystore, inviteHash, newInviteCodes, newMnemonic,
   openGranted, openRecord, openVoucher, resealKey, sealIdentity, sealRecord, sealVoucher,
   txSignBytes, utf8Decode, utf8Encode, walletFromMnemonic,
 } from "../src/sdk/index.js";
 import canonicalize from "canonicalize";
+
+// A few assertions of our own instead of node:assert, so this module also runs in a browser.
+const assert = {
+  equal(actual, expected, what = "value") {
+    if (actual !== expected) {
+      throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+    }
+  },
+  deepEqual(actual, expected, what = "value") {
+    const a = actual instanceof Uint8Array ? JSON.stringify([...actual]) : JSON.stringify(sortKeys(actual));
+    const e = expected instanceof Uint8Array ? JSON.stringify([...expected]) : JSON.stringify(sortKeys(expected));
+    if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
+  },
+  async rejects(promise, pattern, what = "call") {
+    try {
+      await promise;
+    } catch (err) {
+      if (!pattern.test(err.message)) throw new Error(`${what}: wrong error ${err.message}`);
+      return;
+    }
+    throw new Error(`${what}: expected an error matching ${pattern}`);
+  },
+};
+
+function sortKeys(v) {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === "object") {
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+  }
+  return v;
+}
 
 /** Assert the JS SDK reads and reproduces everything in Python's vectors. */
 export async function checkPythonVectors(py) {
@@ -86,6 +115,8 @@ export async function makeJsVectors(py, { resident, business }) {
 }
 
 async function main(dir) {
+  const { readFile, writeFile } = await import("node:fs/promises");
+  const { join } = await import("node:path");
   const py = JSON.parse(await readFile(join(dir, "python.json"), "utf-8"));
   const wallets = await checkPythonVectors(py);
   const js = await makeJsVectors(py, wallets);
@@ -94,6 +125,10 @@ async function main(dir) {
   assert.equal(utf8Decode(await openRecord(b64decode(js.record.blob), wallets.resident)), js.record.plaintext);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv[2]) {
-  await main(process.argv[2]);
+if (typeof process !== "undefined" && process.argv?.[2] && process.argv[1]
+    && /interop\.mjs$/.test(process.argv[1])) {
+  main(process.argv[2]).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
 }
