@@ -49,15 +49,18 @@ export function formatTime(ms, { seconds = true } = {}) {
   return `${iso.slice(0, 10)} ${iso.slice(11, seconds ? 19 : 16)}`;
 }
 
-/** A span of time as "1 d 02 h 03 min 04 s" (largest unit first, no leading zero units). */
-export function formatDuration(ms) {
+/**
+ * A span of time as "1 d 02 h 03 min" (largest unit first, no leading zero units);
+ * `{ days: false }` counts in hours ("47 h 59 min 58 s"), as the 48-hour rule does.
+ */
+export function formatDuration(ms, { days = true } = {}) {
   if (ms == null || !Number.isFinite(Number(ms))) return '—';
   let s = Math.max(0, Math.floor(Number(ms) / 1000));
-  const d = Math.floor(s / 86400); s -= d * 86400;
+  const d = days ? Math.floor(s / 86400) : 0; s -= d * 86400;
   const hh = Math.floor(s / 3600); s -= hh * 3600;
   const mm = Math.floor(s / 60); s -= mm * 60;
   const p = (n) => String(n).padStart(2, '0');
-  if (d) return `${d} d ${p(hh)} h ${p(mm)} min`;
+  if (d) return hh || mm ? `${d} d ${p(hh)} h ${p(mm)} min` : `${d} day${d === 1 ? '' : 's'}`;
   if (hh) return `${hh} h ${p(mm)} min ${p(s)} s`;
   if (mm) return `${mm} min ${p(s)} s`;
   return `${s} s`;
@@ -260,7 +263,7 @@ export function Button({ onClick, children, kind = 'primary', small = false, dis
     try {
       await onClick(e);
     } catch (err) {
-      console.error(err);
+      console.warn(err); // shown under the button: a refusal is an answer, not a crash
       if (mounted.current) setError(err);
     } finally {
       if (mounted.current) setBusy(false);

@@ -1,0 +1,185 @@
+"""A new resident's first minutes, in a real Chromium against a real node.
+
+Keys are made in the browser; the test only reads what the page shows, plus the ledger
+to check the page told the truth. The words written down at the start restore the same
+address in a fresh browser, and the Python SDK derives that address from them too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from planet.sdk.keys import wallet_from_mnemonic
+from tests.e2e.conftest import E2ENode
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+NAME = "李小龙"
+VALID_ID = "11010519491231002X"  # GB 11643 textbook example (passes stdnum.cn.ric)
+WRONG_CHECK_DIGIT = "110105194912310021"
+PHONE = "13800138000"
+HEALTH_NOTE = "Ran 5 km on Monday and 8 km on Thursday"
+TRAVEL_NOTE = "Weekend trip to Hangzhou, West Lake"
+
+
+def micro_of(text: str) -> int:
+    """'1,234.56 BD' → µBD."""
+    m = re.search(r"(−?)([\d,]+)\.(\d+)", text)
+    assert m, text
+    whole, frac = int(m.group(2).replace(",", "")), (m.group(3) + "000000")[:6]
+    return (-1 if m.group(1) else 1) * (whole * 1_000_000 + int(frac))
+
+
+def real_errors(page: Any) -> list[str]:
+    # A 404 for "nothing yet" (no holder before the first Force) is an answer, not an error.
+    return [e for e in page.planet_errors if "Failed to load resource" not in e]
+
+
+def test_new_resident_onboards_earns_keeps_records_and_restores(
+        node: E2ENode, new_page: Callable[[str], Any], shot: Callable[[Any, str], Path]) -> None:
+    page = new_page("resident")
+
+    # Landing, then "I am a resident" asks for a wallet first.
+    page.goto("/#/")
+    expect(page.get_by_test_id("landing")).to_be_visible()
+    expect(page.get_by_test_id("chain-id")).to_have_text(node.chain_id)
+    shot(page, "landing")
+    page.get_by_test_id("role-resident").click()
+    expect(page.get_by_test_id("need-wallet")).to_be_visible()
+    shot(page, "need-wallet")
+
+    # Create a wallet: 24 words shown once, written down.
+    page.get_by_test_id("need-wallet-create").click()
+    page.get_by_test_id("create-name").fill("Xiaolong")
+    page.get_by_test_id("create-generate").click()
+    expect(page.get_by_test_id("mnemonic-word-24")).to_be_visible()
+    words = " ".join(page.get_by_test_id(f"mnemonic-word-{i}").inner_text().strip()
+                     for i in range(1, 25))
+    assert len(words.split()) == 24
+    shot(page, "wallet-words")
+    expect(page.get_by_test_id("create-save")).to_be_disabled()
+    page.get_by_test_id("create-written").check()
+    page.get_by_test_id("create-save").click()
+
+    # Onboarding: an invitation code made by the operator with the Python SDK.
+    expect(page.get_by_test_id("onboarding")).to_be_visible()
+    shot(page, "onboarding")
+    page.get_by_test_id("invite-code").fill("ABCD-EFGH-JKMN-PQR1")  # 1 is not base32
+    page.get_by_test_id("register-submit").click()
+    expect(page.get_by_test_id("register-submit-error")).to_contain_text("A-Z and digits 2-7")
+    page.get_by_test_id("invite-code").fill(node.invite_codes(1)[0].lower())
+    page.get_by_test_id("register-submit").click()
+    expect(page.get_by_test_id("verify-card")).to_be_visible()
+    expect(page.get_by_test_id("unverified-badge")).to_be_visible()
+    address = wallet_from_mnemonic(words).address  # the CLI's derivation of the same words
+    account = node.query("accounts/account", address=address)
+    assert account["kind"] == "resident" and account["invites_left"] == 0
+    assert len(node.query("accounts/invites_of", address=address)) == 3
+
+    # Identity: a wrong check digit is refused with the check's name; then the real one.
+    page.get_by_test_id("id-name").fill(NAME)
+    page.get_by_test_id("id-number").fill(WRONG_CHECK_DIGIT)
+    page.get_by_test_id("id-phone").fill(PHONE)
+    page.get_by_test_id("verify-submit").click()
+    expect(page.get_by_test_id("verify-submit-error")).to_contain_text("check digit")
+    shot(page, "verify-refused")
+    page.get_by_test_id("id-number").fill(VALID_ID)
+    page.get_by_test_id("verify-submit").click()
+    expect(page.get_by_test_id("verified-badge")).to_be_visible(timeout=30_000)
+    assert node.query("accounts/account", address=address)["verified"] is True
+    expect(page.get_by_test_id("force")).to_have_text("20")
+
+    # Check in (the self-completed task): +2 Force.
+    page.get_by_test_id("tab-tasks").click()
+    expect(page.get_by_test_id("checkin")).to_be_visible()
+    page.get_by_test_id("checkin").click()
+    expect(page.get_by_test_id("checkin-last")).to_contain_text("Last check-in")
+    expect(page.get_by_test_id("task-status-daily_checkin")).to_have_text("enabled")
+    shot(page, "tasks")
+    assert node.query("force/force", address=address)["force"] == 22
+
+    # The planet: a bubble grows within seconds; tap it for its computation, collect.
+    page.get_by_test_id("tab-planet").click()
+    bubble = page.get_by_test_id("bubble").last
+    expect(bubble).to_be_visible(timeout=20_000)
+    expect(page.get_by_test_id("countdown")).to_contain_text(re.compile(r"4[78] h"))
+    bubble.click()
+    detail = page.get_by_test_id("bubble-detail")
+    expect(detail).to_be_visible()
+    expect(detail.get_by_test_id("part-force").last).to_have_text("22")
+    expect(detail.get_by_test_id("part-total").last).to_have_text("22")  # the only resident
+    expect(detail.get_by_test_id("bubble-formula")).to_contain_text("total active Force")
+    shot(page, "planet-bubble")
+    page.get_by_test_id("collect").click()
+    expect(page.get_by_test_id("toast").filter(has_text="Collected")).to_be_visible()
+    expect(page.get_by_test_id("balance")).not_to_have_text("0.00 BD")
+    balance = micro_of(page.get_by_test_id("balance").inner_text())
+    holder = node.query("emission/holder", address=address)
+    assert 0 < balance <= holder["balance_micro"]
+    shot(page, "planet-collected")
+
+    # The vault: the identity copy is there; add two records, read one, erase the other.
+    page.get_by_test_id("tab-vault").click()
+    expect(page.get_by_test_id("record")).to_have_count(1)  # the identity copy
+    for category, text in (("health", HEALTH_NOTE), ("travel", TRAVEL_NOTE)):
+        page.get_by_test_id("record-category").select_option(category)
+        page.get_by_test_id("record-text").fill(text)
+        page.get_by_test_id("record-add").click()
+        expect(page.get_by_test_id("record-text")).to_have_value("")
+    expect(page.get_by_test_id("record")).to_have_count(3)
+    records = page.get_by_test_id("record")
+    health = records.filter(has_text="health")
+    health.get_by_test_id("record-view").click()
+    expect(health.get_by_test_id("record-plaintext")).to_contain_text(HEALTH_NOTE)
+    identity = records.filter(has_text="identity")
+    identity.get_by_test_id("record-view").click()
+    expect(identity.get_by_test_id("record-plaintext")).to_contain_text(VALID_ID)
+    shot(page, "vault-decrypted")
+    travel = records.filter(has_text="travel")
+    travel_digest = travel.get_attribute("data-digest")
+    travel.get_by_test_id("record-erase").click()
+    travel.get_by_test_id("record-erase-confirm").click()
+    expect(page.get_by_test_id("record")).to_have_count(2)
+    assert node.query("vault/record", digest=travel_digest)["erased_at"] > 0
+    shot(page, "vault-erased")
+
+    # Invitation codes of one's own, made in this browser: three, unused.
+    page.get_by_test_id("tab-invites").click()
+    expect(page.get_by_test_id("invite-unused")).to_have_count(3)
+    shot(page, "invites")
+
+    # The other resident pages render from the ledger.
+    for tab, testid in (("requests", "requests"), ("shop", "shop"), ("drill", "drill"),
+                        ("history", "history")):
+        page.get_by_test_id(f"tab-{tab}").click()
+        expect(page.get_by_test_id(testid).first).to_be_visible()
+        if tab == "history":
+            expect(page.get_by_test_id("history-what").first).to_be_visible()
+            expect(page.get_by_test_id("history-what").filter(has_text="Erased record")).to_have_count(1)
+        shot(page, tab)
+
+    # The wallet page shows the address the words stand for.
+    page.goto("/#/wallet/list")
+    expect(page.get_by_test_id("current-address")).to_have_attribute("title", address)
+    shot(page, "wallets")
+    assert real_errors(page) == []
+
+    # A fresh browser: restore from the 24 words, same address, same resident.
+    other = new_page("restored")
+    other.goto("/#/wallet/restore")
+    other.get_by_test_id("restore-words").fill(words)
+    shot(other, "restore")
+    other.get_by_test_id("restore-submit").click()
+    expect(other.get_by_test_id("current-address")).to_have_attribute("title", address)
+    shot(other, "restored-wallets")
+    other.goto("/#/resident/planet")
+    expect(other.get_by_test_id("verified-badge")).to_be_visible()
+    expect(other.get_by_test_id("balance")).not_to_have_text("0.00 BD")
+    shot(other, "restored-planet")
+    assert real_errors(other) == []

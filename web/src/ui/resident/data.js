@@ -1,0 +1,56 @@
+// What the resident pages read and keep: the account (null before registration) and the
+// invitation codes this browser made (only their hashes are on the ledger, so the codes
+// themselves exist only here, next to the wallet).
+
+/** The account, or null when the address has none yet. */
+export async function loadAccount(api, address) {
+  return api.account(address);
+}
+
+/** A query that answers 404 for "nothing yet" (e.g. a holder before any Force): null. */
+export async function queryOrNull(api, path, args) {
+  try {
+    return await api.query(path, args);
+  } catch (err) {
+    if (err && err.status === 404) return null;
+    throw err;
+  }
+}
+
+const invitesKey = (address) => `planet.invites.${address}`;
+
+/** [{code, created}] this browser made for `address`. */
+export function loadInviteCodes(address) {
+  try {
+    const xs = JSON.parse(localStorage.getItem(invitesKey(address)) || '[]');
+    return Array.isArray(xs) ? xs : [];
+  } catch { return []; }
+}
+
+export function saveInviteCodes(address, codes) {
+  const known = loadInviteCodes(address);
+  const have = new Set(known.map((c) => c.code));
+  for (const code of codes) if (!have.has(code)) known.push({ code, created: Date.now() });
+  localStorage.setItem(invitesKey(address), JSON.stringify(known));
+  return known;
+}
+
+export const CATEGORIES = ['identity', 'credit', 'browsing', 'shopping', 'entertainment', 'travel',
+  'health', 'location', 'social', 'other'];
+
+/** "once", "daily:3", "unlimited" in words. */
+export function limitLabel(limit) {
+  if (limit === 'once') return 'once';
+  if (limit === 'unlimited') return 'no limit';
+  const m = /^daily:(\d+)$/.exec(limit || '');
+  return m ? (m[1] === '1' ? 'once a day' : `${m[1]}× a day`) : limit;
+}
+
+export function attesterLabel(attester) {
+  if (attester === 'resident') return 'you';
+  if (attester === 'verifier') return 'identity verifier';
+  if (attester === 'operator') return 'operator';
+  if (attester === 'business') return 'any partner business';
+  if (attester && attester.startsWith('business:')) return `business ${attester.slice(9, 21)}…`;
+  return attester;
+}

@@ -1,0 +1,65 @@
+// Lucky Drill: the current round, the jackpot, entering (paid in Force, open to residents
+// with more than the minimum), and past rounds with their winners, all re-checkable with
+// `planet drill verify`.
+import {
+  html, useLive, useNow, Button, Card, Table, ErrorBox, Loading, Badge, Stat, toast, formatBD,
+  formatTime, formatDuration, shortAddr,
+} from '../common.js';
+
+async function loadDrill(api, address) {
+  const [current, rounds, force] = await Promise.all([
+    api.query('drill/current', { address }),
+    api.query('drill/rounds', { limit: 10 }),
+    api.query('force/force', { address }),
+  ]);
+  return { current, rounds, force: force.force, fetchedAt: Date.now() };
+}
+
+function stateBadge(state) {
+  if (state === 'drawn') return html`<${Badge} kind="ok">drawn<//>`;
+  if (state === 'void') return html`<${Badge} kind="warn">void (refunded)<//>`;
+  if (state === 'still open') return html`<${Badge} kind="brand">open<//>`;
+  return html`<${Badge}>${state}<//>`;
+}
+
+export function DrillView({ ctx }) {
+  const { api, wallet } = ctx;
+  const live = useLive(() => loadDrill(api, wallet.address), [wallet.address]);
+  const now = useNow(1000);
+  if (live.data === undefined) return live.error ? html`<${ErrorBox} error=${live.error} />` : html`<${Loading} />`;
+  const { current: c, rounds, force } = live.data;
+  const canEnter = c.committed && !c.entered && force > c.min_force;
+  const why = !c.committed ? 'this round has no commitment yet: entries open once the operator commits it'
+    : c.entered ? 'you are in this round' : force <= c.min_force ? `entering needs more than ${c.min_force} Force; you have ${force}` : null;
+  const enter = async () => {
+    await api.enterDrill(wallet, c.round);
+    toast(`You are in round ${c.round} (−${c.entry_force} Force)`);
+    live.reload();
+  };
+  const closesIn = Math.max(0, c.closes_at - now);
+  return html`<div class="grid" data-testid="drill">
+    <div class="grid grid-4">
+      <${Stat} label="Jackpot" value=${formatBD(c.jackpot_micro)} testid="drill-jackpot" hint="5% of all emission" />
+      <${Stat} label=${`Round ${c.round}`} value=${formatDuration(closesIn)} hint=${`closes ${formatTime(c.closes_at, { seconds: false })}`} testid="drill-round" />
+      <${Stat} label="Entries" value=${c.entries} hint=${`${c.winners} winner${c.winners === 1 ? '' : 's'}`} />
+      <${Stat} label="Your Force" value=${force} hint=${`entry costs ${c.entry_force} Force`} />
+    </div>
+    <${Card} title="Enter the current round" subtitle="Entries are paid in Force, never in diamonds. The draw uses a secret committed before the round opened and the hash of the block that seals it.">
+      <div class="button-row">
+        <${Button} testid="drill-enter" disabled=${!canEnter} onClick=${enter} busyLabel="Entering…">Enter round ${c.round}<//>
+        ${why ? html`<span class=${c.entered ? 'ok-text' : 'muted'} data-testid="drill-why">${why}</span>` : null}
+      </div>
+    <//>
+    <${Card} title="Past rounds">
+      <${Table} testid="drill-round-row" rows=${rounds} rowKey=${(r) => r.round} empty="No rounds yet." columns=${[
+        { label: 'Round', render: (r) => r.round },
+        { label: 'Closed', render: (r) => formatTime(r.closes_at, { seconds: false }) },
+        { label: 'Entries', class: 'num', render: (r) => r.entries },
+        { label: 'State', render: (r) => stateBadge(r.state) },
+        { label: 'Winners', render: (r) => (r.winners && r.winners.length ? r.winners.map((w) => html`<span class=${w === wallet.address ? 'me' : ''}>
+          ${w === wallet.address ? 'you' : shortAddr(w)} </span>`) : '—') },
+        { label: 'Prize each', class: 'num', render: (r) => (r.prize_each ? formatBD(r.prize_each) : '—') },
+      ]} />
+    <//>
+  </div>`;
+}

@@ -1,0 +1,82 @@
+// The shop: partner offers bought with diamonds (the only way diamonds leave a resident),
+// with the reason an offer cannot be bought shown before trying, and vouchers that only
+// this browser can open.
+import { useState } from 'preact/hooks';
+import {
+  html, useLive, Button, Card, Table, ErrorBox, Loading, Badge, toast, formatBD, formatTime, shortAddr,
+} from '../common.js';
+import { queryOrNull } from './data.js';
+
+async function loadShop(api, address) {
+  const [offers, redemptions, holder, force, status] = await Promise.all([
+    api.queryAll('exchange/offers'),
+    api.queryAll('exchange/redemptions', { address }),
+    queryOrNull(api, 'emission/holder', { address }),
+    api.query('force/force', { address }),
+    api.status(),
+  ]);
+  const shops = {};
+  await Promise.all([...new Set(offers.map((o) => o.business))].map(async (b) => {
+    const a = await api.account(b).catch(() => null);
+    shops[b] = (a && a.name) || shortAddr(b);
+  }));
+  return { offers, redemptions, balance: holder ? holder.balance_micro : 0, force: force.force, now: status.time, shops };
+}
+
+/** Why this resident cannot buy this offer now, or null. */
+function refusal(offer, { balance, force, now }) {
+  if (offer.left <= 0) return 'sold out';
+  if (now < offer.starts_at) return `on sale from ${formatTime(offer.starts_at, { seconds: false })}`;
+  if (now >= offer.ends_at) return 'sale ended';
+  if (force < offer.min_force) return `needs Force ${offer.min_force} (you have ${force})`;
+  if (BigInt(balance) < BigInt(offer.price)) return 'not enough diamonds';
+  return null;
+}
+
+function Voucher({ ctx, redemption }) {
+  const [text, setText] = useState(null);
+  const open = async () => setText(await ctx.api.readVoucher(ctx.wallet, redemption));
+  if (text !== null) return html`<code class="voucher" data-testid="voucher-text">${text}</code>`;
+  return html`<${Button} small kind="secondary" testid="voucher-open" onClick=${open}>Open voucher<//>`;
+}
+
+export function ShopView({ ctx }) {
+  const { api, wallet } = ctx;
+  const live = useLive(() => loadShop(api, wallet.address), [wallet.address]);
+  if (live.data === undefined) return live.error ? html`<${ErrorBox} error=${live.error} />` : html`<${Loading} />`;
+  const data = live.data;
+  const current = data.offers.filter((o) => data.now < o.ends_at);
+  const redeem = async (o) => {
+    await api.redeem(wallet, o.id);
+    toast(`Redeemed “${o.item}” for ${formatBD(o.price)}; the shop will send your voucher`);
+    live.reload();
+  };
+  return html`<div class="grid" data-testid="shop">
+    <${Card} title="Shop" subtitle=${`Your balance: ${formatBD(data.balance)} · Force ${data.force}`}>
+      ${current.length === 0 ? html`<p class="empty" data-testid="offers-empty">Nothing on sale right now.</p>` : html`
+      <div class="offer-grid">${current.map((o) => {
+        const why = refusal(o, data);
+        return html`<div class="offer" key=${o.id} data-testid="offer" data-offer=${o.id}>
+          <div class="offer-item">${o.item}</div>
+          <div class="muted small">${data.shops[o.business]}</div>
+          <div class="offer-price">${formatBD(o.price)}</div>
+          <div class="muted small">${o.left} of ${o.stock} left · until ${formatTime(o.ends_at, { seconds: false })}
+            ${o.min_force ? html` · Force ≥ ${o.min_force}` : null}${o.daily_limit ? html` · ${o.daily_limit} a day` : null}</div>
+          ${why ? html`<p class="refusal" data-testid="offer-refusal">${why}</p>` : null}
+          <${Button} small testid="offer-redeem" disabled=${!!why} onClick=${() => redeem(o)} busyLabel="Redeeming…">Redeem<//>
+        </div>`;
+      })}</div>`}
+    <//>
+    <${Card} title="My redemptions">
+      <${Table} testid="redemption" rows=${data.redemptions} rowKey=${(r) => r.id} empty="No redemptions yet." columns=${[
+        { label: '#', render: (r) => r.id },
+        { label: 'Item', render: (r) => r.item },
+        { label: 'Price', class: 'num', render: (r) => formatBD(r.price) },
+        { label: 'When', render: (r) => formatTime(r.redeemed_at, { seconds: false }) },
+        { label: 'Status', render: (r) => (r.status === 'fulfilled' ? html`<${Badge} kind="ok">fulfilled<//>`
+          : r.status === 'refunded' ? html`<${Badge} kind="warn">refunded<//>` : html`<${Badge}>waiting for the shop<//>`) },
+        { label: 'Voucher', render: (r) => (r.status === 'fulfilled' && r.voucher ? html`<${Voucher} ctx=${ctx} redemption=${r} />` : '—') },
+      ]} />
+    <//>
+  </div>`;
+}
