@@ -102,3 +102,19 @@ test("wallets kept in browser storage, optionally sealed", async () => {
   await assert.rejects(store.load("alice"), /no saved wallet/);
   assert.equal((await importKeystore(store.keystore("shop"), "pw")).address, b.address);
 });
+
+test("this runtime has what the SDK needs, and says so", async () => {
+  const { checkWebCrypto } = await import("../src/sdk/index.js");
+  assert.deepEqual(await checkWebCrypto(), { ok: true, problems: [] });
+});
+
+test("the app shell's entries (sealed, no role) list and load", async () => {
+  const storage = new MemoryStorage();
+  const w = await Wallet.generate();
+  storage.setItem("planet.wallets.v1", JSON.stringify([
+    { name: "old", address: w.address, sealed: true, keystore: await exportKeystore(w, "pw", "old") },
+    { junk: true }]));
+  const store = new WalletStore(storage);
+  assert.deepEqual(store.list().map((x) => [x.name, x.encrypted]), [["old", true]]);
+  assert.equal((await store.load("old", "pw")).address, w.address);
+});

@@ -4,8 +4,38 @@
  */
 import { base64, hex, utf8 } from "@scure/base";
 
-/** WebCrypto of the page (or Node's globalThis.crypto in tests). */
-export const subtle = globalThis.crypto.subtle;
+const NO_WEBCRYPTO = "WebCrypto is not available here: open the app over https or on "
+  + "localhost / 127.0.0.1 (browsers only offer it to secure pages)";
+
+/**
+ * WebCrypto of the page (or Node's globalThis.crypto in tests). Browsers hide it on
+ * plain-http pages that are not loopback; every call then fails with a clear message.
+ * @type {SubtleCrypto}
+ */
+export const subtle = globalThis.crypto?.subtle ?? new Proxy({}, {
+  get() { throw new Error(NO_WEBCRYPTO); },
+});
+
+/**
+ * Whether this browser can hold Planet keys: a secure context with WebCrypto Ed25519 and
+ * X25519 (Chromium >= 137, Firefox >= 130, Safari >= 17). Resolves {ok, problems}.
+ * @returns {Promise<{ok: boolean, problems: string[]}>}
+ */
+export async function checkWebCrypto() {
+  const problems = [];
+  if (!globalThis.crypto?.subtle) {
+    problems.push(NO_WEBCRYPTO);
+    return { ok: false, problems };
+  }
+  for (const [name, usages] of [["Ed25519", ["sign", "verify"]], ["X25519", ["deriveBits"]]]) {
+    try {
+      await globalThis.crypto.subtle.generateKey({ name }, false, usages);
+    } catch {
+      problems.push(`this browser's WebCrypto has no ${name}: use a current Chromium, Firefox or Safari`);
+    }
+  }
+  return { ok: problems.length === 0, problems };
+}
 
 /** @param {Uint8Array} data @returns {string} standard base64 with padding */
 export const b64encode = (data) => base64.encode(data);
@@ -50,6 +80,7 @@ export function concat(...parts) {
 
 /** @param {number} n @returns {Uint8Array} n bytes from the CSPRNG */
 export function randomBytes(n) {
+  if (!globalThis.crypto?.getRandomValues) throw new Error(NO_WEBCRYPTO);
   return globalThis.crypto.getRandomValues(new Uint8Array(n));
 }
 

@@ -215,8 +215,9 @@ async function openKeystoreCrypto(crypto, password, address) {
 const STORE_KEY = "planet.wallets.v1";
 
 /**
- * Named wallets kept in localStorage, each as a keystore document (sealed under its own
- * password when one is given). Private keys never leave the browser.
+ * Named wallets kept in localStorage under "planet.wallets.v1", each as a keystore
+ * document (sealed under its own password when one is given): a list of {name, address,
+ * sealed, keystore, …}. Private keys never leave the browser.
  */
 export class WalletStore {
   /** @param {Storage} [storage] defaults to window.localStorage (any Storage-like object) */
@@ -241,8 +242,9 @@ export class WalletStore {
    * @returns {{name: string, address: string, encrypted: boolean, role: string, savedAt: number}[]}
    */
   list() {
-    return this.#read().map(({ name, address, encrypted, role, savedAt }) =>
-      ({ name, address, encrypted, role: role ?? "", savedAt }));
+    return this.#read().filter((w) => w && w.address && w.keystore)
+      .map(({ name, address, encrypted, sealed, role, savedAt }) =>
+        ({ name, address, encrypted: Boolean(encrypted ?? sealed), role: role ?? "", savedAt }));
   }
 
   /**
@@ -253,8 +255,9 @@ export class WalletStore {
   async save(wallet, { name = wallet.name || wallet.address.slice(0, 14), password = null, role = "" } = {}) {
     const keystore = await exportKeystore(wallet, password || null, name);
     const list = this.#read().filter((w) => w.name !== name);
-    list.push({ name, address: wallet.address, encrypted: Boolean(password), role, keystore,
-                savedAt: Date.now() });
+    // `sealed` as well as `encrypted`: the app shell reads the same list under that name.
+    list.push({ name, address: wallet.address, encrypted: Boolean(password),
+                sealed: Boolean(password), role, keystore, savedAt: Date.now() });
     this.#write(list);
     wallet.name = name;
     return { name, address: wallet.address };
