@@ -13,7 +13,7 @@ import {
 const PAGE = 20;
 
 export function ExplorerPage({ ctx }) {
-  const [kind, arg] = ctx.route.parts;
+  const [, kind, arg] = ctx.route.parts;
   let body;
   if (kind === 'block' && arg) body = html`<BlockView ctx=${ctx} height=${arg} />`;
   else if (kind === 'tx' && arg) body = html`<TxView ctx=${ctx} hash=${arg} />`;
@@ -62,8 +62,7 @@ function Search({ ctx }) {
 function Home({ ctx, before }) {
   const status = useLive(() => ctx.api.status(), []);
   const blocks = useLive(() => {
-    const q = before ? `&before=${encodeURIComponent(before)}` : '';
-    return getJson(ctx, `/v1/blocks?limit=${PAGE}${q}`);
+    return getJson(ctx, '/blocks', before ? { limit: PAGE, before } : { limit: PAGE });
   }, [before]);
   const s = status.data;
   const rows = blocks.data || [];
@@ -93,7 +92,7 @@ function Home({ ctx, before }) {
 }
 
 function BlockView({ ctx, height }) {
-  const block = useLive(() => getJson(ctx, `/v1/blocks/${encodeURIComponent(height)}`, { allow404: true }), [height]);
+  const block = useLive(() => getJson(ctx, `/blocks/${encodeURIComponent(height)}`, undefined, { allow404: true }), [height]);
   if (block.error) return html`<${ErrorBox} error=${block.error} />`;
   if (block.data === undefined) return html`<${Loading} />`;
   const b = block.data;
@@ -136,11 +135,11 @@ function MsgTypes({ msgs }) {
 }
 
 function CodeBadge({ code }) {
-  return code ? html`<${Badge} kind="bad">failed (${code})<//>` : html`<${Badge} kind="good">ok<//>`;
+  return code ? html`<${Badge} kind="bad">failed (${code})<//>` : html`<${Badge} kind="ok">ok<//>`;
 }
 
 function TxView({ ctx, hash }) {
-  const tx = useLive(() => getJson(ctx, `/v1/txs/${encodeURIComponent(hash)}`, { allow404: true }), [hash]);
+  const tx = useLive(() => getJson(ctx, `/txs/${encodeURIComponent(hash)}`, undefined, { allow404: true }), [hash]);
   if (tx.error) return html`<${ErrorBox} error=${tx.error} />`;
   if (tx.data === undefined) return html`<${Loading} />`;
   const t = tx.data;
@@ -182,13 +181,13 @@ function TxView({ ctx, hash }) {
 function MsgFields({ msg }) {
   const rows = Object.entries(msg).filter(([k]) => k !== 'type');
   if (!rows.length) return null;
-  return html`<dl class="facts compact">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${renderValue(v)}</dd>`)}</dl>`;
+  return html`<dl class="kv compact">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${renderValue(v)}</dd>`)}</dl>`;
 }
 
 function Attrs({ attrs }) {
   const rows = Object.entries(attrs || {});
   if (!rows.length) return html`<span class="muted">—</span>`;
-  return html`<dl class="facts compact">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${renderValue(v)}</dd>`)}</dl>`;
+  return html`<dl class="kv compact">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${renderValue(v)}</dd>`)}</dl>`;
 }
 
 function renderValue(v) {
@@ -211,7 +210,7 @@ async function loadAccount(ctx, address) {
     isResident ? soft(query(ctx, 'emission/holder', { address })) : null,
     isResident ? soft(query(ctx, 'force/force', { address })) : null,
     account.kind === 'business' ? soft(query(ctx, 'exchange/purse', { business: address })) : null,
-    soft(getJson(ctx, `/v1/accounts/${address}/txs?limit=25`)),
+    soft(getJson(ctx, `/accounts/${address}/txs`, { limit: 25 })),
   ]);
   return { account, holder, force, purse, history };
 }
@@ -226,12 +225,12 @@ function AccountView({ ctx, address }) {
   return html`
     <${Card} title=${a.name || 'Account'} subtitle=${html`<span class="mono">${a.address}</span>`} testid="explorer-account">
       <${Facts} items=${[
-        ['Kind', html`<span data-testid="account-kind"><${Badge} kind="info">${a.kind}<//></span>`],
+        ['Kind', html`<span data-testid="account-kind"><${Badge} kind="brand">${a.kind}<//></span>`],
         ['Address', html`<${Copyable} text=${a.address} />`],
         ['Sequence', html`<span data-testid="account-sequence">${a.sequence}</span>`],
         ['Created', html`${formatTime(a.created_at)} · block <${BlockLink} height=${a.created_height} />`],
         a.inviter ? ['Invited by', html`<${AddrLink} address=${a.inviter} full=${true} />`] : null,
-        a.kind === 'resident' ? ['Identity', a.verified ? html`<${Badge} kind="good">verified ${formatTime(a.verified_at)}<//>` : html`<${Badge} kind="warn">not verified<//>`] : null,
+        a.kind === 'resident' ? ['Identity', a.verified ? html`<${Badge} kind="ok">verified ${formatTime(a.verified_at)}<//>` : html`<${Badge} kind="warn">not verified<//>`] : null,
         a.kind === 'resident' ? ['Invites left', a.invites_left] : null,
         holder ? ['Holder', html`<span data-testid="account-balance">${formatBD(holder.balance_micro ?? holder.balance, { precise: true })}</span>`] : null,
         holder && holder.pending_micro != null ? ['Pending', formatBD(holder.pending_micro, { precise: true })] : null,
