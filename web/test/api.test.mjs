@@ -146,3 +146,30 @@ test("events: one EventSource on /v1/events, block and tx parsed", async () => {
   listeners.tx({ data: JSON.stringify({ height: 3 }) });
   assert.deepEqual(seen, [["block", 3], ["tx", 3]]);
 });
+
+test("concurrent sends by one wallet are signed one after the other", async () => {
+  const w = await Wallet.generate();
+  let sequence = 0;
+  const seen = [];
+  scripted({
+    "GET /v1/status": () => [200, { chain_id: "c" }],
+    "GET /v1/query/accounts/account": () => [200, { address: w.address, sequence }],
+    "POST /v1/txs": async ({ body }) => {
+      const seq = JSON.parse(body).body.sequence;
+      seen.push(seq);
+      await new Promise((r) => setTimeout(r, 20));
+      if (seq !== sequence) return [400, { check: { code: 103, log: "bad sequence" } }];
+      sequence += 1;
+      return [200, { hash: String(seq), committed: { height: seq + 1, code: 0, result: { log: "", events: [] } } }];
+    },
+  });
+  const api = new Api("http://n");
+  const outs = await Promise.all([api.collect(w), api.collect(w), api.collect(w)]);
+  assert.deepEqual(outs.map((o) => o.hash), ["0", "1", "2"]);
+  assert.deepEqual(seen, [0, 1, 2]);
+  // A refusal does not block the next one.
+  sequence = 10;
+  const bad = api.send(w, [{ type: "x" }], { sequence: 3 });
+  await assert.rejects(bad, /bad sequence/);
+  assert.equal((await api.collect(w)).hash, "10");
+});

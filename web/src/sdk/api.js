@@ -93,6 +93,9 @@ export class Api {
     /** @type {string|null} */ this.chainId = null;
   }
 
+  /** @type {Map<string, Promise<void>>} the last transaction in flight per sender */
+  #pending = new Map();
+
   async #fetch(method, path, { params, body, headers } = {}) {
     let url = `${this.baseUrl}/v1${path}`;
     if (params) {
@@ -209,7 +212,20 @@ export class Api {
    * @param {{sequence?: number}} [opts]
    * @returns {Promise<TxOutcome>}
    */
-  async send(wallet, messages, { sequence } = {}) {
+  send(wallet, messages, { sequence } = {}) {
+    // One transaction at a time per sender: two quick clicks would otherwise sign with the
+    // same sequence and the second would be refused as a replay.
+    const previous = this.#pending.get(wallet.address) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(() => this.#send(wallet, messages, sequence));
+    const tail = next.catch(() => {});
+    this.#pending.set(wallet.address, tail);
+    tail.then(() => {
+      if (this.#pending.get(wallet.address) === tail) this.#pending.delete(wallet.address);
+    });
+    return next;
+  }
+
+  async #send(wallet, messages, sequence) {
     const chainId = await this.getChainId();
     const seq = sequence ?? await this.nextSequence(wallet.address);
     const outcome = await this.submit(await wallet.signTx(chainId, seq, messages));
