@@ -15,10 +15,10 @@ const PAGE = 20;
 export function ExplorerPage({ ctx }) {
   const [, kind, arg] = ctx.route.parts;
   let body;
-  if (kind === 'block' && arg) body = html`<BlockView ctx=${ctx} height=${arg} />`;
-  else if (kind === 'tx' && arg) body = html`<TxView ctx=${ctx} hash=${arg} />`;
-  else if (kind === 'account' && arg) body = html`<AccountView ctx=${ctx} address=${arg} />`;
-  else body = html`<Home ctx=${ctx} before=${ctx.route.query?.before} />`;
+  if (kind === 'block' && arg) body = html`<${BlockView} ctx=${ctx} height=${arg} />`;
+  else if (kind === 'tx' && arg) body = html`<${TxView} ctx=${ctx} hash=${arg} />`;
+  else if (kind === 'account' && arg) body = html`<${AccountView} ctx=${ctx} address=${arg} />`;
+  else body = html`<${Home} ctx=${ctx} before=${ctx.route.query?.before} />`;
   return html`<div class="page explorer" data-testid="explorer-page">
     <div class="page-head">
       <div>
@@ -181,16 +181,22 @@ function TxView({ ctx, hash }) {
 function MsgFields({ msg }) {
   const rows = Object.entries(msg).filter(([k]) => k !== 'type');
   if (!rows.length) return null;
-  return html`<dl class="kv compact">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${renderValue(v)}</dd>`)}</dl>`;
+  return html`<dl class="kv compact">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${renderValue(v, k)}</dd>`)}</dl>`;
 }
 
 function Attrs({ attrs }) {
   const rows = Object.entries(attrs || {});
   if (!rows.length) return html`<span class="muted">—</span>`;
-  return html`<dl class="kv compact">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${renderValue(v)}</dd>`)}</dl>`;
+  return html`<dl class="kv compact">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${renderValue(v, k)}</dd>`)}</dl>`;
 }
 
-function renderValue(v) {
+/** Block times are ms since the epoch: fields named *_at, time or *_until read as dates. */
+function isTimeField(key, v) {
+  return typeof v === 'number' && v > 1e12 && /(_at|^time|_until|_start|_end)$/.test(key || '');
+}
+
+function renderValue(v, key) {
+  if (isTimeField(key, v)) return html`<span>${formatTime(v)} <span class="muted mono small">${v}</span></span>`;
   if (typeof v === 'string' && /^planet1[02-9ac-hj-np-z]{20,}$/.test(v)) return html`<${AddrLink} address=${v} full=${true} />`;
   if (Array.isArray(v)) {
     if (v.every((x) => typeof x !== 'object')) return html`<span class="wrap">${v.map((x, i) => html`${i ? ', ' : ''}${renderValue(x)}`)}</span>`;
