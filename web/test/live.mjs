@@ -85,6 +85,17 @@ async function main(url, home, detailsPath) {
   assert.ok(granted.every((g) => g.resident === resident.address));
   step("request", { request, granted: granted.length });
 
+  // A business attests a task it runs; the resident enters the Lucky Drill; own codes.
+  const attested = await api.attestTasks(shop, "entertainment", [resident.address]);
+  const force = await api.query("force/force", { address: resident.address }).catch((e) => ({ error: e.message }));
+  const current = await api.query("drill/current", { address: resident.address });
+  let drill = "not committed";
+  if (current.committed) {
+    drill = await api.enterDrill(resident).then(() => "entered", (e) => `refused: ${e.message}`);
+  }
+  const more = await api.createInvites(resident, 1).then((c) => c.length, (e) => `refused: ${e.message}`);
+  step("attest+drill+invites", { attested: attested.height, force, drill, more });
+
   await api.revokeGrant(resident, request);
   assert.deepEqual(await api.readGranted(shop, request), []);
   await api.eraseRecord(resident, other);
