@@ -8,9 +8,7 @@
  * @module
  */
 import { base32 } from "@scure/base";
-import {
-  b64decode, fromHex, randomBytes, sha256Hex, toHex, utf8Decode, utf8Encode,
-} from "./bytes.js";
+import { b64decode, randomBytes, sha256Hex, utf8Decode, utf8Encode } from "./bytes.js";
 import {
   openGranted, openRecord, openVoucher, resealKey, sealIdentity, sealRecord, sealVoucher,
 } from "./envelope.js";
@@ -533,5 +531,3 @@ export class Api {
     return openVoucher(redemption.voucher, wallet);
   }
 }
-
-export { fromHex, toHex };

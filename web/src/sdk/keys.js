@@ -17,7 +17,7 @@
 import { generateMnemonic, mnemonicToSeedWebcrypto, validateMnemonic } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { scryptAsync } from "@noble/hashes/scrypt.js";
-import { b64decode, b64encode, concat, randomBytes, subtle, utf8Encode } from "./bytes.js";
+import { b64decode, b64encode, randomBytes, subtle, utf8Encode } from "./bytes.js";
 import { Wallet } from "./wallet.js";
 
 export const COIN_TYPE = 7777;
