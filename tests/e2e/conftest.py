@@ -144,7 +144,7 @@ def new_page(browser: Any, node: E2ENode) -> Iterator[Callable[[str], Any]]:
     def make(role: str = "default") -> Any:
         context = browser.new_context(base_url=node.url, viewport=VIEWPORT,
                                       timezone_id="Asia/Shanghai", locale="en-US",
-                                      accept_downloads=True)
+                                      reduced_motion="reduce", accept_downloads=True)
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
@@ -174,6 +174,7 @@ def shot(screenshots_dir: Path, request: pytest.FixtureRequest) -> Callable[[Any
         _SHOTS[module] = _SHOTS.get(module, 0) + 1
         safe = re.sub(r"[^\w.-]+", "-", name).strip("-")
         path = screenshots_dir / f"{module}-{_SHOTS[module]:02d}-{safe}.png"
+        page.evaluate("window.scrollTo(0, 0)")  # a sticky top bar stays on top of the shot
         page.wait_for_timeout(150)  # let the last render and CSS transitions settle
         page.screenshot(path=str(path), full_page=True)
         return path

@@ -130,7 +130,7 @@ function Landing({ status, wallet }) {
     <section class="hero">
       <h1>Your activity. Your data. Your diamonds.</h1>
       <p class="lead">Planet is a ledger where people own their behavioural data and are
-        rewarded for their activity. Residents earn <b>Force</b> by doing tasks, collect
+        rewarded for their activity. Residents earn <b>Force</b> by doing tasks, collect${' '}
         <b>Black Diamonds</b> that bubble up every hour, keep their records encrypted in a
         vault only they can open, and sell access to businesses only when they agree.</p>
       <p class="muted">Your keys are made in this browser and never leave it.
@@ -394,17 +394,19 @@ function App() {
 
   useEffect(() => {
     let stop = false;
+    let loaded = false;
     const load = async () => {
       try {
         const s = await api.status();
         if (stop) return;
         if (s.timezone != null) setTimezone(s.timezone);
+        loaded = true;
         setStatus(s); setStatusError(null);
       } catch (err) { if (!stop) setStatusError(err); }
     };
     load();
     const off = onBlock((b) => setStatus((s) => (s ? { ...s, height: b.height ?? s.height, time: b.time ?? s.time } : s)));
-    const t = setInterval(() => { if (!status) load(); }, 5000);
+    const t = setInterval(() => { if (!loaded) load(); }, 3000);
     return () => { stop = true; off(); clearInterval(t); };
   }, []);
 
@@ -446,7 +448,7 @@ function App() {
     <${TopBar} status=${status} route=${route} entries=${entries} current=${current} onSwitch=${switchTo} />
     ${statusError && !status ? html`<div class="banner" data-testid="offline">Cannot reach the node: ${errorMessage(statusError)}. Retrying…</div>` : null}
     <main class="main">${page}</main>
-    <footer class="footer">Planet ${status?.version ? `v${status.version}` : ''} · keys stay in this browser ·
+    <footer class="footer">Planet ${status?.version ? `v${status.version}` : ''} · keys stay in this browser ·${' '}
       <a href="/docs" target="_blank" rel="noopener">API</a></footer>
     ${locked ? html`<${UnlockPrompt} entry=${locked} onUnlocked=${(w) => { setLocked(null); setWallet(w); }}
       onCancel=${() => setLocked(null)} />` : null}

@@ -29,7 +29,10 @@ export function DrillView({ ctx }) {
   if (live.data === undefined) return live.error ? html`<${ErrorBox} error=${live.error} />` : html`<${Loading} />`;
   const { current: c, rounds, force } = live.data;
   const canEnter = c.committed && !c.entered && force > c.min_force;
-  const why = !c.committed ? 'this round has no commitment yet: entries open once the operator commits it'
+  const next = rounds.filter((r) => r.state === 'not open yet').sort((a, b) => a.round - b.round);
+  const past = rounds.filter((r) => r.state !== 'not open yet' && r.round !== c.round);
+  const why = !c.committed && c.round === 0 ? `the first drill is round 1${next.length ? `, opening ${formatTime(next[0].opens_at, { seconds: false })}` : ''}`
+    : !c.committed ? 'this round has no commitment yet: entries open once the operator commits it'
     : c.entered ? 'you are in this round' : force <= c.min_force ? `entering needs more than ${c.min_force} Force; you have ${force}` : null;
   const enter = async () => {
     await api.enterDrill(wallet, c.round);
@@ -45,13 +48,15 @@ export function DrillView({ ctx }) {
       <${Stat} label="Your Force" value=${force} hint=${`entry costs ${c.entry_force} Force`} />
     </div>
     <${Card} title="Enter the current round" subtitle="Entries are paid in Force, never in diamonds. The draw uses a secret committed before the round opened and the hash of the block that seals it.">
-      <div class="button-row">
+      <div class="button-row center">
         <${Button} testid="drill-enter" disabled=${!canEnter} onClick=${enter} busyLabel="Entering…">Enter round ${c.round}<//>
         ${why ? html`<span class=${c.entered ? 'ok-text' : 'muted'} data-testid="drill-why">${why}</span>` : null}
       </div>
     <//>
+    ${next.length ? html`<p class="muted small" data-testid="drill-next">Committed ahead: ${next.map((r) => `round ${r.round} (${formatTime(r.opens_at, { seconds: false })})`).join(', ')}.
+      Each commitment binds the secret before anyone can enter.</p>` : null}
     <${Card} title="Past rounds">
-      <${Table} testid="drill-round-row" rows=${rounds} rowKey=${(r) => r.round} empty="No rounds yet." columns=${[
+      <${Table} testid="drill-round-row" rows=${past} rowKey=${(r) => r.round} empty="No rounds yet." columns=${[
         { label: 'Round', render: (r) => r.round },
         { label: 'Closed', render: (r) => formatTime(r.closes_at, { seconds: false }) },
         { label: 'Entries', class: 'num', render: (r) => r.entries },

@@ -9,7 +9,7 @@ const LABELS = {
   'force/complete_task': (m) => (m.task_id === 'daily_checkin' ? 'Checked in' : `Completed task ${m.task_id}`),
   'emission/collect': () => 'Collected bubbles',
   'drill/enter': (m) => `Entered Lucky Drill round ${m.round}`,
-  'vault/add_record': (m) => `Added a ${m.category} record`,
+  'vault/add_record': (m) => `Added ${/^[aeiou]/.test(m.category) ? 'an' : 'a'} ${m.category} record`,
   'vault/erase_record': (m) => `Erased record ${m.digest.slice(0, 10)}…`,
   'exchange/accept_request': (m) => `Shared ${m.records.length} record${m.records.length === 1 ? '' : 's'} with request #${m.request}`,
   'exchange/revoke_grant': (m) => `Revoked access for request #${m.request}`,

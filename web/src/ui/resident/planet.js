@@ -21,40 +21,46 @@ async function loadPlanet(api, address) {
 
 /** One part of a bubble, recomputed here from the ledger's numbers. */
 function explainPart(part, bubble, shareBps) {
-  const seconds = (part.to - part.from) / 1000;
+  const ms = part.to - part.from;
   const accDelta = BigInt(part.acc_delta);
-  const force = BigInt(part.force);
-  const scaled = force * accDelta; // µBD × 10^18
+  const scaled = BigInt(part.force) * accDelta; // µBD × 10^18
   const rate = BigInt(bubble.rate_micro_per_second ?? 0);
-  // Per unit of Force the pool paid acc_delta / 10^18 µBD = rate × share × seconds / total,
-  // so the active total over the part is rate × share × ms / (acc_delta × 10^4 × 10^3 / 10^18).
+  // One unit of Force earned acc_delta / 10^18 µBD = rate × share × seconds / total, so
+  // the active total over the part is rate × share × ms × 10^18 / (acc_delta × 10^4 × 10^3).
+  // A total below the resident's own Force means the part also paid out emission carried
+  // from time when no Force was active (it is never lost, only handed on).
   let total = null;
-  if (accDelta > 0n) {
-    total = (rate * BigInt(shareBps) * BigInt(part.to - part.from) * ACC_SCALE) / (accDelta * 10000n * 1000n);
+  let carried = false;
+  if (accDelta > 0n && ms > 0) {
+    total = (rate * BigInt(shareBps) * BigInt(ms) * ACC_SCALE) / (accDelta * 10000n * 1000n);
+    if (total < BigInt(part.force)) { total = null; carried = true; }
   }
-  return { seconds, force: part.force, scaled, total, rate };
+  return { seconds: ms / 1000, scaled, total, carried, perForce: accDelta };
 }
 
-function microFromScaled(scaled) {
-  // µBD with 6 more decimals (sub-µBD shown, since bubbles round down on a running total)
+/** A value scaled by 10^18 as µBD with six decimals. */
+function scaledMicro(scaled) {
   const whole = scaled / ACC_SCALE;
   const frac = ((scaled % ACC_SCALE) * 1000000n) / ACC_SCALE;
-  return `${whole.toLocaleString('en-US')}.${frac.toString().padStart(6, '0')} µBD`;
+  return `${whole.toLocaleString('en-US')}.${frac.toString().padStart(6, '0')}`;
 }
 
 function BubbleDetail({ bubble, shareBps, formula, onClose }) {
   const parts = bubble.parts.map((p) => ({ ...p, x: explainPart(p, bubble, shareBps) }));
   const earlier = bubble.hour_start === 0;
-  return html`<${Card} title=${earlier ? 'Earlier earnings' : `Bubble of ${formatTime(bubble.hour_start, { seconds: false })} – ${formatTime(bubble.hour_end, { seconds: false }).slice(11)}`}
-    subtitle="How this bubble was computed: recompute it yourself from the ledger's numbers."
+  const anyCarried = parts.some((p) => p.x.carried);
+  const title = earlier ? 'Earlier earnings'
+    : `Bubble of ${formatTime(bubble.hour_start, { seconds: false })} – ${formatTime(bubble.hour_end, { seconds: false }).slice(11)}`;
+  return html`<${Card} title=${title}
+    subtitle="How this bubble was computed: every number comes from the ledger, so you can recompute it."
     actions=${html`<${Button} small kind="ghost" onClick=${onClose}>Close<//>`} testid="bubble-detail">
     <div class="grid grid-4 bubble-facts">
       <${Stat} label="This bubble" value=${formatBD(bubble.amount_micro, { precise: true })} testid="bubble-amount" />
-      <${Stat} label="Rate" value=${`${formatBD(bubble.rate_micro_per_second, { precise: true, unit: false })} BD/s`}
-        hint=${`residents get ${(shareBps / 100).toFixed(0)}%, Lucky Drill the rest`} testid="bubble-rate" />
-      <${Stat} label="Active Force at hour start" value=${bubble.active_force_at_start != null ? formatForce(bubble.active_force_at_start) : '—'}
-        testid="bubble-total-force" />
-      <${Stat} label="Seconds" value=${formatForce(parts.reduce((s, p) => s + p.x.seconds, 0))} testid="bubble-seconds" />
+      <${Stat} label="Emission rate" value=${`${formatBD(bubble.rate_micro_per_second, { precise: true, unit: false })} BD/s`}
+        hint=${`residents share ${shareBps / 100}%, Lucky Drill's jackpot the rest`} testid="bubble-rate" />
+      <${Stat} label="Active Force at the hour mark" value=${bubble.active_force_at_start != null ? formatForce(bubble.active_force_at_start) : '—'}
+        hint=${bubble.active_force_at_start != null ? 'all residents together' : 'no mark: the bubble began mid-hour'} testid="bubble-total-force" />
+      <${Stat} label="Seconds earning" value=${formatForce(Math.round(parts.reduce((s, p) => s + p.x.seconds, 0) * 1000) / 1000)} testid="bubble-seconds" />
     </div>
     ${earlier ? html`<p class="muted">Older pieces of Force folded into one bubble; its total is exact.</p>` : html`
     <${Table} testid="bubble-parts" rows=${parts} columns=${[
@@ -62,11 +68,14 @@ function BubbleDetail({ bubble, shareBps, formula, onClose }) {
       { label: 'To', render: (p) => formatTime(p.to).slice(11) },
       { label: 'Seconds', class: 'num', render: (p) => p.x.seconds.toLocaleString('en-US') },
       { label: 'Your Force', class: 'num', render: (p) => html`<span data-testid="part-force">${formatForce(p.force)}</span>` },
-      { label: 'Total active Force', class: 'num', render: (p) => html`<span data-testid="part-total">${p.x.total != null ? formatForce(p.x.total) : '—'}</span>` },
-      { label: 'Earned', class: 'num', render: (p) => microFromScaled(p.x.scaled) },
+      { label: 'Total active Force', class: 'num', render: (p) => html`<span data-testid="part-total">${p.x.total != null ? formatForce(p.x.total) : p.x.carried ? 'carried*' : '—'}</span>` },
+      { label: 'µBD per Force', class: 'num', render: (p) => scaledMicro(p.x.perForce) },
+      { label: 'Earned (µBD)', class: 'num', render: (p) => scaledMicro(p.x.scaled) },
     ]} />
+    ${anyCarried ? html`<p class="muted small" data-testid="bubble-carried">* This part also paid out emission carried from time when no
+      Force was active (before you, nobody was earning): it is never lost, only handed to the next active Force.</p>` : null}
     <p class="formula" data-testid="bubble-formula">earned = your Force × rate × ${shareBps / 100}% × seconds ÷ total active Force
-      <br /><span class="muted small">${formula}</span></p>`}
+      <br /><span class="muted small">${formula}. The bubble rounds down to the µBD on your running total, so bubbles add up exactly to what you collect.</span></p>`}
   <//>`;
 }
 

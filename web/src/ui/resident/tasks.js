@@ -13,6 +13,9 @@ async function loadTasks(api, address) {
   return { tasks, force };
 }
 
+/** The local day (in the deployment's zone) of a block time, as YYYY-MM-DD. */
+const dayOf = (ms) => formatTime(ms).slice(0, 10);
+
 export function TasksView({ ctx }) {
   const { api, wallet } = ctx;
   const live = useLive(() => loadTasks(api, wallet.address), [wallet.address]);
@@ -28,12 +31,16 @@ export function TasksView({ ctx }) {
     live.reload();
   };
   const checkin = tasks.find((t) => t.id === 'daily_checkin');
+  const today = ctx.status ? dayOf(ctx.status.time) : null;
+  const checkedToday = checkin && checkin.limit === 'daily:1' && lastGrant.daily_checkin
+    && today && dayOf(lastGrant.daily_checkin) === today;
   const sorted = [...tasks].sort((a, b) => (a.attester === 'resident' ? 0 : 1) - (b.attester === 'resident' ? 0 : 1)
     || (a.enabled === b.enabled ? 0 : a.enabled ? -1 : 1) || a.title.localeCompare(b.title));
   return html`<div class="grid" data-testid="tasks">
     ${checkin ? html`<${Card} title="Daily check-in" testid="checkin-card"
       subtitle=${`+${checkin.force} Force${checkin.duration_days ? ` for ${checkin.duration_days} days` : ''}, ${limitLabel(checkin.limit)}.`}
-      actions=${checkin.enabled ? html`<${Button} testid="checkin" onClick=${() => complete(checkin)} busyLabel="Checking in…">Check in<//>`
+      actions=${checkedToday ? html`<${Badge} kind="ok" testid="checked-in">checked in today ✓<//>`
+        : checkin.enabled ? html`<${Button} testid="checkin" onClick=${() => complete(checkin)} busyLabel="Checking in…">Check in<//>`
         : html`<${Badge} kind="bad" testid="checkin-disabled">disabled by the operator<//>`}>
       <p class="muted" data-testid="checkin-last">${lastGrant.daily_checkin ? `Last check-in: ${formatTime(lastGrant.daily_checkin)}` : 'You have not checked in yet.'}</p>
     <//>` : null}
