@@ -28,6 +28,18 @@ test("SLIP-0010 ed25519 test vector 1 (seed 000102…0f), chain m/0'/1'/2'/2'/10
                "8f94d394a8e8fd6b1bc2f3f49f5c47e385281d5c17e65324b0f62483e37e8793");
 });
 
+test("SLIP-0010 curve25519 test vector 1: private keys m and m/0', and their X25519 public keys", async () => {
+  const seed = fromHex("000102030405060708090a0b0c0d0e0f");
+  const master = await slip10Derive(seed, "curve25519", []);
+  assert.equal(toHex(master), "d70a59c2e68b836cc4bbe8bcae425169b9e2384f3905091e3d60b890e90cd92c");
+  const child = await slip10Derive(seed, "curve25519", [0]);
+  assert.equal(toHex(child), "cd7630d7513cbe80515f7317cdb9a47ad4a56b63c3f1dc29583ab8d4cc25a9b2");
+  const w = await Wallet.fromSeeds(new Uint8Array(32), master);
+  assert.equal(toHex(w.encryptionPublicKey), "5c7289dc9f7f3ea1c8c2de7323b9fb0781f69c9ecd6de4f095ac89a02dc80577");
+  const w0 = await Wallet.fromSeeds(new Uint8Array(32), child);
+  assert.equal(toHex(w0.encryptionPublicKey), "cb8be6b256ce509008b43ae0dccd69960ad4f7ff2e2868c1fbc9e19ec3ad544b");
+});
+
 test("mnemonics: 24 fresh words, canonical form, errors that name the position only", async () => {
   const words = newMnemonic();
   assert.equal(words.split(" ").length, 24);
