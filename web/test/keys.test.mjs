@@ -26,6 +26,8 @@ test("SLIP-0010 ed25519 test vector 1 (seed 000102…0f), chain m/0'/1'/2'/2'/10
                "2b4be7f19ee27bbf30c667b642d5f4aa69fd169872f8fc3059c08ebae2eb19e7");
   assert.equal(toHex(await slip10Derive(seed, "ed25519", [0, 1, 2, 2, 1000000000])),
                "8f94d394a8e8fd6b1bc2f3f49f5c47e385281d5c17e65324b0f62483e37e8793");
+  const w = await Wallet.fromSeeds(await slip10Derive(seed, "ed25519", []), new Uint8Array(32));
+  assert.equal(toHex(w.publicKey), "a4b2856bfec510abab89753fac1ac0e1112364e7d250545963f135f2a33188ed");
 });
 
 test("SLIP-0010 curve25519 test vector 1: private keys m and m/0', and their X25519 public keys", async () => {
