@@ -15,7 +15,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from planet.core.exchange.messages import CreateOffer, CreateRequest
+from planet.sdk import vault as sdk_vault
 from planet.sdk.keys import wallet_from_mnemonic
+from planet.sdk.wallet import Wallet
 from tests.e2e.conftest import E2ENode
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -26,6 +29,8 @@ WRONG_CHECK_DIGIT = "110105194912310021"
 PHONE = "13800138000"
 HEALTH_NOTE = "Ran 5 km on Monday and 8 km on Thursday"
 TRAVEL_NOTE = "Weekend trip to Hangzhou, West Lake"
+VOUCHER = "SOCKS-2026-7Q4K"
+HOUR_MS = 3_600_000
 
 
 def micro_of(text: str) -> int:
@@ -34,6 +39,10 @@ def micro_of(text: str) -> int:
     assert m, text
     whole, frac = int(m.group(2).replace(",", "")), (m.group(3) + "000000")[:6]
     return (-1 if m.group(1) else 1) * (whole * 1_000_000 + int(frac))
+
+
+def event_attr(events: list[dict[str, Any]], type_: str, name: str) -> Any:
+    return next(e["attributes"][name] for e in events if e["type"] == type_)
 
 
 def real_errors(page: Any) -> list[str]:
@@ -135,6 +144,7 @@ def test_new_resident_onboards_earns_keeps_records_and_restores(
     expect(page.get_by_test_id("record")).to_have_count(3)
     records = page.get_by_test_id("record")
     health = records.filter(has_text="health")
+    health_digest = health.get_attribute("data-digest")
     health.get_by_test_id("record-view").click()
     expect(health.get_by_test_id("record-plaintext")).to_contain_text(HEALTH_NOTE)
     identity = records.filter(has_text="identity")
@@ -149,14 +159,61 @@ def test_new_resident_onboards_earns_keeps_records_and_restores(
     assert node.query("vault/record", digest=travel_digest)["erased_at"] > 0
     shot(page, "vault-erased")
 
+    # The shop: a partner (approved by the operator with the Python SDK) lists two items;
+    # one needs more Force than the resident has and says so before anyone tries.
+    business = Wallet.generate()
+    node.client.register_business(node.operator, business, "Green Run Club")
+    now = node.client.status()["time"]
+    socks = event_attr(node.client.send(business, CreateOffer(
+        item="Running socks", price=1_000_000, stock=5, starts_at=now - 1000,
+        ends_at=now + HOUR_MS, min_force=0, daily_limit=0)).events, "exchange/offer_created", "offer")
+    node.client.send(business, CreateOffer(
+        item="Marathon entry", price=2_000_000, stock=1, starts_at=now - 1000,
+        ends_at=now + HOUR_MS, min_force=100, daily_limit=0))
+    page.get_by_test_id("tab-shop").click()
+    expect(page.get_by_test_id("offer")).to_have_count(2)
+    marathon = page.get_by_test_id("offer").filter(has_text="Marathon entry")
+    expect(marathon.get_by_test_id("offer-refusal")).to_contain_text("needs Force 100")
+    expect(marathon.get_by_test_id("offer-redeem")).to_be_disabled()
+    page.locator(f"[data-testid=offer][data-offer='{socks}']").get_by_test_id("offer-redeem").click()
+    expect(page.get_by_test_id("redemption-row")).to_have_count(1)
+    redemption = node.client.query("exchange/redemptions", address=address)["items"][0]
+    sdk_vault.fulfil(node.client, business, redemption["id"], VOUCHER)
+    page.get_by_test_id("voucher-open").click()  # appears once the fulfilment is committed
+    expect(page.get_by_test_id("voucher-text")).to_have_text(VOUCHER)
+    shot(page, "shop")
+
+    # A data request for health records: the page shows exactly which record would go
+    # (not the identity copy, not the erased one); the business opens it; then revoked.
+    request_id = event_attr(node.client.send(business, CreateRequest(
+        categories=("health",), period_start=0, period_end=now + HOUR_MS,
+        purpose="Plan better training weeks", reward=400_000, residents=1,
+        expires_at=now + HOUR_MS, access_ms=24 * HOUR_MS)).events,
+        "exchange/request_created", "request")
+    page.get_by_test_id("tab-requests").click()
+    request = page.locator(f"[data-testid=request][data-request='{request_id}']")
+    expect(request.get_by_test_id("request-purpose")).to_contain_text("Plan better training weeks")
+    request.get_by_test_id("request-open").click()
+    eligible = request.get_by_test_id("eligible-record")
+    expect(eligible).to_have_count(1)
+    assert eligible.get_attribute("data-digest") == health_digest
+    shot(page, "request-review")
+    request.get_by_test_id("request-accept").click()
+    expect(page.get_by_test_id("grant-state")).to_contain_text("active")
+    granted = sdk_vault.read_granted(node.client, business, request_id)
+    assert [g.plaintext.decode() for g in granted] == [HEALTH_NOTE]
+    shot(page, "request-accepted")
+    page.get_by_test_id("grant-revoke").click()
+    expect(page.get_by_test_id("grant-state")).to_contain_text("revoked")
+    assert sdk_vault.read_granted(node.client, business, request_id) == []
+
     # Invitation codes of one's own, made in this browser: three, unused.
     page.get_by_test_id("tab-invites").click()
     expect(page.get_by_test_id("invite-unused")).to_have_count(3)
     shot(page, "invites")
 
     # The other resident pages render from the ledger.
-    for tab, testid in (("requests", "requests"), ("shop", "shop"), ("drill", "drill"),
-                        ("history", "history")):
+    for tab, testid in (("drill", "drill"), ("history", "history")):
         page.get_by_test_id(f"tab-{tab}").click()
         expect(page.get_by_test_id(testid).first).to_be_visible()
         if tab == "history":

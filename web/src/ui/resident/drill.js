@@ -39,17 +39,20 @@ export function DrillView({ ctx }) {
     toast(`You are in round ${c.round} (−${c.entry_force} Force)`);
     live.reload();
   };
-  const closesIn = Math.max(0, c.closes_at - now);
+  const waitingFirst = c.round === 0 && !c.committed && next.length > 0;
+  const shown = waitingFirst ? { n: next[0].round, label: 'opens in', at: next[0].opens_at, verb: 'opens' }
+    : { n: c.round, label: 'closes in', at: c.closes_at, verb: 'closes' };
+  const left = Math.max(0, shown.at - now);
   return html`<div class="grid" data-testid="drill">
     <div class="grid grid-4">
       <${Stat} label="Jackpot" value=${formatBD(c.jackpot_micro)} testid="drill-jackpot" hint="5% of all emission" />
-      <${Stat} label=${`Round ${c.round}`} value=${formatDuration(closesIn)} hint=${`closes ${formatTime(c.closes_at, { seconds: false })}`} testid="drill-round" />
+      <${Stat} label=${`Round ${shown.n} ${shown.label}`} value=${formatDuration(left, { days: false })} hint=${`${shown.verb} ${formatTime(shown.at, { seconds: false })}`} testid="drill-round" />
       <${Stat} label="Entries" value=${c.entries} hint=${`${c.winners} winner${c.winners === 1 ? '' : 's'}`} />
       <${Stat} label="Your Force" value=${force} hint=${`entry costs ${c.entry_force} Force`} />
     </div>
     <${Card} title="Enter the current round" subtitle="Entries are paid in Force, never in diamonds. The draw uses a secret committed before the round opened and the hash of the block that seals it.">
       <div class="button-row center">
-        <${Button} testid="drill-enter" disabled=${!canEnter} onClick=${enter} busyLabel="Entering…">Enter round ${c.round}<//>
+        <${Button} testid="drill-enter" disabled=${!canEnter} onClick=${enter} busyLabel="Entering…">Enter round ${shown.n}<//>
         ${why ? html`<span class=${c.entered ? 'ok-text' : 'muted'} data-testid="drill-why">${why}</span>` : null}
       </div>
     <//>

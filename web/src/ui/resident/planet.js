@@ -69,8 +69,8 @@ function BubbleDetail({ bubble, shareBps, formula, onClose }) {
       { label: 'Seconds', class: 'num', render: (p) => p.x.seconds.toLocaleString('en-US') },
       { label: 'Your Force', class: 'num', render: (p) => html`<span data-testid="part-force">${formatForce(p.force)}</span>` },
       { label: 'Total active Force', class: 'num', render: (p) => html`<span data-testid="part-total">${p.x.total != null ? formatForce(p.x.total) : p.x.carried ? 'carried*' : '—'}</span>` },
-      { label: 'µBD per Force', class: 'num', render: (p) => scaledMicro(p.x.perForce) },
-      { label: 'Earned (µBD)', class: 'num', render: (p) => scaledMicro(p.x.scaled) },
+      { label: html`<span class="nocase">µBD</span> per Force`, class: 'num', render: (p) => scaledMicro(p.x.perForce) },
+      { label: html`Earned (<span class="nocase">µBD</span>)`, class: 'num', render: (p) => scaledMicro(p.x.scaled) },
     ]} />
     ${anyCarried ? html`<p class="muted small" data-testid="bubble-carried">* This part also paid out emission carried from time when no
       Force was active (before you, nobody was earning): it is never lost, only handed to the next active Force.</p>` : null}
