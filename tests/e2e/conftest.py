@@ -171,6 +171,9 @@ def shot(screenshots_dir: Path, request: pytest.FixtureRequest) -> Callable[[Any
     module = request.node.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
 
     def take(page: Any, name: str) -> Path:
+        if module not in _SHOTS:  # first shot of this module in the session: drop old ones
+            for old in screenshots_dir.glob(f"{module}-[0-9][0-9]-*.png"):
+                old.unlink()
         _SHOTS[module] = _SHOTS.get(module, 0) + 1
         safe = re.sub(r"[^\w.-]+", "-", name).strip("-")
         path = screenshots_dir / f"{module}-{_SHOTS[module]:02d}-{safe}.png"
