@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from planet.core.exchange.messages import CreateOffer, CreateRequest
 from planet.sdk import vault as sdk_vault
-from planet.sdk.keys import wallet_from_mnemonic
+from planet.sdk.keys import import_keystore_json, wallet_from_mnemonic
 from planet.sdk.wallet import Wallet
 from tests.e2e.conftest import E2ENode
 
@@ -30,6 +30,7 @@ PHONE = "13800138000"
 HEALTH_NOTE = "Ran 5 km on Monday and 8 km on Thursday"
 TRAVEL_NOTE = "Weekend trip to Hangzhou, West Lake"
 VOUCHER = "SOCKS-2026-7Q4K"
+PASSWORD = "correct horse battery staple"
 HOUR_MS = 3_600_000
 
 
@@ -227,15 +228,31 @@ def test_new_resident_onboards_earns_keeps_records_and_restores(
     shot(page, "wallets")
     assert real_errors(page) == []
 
-    # A fresh browser: restore from the 24 words, same address, same resident.
+    # A fresh browser: restore from the 24 words, sealed here under a password; same
+    # address, same resident. After a reload the wallet asks for its password.
     other = new_page("restored")
     other.goto("/#/wallet/restore")
     other.get_by_test_id("restore-words").fill(words)
+    other.get_by_test_id("restore-password").fill(PASSWORD)
     shot(other, "restore")
     other.get_by_test_id("restore-submit").click()
     expect(other.get_by_test_id("current-address")).to_have_attribute("title", address)
     shot(other, "restored-wallets")
+
+    # Its keystore export opens with the Python SDK (same format as the CLI's files).
+    other.get_by_test_id("wallet-export").click()
+    other.get_by_test_id("export-password").fill(PASSWORD)
+    other.get_by_test_id("export-make").click()
+    exported = other.get_by_test_id("export-text").input_value()
+    assert import_keystore_json(exported, PASSWORD).address == address
+
     other.goto("/#/resident/planet")
+    other.reload()
+    other.get_by_test_id("unlock-password").fill("not the password")
+    other.get_by_test_id("unlock-submit").click()
+    expect(other.get_by_test_id("unlock-submit-error")).to_contain_text("password")
+    other.get_by_test_id("unlock-password").fill(PASSWORD)
+    other.get_by_test_id("unlock-submit").click()
     expect(other.get_by_test_id("verified-badge")).to_be_visible()
     expect(other.get_by_test_id("balance")).not_to_have_text("0.00 BD")
     shot(other, "restored-planet")

@@ -330,7 +330,7 @@ function WalletPage({ ctx, entries, current, onChanged, onSwitch }) {
           </div>
           <div class="wl-actions">
             ${e.address === current ? null : html`<${Button} small kind="secondary" testid="wallet-use" onClick=${() => onSwitch(e.address)}>Use<//>`}
-            <${Button} small kind="ghost" onClick=${() => setExporting(e)}>Export<//>
+            <${Button} small kind="ghost" testid="wallet-export" onClick=${() => setExporting(e)}>Export<//>
             <${Button} small kind="danger-ghost" onClick=${() => forget(e)}>Forget<//>
           </div>
           ${exporting && exporting.address === e.address ? html`<${ExportPanel} entry=${e} onClose=${() => setExporting(null)} />` : null}

@@ -84,7 +84,7 @@ export function RequestsView({ ctx }) {
           <div>
             <div class="request-title"><b>${nameOf[r.business]}</b> asks for <b>${r.categories.join(', ')}</b></div>
             <div class="request-purpose" data-testid="request-purpose">“${r.purpose}”</div>
-            <div class="muted small">records from ${formatTime(r.period_start, { seconds: false })} to ${formatTime(r.period_end, { seconds: false })} ·
+            <div class="muted small">${r.period_start > 0 ? `records from ${formatTime(r.period_start, { seconds: false })} to ` : 'records up to '}${formatTime(r.period_end, { seconds: false })} ·
               access for ${formatDuration(r.access_ms)} · ${r.places_left} place${r.places_left === 1 ? '' : 's'} left ·
               open until ${formatTime(r.expires_at, { seconds: false })}</div>
           </div>
