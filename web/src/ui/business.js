@@ -9,7 +9,7 @@ import {
 } from './common.js';
 import {
   sendTx, query, queryAll, getAccount, AddrLink, TxLink, depositRecord, readGranted,
-  fulfilRedemption, walletKeys, parseBD, parsePositiveInt, DAY_MS,
+  fulfilRedemption, walletKeys, parseBD, parsePositiveInt, DAY_MS, toZonedInput, fromZonedInput, tzOffset,
 } from './explorer/kit.js';
 
 const CATEGORIES = ['credit', 'browsing', 'shopping', 'entertainment', 'travel', 'identity', 'health',
@@ -94,7 +94,7 @@ function Application({ ctx, account }) {
   }
   return html`<${Card} title="Apply to become a business" testid="business-application"
       subtitle="The operator approves businesses. Send them this application: it holds only your public keys; your private keys never leave this browser.">
-    <ol class="steps">
+    <ol class="c-steps">
       <li>Name your business.</li>
       <li>Copy the application and send it to the operator.</li>
       <li>Once approved, this page becomes your console (it checks on every block).</li>
@@ -147,7 +147,7 @@ function Overview({ ctx, me }) {
       <//>
     </div>
     <${Card} title="Your keys" subtitle="Back them up from the wallet page: with the 24 words you restore this business anywhere.">
-      <dl class="kv">
+      <dl class="c-kv">
         <dt>Address</dt><dd><${Copyable} text=${address} /></dd>
         <dt>Encryption key</dt><dd><span class="mono">${me.account.encryption_key}</span></dd>
         <dt>Approved</dt><dd>${formatTime(me.account.created_at)}</dd>
@@ -166,7 +166,7 @@ function RequestState({ r, now }) {
 }
 
 function localDate(ms) {
-  return new Date(ms).toISOString().slice(0, 10);
+  return toZonedInput(ms).slice(0, 10);
 }
 
 function RequestsTab({ ctx, purse }) {
@@ -206,9 +206,8 @@ function CreateRequest({ ctx, purse, onDone }) {
     if (!f.purpose.trim()) throw new Error('Say what the data is for: residents read it before they accept.');
     const reward = parseBD(f.reward, 'Reward');
     const residents = parsePositiveInt(f.residents, 'Residents');
-    const start = Date.parse(`${f.periodStart}T00:00:00Z`);
-    const end = Date.parse(`${f.periodEnd}T23:59:59Z`);
-    if (!Number.isFinite(start) || !Number.isFinite(end)) throw new Error('Period: two dates.');
+    const start = fromZonedInput(f.periodStart, 'T00:00:00');
+    const end = fromZonedInput(f.periodEnd, 'T23:59:59');
     if (start > end) throw new Error('Period: the start is after the end.');
     const expires = parsePositiveInt(f.expiresDays, 'Open for (days)');
     const access = parsePositiveInt(f.accessDays, 'Access (days)');
@@ -232,7 +231,7 @@ function CreateRequest({ ctx, purse, onDone }) {
         <input data-testid="request-purpose" value=${f.purpose} onInput=${set('purpose')} maxlength="200" placeholder="Route planning for our new bus line" />
       <//>
       <div class="form-row">
-        <${Field} label="Records from"><input type="date" data-testid="request-period-start" value=${f.periodStart} onInput=${set('periodStart')} /><//>
+        <${Field} label=${`Records from (${tzOffset()})`}><input type="date" data-testid="request-period-start" value=${f.periodStart} onInput=${set('periodStart')} /><//>
         <${Field} label="to"><input type="date" data-testid="request-period-end" value=${f.periodEnd} onInput=${set('periodEnd')} /><//>
       </div>
       <div class="form-row">
@@ -278,8 +277,8 @@ function RequestDetail({ ctx, id }) {
   return html`
     <p><a href="#/business/requests">← All requests</a></p>
     <${Card} title=${`Request #${r.id}`} subtitle=${r.purpose} testid="business-request-detail"
-      actions=${mine && open ? html`<${Button} kind="danger" small testid="request-close" onClick=${close}>Close early<//>` : null}>
-      <dl class="kv">
+      actions=${mine && open && r.escrow > 0 ? html`<${Button} kind="danger" small testid="request-close" onClick=${close}>Close early<//>` : null}>
+      <dl class="c-kv">
         <dt>State</dt><dd data-testid="request-state"><${RequestState} r=${r} now=${now} /></dd>
         <dt>Categories</dt><dd>${r.categories.map((c) => html`<span class="tag">${c}</span> `)}</dd>
         <dt>Records from</dt><dd>${formatTime(r.period_start, { seconds: false })} to ${formatTime(r.period_end, { seconds: false })}</dd>
@@ -309,7 +308,7 @@ function RequestDetail({ ctx, id }) {
           { key: 'category', label: 'Category', render: (x) => (x.category ? html`<span class="tag">${x.category}</span>` : '—') },
           { key: 'time', label: 'Time', render: (x) => (x.time ? formatTime(x.time, { seconds: false }) : '—') },
           { key: 'text', label: 'Content', render: (x) => (x.text != null
-            ? html`<span class="plaintext" data-testid="granted-plaintext">${x.text}</span>`
+            ? html`<span class="c-plaintext" data-testid="granted-plaintext">${x.text}</span>`
             : html`<span class="muted" data-testid="granted-unavailable">${x.error}</span>`) },
         ]} />
     <//>` : null}`;
@@ -344,13 +343,13 @@ function TasksTab({ ctx, quota }) {
               ${mineList.map((x) => html`<option value=${x.id} disabled=${!x.enabled}>${x.title} (+${x.force})${x.enabled ? '' : ' — disabled'}</option>`)}
             </select>
           <//>
-          <${Stat} label="Quota left today" value=${quota ? `${formatForce(quota.left_today)} of ${formatForce(quota.daily_force)}` : '—'} testid="attest-quota" />
         </div>
         <${Field} label="Residents" hint="Addresses, one per line or separated by commas.">
           <textarea rows="4" class="mono" data-testid="attest-residents" value=${residents} onInput=${(e) => setResidents(e.currentTarget.value)} placeholder="planet1…"></textarea>
         <//>
         <div class="form-actions">
           <${Button} testid="attest-submit" onClick=${attest} busyLabel="Attesting…">Attest${t ? ` +${t.force} Force each` : ''}<//>
+          <span class="muted">Quota left today: <strong data-testid="attest-quota">${quota ? `${formatForce(quota.left_today)} of ${formatForce(quota.daily_force)} Force` : '—'}</strong></span>
           ${last ? html`<span class="muted" data-testid="attest-done">${last.count} credited for ${last.task} · <${TxLink} hash=${last.hash} /></span>` : null}
         </div>
       </div>
@@ -457,20 +456,14 @@ function OffersTab({ ctx }) {
     <//>`;
 }
 
-function toLocalInput(ms) {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60000);
-  return d.toISOString().slice(0, 16);
-}
-
 function CreateOffer({ ctx, onDone }) {
   const now = Date.now();
-  const [f, setF] = useState({ item: '', price: '2', stock: '50', starts: toLocalInput(now), ends: toLocalInput(now + 30 * DAY_MS), minForce: '0', dailyLimit: '0' });
+  const [f, setF] = useState({ item: '', price: '2', stock: '50', starts: toZonedInput(now), ends: toZonedInput(now + 30 * DAY_MS), minForce: '0', dailyLimit: '0' });
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
   const create = async () => {
     if (!f.item.trim()) throw new Error('Name the item.');
-    const startsAt = new Date(f.starts).getTime();
-    const endsAt = new Date(f.ends).getTime();
-    if (!Number.isFinite(startsAt) || !Number.isFinite(endsAt)) throw new Error('Give the sale\'s start and end.');
+    const startsAt = fromZonedInput(f.starts);
+    const endsAt = fromZonedInput(f.ends);
     const toInt = (v, name) => { if (!/^\d+$/.test(String(v).trim())) throw new Error(`${name}: a whole number`); return Number(v); };
     await sendTx(ctx, [{ type: 'exchange/create_offer', item: f.item.trim(), price: parseBD(f.price, 'Price'),
       stock: parsePositiveInt(f.stock, 'Stock'), starts_at: startsAt, ends_at: endsAt,
@@ -488,7 +481,7 @@ function CreateOffer({ ctx, onDone }) {
         <${Field} label="Stock"><input type="number" min="1" data-testid="offer-stock" value=${f.stock} onInput=${set('stock')} /><//>
       </div>
       <div class="form-row">
-        <${Field} label="On sale from"><input type="datetime-local" data-testid="offer-starts" value=${f.starts} onInput=${set('starts')} /><//>
+        <${Field} label=${`On sale from (${tzOffset()})`}><input type="datetime-local" data-testid="offer-starts" value=${f.starts} onInput=${set('starts')} /><//>
         <${Field} label="until"><input type="datetime-local" data-testid="offer-ends" value=${f.ends} onInput=${set('ends')} /><//>
         <${Field} label="Minimum Force"><input type="number" min="0" data-testid="offer-min-force" value=${f.minForce} onInput=${set('minForce')} /><//>
         <${Field} label="Per resident a day" hint="0: no limit"><input type="number" min="0" data-testid="offer-daily-limit" value=${f.dailyLimit} onInput=${set('dailyLimit')} /><//>
@@ -511,7 +504,7 @@ function Fulfil({ ctx, redemption, onDone }) {
     toast(`Redemption #${redemption.id} refunded`);
     onDone();
   };
-  return html`<span class="inline-form">
+  return html`<span class="c-inline">
     <input placeholder="Voucher code" value=${voucher} onInput=${(e) => setVoucher(e.currentTarget.value)} data-testid="fulfil-voucher" aria-label="Voucher" />
     <${Button} small testid="fulfil-submit" onClick=${fulfil}>Deliver<//>
     <${Button} small kind="ghost" testid="refund-submit" onClick=${refund}>Refund<//>

@@ -181,13 +181,13 @@ function TxView({ ctx, hash }) {
 function MsgFields({ msg }) {
   const rows = Object.entries(msg).filter(([k]) => k !== 'type');
   if (!rows.length) return null;
-  return html`<dl class="kv compact">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${renderValue(v, k)}</dd>`)}</dl>`;
+  return html`<dl class="c-kv compact">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${renderValue(v, k)}</dd>`)}</dl>`;
 }
 
 function Attrs({ attrs }) {
   const rows = Object.entries(attrs || {});
   if (!rows.length) return html`<span class="muted">—</span>`;
-  return html`<dl class="kv compact">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${renderValue(v, k)}</dd>`)}</dl>`;
+  return html`<dl class="c-kv compact">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${renderValue(v, k)}</dd>`)}</dl>`;
 }
 
 /** Block times are ms since the epoch: fields named *_at, time or *_until read as dates. */
@@ -195,7 +195,13 @@ function isTimeField(key, v) {
   return typeof v === 'number' && v > 1e12 && /(_at|^time|_until|_start|_end)$/.test(key || '');
 }
 
+/** Amounts are integers of µBD: fields named paid, reward, price, balance, amount, *_micro. */
+function isMicroField(key, v) {
+  return typeof v === 'number' && /^(paid|reward|price|balance|amount|refund|refunded|escrow)$|_micro$/.test(key || '');
+}
+
 function renderValue(v, key) {
+  if (isMicroField(key, v)) return html`<span>${formatBD(v, { precise: true })} <span class="muted mono small">${v} µBD</span></span>`;
   if (isTimeField(key, v)) return html`<span>${formatTime(v)} <span class="muted mono small">${v}</span></span>`;
   if (typeof v === 'string' && /^planet1[02-9ac-hj-np-z]{20,}$/.test(v)) return html`<${AddrLink} address=${v} full=${true} />`;
   if (Array.isArray(v)) {

@@ -72,8 +72,8 @@ function Overview({ ctx }) {
     <${ErrorBox} error=${res.error} />
     <div class="stats-row">
       <${Stat} label="Emitted" value=${bd2(supply.emitted_micro)} testid="op-emitted"
-        hint=${`${pct < 0.01 ? pct.toExponential(2) : pct.toFixed(2)}% of the cap`} />
-      <${Stat} label="Cap" value=${`${compactBD(s.cap_micro)} BD`} hint=${`${formatBD(s.cap_micro, { unit: false })}: all the schedule will ever release`} />
+        hint=${pct < 0.01 ? 'under 0.01% of the cap' : `${pct.toFixed(2)}% of the cap`} />
+      <${Stat} label="Cap" value=${`${compactBD(s.cap_micro)} BD`} hint=${`all the schedule will ever release: ${formatBD(s.cap_micro)}`} />
       <${Stat} label="Collected" value=${bd2(supply.collected_micro)} testid="op-collected" hint="in residents' balances and spent" />
       <${Stat} label="Era" value=${`${supply.era}`} testid="op-era"
         hint=${halvingAt && halvingAt < s.end_time ? `halves ${formatTime(halvingAt, { seconds: false })}` : 'last era'} />
@@ -155,7 +155,8 @@ export function parseApplication(text) {
 }
 
 async function loadBusinesses(ctx) {
-  const list = await query(ctx, 'accounts/accounts', { kind: 'business', limit: 1000 });
+  const list = (await query(ctx, 'accounts/accounts', { kind: 'business', limit: 1000 }))
+    .sort((a, b) => b.created_height - a.created_height);
   return Promise.all(list.map(async (b) => {
     const [quota, purse] = await Promise.all([
       query(ctx, 'force/quota', { address: b.address }).catch(() => null),
@@ -242,7 +243,7 @@ function QuotaForm({ ctx, business, disabled, onDone }) {
     toast(`${business.name}: ${n} Force a day`);
     onDone();
   };
-  return html`<span class="inline-form">
+  return html`<span class="c-inline">
     <input type="number" min="0" class="small-input" value=${value} onInput=${(e) => setValue(e.currentTarget.value)}
       aria-label=${`Daily Force quota of ${business.name}`} disabled=${disabled} />
     <${Button} small kind="secondary" disabled=${disabled} onClick=${save}>Set<//>

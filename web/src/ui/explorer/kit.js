@@ -2,7 +2,7 @@
 // places that call the browser SDK (so a change in its shape touches one file), links to
 // explorer pages, a JSON view, and the parsing of amounts and dates typed into forms.
 import * as sdk from '../../sdk/index.js';
-import { html, shortAddr, errorMessage } from '../common.js';
+import { html, shortAddr, errorMessage, formatTime, timezoneLabel } from '../common.js';
 
 // --- the SDK, in one place ----------------------------------------------------------------
 
@@ -117,6 +117,23 @@ export function parsePositiveInt(text, field) {
 
 export const DAY_MS = 86400000;
 
+/** The deployment's offset as ISO 8601 wants it ("+08:00"), from the shell's timezone. */
+export function tzOffset() {
+  return timezoneLabel().replace(/^UTC/, '');
+}
+
+/** ms → the value of a datetime-local input, in the deployment's timezone (not the browser's). */
+export function toZonedInput(ms) {
+  return formatTime(ms, { seconds: false }).replace(' ', 'T');
+}
+
+/** A datetime-local (or date, at `time`) input's value, read in the deployment's timezone. */
+export function fromZonedInput(value, time = '') {
+  const ms = Date.parse(`${value}${time}${value.length > 10 || time ? '' : 'T00:00'}${tzOffset()}`);
+  if (!Number.isFinite(ms)) throw new Error(`${value || 'empty'}: not a date`);
+  return ms;
+}
+
 /** Form state as one object with a setter per field: const [f, set] = useForm({...}). */
 export function bindInput(state, setState, key) {
   return {
@@ -149,7 +166,7 @@ export function JsonView({ value, testid }) {
 
 /** Definition list of [label, value] pairs. */
 export function Facts({ items, testid }) {
-  return html`<dl class="kv" data-testid=${testid}>
+  return html`<dl class="c-kv" data-testid=${testid}>
     ${items.filter(Boolean).map(([k, v, id]) => html`<dt>${k}</dt><dd data-testid=${id}>${v}</dd>`)}
   </dl>`;
 }

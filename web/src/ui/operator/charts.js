@@ -135,7 +135,7 @@ export function ForceHistogram({ histogram }) {
   if (!histogram?.length) return null;
   const w = 560;
   const h = 230;
-  const pad = { l: 44, r: 8, t: 10, b: 34 };
+  const pad = { l: 44, r: 8, t: 20, b: 34 };
   const max = Math.max(1, ...histogram.map((b) => b.count));
   const bw = (w - pad.l - pad.r) / histogram.length;
   const y = (c) => h - pad.b - (c / max) * (h - pad.t - pad.b);
