@@ -15,6 +15,13 @@ from planet.api.errors import ERRORS
 from planet.core.errors import InvalidField, NotFound
 
 MAX_BODY = 1 << 20
+CHECK_RESULT = {"type": "object", "required": ["code", "log"], "properties": {
+    "code": {"type": "integer"}, "codespace": {"type": "string"}, "log": {"type": "string"},
+    "error": {"type": "string"}, "events": {"type": "array"}}}
+TX_REFUSED = {"description": "check_tx refused the transaction; `check` says why",
+              "content": {"application/json": {"schema": {
+                  "type": "object", "required": ["hash", "check"],
+                  "properties": {"hash": {"type": "string"}, "check": CHECK_RESULT}}}}}
 MAX_HEIGHT = 2**62
 Height = Annotated[int, Path(ge=1, le=MAX_HEIGHT, description="block height")]
 TxHash = Annotated[str, Path(description="64 hex characters", max_length=200)]
@@ -50,6 +57,7 @@ def router(ctx: ApiContext) -> APIRouter:
                 "genesis_time": node.genesis.genesis_time}
 
     @r.post("/txs", tags=["txs"], summary="Submit a signed transaction",
+            responses={400: TX_REFUSED},
             description="Body: the raw signed transaction JSON. With wait=true (default) the "
                         "answer comes once the transaction is committed; 400 when check_tx "
                         "refuses it, 202 if not committed within `timeout` seconds.",
