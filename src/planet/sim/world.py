@@ -11,7 +11,7 @@ People, by habit (drawn once per resident):
 - *lapsed*: behave as casual until a random day, then never come back (dormant for good).
 
 Residents join along an invitation tree (the operator invites the first, then each
-resident's codes invite the next, growing to `residents` by 30% of the run), most pass
+resident's codes invite the next, growing to `residents` by `full_by` of the run), most pass
 identity verification a few hours later (paying their inviter, one level), partner
 businesses attest tasks in daily batches within their quota, and the operator commits
 every drill round ahead and reveals it after its seal, except one round in
@@ -70,8 +70,8 @@ DAY = 24 * HOUR
 BUSINESS_TASKS = ("shopping", "entertainment", "education", "finance", "travel", "browsing",
                   "social")
 # What each partner business sells in the shop and which kind of record it deposits.
-OFFER_ITEMS = ("Coffee", "Cinema ticket", "Train ticket discount", "Online course week",
-               "Bike day pass", "Museum entry", "Gym day pass")
+OFFER_ITEMS = ("Coffee", "Cinema ticket", "Train ticket discount", "Month of news",
+               "Community meetup pass", "Bike day pass", "Gym day pass")
 RECORD_CATEGORIES = ("shopping", "entertainment", "travel", "browsing", "social", "location",
                      "health")
 
@@ -91,6 +91,10 @@ class SimConfig:
     # > 0: reveal drill rounds in an extra block this many minutes after the seal, so the
     # production reveal window (an hour) holds with hourly blocks; 0: widen the window.
     reveal_minutes: int = 0
+    full_by: float = 0.3  # share of the run by which the population has all joined
+    # People act once a day in one transaction (check-in, collect if due, drill) rather
+    # than whenever each habit falls due: the same habits in about half the transactions.
+    daily_sessions: bool = False
 
 
 @dataclass
@@ -224,7 +228,7 @@ class World:
 
     def __init__(self, config: SimConfig, keys: WorldKeys | None = None,
                  chain: Chain | None = None,
-                 blob_sink: Callable[[str, bytes], None] | None = None) -> None:
+                 blob_sink: Callable[[str, bytes], object] | None = None) -> None:
         self.config = config
         self.rng = random.Random(config.seed)
         self.keys = keys or WorldKeys.seeded(config)
@@ -315,8 +319,8 @@ class World:
         return person
 
     def target_population(self, day: int) -> int:
-        """Logistic-ish growth to the full population by 30% of the run."""
-        full_by = max(1, int(self.config.days * 0.3))
+        """Quadratic growth to the full population by `full_by` of the run (30%)."""
+        full_by = max(1, int(self.config.days * self.config.full_by))
         share = min(1.0, (day + 1) / full_by)
         return max(1, int(self.config.residents * share * share))
 
@@ -358,6 +362,8 @@ class World:
             p.verify_at = 0
             txs.append(self.sign(self.verifier, AttestIdentity(
                 resident=p.wallet.address, nullifier=_seed("id", p.wallet.address).hex())))
+        if self.config.daily_sessions:
+            return txs + self.sessions(hour_of_day) + self.partner_txs(hour_of_day)
         for p in self.people:
             if day >= p.lapse_day:
                 continue
@@ -369,12 +375,34 @@ class World:
                 p.last_collect = t
             if msgs:
                 txs.append(self.sign(p.wallet, *msgs))
-        if hour_of_day == 20:
-            txs.extend(self.business_batches())
         if hour_of_day == 21:
             txs.extend(self.drill_entries())
+        return txs + self.partner_txs(hour_of_day)
+
+    def partner_txs(self, hour_of_day: int) -> list[bytes]:
+        txs = self.business_batches() if hour_of_day == 20 else []
         if self.config.exchange:
             txs.extend(self.market_txs(hour_of_day))
+        return txs
+
+    def sessions(self, hour_of_day: int) -> list[bytes]:
+        """Each person opens the app at their hour on the days they do: check in, collect
+        when it has been their interval, enter the open drill round; one tx per session."""
+        number = compute_current_round(self.params, self.genesis.genesis_time, self.time)
+        drill_open = get_round(self.app.state, number) is not None
+        txs = []
+        for p in self.people:
+            if (self.day >= p.lapse_day or hour_of_day != p.checkin_hour
+                    or self.rng.random() >= p.checkin_p):
+                continue
+            msgs: list[Msg] = [CompleteTask(task_id="daily_checkin")]
+            if self.time - p.last_collect >= (p.collect_every_h - 1) * HOUR:
+                msgs.append(Collect())
+                p.last_collect = self.time
+            if (drill_open and self.rng.random() < p.drill_p
+                    and get_force(self.app.state, p.wallet.address) > self.params.drill_min_force):
+                msgs.append(EnterRound(round=number))
+            txs.append(self.sign(p.wallet, *msgs))
         return txs
 
     def business_batches(self) -> list[bytes]:
@@ -421,7 +449,7 @@ class World:
             offer = self.market.offers.get(i)
             if offer is not None and offer[2] > self.time + DAY:
                 continue
-            price = (1 + i % 3) * MICRO_PER_BD
+            price = (10, 25, 50)[i % 3] * MICRO_PER_BD  # a resident collects ~100s a day
             ends = self.time + 30 * DAY
 
             def listed(r: TxResult, i: int = i, price: int = price, ends: int = ends) -> None:
@@ -503,7 +531,7 @@ class World:
     def post_requests(self) -> list[bytes]:
         """Weekly, each business with diamonds in its purse asks for its kind of record."""
         txs = []
-        reward = MICRO_PER_BD // 5
+        reward = 5 * MICRO_PER_BD
         for i, business in enumerate(self.businesses):
             count = min(40, get_purse(self.app.state, business.address).balance // reward)
             if count < 1:
@@ -609,24 +637,22 @@ class World:
         step = self.config.block_minutes * 60_000
         reveal_ms = self.config.reveal_minutes * 60_000
         blocks_per_day = DAY // step
-        behind = 0  # time already spent in this step by a reveal block
         for day in range(self.config.days):
             txs = self.join(min(self.config.residents, self.target_population(day)))
             for _ in range(blocks_per_day):
-                local_hour = ((self.time + self.params.timezone_offset_minutes * 60_000)
-                              // HOUR) % 24
-                txs += self.operator_txs(reveal=not reveal_ms) + self.hour_txs(local_hour)
-                self.block(txs, dt=step - behind)
-                txs, behind = [], 0
-                if reveal_ms:
+                dt = step
+                if reveal_ms:  # the round sealed by the last block, revealed minutes later
                     current = compute_current_round(self.params, self.genesis.genesis_time,
                                                     self.time)
                     msgs = self.reveals(current)
                     if msgs:
                         self.block([self.sign(self.operator, *msgs)], dt=reveal_ms)
-                        behind = reveal_ms
+                        dt -= reveal_ms
+                local_hour = ((self.time + self.params.timezone_offset_minutes * 60_000)
+                              // HOUR) % 24
+                txs += self.operator_txs(reveal=not reveal_ms) + self.hour_txs(local_hour)
+                self.block(txs, dt=dt)
+                txs = []
             self.stats.append(self.measure())
             if progress is not None:
                 progress(day + 1, self.config.days)
-        if behind:  # end exactly `days` after the start
-            self.block([], dt=step - behind)
