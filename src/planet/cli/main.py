@@ -672,6 +672,27 @@ def bench_vault(
         console.print(table)
 
 
+@bench_app.command("api")
+def bench_api(
+        seconds: Annotated[float, typer.Option(min=1, help="Seconds per read figure.")] = 10.0,
+        residents: Annotated[int, typer.Option(min=1, help="Residents seeded.")] = 200,
+        connections: Annotated[int, typer.Option(min=1, help="Read connections.")] = 64,
+        txs: Annotated[int, typer.Option(min=1, help="Transactions posted.")] = 2_000,
+        tx_clients: Annotated[int, typer.Option(min=1, help="Concurrent tx clients.")] = 64,
+        port: Annotated[int | None, typer.Option(help="Node port (default: a free one).")
+                        ] = None,
+        as_json: JsonOpt = False) -> None:
+    """Read requests/s and p50/p99 latency through the HTTP API (wrk), and committed
+    transactions/s through POST /v1/txs, against a real node on loopback."""
+    from planet.bench.api import run_api_bench
+
+    with errors(as_json):
+        result = run_api_bench(seconds=seconds, residents=residents, connections=connections,
+                               txs=txs, tx_clients=tx_clients, port=port,
+                               progress=not as_json)
+    emit(result, as_json, title="API benchmark")
+
+
 def main() -> None:
     app()
 
