@@ -258,6 +258,13 @@ def test_operator_business_and_resident_trade_data_for_diamonds(
     expect(explorer.get_by_test_id("account-kind")).to_have_text("business")
     expect(explorer.get_by_test_id("account-purse")).to_contain_text("0.500000 BD")
     shot(explorer, "explorer-account")
+    explorer.get_by_test_id("explorer-search").fill(address)
+    explorer.get_by_test_id("explorer-search-go").click()
+    expect(explorer.get_by_test_id("account-kind")).to_have_text("resident")
+    force_now = node.query("force/force", address=address)["force"]
+    expect(explorer.get_by_test_id("account-force")).to_have_text(str(force_now))
+    expect(explorer.get_by_test_id("account-txs-row")).to_have_count(len(items))
+    shot(explorer, "explorer-resident")
     assert grant["state"] == "active" and grant["records"][0]["digest"] == travel_digest
 
     for page in (operator, shop, resident, explorer):
