@@ -116,11 +116,12 @@ def _show(info: dict[str, Any], url: str, node: Any, as_json: bool) -> None:
                                      f"residents, {info['days']} days of history",
                         expand=False))
     console.print("Log in: open the page, [bold]Wallet → Restore[/], paste the 24 words.")
-    for account in logins:
+    for account in logins:  # soft wrap: words and codes copy as one line
         console.print(f"\n[bold cyan]{account['role'].capitalize()}[/] {account['name']} "
                       f"({url}{ROLE_PAGES[account['role']]})\n  address {account['address']}\n"
-                      f"  words   [yellow]{account['mnemonic']}[/]")
-    console.print(f"\nThe resident's invitation codes to share: {', '.join(resident_codes)}")
-    console.print(f"Unused codes for a new resident: {', '.join(spare_codes)}")
+                      f"  words   [yellow]{account['mnemonic']}[/]", soft_wrap=True)
+    console.print(f"\nThe resident's invitation codes to share: {', '.join(resident_codes)}",
+                  soft_wrap=True)
+    console.print(f"Unused codes for a new resident: {', '.join(spare_codes)}", soft_wrap=True)
     console.print("Ctrl-C stops the node; `planet demo` again resumes this planet "
                   "(`--fresh` for a new one).", style="dim")
