@@ -249,6 +249,11 @@ def test_operator_business_and_resident_trade_data_for_diamonds(
     expect(explorer.get_by_test_id("tx-events")).to_contain_text("exchange/granted")
     expect(explorer.get_by_test_id("tx-sender")).to_have_text(address)
     shot(explorer, "explorer-tx")
+    explorer.get_by_test_id("record-link").first.click()  # the shared record's commitment
+    expect(explorer.get_by_test_id("explorer-record")).to_contain_text(travel_digest)
+    expect(explorer.get_by_test_id("explorer-record")).to_contain_text("added by its owner")
+    shot(explorer, "explorer-record")
+    explorer.go_back()
     explorer.get_by_test_id("tx-height").locator("a").click()
     expect(explorer.get_by_test_id("block-height")).to_have_text(str(accept["height"]))
     expect(explorer.get_by_test_id("block-txs-row").filter(has_text=accept["hash"][:10])).to_have_count(1)

@@ -25,7 +25,7 @@ export function ExplorerPage({ ctx }) {
         <h1><a href="#/explorer" class="plain">Explorer</a></h1>
         <p class="lead">Every block, transaction and account of this planet, as the ledger holds it.</p>
       </div>
-      <${Search} ctx=${ctx} />
+      <${Search} key=${ctx.route.hash} ctx=${ctx} />
     </div>
     ${body}
   </div>`;
@@ -138,12 +138,37 @@ function CodeBadge({ code }) {
   return code ? html`<${Badge} kind="bad">failed (${code})<//>` : html`<${Badge} kind="ok">ok<//>`;
 }
 
+/** A 64-hex term is a transaction hash or, failing that, a vault record's digest. */
+async function loadTxOrRecord(ctx, hash) {
+  const tx = await getJson(ctx, `/txs/${encodeURIComponent(hash)}`, undefined, { allow404: true });
+  if (tx) return { tx };
+  const record = await query(ctx, 'vault/record', { digest: hash }).catch(() => null);
+  return { tx: null, record };
+}
+
+function RecordView({ r }) {
+  return html`<${Card} title="Vault record" testid="explorer-record"
+      subtitle="The ledger holds only this commitment; the content is ciphertext only its owner (and businesses they grant) can open.">
+    <${Facts} items=${[
+      ['Digest', html`<span class="mono">${r.digest}</span>`],
+      ['Owner', html`<${AddrLink} address=${r.owner} full=${true} />`],
+      ['Source', r.source === r.owner ? 'added by its owner' : html`deposited by <${AddrLink} address=${r.source} full=${true} />`],
+      ['Category', html`<span class="tag">${r.category}</span>`],
+      ['Time', formatTime(r.time)],
+      ['Committed', formatTime(r.added_at)],
+      ['Size', `${r.size.toLocaleString('en-US')} bytes of ciphertext`],
+      ['State', r.erased_at ? html`<${Badge} kind="bad">erased ${formatTime(r.erased_at)}<//>` : html`<${Badge} kind="ok">live<//>`],
+    ]} />
+  <//>`;
+}
+
 function TxView({ ctx, hash }) {
-  const tx = useLive(() => getJson(ctx, `/txs/${encodeURIComponent(hash)}`, undefined, { allow404: true }), [hash]);
-  if (tx.error) return html`<${ErrorBox} error=${tx.error} />`;
-  if (tx.data === undefined) return html`<${Loading} />`;
-  const t = tx.data;
-  if (t === null) return html`<${Card} title="Transaction"><p class="empty" data-testid="explorer-not-found">No committed transaction ${hash}.</p><//>`;
+  const res = useLive(() => loadTxOrRecord(ctx, hash), [hash]);
+  if (res.error) return html`<${ErrorBox} error=${res.error} />`;
+  if (res.data === undefined) return html`<${Loading} />`;
+  const t = res.data.tx;
+  if (!t && res.data.record) return html`<${RecordView} r=${res.data.record} />`;
+  if (!t) return html`<${Card} title="Transaction"><p class="empty" data-testid="explorer-not-found">No committed transaction or record ${hash}.</p><//>`;
   const body = t.tx?.body || {};
   const result = t.result || {};
   const events = result.events || [];
@@ -204,8 +229,11 @@ function renderValue(v, key) {
   if (isMicroField(key, v)) return html`<span>${formatBD(v, { precise: true })} <span class="muted mono small">${v} µBD</span></span>`;
   if (isTimeField(key, v)) return html`<span>${formatTime(v)} <span class="muted mono small">${v}</span></span>`;
   if (typeof v === 'string' && /^planet1[02-9ac-hj-np-z]{20,}$/.test(v)) return html`<${AddrLink} address=${v} full=${true} />`;
+  if (typeof v === 'string' && /^(digest|records)$/.test(key || '') && /^[0-9a-f]{64}$/.test(v)) {
+    return html`<a class="mono" href=${`#/explorer/tx/${v}`} data-testid="record-link">${v}</a>`;
+  }
   if (Array.isArray(v)) {
-    if (v.every((x) => typeof x !== 'object')) return html`<span class="wrap">${v.map((x, i) => html`${i ? ', ' : ''}${renderValue(x)}`)}</span>`;
+    if (v.every((x) => typeof x !== 'object')) return html`<span class="wrap">${v.map((x, i) => html`${i ? ', ' : ''}${renderValue(x, key)}`)}</span>`;
     return html`<${JsonView} value=${v} />`;
   }
   if (v && typeof v === 'object') return html`<${JsonView} value=${v} />`;
