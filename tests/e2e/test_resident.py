@@ -180,6 +180,8 @@ def test_new_resident_onboards_earns_keeps_records_and_restores(
     expect(page.get_by_test_id("redemption-row")).to_have_count(1)
     redemption = node.client.query("exchange/redemptions", address=address)["items"][0]
     sdk_vault.fulfil(node.client, business, redemption["id"], VOUCHER)
+    # The live stream (SSE) tells the resident's page about what others did for them.
+    expect(page.get_by_test_id("toast").filter(has_text="voucher arrived")).to_be_visible()
     page.get_by_test_id("voucher-open").click()  # appears once the fulfilment is committed
     expect(page.get_by_test_id("voucher-text")).to_have_text(VOUCHER)
     shot(page, "shop")

@@ -5,7 +5,7 @@ import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import * as sdk from '../sdk/index.js';
 import {
-  html, connectLive, onBlock, setTimezone, toast, Toasts, Button, Card, Field, ErrorBox,
+  html, connectLive, onBlock, onTx, setTimezone, toast, Toasts, Button, Card, Field, ErrorBox,
   Copyable, Badge, shortAddr, errorMessage, useBlock,
 } from './common.js';
 import { ResidentPage } from './resident.js';
@@ -71,6 +71,14 @@ async function unlockEntry(entry, password) {
 
 // --- router --------------------------------------------------------------------------------
 
+const NEWS = {
+  'vault/deposit_record': 'A partner deposited a record into your vault',
+  'exchange/fulfil': 'A voucher arrived: open it in the shop',
+  'exchange/refund': 'A redemption was refunded to your balance',
+  'force/attest_tasks': 'A partner attested a task: your Force changed',
+  'accounts/register': 'Someone joined with one of your invitation codes',
+};
+
 function parseHash() {
   const raw = (location.hash || '#/').replace(/^#\/?/, '');
   const [path, qs = ''] = raw.split('?');
@@ -135,7 +143,8 @@ function Landing({ status, wallet }) {
         vault only they can open, and sell access to businesses only when they agree.</p>
       <p class="muted">Your keys are made in this browser and never leave it.
         ${status ? html` Connected to <b>${status.chain_id}</b>.` : null}</p>
-      ${wallet ? null : html`<p><a class="btn btn-primary" href="#/wallet" data-testid="landing-wallet">Create or restore a wallet</a></p>`}
+      ${wallet ? html`<p><a class="btn btn-primary" href="#/resident" data-testid="landing-continue">Open my planet</a></p>`
+        : html`<p><a class="btn btn-primary" href="#/wallet" data-testid="landing-wallet">Create or restore a wallet</a></p>`}
     </section>
     <div class="role-grid">
       <a class="role-card" href="#/resident" data-testid="role-resident">
@@ -420,6 +429,18 @@ function App() {
   }, [current, entries]);
 
   useEffect(() => { connectLive('', wallet?.address); }, [wallet?.address]);
+
+  // What others did for this wallet (a deposit, a voucher, Force from a partner) is news.
+  useEffect(() => {
+    if (!wallet) return undefined;
+    return onTx((tx) => {
+      if (tx.sender === wallet.address || tx.code !== 0) return;
+      for (const type of tx.types || []) {
+        const text = NEWS[type];
+        if (text) toast(text);
+      }
+    });
+  }, [wallet?.address]);
 
   const refresh = (address) => {
     setEntries(loadEntries());

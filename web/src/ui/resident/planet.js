@@ -45,7 +45,7 @@ function scaledMicro(scaled) {
   return `${whole.toLocaleString('en-US')}.${frac.toString().padStart(6, '0')}`;
 }
 
-function BubbleDetail({ bubble, shareBps, formula, onClose }) {
+function BubbleDetail({ bubble, shareBps, formula, onClose, onCollect }) {
   const parts = bubble.parts.map((p) => ({ ...p, x: explainPart(p, bubble, shareBps) }));
   const earlier = bubble.hour_start === 0;
   const anyCarried = parts.some((p) => p.x.carried);
@@ -53,7 +53,8 @@ function BubbleDetail({ bubble, shareBps, formula, onClose }) {
     : `Bubble of ${formatTime(bubble.hour_start, { seconds: false })} – ${formatTime(bubble.hour_end, { seconds: false }).slice(11)}`;
   return html`<${Card} title=${title}
     subtitle="How this bubble was computed: every number comes from the ledger, so you can recompute it."
-    actions=${html`<${Button} small kind="ghost" onClick=${onClose}>Close<//>`} testid="bubble-detail">
+    actions=${html`<${Button} small testid="bubble-collect" onClick=${onCollect}>Collect<//>
+      <${Button} small kind="ghost" onClick=${onClose}>Close<//>`} testid="bubble-detail">
     <div class="grid grid-4 bubble-facts">
       <${Stat} label="This bubble" value=${formatBD(bubble.amount_micro, { precise: true })} testid="bubble-amount" />
       <${Stat} label="Emission rate" value=${`${formatBD(bubble.rate_micro_per_second, { precise: true, unit: false })} BD/s`}
@@ -150,7 +151,7 @@ export function PlanetView({ ctx, account }) {
             : account.verified ? 'Earn Force (check in, tasks) and your bubbles will appear.' : 'Verify your identity to earn Force, then bubbles appear.'}</p></div>`}
     <//>
     ${bubble ? html`<${BubbleDetail} bubble=${bubble} shareBps=${shareBps} formula=${bubbles.formula}
-      onClose=${() => setSelected(null)} />` : null}
+      onClose=${() => setSelected(null)} onCollect=${collect} />` : null}
     <${Card} title="Force and its grants" subtitle="Each completed task grants Force; temporary grants leave your total when they expire." testid="grants">
       <${Table} testid="grant" rows=${grants} rowKey=${(g) => g.grant_id} empty="No Force yet." columns=${[
         { label: 'Task', render: (g) => taskTitle[g.task_id] || g.task_id },
