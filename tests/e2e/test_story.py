@@ -156,6 +156,7 @@ def test_operator_business_and_resident_trade_data_for_diamonds(
     shop.get_by_test_id("attest-residents").fill(address)
     shop.get_by_test_id("attest-submit").click()
     expect(shop.get_by_test_id("attest-done")).to_contain_text("1 credited for browsing")
+    expect(shop.get_by_test_id("attestation-row")).to_have_count(1)
     expect(shop.get_by_test_id("business-quota")).to_have_text("46 / 50")  # 3 + 1 spent
     shot(shop, "business-tasks")
     assert node.query("force/force", address=address)["force"] == force_before + 3 + 1

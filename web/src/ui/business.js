@@ -9,7 +9,7 @@ import {
 } from './common.js';
 import {
   sendTx, query, queryAll, getAccount, AddrLink, TxLink, depositRecord, readGranted,
-  fulfilRedemption, walletKeys, parseBD, parsePositiveInt, DAY_MS, toZonedInput, fromZonedInput, tzOffset,
+  fulfilRedemption, walletKeys, sentMessages, BlockLink, parseBD, parsePositiveInt, DAY_MS, toZonedInput, fromZonedInput, tzOffset,
 } from './explorer/kit.js';
 
 const CATEGORIES = ['credit', 'browsing', 'shopping', 'entertainment', 'travel', 'identity', 'health',
@@ -354,6 +354,7 @@ function TasksTab({ ctx, quota }) {
         </div>
       </div>
     <//>
+    <${Attestations} ctx=${ctx} />
     <${Card} title="Tasks businesses may attest">
       <${ErrorBox} error=${tasks.error} />
       <${Table} rows=${mineList} rowKey=${(x) => x.id} empty="No task in the catalog is attested by businesses."
@@ -367,23 +368,47 @@ function TasksTab({ ctx, quota }) {
     <//>`;
 }
 
+function Attestations({ ctx }) {
+  const address = ctx.wallet.address;
+  const sent = useLive(() => sentMessages(ctx, address, 'force/attest_tasks'), [address]);
+  const rows = (sent.data || []).filter((d) => !d.code);
+  return html`<${Card} title="Recent attestations" testid="business-attestations">
+    <${ErrorBox} error=${sent.error} />
+    <${Table} testid="attestation" rows=${rows} rowKey=${(d) => d.hash} empty="No attestation yet."
+      columns=${[
+        { key: 'task', label: 'Task', render: (d) => d.msg.task_id },
+        { key: 'residents', label: 'Residents', render: (d) => html`${d.msg.residents.slice(0, 3).map((a) => html`<${AddrLink} address=${a} /> `)}${d.msg.residents.length > 3 ? html`<span class="muted">+${d.msg.residents.length - 3} more</span>` : null}` },
+        { key: 'count', label: 'Credited', class: 'num', render: (d) => d.msg.residents.length },
+        { key: 'height', label: 'Block', render: (d) => html`<${BlockLink} height=${d.height} />` },
+        { key: 'hash', label: 'Tx', render: (d) => html`<${TxLink} hash=${d.hash} />` },
+      ]} />
+  <//>`;
+}
+
 // --- deposits ---------------------------------------------------------------------------------
 
 function DepositsTab({ ctx }) {
-  const tasks = useLive(() => query(ctx, 'force/tasks'), []);
+  const address = ctx.wallet.address;
+  const data = useLive(async () => {
+    const [tasks, sent] = await Promise.all([
+      query(ctx, 'force/tasks'),
+      sentMessages(ctx, address, 'vault/deposit_record'),
+    ]);
+    return { tasks, sent };
+  }, [address]);
   const [f, setF] = useState({ owner: '', category: 'shopping', text: '', task: '' });
-  const [done, setDone] = useState([]);
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
   const deposit = async () => {
     const owner = f.owner.trim();
     if (!owner) throw new Error('Whose record is it? Give the resident\'s address.');
     if (!f.text.trim()) throw new Error('Write the record.');
-    const digest = await depositRecord(ctx, { owner, category: f.category, text: f.text, task: f.task, timeMs: Date.now() });
-    setDone([{ owner, digest, category: f.category, task: f.task }, ...done]);
+    await depositRecord(ctx, { owner, category: f.category, text: f.text, task: f.task, timeMs: Date.now() });
     setF({ ...f, text: '' });
     toast('Record sealed to the resident and deposited');
+    data.reload();
   };
-  const attestable = (tasks.data || []).filter((t) => t.attester === 'business' && t.enabled);
+  const attestable = (data.data?.tasks || []).filter((t) => t.attester === 'business' && t.enabled);
+  const done = (data.data?.sent || []).filter((d) => !d.code);
   return html`
     <${Card} title="Deposit a record to a resident" testid="business-deposit"
       subtitle="A record of what a resident did with you, sealed in this browser to their encryption key: only they can open it, and it is theirs to share or erase. Optionally it also completes one of your tasks.">
@@ -404,14 +429,18 @@ function DepositsTab({ ctx }) {
         <div class="form-actions"><${Button} testid="deposit-submit" onClick=${deposit} busyLabel="Sealing…">Seal and deposit<//></div>
       </div>
     <//>
-    ${done.length ? html`<${Card} title="Deposited in this session">
-      <${Table} testid="deposit" rows=${done} rowKey=${(d) => d.digest} columns=${[
-        { key: 'owner', label: 'Resident', render: (d) => html`<${AddrLink} address=${d.owner} />` },
-        { key: 'category', label: 'Category' },
-        { key: 'digest', label: 'Digest', render: (d) => html`<span class="mono">${d.digest.slice(0, 16)}…</span>` },
-        { key: 'task', label: 'Task', render: (d) => d.task || '—' },
-      ]} />
-    <//>` : null}`;
+    <${Card} title="Your deposits" subtitle="The ledger keeps only each record's digest; the content is sealed to its resident.">
+      <${ErrorBox} error=${data.error} />
+      <${Table} testid="deposit" rows=${done} rowKey=${(d) => d.msg.digest} empty="No deposit yet."
+        columns=${[
+          { key: 'owner', label: 'Resident', render: (d) => html`<${AddrLink} address=${d.msg.owner} />` },
+          { key: 'category', label: 'Category', render: (d) => html`<span class="tag">${d.msg.category}</span>` },
+          { key: 'time', label: 'Time', render: (d) => formatTime(d.msg.time, { seconds: false }) },
+          { key: 'task', label: 'Task', render: (d) => d.msg.task || '—' },
+          { key: 'digest', label: 'Record', render: (d) => html`<a class="mono" href=${`#/explorer/tx/${d.msg.digest}`}>${d.msg.digest.slice(0, 12)}…</a>` },
+          { key: 'height', label: 'Block', render: (d) => html`<${BlockLink} height=${d.height} />` },
+        ]} />
+    <//>`;
 }
 
 // --- offers and redemptions ---------------------------------------------------------------------

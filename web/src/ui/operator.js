@@ -53,19 +53,20 @@ function WhoAmI({ ctx, me, isOperator }) {
 // --- supply and residents ------------------------------------------------------------------
 
 async function loadOverview(ctx) {
-  const [schedule, supply, census, drill] = await Promise.all([
+  const [schedule, supply, census, drill, books] = await Promise.all([
     query(ctx, 'emission/schedule', { points: 240 }),
     query(ctx, 'emission/supply'),
     query(ctx, 'emission/census').catch(() => null),
     query(ctx, 'drill/current').catch(() => null),
+    query(ctx, 'exchange/books').catch(() => null),
   ]);
-  return { schedule, supply, census, drill };
+  return { schedule, supply, census, drill, books };
 }
 
 function Overview({ ctx }) {
   const res = useLive(() => loadOverview(ctx), []);
   if (res.data === undefined) return res.error ? html`<${ErrorBox} error=${res.error} />` : html`<${Loading} />`;
-  const { schedule: s, supply, census: c, drill } = res.data;
+  const { schedule: s, supply, census: c, drill, books } = res.data;
   const pct = s.cap_micro ? (100 * supply.emitted_micro) / s.cap_micro : 0;
   const halvingAt = s.halving_interval_ms ? s.genesis_time + (s.era + 1) * s.halving_interval_ms : null;
   return html`
@@ -81,6 +82,8 @@ function Overview({ ctx }) {
         hint=${`${formatBD(supply.rate_micro_per_second * 3600)} an hour`} />
       <${Stat} label="Jackpot" value=${bd2(supply.jackpot_micro)} testid="op-jackpot"
         hint=${drill ? `Lucky Drill round ${drill.round}, ${drill.entries} entries` : 'Lucky Drill'} />
+      ${books ? html`<${Stat} label="Businesses hold" value=${bd2(books.purses_micro + books.escrow_micro)} testid="op-books"
+        hint=${`${bd2(books.purses_micro)} in purses, ${bd2(books.escrow_micro)} in escrow`} />` : null}
     </div>
     <${Card} title="Supply against the schedule" testid="op-supply"
       subtitle=${`Never above the cap curve: the schedule releases ${formatBD(supply.rate_micro_per_second)} a second in era ${supply.era}, halving every ${formatDuration(s.halving_interval_ms)}.`}>

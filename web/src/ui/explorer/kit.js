@@ -93,6 +93,23 @@ export function createInviteCodes(ctx, count) {
   return ctx.api.createInvites(ctx.wallet, count);
 }
 
+/**
+ * Messages of one type the address sent in its latest transactions (newest first), each
+ * with its transaction's hash, height and result: the console's history without a new
+ * query in the core.
+ */
+export async function sentMessages(ctx, address, type, limit = 100) {
+  const page = await ctx.api.get(`/accounts/${address}/txs`, { limit });
+  const items = Array.isArray(page) ? page : page.items || [];
+  const out = [];
+  for (const t of items) {
+    for (const msg of t.tx?.body?.messages || []) {
+      if (msg.type === type) out.push({ hash: t.hash, height: t.height, code: t.code ?? t.result?.code ?? 0, msg });
+    }
+  }
+  return out;
+}
+
 /** The wallet's public keys as base64 (raw Ed25519, raw X25519). */
 export function walletKeys(wallet) {
   const info = wallet.publicInfo();
