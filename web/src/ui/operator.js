@@ -74,12 +74,10 @@ function Overview({ ctx }) {
     <div class="stats-row">
       <${Stat} label="Emitted" value=${bd2(supply.emitted_micro)} testid="op-emitted"
         hint=${pct < 0.01 ? 'under 0.01% of the cap' : `${pct.toFixed(2)}% of the cap`} />
-      <${Stat} label="Cap" value=${`${compactBD(s.cap_micro)} BD`} hint=${`all the schedule will ever release: ${formatBD(s.cap_micro)}`} />
+      <${Stat} label="Cap" value=${`${compactBD(s.cap_micro)} BD`} hint=${`${formatBD(s.cap_micro)}: all there will ever be`} />
       <${Stat} label="Collected" value=${bd2(supply.collected_micro)} testid="op-collected" hint="in residents' balances and spent" />
-      <${Stat} label="Era" value=${`${supply.era}`} testid="op-era"
-        hint=${halvingAt && halvingAt < s.end_time ? `halves ${formatTime(halvingAt, { seconds: false })}` : 'last era'} />
       <${Stat} label="Rate" value=${`${formatBD(supply.rate_micro_per_second)}/s`} testid="op-rate"
-        hint=${`${formatBD(supply.rate_micro_per_second * 3600)} an hour`} />
+        hint=${`era ${supply.era}${halvingAt && halvingAt < s.end_time ? `, halves ${formatTime(halvingAt, { seconds: false }).slice(0, 10)}` : ', the last'}`} />
       <${Stat} label="Jackpot" value=${bd2(supply.jackpot_micro)} testid="op-jackpot"
         hint=${drill ? `Lucky Drill round ${drill.round}, ${drill.entries} entries` : 'Lucky Drill'} />
       ${books ? html`<${Stat} label="Businesses hold" value=${bd2(books.purses_micro + books.escrow_micro)} testid="op-books"
