@@ -56,11 +56,22 @@ def screenshots_dir() -> Path:
     return path
 
 
+def _dist_is_fresh() -> bool:
+    """The bundle is newer than every source of it (so a parallel run need not rebuild)."""
+    bundle = DIST / "assets" / "app.js"
+    if not bundle.is_file() or not (DIST / "index.html").is_file():
+        return False
+    sources = [WEB / "build.mjs", WEB / "package-lock.json",
+               *(WEB / "src").rglob("*"), *(WEB / "public").rglob("*")]
+    newest = max(p.stat().st_mtime for p in sources if p.is_file())
+    return bundle.stat().st_mtime >= newest
+
+
 @pytest.fixture(scope="session")
 def web_dist() -> Path:
-    """The built web app; built once per session from web/ when node and npm are there."""
+    """The built web app; (re)built from web/ when stale and node and npm are there."""
     npm = shutil.which("npm")
-    if npm and (WEB / "node_modules").is_dir():
+    if npm and (WEB / "node_modules").is_dir() and not _dist_is_fresh():
         out = subprocess.run([npm, "run", "build", "--prefix", str(WEB)], capture_output=True,
                              text=True, timeout=180)
         if out.returncode != 0:

@@ -371,7 +371,14 @@ function UnlockPrompt({ entry, onUnlocked, onCancel }) {
   </div></div>`;
 }
 
-function NeedWallet({ role }) {
+function NeedWallet({ role, sealed, onUnlock }) {
+  if (sealed) {
+    return html`<div class="page"><${Card} title=${`Unlock “${sealed.name}”`} testid="need-unlock">
+      <p>This wallet is sealed under a password in this browser.</p>
+      <div class="button-row"><${Button} testid="need-unlock-open" onClick=${onUnlock}>Unlock<//>
+        <a class="btn btn-ghost" href="#/wallet/list">Choose another wallet</a></div>
+    <//></div>`;
+  }
   return html`<div class="page"><${Card} title="You need a wallet first" testid="need-wallet">
     <p>Your keys are made in this browser and never leave it. Create a new wallet (you will
       write down 24 words), restore one from its words, or import a keystore file.</p>
@@ -459,7 +466,8 @@ function App() {
   else if (section === 'wallet') page = html`<${WalletPage} ctx=${ctx} entries=${entries} current=${current} onChanged=${refresh} onSwitch=${switchTo} />`;
   else if (section === 'explorer') page = html`<${ExplorerPage} ctx=${ctx} />`;
   else if (['resident', 'business', 'operator'].includes(section)) {
-    if (!wallet) page = html`<${NeedWallet} role=${section} />`;
+    const entry = entries.find((e) => e.address === current);
+    if (!wallet) page = html`<${NeedWallet} role=${section} sealed=${entry && entry.sealed ? entry : null} onUnlock=${() => setLocked(entry)} />`;
     else if (section === 'resident') page = html`<${ResidentPage} key=${wallet.address} ctx=${ctx} />`;
     else if (section === 'business') page = html`<${BusinessPage} key=${wallet.address} ctx=${ctx} />`;
     else page = html`<${OperatorPage} key=${wallet.address} ctx=${ctx} />`;
