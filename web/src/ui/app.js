@@ -334,7 +334,7 @@ function WalletPage({ ctx, entries, current, onChanged, onSwitch }) {
         ${entries.map((e) => html`<li key=${e.address} class=${e.address === current ? 'current' : ''} data-testid="wallet-row">
           <div class="wl-main">
             <div class="wl-name">${e.name} ${e.address === current ? html`<${Badge} kind="ok">current<//>` : null}
-              ${e.sealed ? html`<${Badge}>password<//>` : null}</div>
+              ${e.sealed ? html`<${Badge}>sealed with a password<//>` : null}</div>
             <${Copyable} text=${e.address} testid=${e.address === current ? 'current-address' : undefined} />
           </div>
           <div class="wl-actions">
