@@ -26,7 +26,9 @@ def blob_router(vault: VaultService, max_bytes: int) -> APIRouter:
     @router.put("/{digest}", status_code=201, description="Upload a record's ciphertext. "
                 + auth_doc)
     async def upload(digest: str, request: Request,
-                     content_length: Annotated[int | None, Header()] = None) -> JSONResponse:
+                     # Not in the schema: it describes the body, it is not an argument.
+                     content_length: Annotated[int | None, Header(include_in_schema=False)
+                                               ] = None) -> JSONResponse:
         if content_length is not None and content_length > max_bytes:
             raise BlobTooLarge(f"blob of {content_length} bytes; at most {max_bytes}")
         headers = signed_headers(request)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import TimeoutError as FutureTimeout
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -75,10 +75,13 @@ def router(ctx: ApiContext) -> APIRouter:
         if not submitted.accepted:
             return OrjsonResponse(status_code=400, content=out)
         if wait:
-            fut = node.wait_for(submitted.hash)
+            # Await the commit on the event loop, not in a worker thread: thousands of
+            # clients may wait at once, and the thread pool must stay free for reads. The
+            # shield keeps a timeout from cancelling the node's own future.
+            fut = asyncio.wrap_future(node.wait_for(submitted.hash))
             try:
-                record = await run_in_threadpool(fut.result, timeout)
-            except FutureTimeout:
+                record = await asyncio.wait_for(asyncio.shield(fut), timeout)
+            except TimeoutError:
                 return OrjsonResponse(status_code=202, content={**out, "committed": None})
             out["committed"] = record.to_json() if record else None
             if record is None:
