@@ -233,7 +233,7 @@ export function Toasts() {
   useEffect(() => {
     const add = (item) => {
       setItems((xs) => [...xs, item]);
-      setTimeout(() => setItems((xs) => xs.filter((x) => x.id !== item.id)), item.kind === 'error' ? 7000 : 3500);
+      setTimeout(() => setItems((xs) => xs.filter((x) => x.id !== item.id)), item.kind === 'error' ? 7000 : 3000);
     };
     toastListeners.add(add);
     return () => toastListeners.delete(add);

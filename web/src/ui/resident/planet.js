@@ -127,10 +127,10 @@ export function PlanetView({ ctx, account }) {
   const bubble = list.find((b) => `${b.hour_start}` === selected);
   const taskTitle = Object.fromEntries((tasks || []).map((t) => [t.id, t.title]));
   const collect = async () => {
-    const before = BigInt(pending || 0);
-    await api.collect(wallet);
+    const outcome = await api.collect(wallet);
+    const paid = (outcome.events || []).find((e) => e.type === 'emission/collected')?.attributes?.amount;
     setSelected(null);
-    toast(`Collected ${formatBD(before)} into your balance`);
+    toast(`Collected ${formatBD(paid ?? 0)} into your balance`);
     live.reload();
   };
   const grants = [...(force.grants || [])].sort((a, b) => a.granted_at - b.granted_at);
