@@ -99,6 +99,8 @@ function Bubbles({ bubbles, selected, onSelect }) {
         <span class="bubble-hour">${b.hour_start ? formatTime(b.hour_start, { seconds: false }).slice(11) : 'earlier'}</span>
       </button>`;
     })}
+    ${bubbles.length > shown.length ? html`<p class="empty-over" data-testid="bubbles-more">and ${bubbles.length - shown.length} earlier
+      bubble${bubbles.length - shown.length === 1 ? '' : 's'}, collected together with these</p>` : null}
   </div>`;
 }
 
