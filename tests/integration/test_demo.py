@@ -62,6 +62,8 @@ def test_demo_accounts_restore_and_have_something_to_show(
     assert load_keystore(home.keys_dir / "operator.json", None).address == operator.address
     assert (load_keystore(home.keys_dir / "verifier.json", None).address
             == info.account("verifier").address)
+    assert load_keystore(home.keys_dir / "demo-resident.json", None).address == resident.address
+    assert load_keystore(home.keys_dir / "sunrise-coffee.json", None).address == business.address
     node = open_node(home)
     blobs = FileBlobStore(home.blobs_dir)
     try:

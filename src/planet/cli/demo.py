@@ -51,14 +51,14 @@ def demo(home: Annotated[Path, typer.Option(
             assert info is not None
     url = f"http://{host}:{port}"
     if not run:
-        _show(info.to_json(), url, None, as_json)
+        _show(info.to_json(), url, None, as_json, home)
         return
 
     from planet.engines.embedded import EmbeddedNode
     from planet.node.run import run_node
 
     def ready(node: EmbeddedNode, _url: str) -> None:
-        _show(info.to_json(), url, node, as_json)
+        _show(info.to_json(), url, node, as_json, home)
 
     with errors(as_json):
         run_node(h, host, port, on_ready=ready)
@@ -94,7 +94,9 @@ def _unused(node: Any, codes: list[str]) -> list[str]:
     return out
 
 
-def _show(info: dict[str, Any], url: str, node: Any, as_json: bool) -> None:
+def _show(info: dict[str, Any], url: str, node: Any, as_json: bool, home: Path) -> None:
+    from planet.demo.world import DemoAccount, key_name
+
     logins = [a for a in info["accounts"] if a["role"] in ROLE_PAGES]
     logins = [next(a for a in logins if a["role"] == role) for role in ROLE_PAGES]
     resident_codes = _unused(node, info["resident_codes"])
@@ -123,5 +125,8 @@ def _show(info: dict[str, Any], url: str, node: Any, as_json: bool) -> None:
     console.print(f"\nThe resident's invitation codes to share: {', '.join(resident_codes)}",
                   soft_wrap=True)
     console.print(f"Unused codes for a new resident: {', '.join(spare_codes)}", soft_wrap=True)
+    names = ", ".join(f"--key {key_name(DemoAccount(**a))}" for a in logins[1:])
+    console.print(f"The CLI has these keys too: planet … --home {home} and --key operator, "
+                  f"{names}.", style="dim", soft_wrap=True)
     console.print("Ctrl-C stops the node; `planet demo` again resumes this planet "
                   "(`--fresh` for a new one).", style="dim")

@@ -37,7 +37,7 @@ from planet.core.types import MICRO_PER_BD
 from planet.engines.embedded import EmbeddedNode, EngineConfig
 from planet.node.home import Home, init_home
 from planet.sdk.envelope import reseal_for
-from planet.sdk.keys import wallet_from_mnemonic
+from planet.sdk.keys import save_keystore, wallet_from_mnemonic
 from planet.sim.world import (
     DAY,
     RECORD_CATEGORIES,
@@ -129,6 +129,13 @@ def demo_keys(seed: int) -> tuple[WorldKeys, list[DemoAccount]]:
     return keys, accounts
 
 
+def key_name(account: DemoAccount) -> str:
+    """The account's keystore name in HOME/keys: `demo-resident`, `sunrise-coffee`, …"""
+    if account.role == "resident":
+        return "demo-resident"
+    return account.name.lower().replace(" ", "-")
+
+
 class NodeChain:
     """The world's blocks go through an embedded node: mempool admission, then a block at
     the simulated time, persisted with its transactions like any other block."""
@@ -192,6 +199,10 @@ def generate(path: Path, residents: int = 1_000, days: int = 90, seed: int = 1,
     clear_home(path)
     home = init_home(path, CHAIN_ID, overwrite=True, operator=keys.operator,
                      verifier=keys.verifier, document=make_world_genesis(config, keys))
+    for account in accounts:  # the CLI can act as them too: `--key sunrise-coffee`
+        if account.role in ("business", "resident"):
+            save_keystore(home.keys_dir / f"{key_name(account)}.json",
+                          wallet_from_mnemonic(account.mnemonic), None, key_name(account))
     info = DemoInfo(seed=seed, residents=residents, days=days, accounts=accounts)
     save_info(home, info)  # not complete: an interrupted generation starts again
     blobs = open_blob_store(home.load_config().blob_store, home.blobs_dir)
@@ -283,4 +294,4 @@ def is_complete(home: Home) -> bool:
                 == CHAIN_ID)
 
 
-__all__ = ["DemoAccount", "DemoInfo", "generate", "is_complete", "load_info"]
+__all__ = ["DemoAccount", "DemoInfo", "generate", "is_complete", "key_name", "load_info"]
