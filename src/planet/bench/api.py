@@ -62,7 +62,8 @@ from planet.sdk.wallet import Wallet
 
 CHAIN = "planet-bench-api"
 WRK = "/usr/bin/wrk"
-CODES_PER_TX = Params().max_list_items * Params().max_messages_per_tx
+CODES_PER_TX = Params().max_list_items * 6
+"""Invitation hashes per operator transaction: six full lists stay under max_tx_bytes."""
 
 
 # --- the node ------------------------------------------------------------------------------
