@@ -145,3 +145,30 @@ def test_metrics_and_docs(api: TestClient) -> None:
     tags = {t for op in spec["paths"].values() for o in op.values() for t in o.get("tags", [])}
     assert {"accounts", "supply", "tasks", "exchange", "vault", "drill", "events",
             "identity", "blocks", "txs"} <= tags
+
+
+def test_answers_match_their_documented_shapes(api: TestClient) -> None:
+    import jsonschema_rs  # installed with schemathesis (dev extras)
+
+    spec = api.get("/openapi.json").json()
+    a = RESIDENTS[0].address
+    height = api.get("/v1/status").json()["height"]
+    checked = 0
+    for path, template in [
+        ("/v1/health", "/v1/health"), ("/v1/status", "/v1/status"),
+        ("/v1/blocks", "/v1/blocks"), ("/v1/blocks/latest", "/v1/blocks/latest"),
+        ("/v1/accounts", "/v1/accounts"), (f"/v1/accounts/{a}", "/v1/accounts/{address}"),
+        (f"/v1/accounts/{a}/force", "/v1/accounts/{address}/force"),
+        (f"/v1/accounts/{a}/holder", "/v1/accounts/{address}/holder"),
+        (f"/v1/accounts/{a}/bubbles", "/v1/accounts/{address}/bubbles"),
+        (f"/v1/accounts/{a}/txs", "/v1/accounts/{address}/txs"),
+        ("/v1/supply", "/v1/supply"), ("/v1/supply/schedule", "/v1/supply/schedule"),
+        ("/v1/census", "/v1/census"), ("/v1/tasks", "/v1/tasks"),
+        ("/v1/tasks/daily_checkin", "/v1/tasks/{task_id}"), ("/v1/offers", "/v1/offers"),
+        ("/v1/requests", "/v1/requests"), (f"/v1/grants?resident={a}", "/v1/grants"),
+    ]:
+        schema = spec["paths"][template]["get"]["responses"]["200"]["content"][
+            "application/json"]["schema"]
+        jsonschema_rs.validate(schema, api.get(path).json())
+        checked += 1
+    assert checked == 18 and height > 0

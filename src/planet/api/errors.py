@@ -31,7 +31,8 @@ ERROR_SCHEMA: dict[str, Any] = {
         "properties": {"code": {"type": "integer"}, "codespace": {"type": "string"},
                        "error": {"type": "string"}, "message": {"type": "string"}}}}},
 }
-ERRORS: dict[int | str, dict[str, Any]] = {400: ERROR_SCHEMA, 404: ERROR_SCHEMA}
+ERRORS: dict[int | str, dict[str, Any]] = {400: ERROR_SCHEMA, 404: ERROR_SCHEMA,
+                                          422: ERROR_SCHEMA}
 
 CONFLICTS = (AlreadyVerified.code, NullifierUsed.code)
 _HTTP_ERRORS = {404: ("NotFound", 911, "query"), 405: ("MethodNotAllowed", 912, "http"),

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from planet.api.context import ApiContext
 from planet.api.errors import ERRORS
+from planet.api.shapes import ACCOUNT, ACCOUNT_PAGE, BUBBLES, FORCE, HISTORY, HOLDER, ok
 from planet.core.address import parse_address
 from planet.core.errors import InvalidField
 
@@ -19,7 +20,7 @@ MAX_SCAN = 1000
 def router(ctx: ApiContext) -> APIRouter:
     r = APIRouter(prefix="/v1/accounts", tags=["accounts"], responses=ERRORS)
 
-    @r.get("", summary="Accounts of one kind, in address order",
+    @r.get("", responses=ok(ACCOUNT_PAGE), summary="Accounts of one kind, in address order",
            description="Page with `after` (the last address seen) or `offset` "
                        f"(offset + limit ≤ {MAX_SCAN}).")
     def list_accounts(kind: Kind = "resident",
@@ -32,21 +33,22 @@ def router(ctx: ApiContext) -> APIRouter:
         rows = ctx.query("accounts/accounts", kind=kind, limit=offset + limit, after=after)
         return {"kind": kind, "offset": offset, "items": rows[offset:]}
 
-    @r.get("/{address}", summary="One account")
+    @r.get("/{address}", responses=ok(ACCOUNT), summary="One account")
     def account(address: Address) -> dict[str, Any]:
         return ctx.query("accounts/account", address=address)  # type: ignore[no-any-return]
 
-    @r.get("/{address}/force", summary="A resident's Force and each grant with its expiry")
+    @r.get("/{address}/force", responses=ok(FORCE),
+           summary="A resident's Force and each grant with its expiry")
     def force(address: Address) -> dict[str, Any]:
         return ctx.query("force/force", address=address)  # type: ignore[no-any-return]
 
-    @r.get("/{address}/holder",
+    @r.get("/{address}/holder", responses=ok(HOLDER),
            summary="A resident's diamonds, pending amount and the 48-hour countdown",
            description="`dormant_in_ms` counts down to dormancy; 0 once dormant.")
     def holder(address: Address) -> dict[str, Any]:
         return ctx.query("emission/holder", address=address)  # type: ignore[no-any-return]
 
-    @r.get("/{address}/bubbles", summary="Pending diamonds as hourly bubbles")
+    @r.get("/{address}/bubbles", responses=ok(BUBBLES), summary="Pending diamonds as hourly bubbles")
     def bubbles(address: Address) -> dict[str, Any]:
         return ctx.query("emission/bubbles", address=address)  # type: ignore[no-any-return]
 
@@ -54,7 +56,7 @@ def router(ctx: ApiContext) -> APIRouter:
     def invites(address: Address) -> list[dict[str, Any]]:
         return ctx.query("accounts/invites_of", address=address)  # type: ignore[no-any-return]
 
-    @r.get("/{address}/txs", summary="Transactions the account signed, newest first")
+    @r.get("/{address}/txs", responses=ok(HISTORY), summary="Transactions the account signed, newest first")
     def history(address: Address, limit: Annotated[int, Query(ge=1, le=100)] = 20,
                 offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> dict[str, Any]:
         sender = parse_address(address, field="address")

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from planet import __version__
 from planet.api.context import ApiContext, OrjsonResponse
 from planet.api.errors import ERRORS
+from planet.api.shapes import BLOCK, HEALTH, STATUS, TX, array, ok
 from planet.core.errors import InvalidField, NotFound
 
 MAX_BODY = 1 << 20
@@ -41,11 +42,11 @@ def router(ctx: ApiContext) -> APIRouter:
     node = ctx.node
     r = APIRouter(prefix="/v1", responses=ERRORS)
 
-    @r.get("/health", tags=["node"], summary="Liveness and height")
+    @r.get("/health", tags=["node"], responses=ok(HEALTH), summary="Liveness and height")
     def health() -> dict[str, Any]:
         return {"ok": True, "height": node.height}
 
-    @r.get("/status", tags=["node"], summary="Chain id, height, last block, mempool")
+    @r.get("/status", tags=["node"], responses=ok(STATUS), summary="Chain id, height, last block, mempool")
     def status() -> dict[str, Any]:
         block = node.last_block
         return {"chain_id": node.genesis.chain_id, "height": node.height,
@@ -89,20 +90,20 @@ def router(ctx: ApiContext) -> APIRouter:
                     **out, "message": "dropped from the mempool before inclusion"})
         return OrjsonResponse(status_code=200, content=out)
 
-    @r.get("/txs/{tx_hash}", tags=["txs"], summary="A committed transaction and its result")
+    @r.get("/txs/{tx_hash}", tags=["txs"], responses=ok(TX), summary="A committed transaction and its result")
     def get_tx(tx_hash: TxHash) -> dict[str, Any]:
         record = node.store.get_tx(parse_hash(tx_hash))
         if record is None:
             raise NotFound(f"no committed transaction {tx_hash}")
         return record.to_json()
 
-    @r.get("/blocks", tags=["blocks"], summary="Recent blocks, newest first")
+    @r.get("/blocks", tags=["blocks"], responses=ok(array(BLOCK)), summary="Recent blocks, newest first")
     def list_blocks(limit: Annotated[int, Query(ge=1, le=100)] = 20,
                     before: Annotated[int | None, Query(ge=1, le=MAX_HEIGHT)] = None
                     ) -> list[dict[str, Any]]:
         return [b.to_json() for b in node.store.recent_blocks(limit, before)]
 
-    @r.get("/blocks/latest", tags=["blocks"], summary="The last committed block")
+    @r.get("/blocks/latest", tags=["blocks"], responses=ok(BLOCK), summary="The last committed block")
     def latest_block() -> dict[str, Any]:
         block = node.last_block
         if block is None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from planet.api.context import ApiContext
 from planet.api.errors import ERRORS
+from planet.api.shapes import PAGE, ok
 from planet.core.errors import InvalidField
 
 MAX_ID = 2**53 - 1
@@ -33,7 +34,7 @@ def router(ctx: ApiContext) -> APIRouter:
     def quota(address: Annotated[str, Path(max_length=200)]) -> dict[str, Any]:
         return ctx.query("force/quota", address=address)  # type: ignore[no-any-return]
 
-    @r.get("/offers", summary="Offers, newest first")
+    @r.get("/offers", responses=ok(PAGE), summary="Offers, newest first")
     def offers(business: AddressQ = None, on_sale: bool = False, limit: Limit = 100,
                offset: Offset = 0) -> dict[str, Any]:
         return ctx.query("exchange/offers", business=business,  # type: ignore[no-any-return]
@@ -43,7 +44,7 @@ def router(ctx: ApiContext) -> APIRouter:
     def offer(offer_id: Id) -> dict[str, Any]:
         return ctx.query("exchange/offer", id=offer_id)  # type: ignore[no-any-return]
 
-    @r.get("/requests", summary="Data requests, newest first",
+    @r.get("/requests", responses=ok(PAGE), summary="Data requests, newest first",
            description="`open=true`: only those a resident may still accept.")
     def requests(business: AddressQ = None, open: bool = False, limit: Limit = 100,
                  offset: Offset = 0) -> dict[str, Any]:
@@ -61,7 +62,7 @@ def router(ctx: ApiContext) -> APIRouter:
         return ctx.query("exchange/eligible", request=request_id,  # type: ignore[no-any-return]
                          owner=resident)
 
-    @r.get("/grants", summary="A resident's grants (resident=) or a request's (request=)")
+    @r.get("/grants", responses=ok(PAGE), summary="A resident's grants (resident=) or a request's (request=)")
     def grants(resident: AddressQ = None,
                request: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
                limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
@@ -70,7 +71,8 @@ def router(ctx: ApiContext) -> APIRouter:
         return ctx.query("exchange/grants", resident=resident,  # type: ignore[no-any-return]
                          request=request, limit=limit, offset=offset)
 
-    @r.get("/redemptions", summary="A resident's or a business's redemptions, newest first")
+    @r.get("/redemptions", responses=ok(PAGE),
+           summary="A resident's or a business's redemptions, newest first")
     def redemptions(address: Annotated[str, Query(max_length=200)], pending: bool = False,
                     limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
         return ctx.query("exchange/redemptions",  # type: ignore[no-any-return]

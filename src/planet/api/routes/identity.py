@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from planet.api.blobs import signed_headers
 from planet.api.context import ApiContext
 from planet.api.errors import ERROR_SCHEMA, ERRORS
+from planet.api.shapes import ATTESTED, VERIFIER, ok
 from planet.core.errors import InvalidField, NotFound
 from planet.identity.service import MAX_SEALED_BYTES, IdentityService
 
@@ -22,7 +23,7 @@ def router(ctx: ApiContext) -> APIRouter:
             raise NotFound("this node holds no identity verifier key")
         return ctx.identity
 
-    @r.get("/verifier", summary="The verifier whose key this node holds")
+    @r.get("/verifier", responses=ok(VERIFIER), summary="The verifier whose key this node holds")
     def verifier() -> dict[str, Any]:
         return service().describe()
 
@@ -32,7 +33,8 @@ def router(ctx: ApiContext) -> APIRouter:
                         "of UTF-8 JSON {name, id_number, phone}; signed by the resident with "
                         "the X-Planet-* headers (method POST, digest = SHA-256 of the body). "
                         "Nothing about the details is logged or stored.",
-            responses={401: ERROR_SCHEMA, 409: ERROR_SCHEMA, 422: ERROR_SCHEMA},
+            responses={**ok(ATTESTED), 401: ERROR_SCHEMA, 409: ERROR_SCHEMA,
+                       422: ERROR_SCHEMA},
             openapi_extra={"requestBody": {"required": True, "content": {
                 "application/octet-stream": {"schema": {"type": "string",
                                                         "format": "binary"}}}}})
