@@ -470,19 +470,31 @@ function OffersTab({ ctx }) {
           { key: 'on_sale', label: 'State', render: (o) => (o.on_sale ? html`<${Badge} kind="ok">on sale<//>` : html`<${Badge} kind="neutral">${o.left ? 'not on sale' : 'sold out'}<//>`) },
         ]} />` : html`<${Loading} />`}
     <//>
-    <${Card} title="Redemptions" testid="business-redemptions"
+    <${Redemptions} ctx=${ctx} rows=${d?.redemptions} onDone=${() => data.reload()} />`;
+}
+
+function Redemptions({ ctx, rows, onDone }) {
+  const [showAll, setShowAll] = useState(false);
+  if (!rows) return html`<${Card} title="Redemptions"><${Loading} /><//>`;
+  const pending = rows.filter((x) => x.status === 'pending');
+  const settled = rows.filter((x) => x.status !== 'pending');
+  const shown = showAll ? settled : settled.slice(0, 10);
+  const cols = [
+    { key: 'id', label: '#', class: 'num' },
+    { key: 'item', label: 'Item' },
+    { key: 'resident', label: 'Resident', render: (x) => html`<${AddrLink} address=${x.resident} />` },
+    { key: 'price', label: 'Paid', class: 'num', render: (x) => formatBD(x.price) },
+    { key: 'redeemed_at', label: 'When', render: (x) => formatTime(x.redeemed_at, { seconds: false }) },
+    { key: 'status', label: 'State', render: (x) => html`<${Badge} kind=${x.status === 'pending' ? 'warn' : x.status === 'fulfilled' ? 'ok' : 'neutral'}>${x.status}<//>` },
+  ];
+  return html`<${Card} title=${`Redemptions waiting for a voucher (${pending.length})`} testid="business-redemptions"
       subtitle="Deliver each with a voucher (a code or a link), sealed here to the resident — or refund it if you cannot.">
-      ${d ? html`<${Table} testid="business-redemption" rows=${d.redemptions} rowKey=${(x) => x.id} empty="No redemption yet."
-        columns=${[
-          { key: 'id', label: '#', class: 'num' },
-          { key: 'item', label: 'Item' },
-          { key: 'resident', label: 'Resident', render: (x) => html`<${AddrLink} address=${x.resident} />` },
-          { key: 'price', label: 'Paid', class: 'num', render: (x) => formatBD(x.price) },
-          { key: 'redeemed_at', label: 'When', render: (x) => formatTime(x.redeemed_at, { seconds: false }) },
-          { key: 'status', label: 'State', render: (x) => html`<${Badge} kind=${x.status === 'pending' ? 'warn' : x.status === 'fulfilled' ? 'ok' : 'neutral'}>${x.status}<//>` },
-          { key: 'act', label: '', render: (x) => (x.status === 'pending' ? html`<${Fulfil} ctx=${ctx} redemption=${x} onDone=${() => data.reload()} />` : null) },
-        ]} />` : html`<${Loading} />`}
-    <//>`;
+    <${Table} testid="business-redemption" rows=${pending} rowKey=${(x) => x.id} empty="Nothing to deliver."
+      columns=${[...cols, { key: 'act', label: '', render: (x) => html`<${Fulfil} ctx=${ctx} redemption=${x} onDone=${onDone} />` }]} />
+    ${settled.length ? html`<h3 class="c-subhead">Delivered and refunded (${settled.length})</h3>
+      <${Table} testid="business-settled" rows=${shown} rowKey=${(x) => x.id} columns=${cols} />
+      ${settled.length > shown.length ? html`<p class="pager"><button type="button" class="link-btn" onClick=${() => setShowAll(true)}>Show all ${settled.length}</button></p>` : null}` : null}
+  <//>`;
 }
 
 function CreateOffer({ ctx, onDone }) {

@@ -11,8 +11,11 @@ import {
 } from './explorer/kit.js';
 import { SupplyChart, ForceHistogram, compactBD } from './operator/charts.js';
 
-/** To the hundredth of a BD, for headline figures (exact values are in the chart legend). */
-const bd2 = (micro) => formatBD(Math.floor(Number(micro) / 10000) * 10000);
+/** Headline figures: to the hundredth of a BD, or in millions past a million (the exact
+ * values are in the chart's legend). */
+const bd2 = (micro) => (Number(micro) >= 1e12
+  ? `${(Number(micro) / 1e12).toFixed(2)} M BD`
+  : formatBD(Math.floor(Number(micro) / 10000) * 10000));
 
 const TABS = [
   { id: 'overview', label: 'Supply & residents' },

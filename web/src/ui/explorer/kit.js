@@ -64,14 +64,16 @@ export async function readGranted(ctx, requestId) {
       const row = { resident: grant.resident, digest: item.digest, state: grant.state,
         category: '', text: null, error: null };
       out.push(row);
-      if (grant.state !== 'active' || !item.live) {
-        row.error = grant.state !== 'active' ? `grant ${grant.state}` : 'erased by its owner';
-        continue;
-      }
       try {
         const record = await query(ctx, 'vault/record', { digest: item.digest });
         row.category = record.category;
         row.time = record.time;
+      } catch { /* the commitment is public; if it cannot be read, say so below */ }
+      if (grant.state !== 'active' || !item.live) {
+        row.error = grant.state !== 'active' ? `grant ${grant.state}: no longer readable` : 'erased by its owner';
+        continue;
+      }
+      try {
         const blob = await ctx.api.getBlob(ctx.wallet, item.digest);
         const plain = await sdk.openGranted(blob, item.key, item.digest, ctx.wallet);
         row.text = new TextDecoder('utf-8', { fatal: true }).decode(plain);

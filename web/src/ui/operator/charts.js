@@ -62,9 +62,9 @@ function timeTicks(t0, t1) {
 }
 
 const RANGES = [
-  { id: 'all', label: 'Whole schedule' },
-  { id: 'era', label: 'First halving' },
   { id: 'now', label: 'To date' },
+  { id: 'era', label: 'First halving' },
+  { id: 'all', label: 'Whole schedule' },
 ];
 
 /**
@@ -72,7 +72,7 @@ const RANGES = [
  * collection stand now. `s` is the core's emission/schedule query.
  */
 export function SupplyChart({ s }) {
-  const [range, setRange] = useState('all');
+  const [range, setRange] = useState('now');
   if (!s || !s.points?.length) return null;
   const g = s.genesis_time;
   const end = s.end_time;
