@@ -131,6 +131,8 @@ def test_huge_and_non_json_bodies(api: TestClient) -> None:
     assert r.status_code == 413 and r.json()["error"] == "BodyTooLarge"
     r = api.post("/v1/txs", content="ünïcode but not JSON".encode())
     assert r.status_code == 400
+    chunked = api.post("/v1/txs", content=(b"[" * 65536 for _ in range(40)))  # no length
+    assert chunked.status_code == 413 and chunked.json()["code"] == 913
 
 
 def test_metrics_and_docs(api: TestClient) -> None:

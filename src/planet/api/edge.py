@@ -31,6 +31,7 @@ UNCACHED_PREFIXES = ("/v1/events", "/v1/blobs", "/v1/identity")
 SHORT_LIVED = {"/v1/status": 0.5}  # the mempool size moves between blocks
 MAX_ENTRIES = 20_000
 MAX_ENTRY_BYTES = 1 << 20
+MAX_CACHE_BYTES = 64 << 20
 CACHED_STATUSES = frozenset({200, 404})
 
 
@@ -48,6 +49,7 @@ class ResponseCache:
     def __init__(self) -> None:
         self.entries: dict[tuple[str, bytes], Entry] = {}
         self.height = -1
+        self.bytes = 0
 
     def get(self, key: tuple[str, bytes], height: int) -> Entry | None:
         entry = self.entries.get(key)
@@ -59,13 +61,16 @@ class ResponseCache:
         return entry
 
     def put(self, key: tuple[str, bytes], entry: Entry) -> None:
-        if entry.height != self.height or len(self.entries) >= MAX_ENTRIES:
-            self.entries = {}
+        if entry.height != self.height or len(self.entries) >= MAX_ENTRIES \
+                or self.bytes > MAX_CACHE_BYTES:
+            self.clear()
             self.height = entry.height
         self.entries[key] = entry
+        self.bytes += len(entry.body)
 
     def clear(self) -> None:
         self.entries = {}
+        self.bytes = 0
 
 
 def cacheable(path: str) -> bool:

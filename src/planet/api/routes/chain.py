@@ -68,9 +68,13 @@ def router(ctx: ApiContext) -> APIRouter:
                         wait: Annotated[bool, Query(description="wait until committed")] = True,
                         timeout: Annotated[float, Query(gt=0, le=60)] = 20.0
                         ) -> JSONResponse:
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            raise HTTPException(413, "body too large")
+        chunks, size = [], 0
+        async for chunk in request.stream():  # a chunked body has no length to check first
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise HTTPException(413, f"body larger than {MAX_BODY} bytes")
+            chunks.append(chunk)
+        raw = b"".join(chunks)
         submitted = await run_in_threadpool(node.submit, raw)
         out: dict[str, Any] = {"hash": submitted.hash.hex(), "check": submitted.result.to_json()}
         if not submitted.accepted:
