@@ -117,7 +117,8 @@ def _show(info: dict[str, Any], url: str, node: Any, as_json: bool, home: Path) 
     console.print(Panel(links, title=f"[bold green]Planet demo[/]: {info['residents']:,} "
                                      f"residents, {info['days']} days of history",
                         expand=False))
-    console.print("Log in: open the page, [bold]Wallet → Restore[/], paste the 24 words.")
+    console.print("Log in: open the page, [bold]Restore from words[/] (Wallet → Restore), paste "
+                  "the 24 words.")
     for account in logins:  # soft wrap: words and codes copy as one line
         console.print(f"\n[bold cyan]{account['role'].capitalize()}[/] {account['name']} "
                       f"({url}{ROLE_PAGES[account['role']]})\n  address {account['address']}\n"

@@ -244,7 +244,7 @@ def finish(world: World) -> None:
         buyers = [p for p in world.active() if p is not person][:12]
         txs += [world.sign(p.wallet, RedeemOffer(offer=offer[0])) for p in buyers]
     world.block(txs, dt=1_000)
-    reward = 2 * MICRO_PER_BD
+    reward = 20 * MICRO_PER_BD
     purse = get_purse(world.app.state, shop.address).balance
     places = max(1, min(20, purse // reward - 3))
     first: list[int] = []

@@ -449,7 +449,8 @@ class World:
             offer = self.market.offers.get(i)
             if offer is not None and offer[2] > self.time + DAY:
                 continue
-            price = (10, 25, 50)[i % 3] * MICRO_PER_BD  # a resident collects ~100s a day
+            # About a day's diamonds for an early resident of a thousand (~270 BD).
+            price = (100, 250, 500)[i % 3] * MICRO_PER_BD
             ends = self.time + 30 * DAY
 
             def listed(r: TxResult, i: int = i, price: int = price, ends: int = ends) -> None:
@@ -531,7 +532,7 @@ class World:
     def post_requests(self) -> list[bytes]:
         """Weekly, each business with diamonds in its purse asks for its kind of record."""
         txs = []
-        reward = 5 * MICRO_PER_BD
+        reward = 20 * MICRO_PER_BD
         for i, business in enumerate(self.businesses):
             count = min(40, get_purse(self.app.state, business.address).balance // reward)
             if count < 1:
