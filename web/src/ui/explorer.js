@@ -74,6 +74,7 @@ function Home({ ctx, before }) {
       <div class="stat"><div class="stat-label">Last block</div><div class="stat-value small">${s ? formatTime(s.time) : '…'}</div></div>
       <div class="stat"><div class="stat-label">Mempool</div><div class="stat-value">${s?.mempool ?? '…'}</div></div>
     </div>
+    ${before ? null : html`<${RecentTxs} ctx=${ctx} />`}
     <${Card} title=${before ? `Blocks before #${before}` : 'Latest blocks'} subtitle=${before ? null : 'Updates live as blocks are made.'}
       actions=${before ? html`<a href="#/explorer" class="btn btn-ghost btn-small">Latest</a>` : null}>
       <${ErrorBox} error=${blocks.error} />
@@ -89,6 +90,44 @@ function Home({ ctx, before }) {
         ]} />`}
       ${oldest > 1 ? html`<p class="pager"><a href=${`#/explorer?before=${oldest}`} data-testid="explorer-older">Older blocks →</a></p>` : null}
     <//>`;
+}
+
+/** The latest transactions: the newest blocks that hold any (looking back 300 blocks). */
+async function loadRecentTxs(ctx, want = 10) {
+  const withTxs = [];
+  let before;
+  for (let page = 0; page < 3 && withTxs.length < 5; page += 1) {
+    const blocks = await getJson(ctx, '/blocks', before ? { limit: 100, before } : { limit: 100 });
+    if (!blocks.length) break;
+    withTxs.push(...blocks.filter((b) => b.tx_count > 0));
+    before = blocks[blocks.length - 1].height;
+    if (before <= 1) break;
+  }
+  const out = [];
+  for (const b of withTxs.slice(0, 5)) {
+    const full = await getJson(ctx, `/blocks/${b.height}`);
+    for (const t of [...(full.txs || [])].reverse()) out.push({ ...t, time: full.time });
+    if (out.length >= want) break;
+  }
+  return out.slice(0, want);
+}
+
+function RecentTxs({ ctx }) {
+  const txs = useLive(() => loadRecentTxs(ctx), []);
+  if (txs.data === undefined && !txs.error) return null;
+  return html`<${Card} title="Latest transactions" testid="explorer-recent">
+    <${ErrorBox} error=${txs.error} />
+    <${Table} testid="explorer-recent-tx" rows=${txs.data || []} rowKey=${(t) => t.hash}
+      empty="No transaction in the last 300 blocks." onRowClick=${(t) => ctx.navigate(`#/explorer/tx/${t.hash}`)}
+      columns=${[
+        { key: 'hash', label: 'Hash', render: (t) => html`<${TxLink} hash=${t.hash} />` },
+        { key: 'types', label: 'Messages', render: (t) => html`<${MsgTypes} msgs=${t.tx?.body?.messages} />` },
+        { key: 'sender', label: 'Sender', render: (t) => html`<${AddrLink} address=${t.tx?.body?.sender} />` },
+        { key: 'height', label: 'Block', render: (t) => html`<${BlockLink} height=${t.height} />` },
+        { key: 'time', label: 'Time', render: (t) => formatTime(t.time) },
+        { key: 'code', label: 'Result', render: (t) => html`<${CodeBadge} code=${t.code ?? t.result?.code} />` },
+      ]} />
+  <//>`;
 }
 
 function BlockView({ ctx, height }) {
