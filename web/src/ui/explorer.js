@@ -280,7 +280,9 @@ function renderValue(v, key) {
   return html`<span class="mono">${String(v)}</span>`;
 }
 
-async function loadAccount(ctx, address) {
+const ACCOUNT_TXS = 25;
+
+async function loadAccount(ctx, address, offset) {
   const account = await getAccount(ctx, address);
   if (!account) return { account: null };
   const soft = (p) => p.catch(() => null);
@@ -289,13 +291,14 @@ async function loadAccount(ctx, address) {
     isResident ? soft(query(ctx, 'emission/holder', { address })) : null,
     isResident ? soft(query(ctx, 'force/force', { address })) : null,
     account.kind === 'business' ? soft(query(ctx, 'exchange/purse', { business: address })) : null,
-    soft(getJson(ctx, `/accounts/${address}/txs`, { limit: 25 })),
+    soft(getJson(ctx, `/accounts/${address}/txs`, { limit: ACCOUNT_TXS, offset })),
   ]);
   return { account, holder, force, purse, history };
 }
 
 function AccountView({ ctx, address }) {
-  const res = useLive(() => loadAccount(ctx, address), [address]);
+  const [offset, setOffset] = useState(0);
+  const res = useLive(() => loadAccount(ctx, address, offset), [address, offset]);
   if (res.error) return html`<${ErrorBox} error=${res.error} />`;
   if (res.data === undefined) return html`<${Loading} />`;
   const { account: a, holder, force, purse, history } = res.data;
@@ -338,6 +341,10 @@ function AccountView({ ctx, address }) {
               { key: 'types', label: 'Messages', render: (t) => t.types ? html`${t.types.map((x) => html`<code class="tag">${x}</code> `)}` : html`<${MsgTypes} msgs=${t.tx?.body?.messages} />` },
               { key: 'code', label: 'Result', render: (t) => html`<${CodeBadge} code=${t.code ?? t.result?.code} />` },
             ]} />`}
+      ${txs && (offset > 0 || txs.length === ACCOUNT_TXS) ? html`<p class="pager">
+        ${offset > 0 ? html`<button type="button" class="link-btn" onClick=${() => setOffset(Math.max(0, offset - ACCOUNT_TXS))}>← Newer</button> ` : null}
+        ${txs.length === ACCOUNT_TXS ? html`<button type="button" class="link-btn" data-testid="account-older" onClick=${() => setOffset(offset + ACCOUNT_TXS)}>Older →</button>` : null}
+      </p>` : null}
     <//>`;
 }
 
