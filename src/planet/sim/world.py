@@ -126,6 +126,14 @@ class DayStats:
 
 
 @dataclass
+class OpenRequest:
+    business: int  # index
+    category: str
+    expires_at: int
+    places: int  # residents it still pays
+
+
+@dataclass
 class Market:
     """What the simulated businesses know of their own shop and data requests."""
 
@@ -133,8 +141,7 @@ class Market:
     offers: dict[int, tuple[int, int, int]] = field(default_factory=dict)
     # business index → [(redemption id, resident)] waiting for a voucher
     to_fulfil: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
-    # request id → [business index, category, expires at, places left]
-    requests: dict[int, list[Any]] = field(default_factory=dict)
+    requests: dict[int, OpenRequest] = field(default_factory=dict)  # by request id
     blobs: dict[str, bytes] = field(default_factory=dict)  # digest → ciphertext (owners' copy)
 
 
@@ -543,7 +550,7 @@ class World:
             def posted(r: TxResult, i: int = i, category: str = category,
                        expires: int = expires, count: int = count) -> None:
                 rid = _attr(r, "exchange/request_created", "request")
-                self.market.requests[rid] = [i, category, expires, count]
+                self.market.requests[rid] = OpenRequest(i, category, expires, count)
 
             txs.append(self.then(self.sign(business, CreateRequest(
                 categories=(category,), period_start=self.genesis.genesis_time,
@@ -557,18 +564,17 @@ class World:
         key to the business; the reward comes from escrow."""
         txs: list[bytes] = []
         for rid, wanted in list(self.market.requests.items()):
-            i, category, expires = wanted[0], wanted[1], wanted[2]
-            if expires <= self.time + HOUR or wanted[3] <= 0:
+            if wanted.expires_at <= self.time + HOUR or wanted.places <= 0:
                 del self.market.requests[rid]
                 continue
-            business_key = self.businesses[i].encryption_public_key
+            business_key = self.businesses[wanted.business].encryption_public_key
             for p in self.active():
-                digests = [d for d, c in p.records if c == category][:3]
-                if (not digests or rid in p.answered or wanted[3] <= 0
+                digests = [d for d, c in p.records if c == wanted.category][:3]
+                if (not digests or rid in p.answered or wanted.places <= 0
                         or self.rng.random() >= 0.15):
                     continue
                 p.answered.add(rid)
-                wanted[3] -= 1
+                wanted.places -= 1
                 keys = tuple(b64encode(reseal_for(self.market.blobs[d], p.wallet.encryption_key,
                                                   business_key)) for d in digests)
                 txs.append(self.sign(p.wallet, AcceptRequest(request=rid, records=tuple(digests),
