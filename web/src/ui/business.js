@@ -242,9 +242,10 @@ function CreateRequest({ ctx, purse, onDone }) {
       </div>
       <div class="form-actions">
         <${Button} testid="request-create" onClick=${create} busyLabel="Escrowing…">Create request<//>
-        <span class="muted">Budget: <strong data-testid="request-budget">${budget == null ? '—' : formatBD(budget)}</strong>
-          · purse ${formatBD(purse?.balance ?? 0)}</span>
+        <span class="muted">Budget: <strong data-testid="request-budget">${budget == null ? '—' : formatBD(budget)}</strong>${' · '}purse ${formatBD(purse?.balance ?? 0)}</span>
       </div>
+      ${budget != null && purse && budget > purse.balance ? html`<p class="notice warn" data-testid="request-purse-low">
+        Your purse cannot cover this budget yet. It fills when residents redeem your offers in the shop.</p>` : null}
     </div>
   <//>`;
 }
