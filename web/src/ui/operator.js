@@ -256,6 +256,8 @@ function QuotaForm({ ctx, business, disabled, onDone }) {
 
 // --- invitation codes -------------------------------------------------------------------------
 
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 const inviteStoreKey = (address) => `planet.operator.invites.${address}`;
 
 function storedCodes(address) {
@@ -273,7 +275,7 @@ function InvitesTab({ ctx, isOperator }) {
     const codes = await createInviteCodes(ctx, n);
     localStorage.setItem(inviteStoreKey(address), JSON.stringify([...codes, ...storedCodes(address)]));
     setFresh(codes);
-    toast(`${codes.length} invitation codes made`);
+    toast(`${codes.length} invitation code${codes.length === 1 ? '' : 's'} made`);
     invites.reload();
   };
   const known = address ? storedCodes(address) : [];
@@ -286,7 +288,7 @@ function InvitesTab({ ctx, isOperator }) {
     </div>
     ${fresh.length ? html`<div class="notice good"><p>New codes — share them now:</p>
       <ul class="codes">${fresh.map((c) => html`<li><${Copyable} text=${c} testid="op-invite-code" /></li>`)}</ul></div>` : null}
-    ${isOperator ? html`<p class="muted" data-testid="op-invite-summary">${(invites.data || []).length} codes on the ledger from this key, ${used} used. ${known.length} kept in this browser.</p>` : null}
+    ${isOperator ? html`<p class="muted" data-testid="op-invite-summary">${plural((invites.data || []).length, 'code')} on the ledger from this key, ${used} used; ${known.length} kept in this browser.</p>` : null}
     ${known.length ? html`<details><summary>Codes kept in this browser (${known.length})</summary>
       <ul class="codes">${known.map((c) => html`<li><code>${c}</code></li>`)}</ul></details>` : null}
   <//>`;
