@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import {
   html, useLive, formatBD, formatForce, formatTime, Card, Table, ErrorBox, Loading, Badge,
-  Copyable,
+  Copyable, currentHeight,
 } from './common.js';
 import {
   getJson, query, getAccount, AddrLink, BlockLink, TxLink, JsonView, Facts, shortHash,
@@ -141,7 +141,7 @@ function BlockView({ ctx, height }) {
     <${Card} title=${`Block #${h.toLocaleString('en-US')}`} testid="explorer-block"
       actions=${html`<span class="pager-inline">
         ${h > 1 ? html`<a class="btn btn-ghost btn-small" href=${`#/explorer/block/${h - 1}`}>← #${h - 1}</a>` : null}
-        <a class="btn btn-ghost btn-small" href=${`#/explorer/block/${h + 1}`}>#${h + 1} →</a></span>`}>
+        ${h < currentHeight() ? html`<a class="btn btn-ghost btn-small" href=${`#/explorer/block/${h + 1}`}>#${h + 1} →</a>` : null}</span>`}>
       <${Facts} items=${[
         ['Height', html`<span data-testid="block-height">${h}</span>`],
         ['Time', formatTime(b.time)],
