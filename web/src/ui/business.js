@@ -123,8 +123,16 @@ function Overview({ ctx, me }) {
     return { requests, offers, pending };
   }, [address]);
   const d = data.data;
+  const fresh = d && d.offers.total === 0 && d.requests.total === 0;
   return html`
     <${ErrorBox} error=${data.error} />
+    ${fresh ? html`<${Card} title="Getting started" testid="business-getting-started">
+      <ol class="c-steps">
+        <li><a href="#/business/offers">List an offer</a>: residents redeem it with diamonds, which fill your purse.</li>
+        <li><a href="#/business/tasks">Attest tasks</a> or <a href="#/business/deposits">deposit records</a> for residents who did something with you: they earn Force (within your daily quota).</li>
+        <li><a href="#/business/requests">Ask for data</a>: residents choose what to share; you pay each from your purse and decrypt here.</li>
+      </ol>
+    <//>` : null}
     <div class="grid grid-2">
       <${Card} title="Data requests" actions=${html`<a class="btn btn-ghost btn-small" href="#/business/requests">All requests</a>`}>
         ${d ? html`<p class="muted">${d.requests.total} requests in all.</p>
