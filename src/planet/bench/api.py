@@ -335,7 +335,7 @@ def read_paths(addresses: Sequence[str]) -> list[str]:
 
 
 def run_api_bench(*, residents: int = 200, seconds: float = 10.0, connections: int = 64,
-                  txs: int = 2_000, tx_clients: int = 64, port: int | None = None,
+                  txs: int = 4_000, tx_clients: int = 256, port: int | None = None,
                   generator: str = "auto", progress: bool = False) -> dict[str, Any]:
     say: Callable[[str], None] = (lambda m: print(m, file=sys.stderr, flush=True)) \
         if progress else (lambda m: None)

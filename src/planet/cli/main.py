@@ -677,8 +677,8 @@ def bench_api(
         seconds: Annotated[float, typer.Option(min=1, help="Seconds per read figure.")] = 10.0,
         residents: Annotated[int, typer.Option(min=1, help="Residents seeded.")] = 200,
         connections: Annotated[int, typer.Option(min=1, help="Read connections.")] = 64,
-        txs: Annotated[int, typer.Option(min=1, help="Transactions posted.")] = 2_000,
-        tx_clients: Annotated[int, typer.Option(min=1, help="Concurrent tx clients.")] = 64,
+        txs: Annotated[int, typer.Option(min=1, help="Transactions posted.")] = 4_000,
+        tx_clients: Annotated[int, typer.Option(min=1, help="Concurrent tx clients.")] = 256,
         port: Annotated[int | None, typer.Option(help="Node port (default: a free one).")
                         ] = None,
         as_json: JsonOpt = False) -> None:
