@@ -29,7 +29,7 @@ def start_drill_operator(home: Home, url: str, stop: threading.Event,
                          every_s: float = 5.0) -> threading.Thread | None:
     """If this node holds the operator's key, keep Lucky Drill rounds committed ahead and
     reveal each round once sealed: the operator's side of commit-reveal, automated."""
-    from planet.sdk.client import PlanetClient
+    from planet.sdk.client import NodeError, PlanetClient
     from planet.sdk.drill import SecretStore, commit_rounds, reveal_due
     from planet.sdk.keys import load_keystore
 
@@ -50,6 +50,9 @@ def start_drill_operator(home: Home, url: str, stop: threading.Event,
                 try:
                     commit_rounds(api, operator, store)
                     reveal_due(api, operator, store)
+                except NodeError as err:
+                    if err.status != 0:  # 0: the API is not listening (starting, stopping)
+                        log.warning("drill operator step refused: %s", err.message)
                 except Exception:
                     log.exception("drill operator step failed")
         finally:
@@ -116,8 +119,9 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
     try:
         # Never an access log: request lines could carry addresses next to timings, and
         # the identity endpoint must leave no trace. uvloop + httptools for throughput.
+        # Open /v1/events streams never finish by themselves: give them 2 s at shutdown.
         uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False,
-                    loop="uvloop", http="httptools")
+                    loop="uvloop", http="httptools", timeout_graceful_shutdown=2)
     finally:
         stop.set()
         node.close()
