@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from planet import __version__
+from planet.api.admission import Admission
 from planet.api.context import ApiContext, OrjsonResponse
 from planet.api.errors import ERRORS
 from planet.api.shapes import BLOCK, HEALTH, STATUS, TX, array, ok
@@ -40,6 +40,7 @@ def parse_hash(text: str, what: str = "tx hash") -> bytes:
 
 def router(ctx: ApiContext) -> APIRouter:
     node = ctx.node
+    admission = Admission(node)
     r = APIRouter(prefix="/v1", responses=ERRORS)
 
     @r.get("/health", tags=["node"], responses=ok(HEALTH), summary="Liveness and height")
@@ -75,7 +76,7 @@ def router(ctx: ApiContext) -> APIRouter:
                 raise HTTPException(413, f"body larger than {MAX_BODY} bytes")
             chunks.append(chunk)
         raw = b"".join(chunks)
-        submitted = await run_in_threadpool(node.submit, raw)
+        submitted = await admission.submit(raw)
         out: dict[str, Any] = {"hash": submitted.hash.hex(), "check": submitted.result.to_json()}
         if not submitted.accepted:
             return OrjsonResponse(status_code=400, content=out)
