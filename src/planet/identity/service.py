@@ -129,10 +129,8 @@ class IdentityService:
         name, id_number, phone = self.open(resident, body)
         try:
             msg = verify_identity(resident, name, id_number, phone, self._nullifier_key)
-        except IdentityRejected:
-            raise
         finally:
-            del name, id_number, phone
+            del name, id_number, phone  # drop our references as soon as they are checked
         with self._lock:
             account = self.node.query("accounts/account", {"address": self.verifier.address})
             raw = self.verifier.sign_tx(chain_id=self.chain_id,
