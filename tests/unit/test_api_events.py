@@ -133,3 +133,17 @@ def test_no_dist_gives_the_install_hint(tmp_path: Path) -> None:
         r = c.get("/")
         assert r.status_code == 200 and "./scripts/install" in r.text
     node.close()
+
+
+def test_keep_alive_comment_when_idle() -> None:
+    hub = EventHub()
+
+    async def scenario() -> list[bytes]:
+        sub = hub.subscribe(None)
+        stream = hub.stream(sub, keepalive_s=0.05)
+        chunks = [await anext(stream), await anext(stream)]
+        await stream.aclose()
+        return chunks
+
+    assert asyncio.run(scenario()) == [b": connected\n\n", b": keep-alive\n\n"]
+    assert hub.count == 0

@@ -35,6 +35,21 @@ NOT_BUILT = """<!doctype html><html><head><meta charset="utf-8"><title>Planet</t
 <p>The API is up: see <a href="/docs">/docs</a> and <a href="/v1/status">/v1/status</a>.</p>
 </body></html>"""
 
+TAGS = [
+    {"name": "node", "description": "Health, status and Prometheus metrics."},
+    {"name": "txs", "description": "Submit signed transactions; read committed ones."},
+    {"name": "blocks", "description": "The chain of blocks."},
+    {"name": "accounts", "description": "Accounts, Force, diamonds, bubbles, history."},
+    {"name": "supply", "description": "Emission against its schedule; the residents' census."},
+    {"name": "tasks", "description": "The task catalog."},
+    {"name": "exchange", "description": "Businesses, offers, data requests, grants."},
+    {"name": "vault", "description": "Record commitments and their signed ciphertext."},
+    {"name": "drill", "description": "Lucky Drill rounds."},
+    {"name": "events", "description": "Server-sent events: blocks and an account's txs."},
+    {"name": "identity", "description": "Real-name verification that keeps nothing."},
+    {"name": "query", "description": "Every core query, generically."},
+]
+
 __all__ = ["MAX_BODY", "create_app", "error_response", "status_for"]
 
 
@@ -59,7 +74,7 @@ def create_app(node: EmbeddedNode, on_startup: Callable[[], None] | None = None,
             on_startup()
         yield
 
-    api = FastAPI(title="Planet", version=__version__, lifespan=lifespan,
+    api = FastAPI(title="Planet", version=__version__, lifespan=lifespan, openapi_tags=TAGS,
                   default_response_class=OrjsonResponse,
                   description="Submit signed transactions and read the ledger. Errors are "
                               "JSON {code, codespace, error, message}.")
