@@ -112,6 +112,7 @@ def test_catalog_exchange_and_drill_reads(api: TestClient) -> None:
     ("GET", "/v1/requests/1/eligible", 422),
     ("GET", "/v1/grants", 400),
     ("GET", "/v1/tasks/nope", 404),
+    ("GET", "/v1/requests/12345", 404),
     ("GET", "/v1/no/such/route", 404),
     ("DELETE", "/v1/status", 405),
     ("POST", "/v1/accounts", 405),
