@@ -69,10 +69,15 @@ def test_operator_business_and_resident_trade_data_for_diamonds(
     assert application["name"] == SHOP and application["business"].startswith("planet1")
     expect(shop.get_by_test_id("business-waiting")).to_be_visible()
     shot(shop, "business-application")
+    with shop.expect_download() as download:
+        shop.get_by_test_id("business-download-application").click()
+    application_file = download.value.path()
+    assert json.loads(Path(application_file).read_text()) == application
 
-    # --- The operator approves it from the application, with a daily Force quota.
+    # --- The operator approves it from the application file, with a daily Force quota.
     operator.get_by_test_id("tab-businesses").click()
-    operator.get_by_test_id("op-application").fill(application_text)
+    operator.get_by_test_id("op-application-file").set_input_files(application_file)
+    expect(operator.get_by_test_id("op-application")).to_have_value(application_text.strip())
     expect(operator.get_by_test_id("op-application-preview")).to_contain_text(SHOP)
     operator.get_by_test_id("op-business-quota-new").fill("50")
     operator.get_by_test_id("op-approve-business").click()

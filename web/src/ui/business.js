@@ -87,6 +87,14 @@ function Application({ ctx, account }) {
     await navigator.clipboard.writeText(application);
     toast('Application copied');
   };
+  const download = () => {
+    const url = URL.createObjectURL(new Blob([application], { type: 'application/json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${(name.trim() || 'business').replace(/[^\w.-]+/g, '_')}-application.json`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
   if (account && account.kind !== 'business') {
     return html`<${Card} title="This wallet is not a business">
       <p data-testid="business-wrong-kind">${ctx.wallet.name} is a ${account.kind} on this planet. A business needs its own wallet:
@@ -105,6 +113,7 @@ function Application({ ctx, account }) {
     <pre class="json" data-testid="business-application-json">${application}</pre>
     <div class="form-actions">
       <${Button} kind="secondary" testid="business-copy-application" onClick=${copy}>Copy application<//>
+      <${Button} kind="ghost" testid="business-download-application" onClick=${download}>Download<//>
       <span class="muted" data-testid="business-waiting"><span class="spinner dark" aria-hidden="true"></span> Waiting for the operator's approval…</span>
     </div>
   <//>`;

@@ -216,6 +216,10 @@ function ApproveBusiness({ ctx, isOperator, onDone }) {
   return html`<${Card} title="Approve a business" testid="op-approve"
       subtitle="Paste the application the business's console shows. Approving registers its keys on the ledger; the quota is how much Force it may grant residents a day.">
     <div class="form">
+      <${Field} label="Application file (optional)">
+        <input type="file" accept=".json,application/json" data-testid="op-application-file"
+          onChange=${async (e) => { const f = e.currentTarget.files?.[0]; if (f) setText(await f.text()); }} />
+      <//>
       <${Field} label="Application (JSON)">
         <textarea rows="6" class="mono" data-testid="op-application" placeholder='{"type": "planet/business-application", "business": "planet1…", …}'
           value=${text} onInput=${(e) => setText(e.currentTarget.value)}></textarea>
