@@ -193,6 +193,7 @@ function ApproveBusiness({ ctx, isOperator, onDone }) {
   const [name, setName] = useState('');
   const [quota, setQuota] = useState('100');
   const [done, setDone] = useState(null);
+  const [fileKey, setFileKey] = useState(0);
   let preview = null;
   let previewError = null;
   if (text.trim()) {
@@ -209,15 +210,15 @@ function ApproveBusiness({ ctx, isOperator, onDone }) {
     }
     const out = await sendTx(ctx, messages);
     setDone({ name: finalName, address: app.business, hash: out.hash });
-    setText(''); setName('');
+    setText(''); setName(''); setFileKey(fileKey + 1);
     toast(`${finalName} approved`);
     onDone();
   };
   return html`<${Card} title="Approve a business" testid="op-approve"
-      subtitle="Paste the application the business's console shows. Approving registers its keys on the ledger; the quota is how much Force it may grant residents a day.">
+      subtitle="Load or paste the application the business's console gives. Approving registers its keys on the ledger; the quota is how much Force it may grant residents a day.">
     <div class="form">
       <${Field} label="Application file (optional)">
-        <input type="file" accept=".json,application/json" data-testid="op-application-file"
+        <input key=${fileKey} type="file" accept=".json,application/json" data-testid="op-application-file"
           onChange=${async (e) => { const f = e.currentTarget.files?.[0]; if (f) setText(await f.text()); }} />
       <//>
       <${Field} label="Application (JSON)">
