@@ -175,3 +175,15 @@ def test_answers_match_their_documented_shapes(api: TestClient) -> None:
         jsonschema_rs.validate(schema, api.get(path).json())
         checked += 1
     assert checked == 18 and height > 0
+
+
+def test_status_names_the_deployments_timezone(api: TestClient) -> None:
+    """Days (check-in limits, daily quotas) run on it, so the web app shows times in it."""
+    assert api.get("/v1/status").json()["timezone"] == "+08:00"
+
+
+@pytest.mark.parametrize(("minutes", "text"), [(480, "+08:00"), (0, "+00:00"), (-330, "-05:30")])
+def test_format_offset(minutes: int, text: str) -> None:
+    from planet.api.routes.chain import format_offset
+
+    assert format_offset(minutes) == text

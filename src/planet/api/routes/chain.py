@@ -28,6 +28,12 @@ Height = Annotated[int, Path(ge=1, le=MAX_HEIGHT, description="block height")]
 TxHash = Annotated[str, Path(description="64 hex characters", max_length=200)]
 
 
+def format_offset(minutes: int) -> str:
+    """The deployment's UTC offset as genesis writes it ('+08:00'): days run on it."""
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def parse_hash(text: str, what: str = "tx hash") -> bytes:
     try:
         h = bytes.fromhex(text)
@@ -56,7 +62,8 @@ def router(ctx: ApiContext) -> APIRouter:
                 "version": __version__,
                 "engine": "embedded", "mempool": node.mempool_size(),
                 "last_block_hash": block.hash.hex() if block else None,
-                "genesis_time": node.genesis.genesis_time}
+                "genesis_time": node.genesis.genesis_time,
+                "timezone": format_offset(node.genesis.params.timezone_offset_minutes)}
 
     @r.post("/txs", tags=["txs"], summary="Submit a signed transaction",
             responses={400: TX_REFUSED},
