@@ -123,9 +123,12 @@ def node(tmp_path_factory: pytest.TempPathFactory, web_dist: Path) -> Iterator[E
         proc.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium, headless, launched by Playwright (never a downloaded browser)."""
+    """Debian's Chromium, headless, launched by Playwright (never a downloaded browser).
+
+    Per module, not per session: Playwright's sync API keeps an event loop running in the
+    main thread while it lives, and later tests call asyncio.run()."""
     if not CHROMIUM.exists():
         if _browser_required():
             pytest.fail(f"PLANET_REQUIRE_BROWSER is set but {CHROMIUM} is missing", pytrace=False)
