@@ -31,6 +31,7 @@ from planet.cli.common import (
 from planet.cli.demo import demo
 from planet.cli.drill import drill_app
 from planet.cli.exchange import requests_app, shop_app
+from planet.cli.testnet import testnet_app
 from planet.cli.units import format_bd
 from planet.cli.vault import vault_app
 from planet.node.home import Home
@@ -53,7 +54,7 @@ for sub, name in ((keys_app, "keys"), (invites_app, "invites"), (identity_app, "
                   (business_app, "business"), (verifier_app, "verifier"),
                   (query_app, "query"), (bench_app, "bench"), (tasks_app, "tasks"),
                   (drill_app, "drill"), (vault_app, "vault"), (requests_app, "requests"),
-                  (shop_app, "shop")):
+                  (shop_app, "shop"), (testnet_app, "testnet")):
     app.add_typer(sub, name=name)
 app.command()(demo)
 
