@@ -694,6 +694,28 @@ def bench_api(
     emit(result, as_json, title="API benchmark")
 
 
+@bench_app.command("cluster")
+def bench_cluster(
+        txs: Annotated[int, typer.Option(min=1, help="Registrations per engine.")] = 4_000,
+        clients: Annotated[int, typer.Option(min=1, help="Concurrent tx clients.")] = 256,
+        validators: Annotated[int, typer.Option(min=1, max=16, help="Validators.")] = 4,
+        base_port: Annotated[int | None, typer.Option(
+            help="The network's first port (default: a free block).")] = None,
+        as_json: JsonOpt = False) -> None:
+    """Finalized tx/s and submit-to-commit latency of a CometBFT validator network on
+    loopback and of the embedded engine, same load, same run (target: 3,000 tx/s)."""
+    from planet.bench.cluster import run_cluster_bench
+    from planet.testnet.network import TestnetError
+
+    try:
+        with errors(as_json):
+            result = run_cluster_bench(txs=txs, clients=clients, validators=validators,
+                                       base_port=base_port, progress=not as_json)
+    except TestnetError as err:
+        fail(str(err), as_json=as_json)
+    emit(result, as_json, title="Cluster benchmark")
+
+
 def main() -> None:
     app()
 
