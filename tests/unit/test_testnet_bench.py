@@ -12,7 +12,7 @@ from planet.testnet.network import find_cometbft, ports_for
 
 def test_free_base_port_leaves_room_for_every_validator() -> None:
     base = free_base_port(4)
-    assert 30_000 <= base and ports_for(base, 3)[3] < 60_000
+    assert base >= 30_000 and ports_for(base, 3)[3] < 60_000
 
 
 @pytest.mark.slow
