@@ -90,12 +90,16 @@ def init(home: HomeOpt = DEFAULT_HOME_PATH,
 def node(home: HomeOpt = DEFAULT_HOME_PATH,
          host: Annotated[str | None, typer.Option(help="API host.")] = None,
          port: Annotated[int | None, typer.Option(help="API port.")] = None,
-         engine: Annotated[str, typer.Option(help="embedded (default).")] = "embedded") -> None:
+         engine: Annotated[str | None, typer.Option(
+             help="embedded or cometbft (default: config.json's engine).")] = None,
+         with_cometbft: Annotated[bool, typer.Option(
+             help="cometbft engine: also start `cometbft start --home HOME/cometbft`.")] = False
+         ) -> None:
     """Run the node (engine + HTTP API) until Ctrl-C."""
-    from planet.node.run import run_node
+    from planet.node.run import ENGINES, run_node
 
-    if engine != "embedded":
-        fail(f"engine '{engine}' is not available in this build; use 'embedded'", 2)
+    if engine is not None and engine not in ENGINES:
+        fail(f"engine '{engine}' is not available; use one of {', '.join(ENGINES)}", 2)
     h = Home(home)
     if not h.exists():
         fail(f"{home} has no genesis.json; run `planet init --home {home}` first", 2)
@@ -105,7 +109,7 @@ def node(home: HomeOpt = DEFAULT_HOME_PATH,
                       f"at height {getattr(n, 'height', 0)}; API on {url}/docs")
 
     with errors():
-        run_node(h, host, port, on_ready=ready)
+        run_node(h, host, port, on_ready=ready, engine=engine, with_cometbft=with_cometbft)
 
 
 @app.command()
