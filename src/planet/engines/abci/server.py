@@ -141,6 +141,7 @@ class AbciServer:
     async def serve(self) -> None:
         """Listen until cancelled (for callers that run their own event loop)."""
         self._server = await asyncio.start_server(self._serve_connection, self.host, self.port)
+        self.port = int(self._server.sockets[0].getsockname()[1])  # port 0: the one given
         log.info("ABCI server listening on tcp://%s:%d", self.host, self.port)
         self._ready.set()
         async with self._server:
