@@ -136,6 +136,27 @@ def test_an_uncommitted_block_is_redone_from_the_committed_state(setup: tuple) -
     assert abci.height == 1
 
 
+def test_check_tx_between_finalize_and_commit_survives_the_recheck(setup: tuple) -> None:
+    """CometBFT runs CheckTx while a block is finalized but not committed, then rechecks
+    its mempool after Commit: a tx admitted in that window must pass its recheck."""
+    abci, _store, _, operator = setup
+    first = invites_tx(operator, 0, "w1")
+    assert abci.check_tx(pb.CheckTxRequest(tx=first)).code == 0
+    abci.finalize_block(fin(1, [first], (T0 + 1) * 1000))
+    second = invites_tx(operator, 1, "w2")  # arrives in the window
+    assert abci.check_tx(pb.CheckTxRequest(tx=second)).code == 0
+    abci.commit(pb.CommitRequest())
+    recheck = abci.check_tx(pb.CheckTxRequest(tx=second, type=pb.CHECK_TX_TYPE_RECHECK))
+    assert recheck.code == 0, recheck.log
+    # and one admitted in the window but left out of the next block stays valid too
+    third = invites_tx(operator, 2, "w3")
+    abci.finalize_block(fin(2, [second], (T0 + 2) * 1000))
+    assert abci.check_tx(pb.CheckTxRequest(tx=third)).code == 0
+    abci.commit(pb.CommitRequest())
+    again = abci.check_tx(pb.CheckTxRequest(tx=third, type=pb.CHECK_TX_TYPE_RECHECK))
+    assert again.code == 0, again.log
+
+
 def test_restart_resumes_and_tampering_is_detected(tmp_path: Path) -> None:
     genesis, operator, _ = make_genesis(label="abci-restart")
     store = NodeStore(tmp_path / "node.db")

@@ -6,11 +6,11 @@ CometBFT decides the blocks, and this handler executes them.
 
 * FinalizeBlock executes a decided block (header: height, time in ms from the block's
   timestamp, proposer = hex of the proposer's address, hash = CometBFT's block hash,
-  which the Lucky Drill's draw mixes in) and answers its tx results and app hash. It also
-  takes the block's writes from the core (`Application.commit`), so CheckTx that arrives
-  before CometBFT's Commit sees a clean view of the new state.
-* Commit persists the block, its transactions and its state writes in one SQLite
-  transaction; only then are listeners (API, waiters, vault) told.
+  which the Lucky Drill's draw mixes in) and answers its tx results and app hash.
+* Commit takes the block's writes from the core (`Application.commit`, which also
+  reopens the mempool's view on the new state, before CometBFT rechecks its mempool) and
+  persists the block, its transactions and its state writes in one SQLite transaction;
+  only then are listeners (API, waiters, vault) told.
 * Info reports the last persisted height and app hash, so after a crash CometBFT's
   handshake replays exactly the blocks this store lacks. A block that was finalized but
   not committed when CometBFT went away is dropped by reloading the committed state when
@@ -116,7 +116,6 @@ class _Finalized:
 
     block: BlockRecord
     records: list[TxRecord]
-    writes: list[tuple[str, bytes | None]]
 
 
 class PlanetAbciApp:
@@ -273,7 +272,6 @@ class PlanetAbciApp:
             header = BlockHeader(req.height, time_ms, proposer, bytes(req.hash))
             raws = list(req.txs)
             result = self.app.finalize_block(header, raws)
-            commit = self.app.commit()
             hashes = [compute_tx_hash(raw) for raw in raws]
             self._admitted.difference_update(hashes)
             tx_root = compute_tx_root(hashes)
@@ -283,7 +281,7 @@ class PlanetAbciApp:
             records = [TxRecord(h, header.height, i, raw, r.code, r.to_json())
                        for i, (h, raw, r) in enumerate(zip(hashes, raws, result.tx_results,
                                                            strict=True))]
-            self._finalized = _Finalized(block, records, commit.writes)
+            self._finalized = _Finalized(block, records)
         return pb.FinalizeBlockResponse(
             events=abci_events(result.events),
             tx_results=[pb.ExecTxResult(code=r.code, codespace=r.codespace, log=r.log,
@@ -296,8 +294,9 @@ class PlanetAbciApp:
             done = self._finalized
             if done is None:
                 raise AbciRefused("Commit without a finalized block")
+            commit = self.app.commit()
             # The one atomic write of the block: nothing is announced before it is durable.
-            self.store.commit_block(done.block, done.records, done.writes)
+            self.store.commit_block(done.block, done.records, commit.writes)
             self.last_block = done.block
             self._finalized = None
         if self.on_commit is not None:
