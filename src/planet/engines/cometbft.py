@@ -28,8 +28,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlparse
 
-import httpx
 import orjson
 
 from planet.core.errors import DuplicateTx, MempoolFull, PlanetError
@@ -101,16 +101,118 @@ def submitted_from_rpc(tx_hash: bytes, answer: dict[str, Any]) -> Submitted:
                                        log=str(result.get("log", ""))))
 
 
+class RpcUnavailable(Exception):
+    """No answer from CometBFT's RPC (refused, closed, timed out, not HTTP)."""
+
+
+class HttpPool:
+    """A minimal HTTP/1.1 keep-alive client for JSON-RPC POSTs on asyncio streams.
+
+    Hundreds of broadcasts are in flight at once; a general client's per-request
+    bookkeeping (httpx's pool is quadratic in waiting requests) made that the bottleneck,
+    so this speaks just what CometBFT's RPC answers: a status line, headers, and a body
+    with Content-Length or chunked.
+    """
+
+    def __init__(self, url: str, size: int) -> None:
+        parsed = urlparse(url)
+        if parsed.scheme != "http" or parsed.hostname is None:
+            raise ValueError(f"CometBFT RPC must be http://HOST:PORT, not {url!r}")
+        self.host, self.port = parsed.hostname, parsed.port or 80
+        self.path = parsed.path or "/"
+        self.size = size
+        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._gate: asyncio.Semaphore | None = None
+
+    async def post(self, body: bytes, timeout: float) -> bytes:
+        if self._gate is None:
+            self._gate = asyncio.Semaphore(self.size)
+        async with self._gate:
+            for attempt in range(2):
+                reused = attempt == 0 and bool(self._idle)
+                try:
+                    conn = self._idle.pop() if reused else await asyncio.wait_for(
+                        asyncio.open_connection(self.host, self.port), timeout)
+                except (OSError, TimeoutError) as err:
+                    raise RpcUnavailable(f"{type(err).__name__}: {err}") from None
+                try:
+                    answer, keep = await asyncio.wait_for(self._exchange(conn, body), timeout)
+                except (_Stale, ConnectionError) as err:
+                    conn[1].close()
+                    if reused:
+                        continue  # the server closed an idle connection: once more, fresh
+                    raise RpcUnavailable(f"connection lost before an answer: {err!r}") from None
+                except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError) as err:
+                    conn[1].close()
+                    raise RpcUnavailable(f"{type(err).__name__}: {err}") from None
+                if keep:
+                    self._idle.append(conn)
+                else:
+                    conn[1].close()
+                return answer
+        raise RpcUnavailable("no connection")
+
+    async def _exchange(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter],
+                        body: bytes) -> tuple[bytes, bool]:
+        reader, writer = conn
+        writer.write(f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                     f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                     "\r\n".encode() + body)
+        await writer.drain()
+        status = await reader.readline()
+        if not status:
+            raise _Stale()
+        parts = status.split()
+        if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
+            raise ValueError(f"not an HTTP answer: {status[:80]!r}")
+        length: int | None = None
+        chunked = False
+        keep = parts[0] == b"HTTP/1.1"
+        while True:
+            line = await reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.partition(b":")
+            key, value = name.strip().lower(), value.strip().lower()
+            if key == b"content-length":
+                length = int(value)
+            elif key == b"transfer-encoding" and b"chunked" in value:
+                chunked = True
+            elif key == b"connection":
+                keep = value == b"keep-alive" or (keep and value != b"close")
+        if chunked:
+            chunks = []
+            while True:
+                size = int((await reader.readline()).split(b";")[0].strip(), 16)
+                if size == 0:
+                    while (await reader.readline()) not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                chunks.append(await reader.readexactly(size))
+                await reader.readexactly(2)
+            return b"".join(chunks), keep
+        if length is None:
+            return await reader.read(), False
+        return await reader.readexactly(length), keep
+
+    def close(self) -> None:
+        for _reader, writer in self._idle:
+            writer.close()
+        self._idle.clear()
+
+
+class _Stale(Exception):
+    """The connection was closed before any answer."""
+
+
 class CometRpc:
     """CometBFT's JSON-RPC over HTTP, driven from a private event loop thread."""
 
     def __init__(self, url: str, timeout_s: float = 30.0, max_in_flight: int = 256) -> None:
         self.url = url.rstrip("/")
         self.timeout_s = timeout_s
-        self.max_in_flight = max_in_flight
+        self._pool = HttpPool(self.url + "/", max_in_flight)
         self._loop = asyncio.new_event_loop()
-        self._client: httpx.AsyncClient | None = None
-        self._gate: asyncio.Semaphore | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, name="comet-rpc",
                                         daemon=True)
         self._thread.start()
@@ -119,28 +221,16 @@ class CometRpc:
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
 
-    def _setup(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
-        if self._client is None or self._gate is None:
-            limits = httpx.Limits(max_connections=self.max_in_flight,
-                                  max_keepalive_connections=self.max_in_flight)
-            self._client = httpx.AsyncClient(timeout=self.timeout_s, limits=limits)
-            self._gate = asyncio.Semaphore(self.max_in_flight)
-        return self._client, self._gate
-
     async def _call(self, method: str, params: dict[str, Any], timeout: float | None = None
                     ) -> dict[str, Any]:
-        client, gate = self._setup()
         self._ids += 1
-        body = {"jsonrpc": "2.0", "id": self._ids, "method": method, "params": params}
-        async with gate:
-            try:
-                resp = await client.post(self.url, content=orjson.dumps(body),
-                                         headers={"content-type": "application/json"},
-                                         timeout=timeout or self.timeout_s)
-                answer = orjson.loads(resp.content)
-            except (httpx.HTTPError, orjson.JSONDecodeError) as err:
-                return {"error": {"message": f"CometBFT RPC at {self.url} unreachable",
-                                  "data": f"{type(err).__name__}: {err}"}}
+        body = orjson.dumps({"jsonrpc": "2.0", "id": self._ids, "method": method,
+                             "params": params})
+        try:
+            answer = orjson.loads(await self._pool.post(body, timeout or self.timeout_s))
+        except (RpcUnavailable, orjson.JSONDecodeError) as err:
+            return {"error": {"message": f"CometBFT RPC at {self.url} unreachable",
+                              "data": f"{type(err).__name__}: {err}"}}
         return answer if isinstance(answer, dict) else {"error": {"message": "bad answer"}}
 
     def call(self, method: str, params: dict[str, Any] | None = None,
@@ -160,8 +250,7 @@ class CometRpc:
             return
 
         async def shutdown() -> None:
-            if self._client is not None:
-                await self._client.aclose()
+            self._pool.close()
 
         try:
             self._run(shutdown())
@@ -312,4 +401,5 @@ class CometNode:
         self._store.close()
 
 
-__all__ = ["CometConfig", "CometNode", "CometRpc", "EngineUnavailable", "submitted_from_rpc"]
+__all__ = ["CometConfig", "CometNode", "CometRpc", "EngineUnavailable", "HttpPool",
+           "submitted_from_rpc"]
