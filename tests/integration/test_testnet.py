@@ -60,7 +60,7 @@ def operator(net: Testnet) -> Wallet:
 @pytest.fixture(scope="module")
 def codes(net: Testnet, operator: Wallet) -> list[str]:
     """Invitation codes for every test's registrations, made once through v0's API."""
-    return make_invites(net.validators[0].api_url, operator, CHAIN, 1_600)
+    return make_invites(net.validators[0].api_url, operator, CHAIN, 900)
 
 
 def rpc_block(net: Testnet, index: int, height: int) -> dict[str, Any]:
@@ -133,7 +133,7 @@ def test_all_validators_agree_while_txs_go_through_different_apis(
 
 def test_kill9_one_validator_under_load_and_it_catches_up(
         net: Testnet, codes: list[str]) -> None:
-    _w, raws = sign_registrations(codes[400:1_000], CHAIN)
+    _w, raws = sign_registrations(codes[400:700], CHAIN)
     stop = threading.Event()
     results: list[dict[str, Any]] = []
     loader = threading.Thread(target=lambda: results.append(post_all(
@@ -167,12 +167,12 @@ def test_two_of_four_stopped_makes_no_block_and_no_fork_then_one_returns(
     time.sleep(1.5)  # a block already voted on may still commit
     halted = heights(net, [0, 1])
     # A transaction is still admitted to the mempool, but cannot be committed.
-    _w, raws = sign_registrations(codes[1_000:1_001], CHAIN)
+    _w, raws = sign_registrations(codes[700:701], CHAIN)
     r = httpx.post(f"{net.validators[0].api_url}/v1/txs", params={"wait": "false"},
                    content=raws[0], timeout=10)
     assert r.status_code == 200, r.text
     tx_hash = r.json()["hash"]
-    time.sleep(6)
+    time.sleep(5)
     assert heights(net, [0, 1]) == halted, "a block was made by 2 of 4 validators"
     top = min(halted.values())
     assert_agree(net, [0, 1], top)
@@ -183,10 +183,8 @@ def test_two_of_four_stopped_makes_no_block_and_no_fork_then_one_returns(
                     timeout=5).status_code != 200:
         assert time.monotonic() < deadline, "the tx held during the halt was not committed"
         time.sleep(0.3)
-    net.start_validator(3, timeout=60)
-    net.wait_height(max(heights(net, [0, 1, 2]).values()) + 1, [0, 1, 2, 3], timeout=60)
-    net.wait_api([3])
-    assert_agree(net, [0, 1, 2, 3], min(heights(net, [0, 1, 2, 3]).values()) - 1)
+    assert_agree(net, [0, 1, 2], min(heights(net, [0, 1, 2]).values()) - 1)
+    # v3 stays down: the next test starts it with its state tampered with.
 
 
 def tamper(db: Path) -> None:
@@ -201,7 +199,7 @@ def tamper(db: Path) -> None:
 def test_a_tampered_validator_is_detected_and_the_others_go_on(
         net: Testnet, codes: list[str]) -> None:
     v3 = net.validators[3]
-    net.stop_validator(3, grace=10)
+    net.stop_validator(3, grace=10)  # stopped already by the previous test, if it ran
     tamper(v3.db_file)
     before = heights(net, [0, 1, 2])
     net.start_app(v3)
@@ -221,9 +219,10 @@ def test_a_tampered_validator_is_detected_and_the_others_go_on(
             detected = "cometbft: " + comet_log[-300:]
         time.sleep(0.3)
     assert detected, "the tampered validator was not detected within 60 s"
-    assert "mismatch" in detected.lower() or "AppHash" in detected, detected
+    assert any(word in detected for word in ("altered", "Mismatch", "mismatch", "AppHash")), \
+        detected
     # The network goes on without it, and the three still agree.
-    _w, raws = sign_registrations(codes[1_001:1_101], CHAIN)
+    _w, raws = sign_registrations(codes[701:801], CHAIN)
     result = post_all([v.api_port for v in net.validators[:3]], raws, clients=12)
     assert result["committed_ok"] == 100, result
     net.wait_height(max(before.values()) + 3, [0, 1, 2], timeout=30)

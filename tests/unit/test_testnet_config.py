@@ -50,6 +50,8 @@ cache_size = 10000
 
 [consensus]
 timeout_propose = "3s"
+timeout_prevote = "1s"
+timeout_precommit = "1s"
 timeout_commit = "1s"
 create_empty_blocks = true
 create_empty_blocks_interval = "0s"

@@ -33,15 +33,23 @@ def _short(value: Any, n: int = 16) -> str:
 
 def _table(rows: list[dict[str, Any]], title: str) -> Table:
     table = Table(title=title)
-    for col in ("validator", "height", "app hash", "API height", "API", "RPC", "processes"):
+    for col in ("validator", "CometBFT height", "app height", "app hash after it",
+                "processes"):
         table.add_column(col)
     for r in rows:
         procs = "[green]both[/]" if r["app_pid"] and r["cometbft_pid"] else (
             "[yellow]app only[/]" if r["app_pid"] else
             "[yellow]cometbft only[/]" if r["cometbft_pid"] else "[red]stopped[/]")
-        table.add_row(r["validator"], _short(r["height"]), _short(r["app_hash"]),
-                      _short(r["api_height"]), r["api_url"], r["rpc_url"], procs)
+        table.add_row(r["validator"], _short(r["height"]), _short(r["app_height"]),
+                      _short(r["app_hash"]), procs)
     return table
+
+
+def _show(rows: list[dict[str, Any]], title: str) -> None:
+    console.print(_table(rows, title))
+    for r in rows:
+        console.print(f"{r['validator']}  API [cyan]{r['api_url']}[/]  "
+                      f"RPC [cyan]{r['rpc_url']}[/]", soft_wrap=True)
 
 
 @testnet_app.command("up")
@@ -67,10 +75,11 @@ def testnet_up(
     if as_json:
         print(json.dumps({"dir": str(folder), "chain_id": net.chain_id, "validators": rows}))
         return
-    console.print(_table(rows, f"Testnet {net.chain_id} is up ({folder})"))
+    _show(rows, f"Testnet {net.chain_id} is up ({folder})")
     console.print(f"operator key: {net.validators[0].home / 'keys' / 'operator.json'}")
-    console.print(f"use it: [cyan]planet status --node {net.validators[0].api_url}[/]; "
-                  f"stop it: [cyan]planet testnet down --dir {folder}[/]")
+    console.print(f"use it: [cyan]planet status --node {net.validators[0].api_url}[/]",
+                  soft_wrap=True)
+    console.print(f"stop it: [cyan]planet testnet down --dir {folder}[/]", soft_wrap=True)
 
 
 @testnet_app.command("down")
@@ -104,4 +113,4 @@ def testnet_status(folder: DirOpt = DEFAULT_DIR, as_json: JsonOpt = False) -> No
     if as_json:
         print(json.dumps({"dir": str(folder), "chain_id": net.chain_id, "validators": rows}))
     else:
-        console.print(_table(rows, f"Testnet {net.chain_id} ({folder})"))
+        _show(rows, f"Testnet {net.chain_id} ({folder})")

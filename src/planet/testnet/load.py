@@ -76,6 +76,7 @@ async def _post_all(ports: Sequence[int], raws: Sequence[bytes], clients: int,
     ok = refused = errors = 0
     queue = list(reversed(raws))
     hashes: list[str] = []
+    failures: list[str] = []
 
     async def client(n: int) -> None:
         nonlocal ok, refused, errors
@@ -99,6 +100,8 @@ async def _post_all(ports: Sequence[int], raws: Sequence[bytes], clients: int,
                     hashes.append(answer["hash"])
                 else:
                     refused += 1
+                    if len(failures) < 5:
+                        failures.append(f"{status} {body[:300]!r}")
         finally:
             writer.close()
 
@@ -111,7 +114,7 @@ async def _post_all(ports: Sequence[int], raws: Sequence[bytes], clients: int,
             "committed_per_s": round(ok / elapsed, 1) if elapsed > 0 else 0.0,
             "latency_ms_p50": round(percentile(latencies, 50) * 1000, 1),
             "latency_ms_p99": round(percentile(latencies, 99) * 1000, 1),
-            "hashes": hashes}
+            "failures": failures, "hashes": hashes}
 
 
 def post_all(ports: Sequence[int], raws: Sequence[bytes], clients: int = 64,

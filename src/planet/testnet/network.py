@@ -153,6 +153,8 @@ def cometbft_config(text: str, v: Validator, peers: str, *, moniker: str,
                                   "send_rate": 52_428_800, "recv_rate": 52_428_800})
     text = set_keys(text, "mempool", {"size": 50_000, "cache_size": 200_000})
     text = set_keys(text, "consensus", {"timeout_propose": "1s",
+                                        "timeout_prevote": "500ms",
+                                        "timeout_precommit": "500ms",
                                         "timeout_commit": timeout_commit,
                                         "create_empty_blocks": True,
                                         "create_empty_blocks_interval": empty_blocks_interval})
@@ -487,11 +489,14 @@ class Testnet:
             rows.append({
                 "validator": v.name, "node_id": v.node_id,
                 "app_pid": self.pid(v, "app"), "cometbft_pid": self.pid(v, "cometbft"),
+                # CometBFT's last block; its header carries the app hash after the block
+                # before it (the app's hash of a block goes into the next header).
                 "height": int(info["latest_block_height"]) if info else None,
-                "app_hash": info["latest_app_hash"].lower() if info else None,
+                "header_app_hash": info["latest_app_hash"].lower() if info else None,
                 "catching_up": info.get("catching_up") if info else None,
-                "api_height": api.get("height") if api else None,
-                "api_app_hash": api.get("app_hash") if api else None,
+                # The app's last committed block and its state's hash after it.
+                "app_height": api.get("height") if api else None,
+                "app_hash": api.get("app_hash") if api else None,
                 "api_url": v.api_url, "rpc_url": v.rpc_url})
         return rows
 
