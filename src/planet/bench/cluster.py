@@ -16,11 +16,14 @@ post to the last answer; latency is post to committed answer.
   validator) does not. The Lucky Drill operator is off on both sides.
 
 After the load the network's validators are checked to report one app hash at a common
-height. The machine is reported.
+height. ``cpu_ms_per_tx`` is the CPU (user + system, from /proc) each kind of process spent
+per committed transaction during the load: it shows where a shared machine's cores go and
+what one validator per machine would need. The machine is reported.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import socket
@@ -62,6 +65,23 @@ def free_base_port(validators: int, tries: int = 50) -> int:
     raise TestnetError("no free block of loopback ports found")
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds a process has used so far (0 if it is gone)."""
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms_per_tx(before: dict[str, float], after: dict[str, float],
+                  txs: int) -> dict[str, float]:
+    return {k: round((after[k] - before[k]) * 1000 / max(txs, 1), 3) for k in before}
+
+
 def _strip(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k != "hashes"}
 
@@ -75,7 +95,10 @@ def bench_embedded(folder: Path, txs: int, clients: int,
         codes = make_invites(node.url, operator, EMBEDDED_CHAIN, txs)
         _w, raws = sign_registrations(codes, EMBEDDED_CHAIN)
         say(f"embedded: {txs} registrations, {clients} clients")
+        before = {"node": cpu_seconds(node.proc.pid), "load_generator": cpu_seconds(os.getpid())}
         result = _strip(post_all([node.port], raws, clients))
+        after = {"node": cpu_seconds(node.proc.pid), "load_generator": cpu_seconds(os.getpid())}
+        result["cpu_ms_per_tx"] = cpu_ms_per_tx(before, after, result["committed_ok"])
         result["final_height"] = httpx.get(f"{node.url}/v1/status", timeout=10).json()["height"]
     finally:
         node.stop()
@@ -98,7 +121,15 @@ def bench_network(folder: Path, txs: int, clients: int, validators: int, base_po
         _w, raws = sign_registrations(codes, CLUSTER_CHAIN)
         start_height = min(net.height(v) for v in net.validators)
         say(f"cluster: {txs} registrations, {clients} clients over {validators} APIs")
+        def cpu() -> dict[str, float]:
+            return {"apps": sum(cpu_seconds(net.pid(v, "app")) for v in net.validators),
+                    "cometbft": sum(cpu_seconds(net.pid(v, "cometbft"))
+                                    for v in net.validators),
+                    "load_generator": cpu_seconds(os.getpid())}
+
+        before = cpu()
         result = _strip(post_all([v.api_port for v in net.validators], raws, clients))
+        result["cpu_ms_per_tx"] = cpu_ms_per_tx(before, cpu(), result["committed_ok"])
         end_height = max(net.height(v) for v in net.validators)
         result["blocks"] = end_height - start_height
         common = min(net.height(v) for v in net.validators) - 1
