@@ -14,6 +14,23 @@ use on EmbeddedNode (planet.engines.base.Node), so they run unchanged:
 
 Submissions go out from a private event loop, many at once: CometBFT's socket client
 batches the CheckTx of concurrent broadcasts into one flush.
+
+Running one validator for real (`planet testnet up` does all of this on loopback):
+
+    planet init --home H --chain-id CHAIN            # or copy the network's H/genesis.json
+    cometbft init --home H/cometbft                  # validator and node keys
+    # H/cometbft/config/genesis.json: chain_id = CHAIN (Planet's), the network's validator
+    #   set (each validator's priv_validator_key.json public key, equal power), and
+    #   optionally app_state = the Planet genesis document (checked at InitChain)
+    # H/cometbft/config/config.toml: proxy_app = H/config.json's abci_address,
+    #   [rpc] laddr = cometbft_rpc, [p2p] persistent_peers = ID@HOST:PORT of the others
+    # H/config.json: "engine": "cometbft", abci_address, cometbft_rpc, api_port
+    planet node --home H                             # app + ABCI server + HTTP API
+    cometbft start --home H/cometbft                 # then the engine, beside it
+
+(`planet node --engine cometbft --with-cometbft` starts the second as a child.) CometBFT
+stops when its app goes away; start the app first, then CometBFT: its handshake replays
+whatever blocks the app's store lacks.
 """
 
 from __future__ import annotations
