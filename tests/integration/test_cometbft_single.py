@@ -286,3 +286,11 @@ def test_single_validator_through_the_api_and_a_crash(validator: Validator,
         assert again.ok
     finally:
         api.close()
+
+    # `planet verify` replays the whole store from genesis to the same app hashes
+    v.stop()
+    out = subprocess.run([sys.executable, "-m", "planet.cli.main", "verify", "--home",
+                          str(v.home), "--json"], capture_output=True, text=True, timeout=120)
+    report = json.loads(out.stdout)
+    assert report["ok"], report["problems"]
+    assert report["blocks"] > height

@@ -138,7 +138,8 @@ def verify(home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
     with Progress(TextColumn("replaying"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeRemainingColumn(), disable=as_json, console=console) as progress:
         task = progress.add_task("replay", total=store.last_height())
-        report = replay_chain(store, lambda h_, _t: progress.update(task, completed=h_))
+        report = replay_chain(store, lambda h_, _t: progress.update(task, completed=h_),
+                              engine_block_hashes=h.load_config().engine == "cometbft")
     if as_json:
         print(json.dumps(report.to_json()))
     elif report.ok:
