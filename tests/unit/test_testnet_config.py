@@ -145,3 +145,15 @@ def test_listening_reads_proc(tmp_path: Path) -> None:
         assert not _listening(port)
         s.listen()
         assert _listening(port)
+
+
+def test_cli_status_and_down_without_a_network_say_so(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from planet.cli.main import app
+
+    for command in ("status", "down"):
+        result = CliRunner().invoke(app, ["testnet", command, "--dir", str(tmp_path),
+                                          "--json"])
+        assert result.exit_code == 1, result.output
+        assert "testnet up" in result.output
