@@ -228,6 +228,7 @@ class Testnet:
 
     @classmethod
     def load(cls, folder: Path) -> Testnet:
+        folder = folder.resolve()  # pid files are matched to processes by absolute paths
         manifest = folder / "testnet.json"
         if not manifest.exists():
             raise TestnetError(f"{folder} holds no testnet (no testnet.json); "
@@ -247,6 +248,7 @@ class Testnet:
         """Make the network's files (not its processes). Existing files are an error."""
         if validators < 1:
             raise TestnetError("a network needs at least one validator")
+        folder = folder.resolve()  # pid files are matched to processes by absolute paths
         if (folder / "testnet.json").exists():
             raise TestnetError(f"{folder} already holds a testnet")
         folder.mkdir(parents=True, exist_ok=True)
