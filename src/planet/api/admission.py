@@ -15,13 +15,13 @@ import asyncio
 
 from starlette.concurrency import run_in_threadpool
 
-from planet.engines.embedded import EmbeddedNode, Submitted
+from planet.engines.base import Node, Submitted
 
 MAX_BATCH = 512
 
 
 class Admission:
-    def __init__(self, node: EmbeddedNode, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, node: Node, max_batch: int = MAX_BATCH) -> None:
         self.node, self.max_batch = node, max_batch
         self._queue: list[tuple[bytes, asyncio.Future[Submitted]]] = []
         self._draining = False

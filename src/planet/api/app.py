@@ -22,7 +22,7 @@ from planet.api.errors import error_response, install_error_handlers, status_for
 from planet.api.events import EventHub
 from planet.api.metrics import Metrics
 from planet.api.routes import all_routers
-from planet.engines.embedded import EmbeddedNode
+from planet.engines.base import Node
 from planet.identity.service import IdentityService
 from planet.storage.sqlite import BlockRecord, TxRecord
 from planet.vault.service import VaultService
@@ -53,7 +53,7 @@ TAGS = [
 __all__ = ["MAX_BODY", "create_app", "error_response", "status_for"]
 
 
-def create_app(node: EmbeddedNode, on_startup: Callable[[], None] | None = None,
+def create_app(node: Node, on_startup: Callable[[], None] | None = None,
                vault: VaultService | None = None, identity: IdentityService | None = None,
                web_dir: Path | None = WEB_DIST) -> FastAPI:
     metrics = Metrics(node)

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from planet.api.events import EventHub
 from planet.api.metrics import Metrics
-from planet.engines.embedded import EmbeddedNode
+from planet.engines.base import Node
 from planet.identity.service import IdentityService
 from planet.vault.service import VaultService
 
@@ -24,7 +24,7 @@ class OrjsonResponse(JSONResponse):
 
 @dataclass
 class ApiContext:
-    node: EmbeddedNode
+    node: Node
     metrics: Metrics
     events: EventHub
     vault: VaultService | None = None

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from planet.api.metrics import Metrics
-from planet.engines.embedded import EmbeddedNode
+from planet.engines.base import Node
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -78,7 +78,7 @@ def cacheable(path: str) -> bool:
 
 
 class Edge:
-    def __init__(self, app: ASGIApp, node: EmbeddedNode, metrics: Metrics,
+    def __init__(self, app: ASGIApp, node: Node, metrics: Metrics,
                  cache: ResponseCache, max_body: int) -> None:
         self.app, self.node, self.metrics, self.cache = app, node, metrics, cache
         self.max_body = max_body

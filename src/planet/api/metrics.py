@@ -6,7 +6,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from planet.engines.embedded import EmbeddedNode
+from planet.engines.base import Node
 from planet.storage.sqlite import BlockRecord, TxRecord
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
@@ -14,7 +14,7 @@ LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0
 
 
 class Metrics:
-    def __init__(self, node: EmbeddedNode) -> None:
+    def __init__(self, node: Node) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
         Gauge("planet_height", "Height of the last committed block", registry=r

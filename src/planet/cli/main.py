@@ -31,6 +31,7 @@ from planet.cli.common import (
 from planet.cli.demo import demo
 from planet.cli.drill import drill_app
 from planet.cli.exchange import requests_app, shop_app
+from planet.cli.testnet import testnet_app
 from planet.cli.units import format_bd
 from planet.cli.vault import vault_app
 from planet.node.home import Home
@@ -53,7 +54,7 @@ for sub, name in ((keys_app, "keys"), (invites_app, "invites"), (identity_app, "
                   (business_app, "business"), (verifier_app, "verifier"),
                   (query_app, "query"), (bench_app, "bench"), (tasks_app, "tasks"),
                   (drill_app, "drill"), (vault_app, "vault"), (requests_app, "requests"),
-                  (shop_app, "shop")):
+                  (shop_app, "shop"), (testnet_app, "testnet")):
     app.add_typer(sub, name=name)
 app.command()(demo)
 
@@ -89,12 +90,16 @@ def init(home: HomeOpt = DEFAULT_HOME_PATH,
 def node(home: HomeOpt = DEFAULT_HOME_PATH,
          host: Annotated[str | None, typer.Option(help="API host.")] = None,
          port: Annotated[int | None, typer.Option(help="API port.")] = None,
-         engine: Annotated[str, typer.Option(help="embedded (default).")] = "embedded") -> None:
+         engine: Annotated[str | None, typer.Option(
+             help="embedded or cometbft (default: config.json's engine).")] = None,
+         with_cometbft: Annotated[bool, typer.Option(
+             help="cometbft engine: also start `cometbft start --home HOME/cometbft`.")] = False
+         ) -> None:
     """Run the node (engine + HTTP API) until Ctrl-C."""
-    from planet.node.run import run_node
+    from planet.node.run import ENGINES, run_node
 
-    if engine != "embedded":
-        fail(f"engine '{engine}' is not available in this build; use 'embedded'", 2)
+    if engine is not None and engine not in ENGINES:
+        fail(f"engine '{engine}' is not available; use one of {', '.join(ENGINES)}", 2)
     h = Home(home)
     if not h.exists():
         fail(f"{home} has no genesis.json; run `planet init --home {home}` first", 2)
@@ -104,7 +109,7 @@ def node(home: HomeOpt = DEFAULT_HOME_PATH,
                       f"at height {getattr(n, 'height', 0)}; API on {url}/docs")
 
     with errors():
-        run_node(h, host, port, on_ready=ready)
+        run_node(h, host, port, on_ready=ready, engine=engine, with_cometbft=with_cometbft)
 
 
 @app.command()
@@ -133,7 +138,8 @@ def verify(home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
     with Progress(TextColumn("replaying"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeRemainingColumn(), disable=as_json, console=console) as progress:
         task = progress.add_task("replay", total=store.last_height())
-        report = replay_chain(store, lambda h_, _t: progress.update(task, completed=h_))
+        report = replay_chain(store, lambda h_, _t: progress.update(task, completed=h_),
+                              engine_block_hashes=h.load_config().engine == "cometbft")
     if as_json:
         print(json.dumps(report.to_json()))
     elif report.ok:
@@ -691,6 +697,28 @@ def bench_api(
                                txs=txs, tx_clients=tx_clients, port=port,
                                progress=not as_json)
     emit(result, as_json, title="API benchmark")
+
+
+@bench_app.command("cluster")
+def bench_cluster(
+        txs: Annotated[int, typer.Option(min=1, help="Registrations per engine.")] = 4_000,
+        clients: Annotated[int, typer.Option(min=1, help="Concurrent tx clients.")] = 256,
+        validators: Annotated[int, typer.Option(min=1, max=16, help="Validators.")] = 4,
+        base_port: Annotated[int | None, typer.Option(
+            help="The network's first port (default: a free block).")] = None,
+        as_json: JsonOpt = False) -> None:
+    """Finalized tx/s and submit-to-commit latency of a CometBFT validator network on
+    loopback and of the embedded engine, same load, same run (target: 3,000 tx/s)."""
+    from planet.bench.cluster import run_cluster_bench
+    from planet.testnet.network import TestnetError
+
+    try:
+        with errors(as_json):
+            result = run_cluster_bench(txs=txs, clients=clients, validators=validators,
+                                       base_port=base_port, progress=not as_json)
+    except TestnetError as err:
+        fail(str(err), as_json=as_json)
+    emit(result, as_json, title="Cluster benchmark")
 
 
 def main() -> None:

@@ -6,6 +6,8 @@
     HOME/secrets/nullifier.key   the identity verifiers' shared nullifier key
     HOME/secrets/drill/round-N.hex   the operator's Lucky Drill secrets until revealed
     HOME/data/node.db        blocks and state (SQLite)
+    HOME/cometbft/           CometBFT's own home (config.toml, genesis.json, keys, data)
+                             when the engine is "cometbft" (config `cometbft_home`)
     HOME/data/blobs/         record ciphertext (the vault's blob store), unless config
                              `blob_store` names a PostgreSQL database
 """
@@ -21,6 +23,7 @@ from typing import Any
 
 from planet.core.force.catalog import DEFAULT_CATALOG
 from planet.core.genesis import Genesis, parse_genesis
+from planet.engines.cometbft import CometConfig
 from planet.engines.embedded import EngineConfig
 from planet.sdk.wallet import Wallet
 
@@ -39,12 +42,19 @@ class NodeConfig:
     verify_threads: int = 2
     drill_operator: bool = True  # commit and reveal Lucky Drill rounds with HOME/keys/operator
     blob_store: str = "files"  # "files" (HOME/data/blobs) or a postgresql:// URL
+    # engine "cometbft": this process serves ABCI to a CometBFT at cometbft_home
+    abci_address: str = "tcp://127.0.0.1:26658"
+    cometbft_rpc: str = "http://127.0.0.1:26657"
+    cometbft_home: str = "cometbft"  # relative to the node home: HOME/cometbft
 
     def engine_config(self) -> EngineConfig:
         return EngineConfig(block_interval_ms=self.block_interval_ms,
                             empty_block_ms=self.empty_block_ms,
                             max_block_txs=self.max_block_txs,
                             verify_threads=self.verify_threads)
+
+    def comet_config(self) -> CometConfig:
+        return CometConfig(abci_address=self.abci_address, rpc_url=self.cometbft_rpc)
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,9 @@ class Home:
     @property
     def blobs_dir(self) -> Path:
         return self.path / "data" / "blobs"
+
+    def cometbft_dir(self, config: NodeConfig | None = None) -> Path:
+        return self.path / (config or self.load_config()).cometbft_home
 
     def exists(self) -> bool:
         return self.genesis_file.exists()

@@ -1,15 +1,28 @@
-"""Run a node: the engine from the home folder plus the HTTP API, until interrupted."""
+"""Run a node: the engine from the home folder plus the HTTP API, until interrupted.
+
+Engine "embedded" (the default): this process sequences blocks itself. Engine "cometbft":
+this process is the application of a CometBFT validator: it serves ABCI on config
+`abci_address` and the same API, and CometBFT runs beside it (`cometbft start --home
+HOME/cometbft`, or `planet node --engine cometbft --with-cometbft` to start it as a child).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
+import signal
+import subprocess
 import threading
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import uvicorn
 
 from planet.api.app import create_app
+from planet.engines.base import Node
+from planet.engines.cometbft import CometNode
 from planet.engines.embedded import EmbeddedNode
 from planet.identity.service import IdentityService
 from planet.node.home import Home
@@ -20,9 +33,53 @@ from planet.vault.service import VaultService
 log = logging.getLogger("planet.node")
 
 
-def open_node(home: Home) -> EmbeddedNode:
+ENGINES = ("embedded", "cometbft")
+
+
+def open_node(home: Home, engine: str | None = None) -> EmbeddedNode | CometNode:
     config = home.load_config()
+    engine = engine or config.engine
+    if engine == "cometbft":
+        return CometNode(home.db_file, home.load_genesis(), config.comet_config())
+    if engine != "embedded":
+        raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     return EmbeddedNode(home.db_file, home.load_genesis(), config.engine_config())
+
+
+def find_cometbft() -> str | None:
+    """$PLANET_COMETBFT, else `cometbft` in PATH, else ~/go/bin/cometbft."""
+    candidates = [os.environ.get("PLANET_COMETBFT"), shutil.which("cometbft"),
+                  str(Path.home() / "go" / "bin" / "cometbft")]
+    for c in candidates:
+        if c and Path(c).is_file() and os.access(c, os.X_OK):
+            return c
+    return None
+
+
+def start_cometbft(home: Home) -> subprocess.Popen[bytes]:
+    """CometBFT as a child process on HOME/cometbft, its log in HOME/cometbft/cometbft.log."""
+    binary = find_cometbft()
+    if binary is None:
+        raise FileNotFoundError("no cometbft binary: run scripts/install-cometbft or set "
+                                "PLANET_COMETBFT")
+    comet_home = home.cometbft_dir()
+    if not (comet_home / "config" / "config.toml").exists():
+        raise FileNotFoundError(f"{comet_home} holds no CometBFT config: run `cometbft init "
+                                f"--home {comet_home}` and set proxy_app to abci_address")
+    logfile = open(comet_home / "cometbft.log", "ab")  # noqa: SIM115 - the child keeps it
+    return subprocess.Popen([binary, "start", "--home", str(comet_home)],
+                            stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_child(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def start_drill_operator(home: Home, url: str, stop: threading.Event,
@@ -63,7 +120,7 @@ def start_drill_operator(home: Home, url: str, stop: threading.Event,
     return thread
 
 
-def open_identity(home: Home, node: EmbeddedNode) -> IdentityService | None:
+def open_identity(home: Home, node: Node) -> IdentityService | None:
     """The browser's identity check, when this node holds the verifier's key and the
     deployment's nullifier key (HOME/keys/verifier.json, HOME/secrets/nullifier.key)."""
     from planet.sdk.keys import load_keystore
@@ -80,7 +137,7 @@ def open_identity(home: Home, node: EmbeddedNode) -> IdentityService | None:
     return IdentityService(node, verifier, nullifier_key, node.genesis.chain_id)
 
 
-def open_vault(home: Home, node: EmbeddedNode) -> VaultService:
+def open_vault(home: Home, node: Node) -> VaultService:
     """The blob store under the ledger's rules; erased records' ciphertext is deleted as
     their erasure commits, and any deletion a crash cut short is finished here."""
     store = open_blob_store(home.load_config().blob_store, home.blobs_dir)
@@ -97,11 +154,14 @@ def open_vault(home: Home, node: EmbeddedNode) -> VaultService:
 
 
 def run_node(home: Home, host: str | None = None, port: int | None = None,
-             on_ready: Callable[[EmbeddedNode, str], None] | None = None) -> None:
+             on_ready: Callable[[Any, str], None] | None = None, *,
+             engine: str | None = None, with_cometbft: bool = False) -> None:
+    """`engine` overrides config.json's; `with_cometbft` also runs CometBFT as a child."""
     config = home.load_config()
-    node = open_node(home)
+    node = open_node(home, engine)
     vault = open_vault(home, node)
-    node.start()
+    node.start()  # cometbft: the ABCI server listens before CometBFT can connect
+    child = start_cometbft(home) if with_cometbft and isinstance(node, CometNode) else None
     host = host or config.api_host
     port = port or config.api_port
     url = f"http://{host}:{port}"
@@ -124,5 +184,7 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
                     loop="uvloop", http="httptools", timeout_graceful_shutdown=2)
     finally:
         stop.set()
+        if child is not None:
+            stop_child(child)
         node.close()
         vault.store.close()

@@ -14,6 +14,7 @@ from planet.api.context import ApiContext, OrjsonResponse
 from planet.api.errors import ERRORS
 from planet.api.shapes import BLOCK, HEALTH, STATUS, TX, array, ok
 from planet.core.errors import InvalidField, NotFound
+from planet.engines.base import engine_name
 
 MAX_BODY = 1 << 20
 CHECK_RESULT = {"type": "object", "required": ["code", "log"], "properties": {
@@ -60,7 +61,7 @@ def router(ctx: ApiContext) -> APIRouter:
                 "app_hash": (block.app_hash if block else node.store.last_app_hash()).hex(),
                 "time": block.time if block else node.genesis.genesis_time,
                 "version": __version__,
-                "engine": "embedded", "mempool": node.mempool_size(),
+                "engine": engine_name(node), "mempool": node.mempool_size(),
                 "last_block_hash": block.hash.hex() if block else None,
                 "genesis_time": node.genesis.genesis_time,
                 "timezone": format_offset(node.genesis.params.timezone_offset_minutes)}

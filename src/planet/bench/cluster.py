@@ -1,0 +1,174 @@
+"""`planet bench cluster`: finalized transactions per second and submit→commit latency of a
+4-validator CometBFT network on loopback, and of the embedded engine, in the same run.
+
+Both sides get the same load: resident registrations (one tx each, fresh keys, signed before
+the clock starts) posted through the HTTP API by ``clients`` concurrent keep-alive
+connections with ``wait=true`` (each client posts its next tx once the previous one is
+committed). For the network the clients are spread evenly over the validators' APIs, so
+every validator admits a share of the load and relays it to CometBFT's mempool (RPC
+``broadcast_tx_sync``). The rate is committed-OK transactions over the time from the first
+post to the last answer; latency is post to committed answer.
+
+- ``embedded``: one `planet node` process (the embedded engine, 200 ms blocks), a fresh home;
+- ``cluster``: `planet testnet`'s network (timeout_commit 300 ms), each validator a CometBFT
+  process and a `planet node --engine cometbft` process, all on this machine: 2·N processes
+  plus the load generator share its cores, which a real consortium (one machine per
+  validator) does not. The Lucky Drill operator is off on both sides.
+
+After the load the network's validators are checked to report one app hash at a common
+height. ``cpu_ms_per_tx`` is the CPU (user + system, from /proc) each kind of process spent
+per committed transaction during the load: it shows where a shared machine's cores go and
+what one validator per machine would need. The machine is reported.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from planet.bench.api import CHAIN as EMBEDDED_CHAIN
+from planet.bench.api import NodeProc, free_port
+from planet.bench.common import machine
+from planet.node.home import NodeConfig
+from planet.sdk.keys import load_keystore
+from planet.testnet.load import make_invites, post_all, sign_registrations
+from planet.testnet.network import COMETBFT_VERSION, Testnet, TestnetError, ports_for
+
+CLUSTER_CHAIN = "planet-bench-cluster"
+TARGET_TX_PER_S = 3_000
+TIMEOUT_COMMIT = "300ms"
+
+
+def free_base_port(validators: int, tries: int = 50) -> int:
+    """A base port whose whole block (10 ports per validator) can be bound on loopback."""
+    rng = random.Random()
+    for _ in range(tries):
+        base = rng.randrange(30_000, 60_000 - 10 * validators, 10)
+        ports = [p for i in range(validators) for p in ports_for(base, i)]
+        try:
+            for p in ports:
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        return base
+    raise TestnetError("no free block of loopback ports found")
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds a process has used so far (0 if it is gone)."""
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms_per_tx(before: dict[str, float], after: dict[str, float],
+                  txs: int) -> dict[str, float]:
+    return {k: round((after[k] - before[k]) * 1000 / max(txs, 1), 3) for k in before}
+
+
+def _strip(result: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in result.items() if k != "hashes"}
+
+
+def bench_embedded(folder: Path, txs: int, clients: int,
+                   say: Callable[[str], None]) -> dict[str, Any]:
+    node = NodeProc(folder, free_port())
+    try:
+        operator = load_keystore(node.home.keys_dir / "operator.json", None)
+        say(f"embedded: node up at {node.url}; {txs} invitation codes")
+        codes = make_invites(node.url, operator, EMBEDDED_CHAIN, txs)
+        _w, raws = sign_registrations(codes, EMBEDDED_CHAIN)
+        say(f"embedded: {txs} registrations, {clients} clients")
+        before = {"node": cpu_seconds(node.proc.pid), "load_generator": cpu_seconds(os.getpid())}
+        result = _strip(post_all([node.port], raws, clients))
+        after = {"node": cpu_seconds(node.proc.pid), "load_generator": cpu_seconds(os.getpid())}
+        result["cpu_ms_per_tx"] = cpu_ms_per_tx(before, after, result["committed_ok"])
+        result["final_height"] = httpx.get(f"{node.url}/v1/status", timeout=10).json()["height"]
+    finally:
+        node.stop()
+    result["block_interval_ms"] = NodeConfig().block_interval_ms
+    return result
+
+
+def bench_network(folder: Path, txs: int, clients: int, validators: int, base_port: int,
+                  say: Callable[[str], None]) -> dict[str, Any]:
+    net = Testnet.create(folder, validators, base_port, CLUSTER_CHAIN,
+                         timeout_commit=TIMEOUT_COMMIT, drill_operator=False)
+    try:
+        say(f"cluster: starting {validators} validators (ports from {base_port})")
+        net.start(timeout=120)
+        net.wait_height(2, timeout=120)
+        net.wait_api(timeout=60)
+        operator = load_keystore(net.validators[0].home / "keys" / "operator.json", None)
+        say(f"cluster: {txs} invitation codes")
+        codes = make_invites(net.validators[0].api_url, operator, CLUSTER_CHAIN, txs)
+        _w, raws = sign_registrations(codes, CLUSTER_CHAIN)
+        start_height = min(net.height(v) for v in net.validators)
+        say(f"cluster: {txs} registrations, {clients} clients over {validators} APIs")
+        def cpu() -> dict[str, float]:
+            return {"apps": sum(cpu_seconds(net.pid(v, "app")) for v in net.validators),
+                    "cometbft": sum(cpu_seconds(net.pid(v, "cometbft"))
+                                    for v in net.validators),
+                    "load_generator": cpu_seconds(os.getpid())}
+
+        before = cpu()
+        result = _strip(post_all([v.api_port for v in net.validators], raws, clients))
+        result["cpu_ms_per_tx"] = cpu_ms_per_tx(before, cpu(), result["committed_ok"])
+        end_height = max(net.height(v) for v in net.validators)
+        result["blocks"] = end_height - start_height
+        common = min(net.height(v) for v in net.validators) - 1
+        hashes = set()
+        for v in net.validators:
+            r = httpx.get(f"{v.rpc_url}/block", params={"height": common}, timeout=10)
+            hashes.add(r.json()["result"]["block"]["header"]["app_hash"])
+        result["validators_agree"] = len(hashes) == 1
+        result["checked_height"] = common
+        result["final_height"] = end_height
+    finally:
+        net.stop(grace=5)
+    result["validators"] = validators
+    result["timeout_commit"] = TIMEOUT_COMMIT
+    return result
+
+
+def run_cluster_bench(*, txs: int = 4_000, clients: int = 256, validators: int = 4,
+                      base_port: int | None = None, progress: bool = False) -> dict[str, Any]:
+    say: Callable[[str], None] = (lambda m: print(m, file=sys.stderr, flush=True)) \
+        if progress else (lambda m: None)
+    folder = Path(tempfile.mkdtemp(prefix="planet-bench-cluster-"))
+    try:
+        t0 = time.perf_counter()
+        embedded = bench_embedded(folder / "embedded", txs, clients, say)
+        (folder / "net").mkdir()
+        cluster = bench_network(folder / "net", txs, clients, validators,
+                                base_port or free_base_port(validators), say)
+        return {
+            "benchmark": "cluster", "machine": machine(),
+            "settings": {"txs": txs, "clients": clients, "validators": validators,
+                         "tx": "resident registration (pre-signed), POST /v1/txs?wait=true",
+                         "cometbft": COMETBFT_VERSION},
+            "embedded": embedded, "cluster": cluster,
+            "cluster_vs_embedded": round(cluster["committed_per_s"]
+                                         / max(embedded["committed_per_s"], 1e-9), 3),
+            "target": {"cluster_tx_per_s": TARGET_TX_PER_S,
+                       "met": cluster["committed_per_s"] >= TARGET_TX_PER_S},
+            "seconds_total": round(time.perf_counter() - t0, 1),
+        }
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,116 @@
+"""`planet testnet up|down|status`: a local consortium network of CometBFT validators."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from planet.cli.common import JsonOpt, console, err_console, fail
+from planet.testnet.network import (
+    DEFAULT_BASE_PORT,
+    DEFAULT_CHAIN_ID,
+    DEFAULT_DIR,
+    Testnet,
+    TestnetError,
+    up,
+)
+
+testnet_app = typer.Typer(
+    help="A local network of CometBFT validators on loopback (consortium mode).",
+    no_args_is_help=True)
+
+DirOpt = Annotated[Path, typer.Option("--dir", help="The network's folder.")]
+
+
+def _short(value: Any, n: int = 16) -> str:
+    return "—" if value in (None, "") else (str(value)[:n] + "…" if len(str(value)) > n
+                                            else str(value))
+
+
+def _table(rows: list[dict[str, Any]], title: str) -> Table:
+    table = Table(title=title)
+    for col in ("validator", "CometBFT height", "app height", "app hash after it",
+                "processes"):
+        table.add_column(col)
+    for r in rows:
+        procs = "[green]both[/]" if r["app_pid"] and r["cometbft_pid"] else (
+            "[yellow]app only[/]" if r["app_pid"] else
+            "[yellow]cometbft only[/]" if r["cometbft_pid"] else "[red]stopped[/]")
+        table.add_row(r["validator"], _short(r["height"]), _short(r["app_height"]),
+                      _short(r["app_hash"]), procs)
+    return table
+
+
+def _show(rows: list[dict[str, Any]], title: str) -> None:
+    console.print(_table(rows, title))
+    for r in rows:
+        console.print(f"{r['validator']}  API [cyan]{r['api_url']}[/]  "
+                      f"RPC [cyan]{r['rpc_url']}[/]", soft_wrap=True)
+
+
+@testnet_app.command("up")
+def testnet_up(
+        validators: Annotated[int, typer.Option(min=1, max=16, help="Validators.")] = 4,
+        folder: DirOpt = DEFAULT_DIR,
+        base_port: Annotated[int, typer.Option(
+            min=1024, max=65000,
+            help="Validator I listens on base+10I (p2p), +1 (CometBFT RPC), +2 (ABCI), "
+                 "+3 (Planet API).")] = DEFAULT_BASE_PORT,
+        chain_id: Annotated[str, typer.Option(help="Chain id (new networks).")]
+        = DEFAULT_CHAIN_ID,
+        preset: Annotated[str, typer.Option(help="production or test.")] = "production",
+        as_json: JsonOpt = False) -> None:
+    """Create the network (if the folder holds none) and start every validator's CometBFT
+    and app processes in the background; return once all are at height 2."""
+    say = (lambda _m: None) if as_json else (lambda m: err_console.print(f"[dim]{m}[/]"))
+    try:
+        net = up(folder, validators, base_port, chain_id, preset, say)
+    except (TestnetError, FileExistsError, KeyError) as err:
+        fail(str(err), as_json=as_json)
+    rows = net.status()
+    if as_json:
+        print(json.dumps({"dir": str(folder), "chain_id": net.chain_id, "validators": rows}))
+        return
+    _show(rows, f"Testnet {net.chain_id} is up ({folder})")
+    console.print(f"operator key: {net.validators[0].home / 'keys' / 'operator.json'}")
+    console.print(f"use it: [cyan]planet status --node {net.validators[0].api_url}[/]",
+                  soft_wrap=True)
+    console.print(f"stop it: [cyan]planet testnet down --dir {folder}[/]", soft_wrap=True)
+
+
+@testnet_app.command("down")
+def testnet_down(folder: DirOpt = DEFAULT_DIR,
+                 grace: Annotated[float, typer.Option(
+                     min=0, help="Seconds between SIGTERM and SIGKILL.")] = 10.0,
+                 as_json: JsonOpt = False) -> None:
+    """Stop every validator's processes (SIGTERM, then SIGKILL). Files are kept."""
+    try:
+        net = Testnet.load(folder)
+    except TestnetError as err:
+        fail(str(err), as_json=as_json)
+    running = [v.name for v in net.validators
+               if net.pid(v, "app") is not None or net.pid(v, "cometbft") is not None]
+    net.stop(grace=grace)
+    if as_json:
+        print(json.dumps({"dir": str(folder), "stopped": running}))
+    else:
+        console.print(f"stopped {', '.join(running) if running else 'nothing (none running)'}"
+                      f"; the network's files stay in {folder}")
+
+
+@testnet_app.command("status")
+def testnet_status(folder: DirOpt = DEFAULT_DIR, as_json: JsonOpt = False) -> None:
+    """Height and app hash of each validator (CometBFT's and its app's)."""
+    try:
+        net = Testnet.load(folder)
+    except TestnetError as err:
+        fail(str(err), as_json=as_json)
+    rows = net.status()
+    if as_json:
+        print(json.dumps({"dir": str(folder), "chain_id": net.chain_id, "validators": rows}))
+    else:
+        _show(rows, f"Testnet {net.chain_id} ({folder})")

@@ -1,0 +1,323 @@
+"""PlanetAbciApp: the ABCI 2.0 requests of CometBFT, answered by the core Application.
+
+The same calls as the embedded engine makes (`check_tx`, `finalize_block`, `commit`,
+`query`), the same NodeStore schema, the same rules. What differs is who sequences:
+CometBFT decides the blocks, and this handler executes them.
+
+* FinalizeBlock executes a decided block (header: height, time in ms from the block's
+  timestamp, proposer = hex of the proposer's address, hash = CometBFT's block hash,
+  which the Lucky Drill's draw mixes in) and answers its tx results and app hash.
+* Commit takes the block's writes from the core (`Application.commit`, which also
+  reopens the mempool's view on the new state, before CometBFT rechecks its mempool) and
+  persists the block, its transactions and its state writes in one SQLite transaction;
+  only then are listeners (API, waiters, vault) told.
+* Info reports the last persisted height and app hash, so after a crash CometBFT's
+  handshake replays exactly the blocks this store lacks. A block that was finalized but
+  not committed when CometBFT went away is dropped by reloading the committed state when
+  the next FinalizeBlock comes (CometBFT replays it after its handshake).
+* InitChain checks the chain id (and the Planet genesis, if the CometBFT genesis carries
+  it as app_state) and returns the genesis app hash.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from planet import __version__
+from planet.core.app import Application
+from planet.core.encoding import canonical_json
+from planet.core.errors import PlanetError, QueryError
+from planet.core.genesis import Genesis, parse_genesis
+from planet.core.messages import Event
+from planet.core.state import CommittedState
+from planet.core.transition import BlockHeader, TxResult
+from planet.core.tx import compute_tx_hash
+from planet.engines.abci import abci_pb2 as pb
+from planet.engines.embedded import StateMismatch, compute_tx_root
+from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
+
+log = logging.getLogger("planet.abci")
+
+ZERO_HASH = b"\x00" * 32
+TX_FRAME_OVERHEAD = 1 + 10
+"""Bytes a tx costs in a block's protobuf beyond its own length (tag and varint length):
+counted when PrepareProposal fits txs within max_tx_bytes."""
+
+MAX_ADMITTED = 500_000
+
+BlockListener = Callable[[BlockRecord, list[TxRecord]], None]
+
+
+class AbciRefused(PlanetError):
+    """CometBFT asked for something this application cannot do (wrong chain, bad order)."""
+
+    code = 940
+    codespace = "abci"
+
+
+def timestamp_ms(ts: Any) -> int:
+    """A google.protobuf.Timestamp as milliseconds since the epoch."""
+    return int(ts.seconds) * 1000 + int(ts.nanos) // 1_000_000
+
+
+def abci_events(events: Iterable[Event]) -> list[pb.Event]:
+    """Planet events as ABCI events: string attributes (JSON for anything not a string),
+    all indexed, so CometBFT's indexers (kv, psql) can find txs by them."""
+    out = []
+    for event in events:
+        attrs = [pb.EventAttribute(key=str(k), value=v if isinstance(v, str)
+                                   else orjson.dumps(v).decode(), index=True)
+                 for k, v in event.attributes.items()]
+        out.append(pb.Event(type=event.type, attributes=attrs))
+    return out
+
+
+def check_response(result: TxResult) -> pb.CheckTxResponse:
+    """CheckTx answer; `data` carries the whole result as JSON so that the node's submit
+    (through CometBFT's broadcast_tx_sync) gives clients exactly the embedded answer."""
+    return pb.CheckTxResponse(code=result.code, codespace=result.codespace, log=result.log,
+                              data=orjson.dumps(result.to_json()))
+
+
+def open_application(store: NodeStore, genesis: Genesis) -> Application:
+    """The app over the store's committed state; a new store gets the genesis state.
+
+    Same checks as the embedded engine: the store must come from this genesis, and its
+    state must hash to the last committed app hash (else it was tampered with).
+    """
+    doc = store.genesis_document()
+    if doc is None:
+        app = Application(genesis)
+        app.init_chain()
+        commit = app.commit()
+        store.save_genesis(canonical_json(genesis.document), commit.writes, commit.app_hash)
+        return app
+    stored = parse_genesis(doc)
+    if stored.hash != genesis.hash:
+        raise PlanetError("this node's database was made from a different genesis")
+    state = CommittedState(store.load_state())
+    expected = store.last_app_hash()
+    if state.root() != expected:
+        raise StateMismatch(
+            f"stored state hashes to {state.root().hex()[:16]}… but the last committed app "
+            f"hash is {expected.hex()[:16]}…; the database was altered. Run `planet verify`.")
+    return Application(stored, state)
+
+
+@dataclass
+class _Finalized:
+    """A block executed by FinalizeBlock and waiting for Commit to persist it."""
+
+    block: BlockRecord
+    records: list[TxRecord]
+
+
+class PlanetAbciApp:
+    """The ABCI handler (see planet.engines.abci.server.Handler) over Application + NodeStore.
+
+    `lock` guards the Application: the ABCI server calls in on its own thread while the
+    HTTP API reads (`query`) from others.
+    """
+
+    def __init__(self, store: NodeStore, genesis: Genesis, *,
+                 on_commit: BlockListener | None = None,
+                 on_evict: Callable[[bytes], None] | None = None) -> None:
+        self.store = store
+        self.lock = threading.RLock()
+        self.app = open_application(store, genesis)
+        self.last_block: BlockRecord | None = store.last_block()
+        self.on_commit = on_commit
+        self.on_evict = on_evict
+        self._finalized: _Finalized | None = None
+        self._admitted: set[bytes] = set()  # txs our CheckTx accepted (decoded, verified)
+
+    @property
+    def genesis(self) -> Genesis:
+        return self.app.genesis
+
+    @property
+    def height(self) -> int:
+        return self.last_block.height if self.last_block else 0
+
+    def _drop_finalized(self) -> None:
+        """Forget a block finalized but never committed: back to the persisted state."""
+        if self._finalized is None:
+            return
+        log.warning("dropping uncommitted block %d: reloading the committed state",
+                    self._finalized.block.height)
+        self._finalized = None
+        self.app = open_application(self.store, self.app.genesis)
+        self._admitted.clear()
+
+    # --- info and genesis -------------------------------------------------------------------
+
+    def info(self, req: pb.InfoRequest) -> pb.InfoResponse:
+        # Never drops a finalized block here: /abci_info on CometBFT's RPC also lands here.
+        with self.lock:
+            height = self.store.last_height()
+            log.info("Info from CometBFT %s: height %d", req.version or "?", height)
+            return pb.InfoResponse(data="planet", version=__version__, app_version=0,
+                                   last_block_height=height,
+                                   last_block_app_hash=self.store.last_app_hash())
+
+    def init_chain(self, req: pb.InitChainRequest) -> pb.InitChainResponse:
+        genesis = self.app.genesis
+        if req.chain_id != genesis.chain_id:
+            raise AbciRefused(f"CometBFT's chain id {req.chain_id!r} is not Planet's "
+                              f"{genesis.chain_id!r}")
+        if req.initial_height not in (0, 1):
+            raise AbciRefused(f"initial height {req.initial_height}: Planet chains start at 1")
+        app_state = req.app_state_bytes.strip()
+        if app_state and app_state not in (b"null", b"{}", b'""'):
+            carried = parse_genesis(orjson.loads(app_state))
+            if carried.hash != genesis.hash:
+                raise AbciRefused("the CometBFT genesis carries a different Planet genesis "
+                                  "(app_state) from this node's genesis.json")
+        if self.store.last_height() != 0:
+            raise AbciRefused("InitChain on a store that already holds blocks")
+        app_hash = self.store.get_meta("genesis_app_hash") or b""
+        log.info("InitChain %s: genesis app hash %s", genesis.chain_id, app_hash.hex())
+        return pb.InitChainResponse(app_hash=app_hash)
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def query(self, req: pb.QueryRequest) -> pb.QueryResponse:
+        """Path `module/name`, data the JSON arguments; the value is the JSON answer."""
+        try:
+            args = orjson.loads(req.data) if req.data else {}
+            if not isinstance(args, dict):
+                raise QueryError("query data must be a JSON object")
+            with self.lock:
+                value = self.app.query(req.path.strip("/"), args)
+                height = self.height
+        except PlanetError as err:
+            return pb.QueryResponse(code=err.code, codespace=err.codespace, log=err.message)
+        except orjson.JSONDecodeError as err:
+            return pb.QueryResponse(code=QueryError.code, codespace=QueryError.codespace,
+                                    log=f"query data is not JSON: {err}")
+        return pb.QueryResponse(code=0, value=orjson.dumps(value), height=height)
+
+    # --- mempool ------------------------------------------------------------------------------
+
+    def check_tx(self, req: pb.CheckTxRequest) -> pb.CheckTxResponse:
+        recheck = req.type == pb.CHECK_TX_TYPE_RECHECK
+        with self.lock:
+            result, _tx = self.app.check_tx(req.tx, signature_checked=recheck)
+            tx_hash = compute_tx_hash(req.tx)
+            if result.ok:
+                if len(self._admitted) >= MAX_ADMITTED:
+                    self._admitted.clear()  # only a shortcut for ProcessProposal
+                self._admitted.add(tx_hash)
+            elif recheck:
+                self._admitted.discard(tx_hash)
+                self.app.forget_verified([tx_hash])
+        if recheck and not result.ok and self.on_evict is not None:
+            self.on_evict(tx_hash)
+        return check_response(result)
+
+    # --- proposals ----------------------------------------------------------------------------
+
+    def prepare_proposal(self, req: pb.PrepareProposalRequest) -> pb.PrepareProposalResponse:
+        """CometBFT's mempool order, cut to fit max_tx_bytes."""
+        budget = req.max_tx_bytes if req.max_tx_bytes > 0 else None
+        txs: list[bytes] = []
+        used = 0
+        for tx in req.txs:
+            cost = len(tx) + TX_FRAME_OVERHEAD
+            if budget is not None and used + cost > budget:
+                break
+            txs.append(tx)
+            used += cost
+        return pb.PrepareProposalResponse(txs=txs)
+
+    def process_proposal(self, req: pb.ProcessProposalRequest) -> pb.ProcessProposalResponse:
+        """Accept a block whose txs all decode (a tx our CheckTx admitted already did)."""
+        with self.lock:
+            for tx in req.txs:
+                if compute_tx_hash(tx) in self._admitted:
+                    continue
+                try:
+                    self.app.decode(tx)
+                except PlanetError as err:
+                    log.warning("rejecting proposal at height %d: a tx does not decode: %s",
+                                req.height, err.message)
+                    return pb.ProcessProposalResponse(
+                        status=pb.ProcessProposalResponse.REJECT)
+        return pb.ProcessProposalResponse(status=pb.ProcessProposalResponse.ACCEPT)
+
+    def extend_vote(self, req: pb.ExtendVoteRequest) -> pb.ExtendVoteResponse:
+        return pb.ExtendVoteResponse()
+
+    def verify_vote_extension(self, req: pb.VerifyVoteExtensionRequest
+                              ) -> pb.VerifyVoteExtensionResponse:
+        return pb.VerifyVoteExtensionResponse(status=pb.VerifyVoteExtensionResponse.ACCEPT)
+
+    # --- execution -----------------------------------------------------------------------------
+
+    def finalize_block(self, req: pb.FinalizeBlockRequest) -> pb.FinalizeBlockResponse:
+        with self.lock:
+            self._drop_finalized()  # a re-sent height: redo it from the committed state
+            expected = self.height + 1
+            if req.height != expected:
+                raise AbciRefused(f"FinalizeBlock for height {req.height}, but this node's "
+                                  f"next block is {expected}")
+            time_ms = max(timestamp_ms(req.time), self.app.meta().time)
+            proposer = bytes(req.proposer_address).hex().upper()
+            header = BlockHeader(req.height, time_ms, proposer, bytes(req.hash))
+            raws = list(req.txs)
+            result = self.app.finalize_block(header, raws)
+            hashes = [compute_tx_hash(raw) for raw in raws]
+            self._admitted.difference_update(hashes)
+            tx_root = compute_tx_root(hashes)
+            prev = self.last_block.hash if self.last_block else ZERO_HASH
+            block = BlockRecord(header.height, header.hash, prev, header.time, result.app_hash,
+                                tx_root, len(raws), header.proposer)
+            records = [TxRecord(h, header.height, i, raw, r.code, r.to_json())
+                       for i, (h, raw, r) in enumerate(zip(hashes, raws, result.tx_results,
+                                                           strict=True))]
+            self._finalized = _Finalized(block, records)
+        return pb.FinalizeBlockResponse(
+            events=abci_events(result.events),
+            tx_results=[pb.ExecTxResult(code=r.code, codespace=r.codespace, log=r.log,
+                                        events=abci_events(r.events))
+                        for r in result.tx_results],
+            app_hash=result.app_hash)
+
+    def commit(self, req: pb.CommitRequest) -> pb.CommitResponse:
+        with self.lock:
+            done = self._finalized
+            if done is None:
+                raise AbciRefused("Commit without a finalized block")
+            commit = self.app.commit()
+            # The one atomic write of the block: nothing is announced before it is durable.
+            self.store.commit_block(done.block, done.records, commit.writes)
+            self.last_block = done.block
+            self._finalized = None
+        if self.on_commit is not None:
+            try:
+                self.on_commit(done.block, done.records)
+            except Exception:  # a listener must never stop the chain
+                log.exception("commit listener failed")
+        return pb.CommitResponse(retain_height=0)
+
+    # --- state sync: none offered, none accepted -------------------------------------------------
+
+    def list_snapshots(self, req: pb.ListSnapshotsRequest) -> pb.ListSnapshotsResponse:
+        return pb.ListSnapshotsResponse()
+
+    def offer_snapshot(self, req: pb.OfferSnapshotRequest) -> pb.OfferSnapshotResponse:
+        return pb.OfferSnapshotResponse(result=pb.OfferSnapshotResponse.REJECT)
+
+    def load_snapshot_chunk(self, req: pb.LoadSnapshotChunkRequest
+                            ) -> pb.LoadSnapshotChunkResponse:
+        return pb.LoadSnapshotChunkResponse()
+
+    def apply_snapshot_chunk(self, req: pb.ApplySnapshotChunkRequest
+                             ) -> pb.ApplySnapshotChunkResponse:
+        return pb.ApplySnapshotChunkResponse(result=pb.ApplySnapshotChunkResponse.ABORT)

@@ -1,0 +1,81 @@
+"""The ABCI socket framing: each message is an unsigned-varint length, then that many bytes
+of protobuf (a Request from CometBFT, a Response from the application)."""
+
+from __future__ import annotations
+
+MAX_MESSAGE_BYTES = 64 << 20
+"""Refuse a frame longer than this: a block of transactions is far smaller, and a corrupt
+length must not make the server buffer without bound."""
+
+
+class FramingError(Exception):
+    """The byte stream is not a sequence of length-prefixed messages."""
+
+
+def encode_uvarint(n: int) -> bytes:
+    if n < 0:
+        raise ValueError("a length is never negative")
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def decode_uvarint(buf: bytes | bytearray | memoryview, pos: int = 0) -> tuple[int, int] | None:
+    """(value, position after it), or None if `buf` ends inside the varint."""
+    value = shift = 0
+    while pos < len(buf):
+        b = buf[pos]
+        pos += 1
+        value |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return value, pos
+        shift += 7
+        if shift >= 64:
+            raise FramingError("length varint longer than 10 bytes")
+    return None
+
+
+def frame(message: bytes) -> bytes:
+    return encode_uvarint(len(message)) + message
+
+
+class FrameDecoder:
+    """Feed it bytes as they arrive; it returns every message completed so far.
+
+    A message split across reads waits for its remaining bytes; several messages in one
+    read all come out, in order.
+    """
+
+    def __init__(self, max_message_bytes: int = MAX_MESSAGE_BYTES) -> None:
+        self._buf = bytearray()
+        self.max_message_bytes = max_message_bytes
+
+    def feed(self, data: bytes) -> list[bytes]:
+        self._buf += data
+        out: list[bytes] = []
+        pos = 0
+        buf = self._buf
+        while True:
+            head = decode_uvarint(buf, pos)
+            if head is None:
+                break
+            length, start = head
+            if length > self.max_message_bytes:
+                raise FramingError(f"message of {length} bytes exceeds the "
+                                   f"{self.max_message_bytes}-byte limit")
+            end = start + length
+            if end > len(buf):
+                break
+            out.append(bytes(buf[start:end]))
+            pos = end
+        if pos:
+            del self._buf[:pos]
+        return out
+
+    @property
+    def pending(self) -> int:
+        """Bytes held for a message not yet complete."""
+        return len(self._buf)

@@ -1,0 +1,56 @@
+"""What the HTTP API, the vault and the identity service need of a running node.
+
+Both engines fit it: EmbeddedNode (one process, its own sequencer) and CometNode (the app
+side of a CometBFT validator). Typed against this Protocol, the API and the services
+work unchanged on either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from typing import Any, Protocol
+
+from planet.core.genesis import Genesis
+from planet.engines.embedded import Submitted
+from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
+
+BlockListener = Callable[[BlockRecord, list[TxRecord]], None]
+
+
+class Node(Protocol):
+    @property
+    def genesis(self) -> Genesis: ...
+
+    @property
+    def height(self) -> int: ...
+
+    @property
+    def last_block(self) -> BlockRecord | None: ...
+
+    @property
+    def store(self) -> NodeStore: ...
+
+    def submit(self, raw: bytes) -> Submitted: ...
+
+    def submit_many(self, raws: Sequence[bytes]) -> list[Submitted]: ...
+
+    def wait_for(self, tx_hash: bytes) -> Future[TxRecord | None]: ...
+
+    def query(self, path: str, args: dict[str, Any] | None = None) -> Any: ...
+
+    def mempool_size(self) -> int: ...
+
+    def add_listener(self, fn: BlockListener) -> None: ...
+
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def engine_name(node: object) -> str:
+    """'embedded' or 'cometbft', for /v1/status."""
+    return str(getattr(node, "engine_name", "embedded"))
+
+
+__all__ = ["BlockListener", "Node", "Submitted", "engine_name"]

@@ -1,0 +1,1 @@
+"""A local consortium network of CometBFT validators on loopback (`planet testnet`)."""

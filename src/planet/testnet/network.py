@@ -1,0 +1,534 @@
+"""A local consortium network on loopback: N validators, each a CometBFT process and a
+Planet app process (`planet node --engine cometbft`) with its own home, state and API.
+
+Layout of the network folder (default ./.testnet):
+
+    DIR/testnet.json              what `planet testnet` made: chain id, validators, ports
+    DIR/v0 … DIR/vN-1             one Planet home per validator (genesis.json, config.json,
+                                  data/node.db); v0 also holds the operator's and the
+                                  identity verifier's keys (HOME/keys), as `planet init` makes
+    DIR/vI/cometbft               that validator's CometBFT home: config/config.toml,
+                                  config/genesis.json (the same file on every validator),
+                                  config/node_key.json, config/priv_validator_key.json, data/
+    DIR/logs/vI-app.log, vI-cometbft.log
+    DIR/run/vI-app.pid, vI-cometbft.pid
+
+Ports of validator I, from the base port B: p2p B+10I, CometBFT RPC B+10I+1, ABCI
+B+10I+2, Planet HTTP API B+10I+3.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from planet.node.home import Home, NodeConfig, init_home
+from planet.testnet.toml import set_keys
+
+COMETBFT_VERSION = "0.38.25"
+DEFAULT_DIR = Path(".testnet")
+DEFAULT_BASE_PORT = 26600
+DEFAULT_CHAIN_ID = "planet-testnet-1"
+POWER = 10
+
+
+class TestnetError(RuntimeError):
+    __test__ = False  # not a pytest test class
+
+
+# --- the CometBFT binary ------------------------------------------------------------------------
+
+
+def cometbft_version(path: str) -> str | None:
+    try:
+        out = subprocess.run([path, "version"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def find_cometbft() -> str | None:
+    """The pinned CometBFT binary: $PLANET_COMETBFT, else `cometbft` in PATH, $GOBIN,
+    $(go env GOPATH)/bin or ~/go/bin, whichever reports v0.38.25 first."""
+    candidates: list[str] = []
+    if os.environ.get("PLANET_COMETBFT"):
+        candidates.append(os.environ["PLANET_COMETBFT"])
+    if found := shutil.which("cometbft"):
+        candidates.append(found)
+    if os.environ.get("GOBIN"):
+        candidates.append(str(Path(os.environ["GOBIN"]) / "cometbft"))
+    gopath = os.environ.get("GOPATH", "").split(os.pathsep)[0]
+    if gopath:
+        candidates.append(str(Path(gopath) / "bin" / "cometbft"))
+    candidates.append(str(Path.home() / "go" / "bin" / "cometbft"))
+    for c in dict.fromkeys(candidates):
+        if os.access(c, os.X_OK) and cometbft_version(c) == COMETBFT_VERSION:
+            return c
+    return None
+
+
+# --- the network's shape ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Validator:
+    index: int
+    home: Path
+    p2p_port: int
+    rpc_port: int
+    abci_port: int
+    api_port: int
+    node_id: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"v{self.index}"
+
+    @property
+    def cometbft_home(self) -> Path:
+        return self.home / "cometbft"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def rpc_url(self) -> str:
+        return f"http://127.0.0.1:{self.rpc_port}"
+
+    @property
+    def abci_address(self) -> str:
+        return f"tcp://127.0.0.1:{self.abci_port}"
+
+    @property
+    def db_file(self) -> Path:
+        return Home(self.home).db_file
+
+
+def ports_for(base_port: int, index: int) -> tuple[int, int, int, int]:
+    """p2p, rpc, abci, api of validator `index`."""
+    b = base_port + 10 * index
+    return b, b + 1, b + 2, b + 3
+
+
+def cometbft_genesis(template: dict[str, Any], chain_id: str, genesis_time: str,
+                     validators: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The one CometBFT genesis every validator shares: Planet's chain id and genesis time,
+    all validators with equal power; consensus parameters as `cometbft init` wrote them."""
+    doc = {k: v for k, v in template.items() if k not in ("validators", "app_hash")}
+    doc["chain_id"] = chain_id
+    doc["genesis_time"] = genesis_time
+    doc["initial_height"] = "1"
+    doc["validators"] = [
+        {"address": v["address"], "pub_key": v["pub_key"], "power": str(POWER),
+         "name": f"v{i}"} for i, v in enumerate(validators)]
+    doc["app_hash"] = ""
+    return doc
+
+
+def cometbft_config(text: str, v: Validator, peers: str, *, moniker: str,
+                    timeout_commit: str = "300ms", empty_blocks_interval: str = "1s"
+                    ) -> str:
+    """Edit the config.toml that `cometbft init` wrote for one validator of the network."""
+    text = set_keys(text, "", {"proxy_app": v.abci_address, "moniker": moniker,
+                               "log_level": "info"})
+    text = set_keys(text, "rpc", {"laddr": f"tcp://127.0.0.1:{v.rpc_port}",
+                                  "max_open_connections": 2000})
+    text = set_keys(text, "p2p", {"laddr": f"tcp://127.0.0.1:{v.p2p_port}",
+                                  "persistent_peers": peers, "addr_book_strict": False,
+                                  "allow_duplicate_ip": True, "pex": False,
+                                  "flush_throttle_timeout": "10ms",
+                                  "send_rate": 52_428_800, "recv_rate": 52_428_800})
+    text = set_keys(text, "mempool", {"size": 50_000, "cache_size": 200_000})
+    text = set_keys(text, "consensus", {"timeout_propose": "1s",
+                                        "timeout_prevote": "500ms",
+                                        "timeout_precommit": "500ms",
+                                        "timeout_commit": timeout_commit,
+                                        "create_empty_blocks": True,
+                                        "create_empty_blocks_interval": empty_blocks_interval})
+    return text
+
+
+# --- processes ------------------------------------------------------------------------------
+
+
+def _listening(port: int) -> bool:
+    """Whether something listens on 127.0.0.1/0.0.0.0:`port` (read from /proc, so the
+    listener never sees a probe connection)."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    parts = line.split()
+                    if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:
+                        return True
+        except (OSError, StopIteration):
+            continue
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+class Testnet:
+    """A network folder and the processes started from it (by this object or by an
+    earlier `planet testnet up`, found through the pid files)."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, folder: Path, chain_id: str, validators: list[Validator],
+                 cometbft: str | None = None) -> None:
+        self.dir = folder
+        self.chain_id = chain_id
+        self.validators = validators
+        self._cometbft = cometbft
+        self._procs: dict[tuple[int, str], subprocess.Popen[bytes]] = {}
+
+    # --- making and loading ---------------------------------------------------------------
+
+    @property
+    def manifest_file(self) -> Path:
+        return self.dir / "testnet.json"
+
+    @property
+    def cometbft(self) -> str:
+        if self._cometbft is None:
+            self._cometbft = find_cometbft()
+        if self._cometbft is None:
+            raise TestnetError(f"CometBFT v{COMETBFT_VERSION} not found; run "
+                               "scripts/install-cometbft (or set PLANET_COMETBFT)")
+        return self._cometbft
+
+    @classmethod
+    def load(cls, folder: Path) -> Testnet:
+        folder = folder.resolve()  # pid files are matched to processes by absolute paths
+        manifest = folder / "testnet.json"
+        if not manifest.exists():
+            raise TestnetError(f"{folder} holds no testnet (no testnet.json); "
+                               "run `planet testnet up` first")
+        data = json.loads(manifest.read_text())
+        vals = [Validator(index=v["index"], home=folder / v["home"], p2p_port=v["p2p_port"],
+                          rpc_port=v["rpc_port"], abci_port=v["abci_port"],
+                          api_port=v["api_port"], node_id=v["node_id"])
+                for v in data["validators"]]
+        return cls(folder, data["chain_id"], vals)
+
+    @classmethod
+    def create(cls, folder: Path, validators: int = 4, base_port: int = DEFAULT_BASE_PORT,
+               chain_id: str = DEFAULT_CHAIN_ID, preset: str = "production",
+               cometbft: str | None = None, timeout_commit: str = "300ms",
+               empty_blocks_interval: str = "1s", drill_operator: bool = True) -> Testnet:
+        """Make the network's files (not its processes). Existing files are an error."""
+        if validators < 1:
+            raise TestnetError("a network needs at least one validator")
+        folder = folder.resolve()  # pid files are matched to processes by absolute paths
+        if (folder / "testnet.json").exists():
+            raise TestnetError(f"{folder} already holds a testnet")
+        folder.mkdir(parents=True, exist_ok=True)
+        net = cls(folder, chain_id, [], cometbft)
+        binary = net.cometbft
+        first = init_home(folder / "v0", chain_id, password=None, preset=preset)
+        genesis_doc = json.loads(first.genesis_file.read_text())
+        keys: list[dict[str, Any]] = []
+        vals: list[Validator] = []
+        for i in range(validators):
+            home = first if i == 0 else Home(folder / f"v{i}")
+            home.path.mkdir(parents=True, exist_ok=True)
+            if i:
+                shutil.copyfile(first.genesis_file, home.genesis_file)
+                home.db_file.parent.mkdir(parents=True, exist_ok=True)
+            p2p, rpc, abci, api = ports_for(base_port, i)
+            chome = home.path / "cometbft"
+            _run([binary, "init", "--home", str(chome)])
+            node_id = _run([binary, "show-node-id", "--home", str(chome)]).strip()
+            keys.append(json.loads((chome / "config" / "priv_validator_key.json").read_text()))
+            v = Validator(i, home.path, p2p, rpc, abci, api, node_id)
+            vals.append(v)
+            config = asdict(NodeConfig())
+            config.update(engine="cometbft", api_host="127.0.0.1", api_port=api,
+                          abci_address=v.abci_address, cometbft_rpc=v.rpc_url,
+                          drill_operator=drill_operator and i == 0)
+            home.config_file.write_text(json.dumps(config, indent=2) + "\n")
+        template = json.loads((vals[0].cometbft_home / "config" / "genesis.json").read_text())
+        shared = cometbft_genesis(template, chain_id, genesis_doc["genesis_time"], keys)
+        for v in vals:
+            (v.cometbft_home / "config" / "genesis.json").write_text(
+                json.dumps(shared, indent=2) + "\n")
+            peers = ",".join(f"{o.node_id}@127.0.0.1:{o.p2p_port}" for o in vals
+                             if o.index != v.index)
+            cfg = v.cometbft_home / "config" / "config.toml"
+            cfg.write_text(cometbft_config(cfg.read_text(), v, peers, moniker=v.name,
+                                           timeout_commit=timeout_commit,
+                                           empty_blocks_interval=empty_blocks_interval))
+        net.validators = vals
+        net.manifest_file.write_text(json.dumps({
+            "chain_id": chain_id, "cometbft_version": COMETBFT_VERSION,
+            "base_port": base_port,
+            "validators": [{**{k: getattr(v, k) for k in ("index", "p2p_port", "rpc_port",
+                                                          "abci_port", "api_port", "node_id")},
+                            "home": v.home.name} for v in vals]}, indent=2) + "\n")
+        return net
+
+    # --- processes -----------------------------------------------------------------------
+
+    def _pid_file(self, v: Validator, kind: str) -> Path:
+        return self.dir / "run" / f"{v.name}-{kind}.pid"
+
+    def log_file(self, v: Validator, kind: str) -> Path:
+        return self.dir / "logs" / f"{v.name}-{kind}.log"
+
+    def pid(self, v: Validator, kind: str) -> int | None:
+        """The live process of `kind` ("app" or "cometbft") of validator v, if any."""
+        path = self._pid_file(v, kind)
+        try:
+            pid = int(path.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        # A pid file outlives its process; the pid may since name another program.
+        if not _alive(pid) or str(v.home) not in _cmdline(pid):
+            return None
+        return pid
+
+    def _spawn(self, v: Validator, kind: str, argv: list[str]) -> None:
+        self.dir.joinpath("logs").mkdir(exist_ok=True)
+        self.dir.joinpath("run").mkdir(exist_ok=True)
+        env = {**os.environ, "PLANET_HOME": str(v.home)}
+        env.pop("PLANET_PASSWORD", None)
+        with open(self.log_file(v, kind), "ab") as log:
+            proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        self._procs[(v.index, kind)] = proc
+        self._pid_file(v, kind).write_text(f"{proc.pid}\n")
+
+    def app_argv(self, v: Validator) -> list[str]:
+        return [sys.executable, "-m", "planet.cli.main", "node", "--engine", "cometbft",
+                "--home", str(v.home)]
+
+    def start_app(self, v: Validator) -> None:
+        if self.pid(v, "app") is None:
+            self._spawn(v, "app", self.app_argv(v))
+
+    def start_cometbft(self, v: Validator) -> None:
+        if self.pid(v, "cometbft") is None:
+            self._spawn(v, "cometbft", [self.cometbft, "start", "--home", str(v.cometbft_home)])
+
+    def _wait_listening(self, v: Validator, port: int, kind: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not _listening(port):
+            if self.pid(v, kind) is None:
+                raise TestnetError(f"{v.name}'s {kind} process exited; see "
+                                   f"{self.log_file(v, kind)}:\n{self.tail(v, kind)}")
+            if time.monotonic() > deadline:
+                raise TestnetError(f"{v.name}'s {kind} is not listening on port {port} "
+                                   f"after {timeout:.0f} s; see {self.log_file(v, kind)}")
+            time.sleep(0.1)
+
+    def start_validator(self, index: int, timeout: float = 60.0) -> None:
+        """Start validator `index`: its app (until its ABCI port listens), then CometBFT."""
+        v = self.validators[index]
+        self.start_app(v)
+        self._wait_listening(v, v.abci_port, "app", timeout)
+        self.start_cometbft(v)
+
+    def start(self, indices: Sequence[int] | None = None, timeout: float = 60.0) -> None:
+        chosen = [self.validators[i] for i in (indices if indices is not None
+                                                else range(len(self.validators)))]
+        for v in chosen:  # the apps start together (the slow part: Python imports)
+            self.start_app(v)
+        for v in chosen:
+            self._wait_listening(v, v.abci_port, "app", timeout)
+        for v in chosen:
+            self.start_cometbft(v)
+        for v in chosen:
+            self._wait_listening(v, v.rpc_port, "cometbft", timeout)
+
+    def signal_validator(self, index: int, sig: int) -> None:
+        """Send `sig` to both processes of validator `index` (CometBFT first)."""
+        v = self.validators[index]
+        for kind in ("cometbft", "app"):
+            pid = self.pid(v, kind)
+            if pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, sig)
+
+    def stop_validator(self, index: int, grace: float = 10.0) -> None:
+        """SIGTERM, then SIGKILL after `grace` seconds: CometBFT first, then the app."""
+        v = self.validators[index]
+        for kind in ("cometbft", "app"):
+            pid = self.pid(v, kind)
+            if pid is not None:
+                self._terminate(v, kind, pid, grace)
+            self._pid_file(v, kind).unlink(missing_ok=True)
+
+    def kill_validator(self, index: int) -> None:
+        """kill -9 both processes of validator `index`."""
+        v = self.validators[index]
+        for kind in ("cometbft", "app"):
+            pid = self.pid(v, kind)
+            if pid is not None:
+                self._terminate(v, kind, pid, 0.0)
+            self._pid_file(v, kind).unlink(missing_ok=True)
+
+    def _terminate(self, v: Validator, kind: str, pid: int, grace: float) -> None:
+        proc = self._procs.pop((v.index, kind), None)
+        try:
+            os.kill(pid, signal.SIGTERM if grace > 0 else signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            if proc is not None and proc.poll() is not None:
+                return
+            if proc is None and not _alive(pid):
+                return
+            time.sleep(0.05)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        if proc is not None:
+            proc.wait()
+        else:
+            end = time.monotonic() + 5
+            while _alive(pid) and time.monotonic() < end:
+                time.sleep(0.05)
+
+    def stop(self, grace: float = 10.0) -> None:
+        for v in self.validators:
+            self.stop_validator(v.index, grace)
+
+    def tail(self, v: Validator, kind: str, lines: int = 20) -> str:
+        try:
+            text = self.log_file(v, kind).read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    # --- observing -----------------------------------------------------------------------
+
+    def rpc_status(self, v: Validator, timeout: float = 2.0) -> dict[str, Any] | None:
+        try:
+            r = httpx.get(f"{v.rpc_url}/status", timeout=timeout)
+            result: dict[str, Any] = r.json()["result"]["sync_info"]
+            return result
+        except (httpx.HTTPError, KeyError, ValueError):
+            return None
+
+    def height(self, v: Validator) -> int:
+        info = self.rpc_status(v)
+        return int(info["latest_block_height"]) if info else 0
+
+    def wait_height(self, height: int, indices: Sequence[int] | None = None,
+                    timeout: float = 60.0) -> None:
+        chosen = [self.validators[i] for i in (indices if indices is not None
+                                                else range(len(self.validators)))]
+        deadline = time.monotonic() + timeout
+        while True:
+            behind = [v for v in chosen if self.height(v) < height]
+            if not behind:
+                return
+            for v in behind:
+                for kind in ("app", "cometbft"):
+                    if self.pid(v, kind) is None:
+                        raise TestnetError(f"{v.name}'s {kind} process is not running; see "
+                                           f"{self.log_file(v, kind)}:\n{self.tail(v, kind)}")
+            if time.monotonic() > deadline:
+                names = ", ".join(f"{v.name} at {self.height(v)}" for v in behind)
+                raise TestnetError(f"not at height {height} after {timeout:.0f} s: {names}")
+            time.sleep(0.2)
+
+    def wait_api(self, indices: Sequence[int] | None = None, timeout: float = 60.0) -> None:
+        chosen = [self.validators[i] for i in (indices if indices is not None
+                                                else range(len(self.validators)))]
+        deadline = time.monotonic() + timeout
+        for v in chosen:
+            while True:
+                try:
+                    if httpx.get(f"{v.api_url}/v1/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if self.pid(v, "app") is None:
+                    raise TestnetError(f"{v.name}'s app exited:\n{self.tail(v, 'app')}")
+                if time.monotonic() > deadline:
+                    raise TestnetError(f"{v.name}'s API did not answer in {timeout:.0f} s")
+                time.sleep(0.2)
+
+    def status(self) -> list[dict[str, Any]]:
+        rows = []
+        for v in self.validators:
+            info = self.rpc_status(v)
+            api: dict[str, Any] | None
+            try:
+                api = httpx.get(f"{v.api_url}/v1/status", timeout=2).json()
+            except (httpx.HTTPError, ValueError):
+                api = None
+            rows.append({
+                "validator": v.name, "node_id": v.node_id,
+                "app_pid": self.pid(v, "app"), "cometbft_pid": self.pid(v, "cometbft"),
+                # CometBFT's last block; its header carries the app hash after the block
+                # before it (the app's hash of a block goes into the next header).
+                "height": int(info["latest_block_height"]) if info else None,
+                "header_app_hash": info["latest_app_hash"].lower() if info else None,
+                "catching_up": info.get("catching_up") if info else None,
+                # The app's last committed block and its state's hash after it.
+                "app_height": api.get("height") if api else None,
+                "app_hash": api.get("app_hash") if api else None,
+                "api_url": v.api_url, "rpc_url": v.rpc_url})
+        return rows
+
+
+def _run(argv: list[str]) -> str:
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise TestnetError(f"{' '.join(argv)} failed:\n{out.stderr or out.stdout}")
+    return out.stdout
+
+
+def up(folder: Path, validators: int = 4, base_port: int = DEFAULT_BASE_PORT,
+       chain_id: str = DEFAULT_CHAIN_ID, preset: str = "production",
+       say: Callable[[str], None] = lambda _m: None, timeout: float = 120.0) -> Testnet:
+    """Create the network if `folder` holds none, start what is not running, and wait until
+    every validator is at height 2 or more. On failure, stops what it started."""
+    if (folder / "testnet.json").exists():
+        net = Testnet.load(folder)
+        if len(net.validators) != validators:
+            say(f"{folder} holds a {len(net.validators)}-validator network; using it")
+    else:
+        say(f"creating a {validators}-validator network in {folder}")
+        net = Testnet.create(folder, validators, base_port, chain_id, preset)
+    say("starting the app and CometBFT processes")
+    try:
+        net.start(timeout=timeout)
+        say("waiting for height 2 on every validator")
+        net.wait_height(2, timeout=timeout)
+        net.wait_api(timeout=timeout)
+    except BaseException:
+        net.stop(grace=5)
+        raise
+    return net

@@ -1,0 +1,296 @@
+"""One validator on loopback: a real CometBFT v0.38.25 process and a real Planet app
+process (`planet node --engine cometbft`), driven through the HTTP API with the Python SDK.
+
+Registration, check-in and collect go through CometBFT (broadcast_tx_sync → our CheckTx →
+a block → FinalizeBlock + Commit); every block's app hash in the app's store equals the one
+CometBFT's next header commits to; after kill -9 of the app (with its store set back to an
+earlier height) CometBFT's handshake replays the missing blocks and the app arrives at the
+same hashes and balances. Skipped without the cometbft binary unless
+PLANET_REQUIRE_COMETBFT is set (then it fails).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from planet.core.accounts.codes import compute_invite_hash
+from planet.core.accounts.messages import CreateInvites
+from planet.node.home import init_home
+from planet.node.run import find_cometbft
+from planet.sdk.client import NodeError, PlanetClient, new_invite_codes
+from planet.sdk.keys import load_keystore
+from planet.sdk.wallet import Wallet
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+
+CHAIN = "planet-comet-single"
+P2P, RPC, ABCI, API = 26620, 26621, 26622, 26623  # this test's ports (26600-26699)
+
+
+def wait_until(what: str, check: Callable[[], Any], timeout: float = 30.0,
+               every: float = 0.1) -> Any:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+        except (httpx.HTTPError, KeyError, ValueError):
+            last = None
+        if last:
+            return last
+        time.sleep(every)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+def configure_cometbft(comet_home: Path, chain_id: str) -> None:
+    """Point a `cometbft init` home at our ports and ABCI server; blocks every ~200 ms."""
+    path = comet_home / "config" / "config.toml"
+    text = path.read_text()
+    section = ""
+    out = []
+    for line in text.splitlines():
+        if line.startswith("["):
+            section = line.strip()
+        key = line.split("=", 1)[0].strip()
+        if key == "proxy_app":
+            line = f'proxy_app = "tcp://127.0.0.1:{ABCI}"'
+        elif key == "laddr" and section == "[rpc]":
+            line = f'laddr = "tcp://127.0.0.1:{RPC}"'
+        elif key == "laddr" and section == "[p2p]":
+            line = f'laddr = "tcp://127.0.0.1:{P2P}"'
+        elif key == "timeout_commit":
+            line = 'timeout_commit = "200ms"'
+        elif key == "create_empty_blocks_interval":
+            line = 'create_empty_blocks_interval = "2s"'
+        elif key == "moniker":
+            line = 'moniker = "planet-single"'
+        out.append(line)
+    path.write_text("\n".join(out) + "\n")
+    genesis_path = comet_home / "config" / "genesis.json"
+    genesis = json.loads(genesis_path.read_text())
+    genesis["chain_id"] = chain_id
+    genesis_path.write_text(json.dumps(genesis, indent=2))
+
+
+@dataclass
+class Validator:
+    home: Path
+    cometbft: str
+    app: subprocess.Popen[bytes] | None = None
+    comet: subprocess.Popen[bytes] | None = None
+
+    @property
+    def api(self) -> str:
+        return f"http://127.0.0.1:{API}"
+
+    @property
+    def rpc(self) -> str:
+        return f"http://127.0.0.1:{RPC}"
+
+    def start_app(self) -> None:
+        env = {**os.environ}
+        env.pop("PLANET_PASSWORD", None)
+        with open(self.home / "app.log", "ab") as log:
+            self.app = subprocess.Popen(
+                [sys.executable, "-m", "planet.cli.main", "node", "--home", str(self.home),
+                 "--engine", "cometbft", "--port", str(API)],
+                env=env, stdout=log, stderr=subprocess.STDOUT)
+        wait_until("the app's API", lambda: self._alive(self.app) and httpx.get(
+            f"{self.api}/v1/health", timeout=1).status_code == 200)
+
+    def start_comet(self) -> None:
+        with open(self.home / "cometbft.log", "ab") as log:
+            self.comet = subprocess.Popen(
+                [self.cometbft, "start", "--home", str(self.home / "cometbft")],
+                stdout=log, stderr=subprocess.STDOUT)
+
+    @staticmethod
+    def _alive(proc: subprocess.Popen[bytes] | None) -> bool:
+        if proc is None or proc.poll() is not None:
+            raise RuntimeError("a process exited early")
+        return True
+
+    def app_height(self) -> int:
+        return int(httpx.get(f"{self.api}/v1/status", timeout=2).json()["height"])
+
+    def comet_block(self, height: int) -> dict[str, Any]:
+        r = httpx.get(f"{self.rpc}/block", params={"height": height}, timeout=5)
+        return r.json()["result"]  # type: ignore[no-any-return]
+
+    def comet_height(self) -> int:
+        r = httpx.get(f"{self.rpc}/status", timeout=2)
+        return int(r.json()["result"]["sync_info"]["latest_block_height"])
+
+    def app_block(self, height: int) -> dict[str, Any]:
+        return httpx.get(f"{self.api}/v1/blocks/{height}", timeout=5).json()  # type: ignore[no-any-return]
+
+    def kill(self, proc: subprocess.Popen[bytes] | None, sig: int = signal.SIGKILL) -> None:
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(sig)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
+
+    def stop(self) -> None:
+        self.kill(self.comet, signal.SIGTERM)
+        self.kill(self.app, signal.SIGTERM)
+
+    def logs(self) -> str:
+        parts = []
+        for name in ("app.log", "cometbft.log"):
+            path = self.home / name
+            if path.exists():
+                parts.append(f"--- {name} ---\n{path.read_text(errors='replace')[-3000:]}")
+        return "\n".join(parts)
+
+
+@pytest.fixture
+def validator(tmp_path: Path) -> Iterator[Validator]:
+    binary = find_cometbft()
+    if binary is None:
+        message = "no cometbft binary (scripts/install-cometbft, or set PLANET_COMETBFT)"
+        if os.environ.get("PLANET_REQUIRE_COMETBFT", "").strip() not in ("", "0"):
+            pytest.fail(f"PLANET_REQUIRE_COMETBFT is set but {message}", pytrace=False)
+        pytest.skip(message)
+    home = tmp_path / "validator"
+    init_home(home, CHAIN)
+    config = json.loads((home / "config.json").read_text())
+    config.update(engine="cometbft", abci_address=f"tcp://127.0.0.1:{ABCI}",
+                  cometbft_rpc=f"http://127.0.0.1:{RPC}", api_port=API, drill_operator=False)
+    (home / "config.json").write_text(json.dumps(config, indent=2))
+    subprocess.run([binary, "init", "--home", str(home / "cometbft")], check=True,
+                   capture_output=True, timeout=60)
+    configure_cometbft(home / "cometbft", CHAIN)
+    v = Validator(home, binary)
+    try:
+        yield v
+    finally:
+        v.stop()
+        print(v.logs())  # shown by pytest when the test failed
+
+
+def check_app_hashes(v: Validator, upto: int) -> None:
+    """Block h in the app: same hash as CometBFT's block h, and the app hash it produced is
+    the one CometBFT's header h+1 commits to."""
+    for h in range(1, upto + 1):
+        ours = v.app_block(h)
+        theirs = v.comet_block(h)
+        nxt = v.comet_block(h + 1)
+        assert ours["hash"] == theirs["block_id"]["hash"].lower(), h
+        assert ours["app_hash"] == nxt["block"]["header"]["app_hash"].lower(), h
+        assert ours["proposer"] == theirs["block"]["header"]["proposer_address"], h
+        assert ours["tx_count"] == len(theirs["block"]["data"]["txs"] or []), h
+
+
+def backup(db: Path, to: Path) -> int:
+    """A consistent copy of the live SQLite store; returns its height."""
+    src = sqlite3.connect(db)
+    dst = sqlite3.connect(to)
+    try:
+        src.backup(dst)
+        row = dst.execute("SELECT value FROM meta WHERE key = 'last_height'").fetchone()
+        return int(row[0])
+    finally:
+        src.close()
+        dst.close()
+
+
+def test_single_validator_through_the_api_and_a_crash(validator: Validator,
+                                                      tmp_path: Path) -> None:
+    v = validator
+    v.start_app()
+    v.start_comet()
+    wait_until("block 2", lambda: v.app_height() >= 2)
+    status = httpx.get(f"{v.api}/v1/status").json()
+    assert status["engine"] == "cometbft" and status["chain_id"] == CHAIN
+
+    api = PlanetClient(v.api)
+    try:
+        operator = load_keystore(v.home / "keys" / "operator.json", None)
+        codes = api.create_invites(operator, 3)
+        residents = [Wallet.generate() for _ in codes]
+        for w, code in zip(residents, codes, strict=True):
+            outcome, _ = api.register_resident(w, code)
+            assert outcome.ok and outcome.height is not None
+        # a refused tx comes back as CheckTx refused it, exactly as embedded
+        reused = operator.sign_tx(chain_id=CHAIN, sequence=0, messages=[CreateInvites(
+            code_hashes=(compute_invite_hash(new_invite_codes(1)[0]),))])
+        with pytest.raises(NodeError, match="sequence 0 was already used") as refused:
+            api.submit(reused)
+        assert refused.value.status == 400
+
+        saved = tmp_path / "earlier.db"
+        saved_height = backup(v.home / "data" / "node.db", saved)
+
+        checkin = api.complete_task(residents[0], "daily_checkin")
+        collect = api.collect(residents[0])
+        assert checkin.ok and collect.ok
+        assert any(e["type"] == "emission/collected" for e in collect.events)
+        holder = api.holder(residents[0].address)
+        assert holder["balance_micro"] > 0 and holder["force"] > 0
+        assert [api.account(w.address) is not None for w in residents] == [True] * 3
+
+        height = wait_until("a block after the collect",
+                            lambda: v.app_height() if v.app_height() > collect.height
+                            else None)  # type: ignore[operator]
+        check_app_hashes(v, height - 1)
+        app_hash_at = {h: v.app_block(h)["app_hash"] for h in range(1, height)}
+        tx_at = {t.hash: t.height for t in (checkin, collect)}
+
+        # kill -9 the app: CometBFT loses its ABCI connection and stops too
+        v.kill(v.app)
+        try:
+            v.comet.wait(20)  # type: ignore[union-attr]
+        except subprocess.TimeoutExpired:
+            v.kill(v.comet)
+        # ... and the app's store goes back to before the check-in: the handshake must
+        # replay every block since, through FinalizeBlock + Commit
+        db = v.home / "data" / "node.db"
+        for suffix in ("-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        saved.replace(db)
+        assert saved_height < checkin.height  # type: ignore[operator]
+
+        v.start_app()
+        assert v.app_height() == saved_height
+        v.start_comet()
+        wait_until("the app past its old height", lambda: v.app_height() > height + 2,
+                   timeout=60)
+        log = (v.home / "cometbft.log").read_text(errors="replace")
+        assert re.search(rf"appHeight={saved_height}\b", log), "handshake saw the old height"
+        for h, app_hash in app_hash_at.items():
+            assert v.app_block(h)["app_hash"] == app_hash, h
+        for tx_hash, tx_height in tx_at.items():
+            assert api.tx(tx_hash)["height"] == tx_height
+        assert api.holder(residents[0].address)["balance_micro"] == holder["balance_micro"]
+        check_app_hashes(v, v.app_height() - 1)
+
+        # and the chain goes on through the API after the crash
+        again, _ = api.register_resident(Wallet.generate(), api.create_invites(operator, 1)[0])
+        assert again.ok
+    finally:
+        api.close()
+
+    # `planet verify` replays the whole store from genesis to the same app hashes
+    v.stop()
+    out = subprocess.run([sys.executable, "-m", "planet.cli.main", "verify", "--home",
+                          str(v.home), "--json"], capture_output=True, text=True, timeout=120)
+    report = json.loads(out.stdout)
+    assert report["ok"], report["problems"]
+    assert report["blocks"] > height

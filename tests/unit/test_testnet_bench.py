@@ -1,0 +1,33 @@
+"""`planet bench cluster` runs end to end on a tiny load (both engines, real processes)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from planet.bench.cluster import free_base_port, run_cluster_bench
+from planet.testnet.network import find_cometbft, ports_for
+
+
+def test_free_base_port_leaves_room_for_every_validator() -> None:
+    base = free_base_port(4)
+    assert base >= 30_000 and ports_for(base, 3)[3] < 60_000
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_bench_cluster_runs() -> None:
+    if find_cometbft() is None:
+        if os.environ.get("PLANET_REQUIRE_COMETBFT", "").strip() not in ("", "0"):
+            pytest.fail("PLANET_REQUIRE_COMETBFT is set but CometBFT v0.38.25 is missing")
+        pytest.skip("CometBFT v0.38.25 not found (scripts/install-cometbft installs it)")
+    result = run_cluster_bench(txs=60, clients=8, base_port=27400)
+    assert result["benchmark"] == "cluster"
+    assert result["machine"]["cores"]
+    for side in ("embedded", "cluster"):
+        assert result[side]["committed_ok"] == 60, result[side]
+        assert result[side]["committed_per_s"] > 0
+        assert result[side]["latency_ms_p50"] <= result[side]["latency_ms_p99"]
+    assert result["cluster"]["validators_agree"] is True
+    assert result["target"]["cluster_tx_per_s"] == 3_000
