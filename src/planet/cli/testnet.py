@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from planet.cli.common import JsonOpt, console, err_console, fail
+from planet.testnet import psql as psql_index
 from planet.testnet.network import (
     DEFAULT_BASE_PORT,
     DEFAULT_CHAIN_ID,
@@ -63,12 +64,22 @@ def testnet_up(
         chain_id: Annotated[str, typer.Option(help="Chain id (new networks).")]
         = DEFAULT_CHAIN_ID,
         preset: Annotated[str, typer.Option(help="production or test.")] = "production",
+        psql: Annotated[str | None, typer.Option(
+            "--psql", metavar="URL",
+            help="Index blocks and tx events into this PostgreSQL database with CometBFT's "
+                 "psql indexer (new networks; all validators share it), e.g. "
+                 "postgresql://user:pw@127.0.0.1:5432/index?sslmode=disable")] = None,
         as_json: JsonOpt = False) -> None:
     """Create the network (if the folder holds none) and start every validator's CometBFT
-    and app processes in the background; return once all are at height 2."""
+    and app processes in the background; return once all are at height 2.
+
+    With --psql URL, CometBFT's PostgreSQL event indexer is on: its tables are created in
+    that database (schema from the Go module cache of cometbft v0.38.25) and every
+    validator writes its blocks and tx events there; CometBFT's /tx and /tx_search are then
+    off (Planet does not use them)."""
     say = (lambda _m: None) if as_json else (lambda m: err_console.print(f"[dim]{m}[/]"))
     try:
-        net = up(folder, validators, base_port, chain_id, preset, say)
+        net = up(folder, validators, base_port, chain_id, preset, say, psql_url=psql)
     except (TestnetError, FileExistsError, KeyError) as err:
         fail(str(err), as_json=as_json)
     rows = net.status()
@@ -80,6 +91,34 @@ def testnet_up(
     console.print(f"use it: [cyan]planet status --node {net.validators[0].api_url}[/]",
                   soft_wrap=True)
     console.print(f"stop it: [cyan]planet testnet down --dir {folder}[/]", soft_wrap=True)
+
+
+@testnet_app.command("psql")
+def testnet_psql(
+        url: Annotated[str, typer.Argument(help="The index database, e.g. postgresql://"
+                                                "user:pw@host:5432/index?sslmode=disable")],
+        cometbft_home: Annotated[Path | None, typer.Option(
+            help="Also set [tx_index] indexer = \"psql\" and psql-conn = URL in this "
+                 "CometBFT home's config/config.toml (a real validator's H/cometbft).")]
+        = None,
+        as_json: JsonOpt = False) -> None:
+    """Create CometBFT's psql indexer tables in URL's database (if absent), for a real
+    validator; with --cometbft-home, also point that node's indexer at it."""
+    try:
+        if cometbft_home is not None:
+            created = psql_index.enable(cometbft_home, url)
+        else:
+            created = psql_index.install_schema(url)
+    except (psql_index.PsqlIndexError, OSError, KeyError) as err:
+        fail(str(err), as_json=as_json)
+    if as_json:
+        print(json.dumps({"schema_created": created,
+                          "config": str(cometbft_home) if cometbft_home else None}))
+        return
+    console.print("indexer tables created" if created else "indexer tables already there")
+    if cometbft_home is not None:
+        console.print(f"{cometbft_home}/config/config.toml: indexer = \"psql\" (restart "
+                      "cometbft to apply)")
 
 
 @testnet_app.command("down")

@@ -25,6 +25,10 @@ Running one validator for real (`planet testnet up` does all of this on loopback
     # H/cometbft/config/config.toml: proxy_app = H/config.json's abci_address,
     #   [rpc] laddr = cometbft_rpc, [p2p] persistent_peers = ID@HOST:PORT of the others
     # H/config.json: "engine": "cometbft", abci_address, cometbft_rpc, api_port
+    # optional, blocks and tx events into PostgreSQL (CometBFT's psql indexer; its
+    #   /tx and /tx_search are then off, which Planet never calls): creates the tables
+    #   from CometBFT's schema and sets [tx_index] indexer = "psql", psql-conn = URL —
+    planet testnet psql postgresql://USER:PW@HOST:5432/DB --cometbft-home H/cometbft
     planet node --home H                             # app + ABCI server + HTTP API
     cometbft start --home H/cometbft                 # then the engine, beside it
 

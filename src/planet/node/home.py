@@ -46,6 +46,11 @@ class NodeConfig:
     abci_address: str = "tcp://127.0.0.1:26658"
     cometbft_rpc: str = "http://127.0.0.1:26657"
     cometbft_home: str = "cometbft"  # relative to the node home: HOME/cometbft
+    # engine "cometbft": a PostgreSQL URL turns on CometBFT's psql event indexer (blocks,
+    # tx results and events in SQL; see planet.testnet.psql). `planet node --with-cometbft`
+    # creates its tables and sets [tx_index] in HOME/cometbft's config.toml before starting
+    # CometBFT; otherwise run `planet testnet psql URL --cometbft-home HOME/cometbft`.
+    psql_url: str = ""
 
     def engine_config(self) -> EngineConfig:
         return EngineConfig(block_interval_ms=self.block_interval_ms,

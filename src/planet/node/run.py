@@ -71,6 +71,18 @@ def start_cometbft(home: Home) -> subprocess.Popen[bytes]:
                             stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
 
 
+def configure_indexer(home: Home) -> bool:
+    """With config.json's psql_url, create CometBFT's psql indexer tables in that database
+    (if absent) and point HOME/cometbft's config.toml at it. Whether it did anything."""
+    url = home.load_config().psql_url
+    if not url:
+        return False
+    from planet.testnet import psql
+
+    psql.enable(home.cometbft_dir(), url)
+    return True
+
+
 def stop_child(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
     if proc.poll() is not None:
         return
@@ -159,6 +171,8 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
     """`engine` overrides config.json's; `with_cometbft` also runs CometBFT as a child."""
     config = home.load_config()
     node = open_node(home, engine)
+    if with_cometbft and isinstance(node, CometNode):
+        configure_indexer(home)  # before anything starts: a bad URL stops here
     vault = open_vault(home, node)
     node.start()  # cometbft: the ABCI server listens before CometBFT can connect
     child = start_cometbft(home) if with_cometbft and isinstance(node, CometNode) else None

@@ -15,6 +15,13 @@ Layout of the network folder (default ./.testnet):
 
 Ports of validator I, from the base port B: p2p B+10I, CometBFT RPC B+10I+1, ABCI
 B+10I+2, Planet HTTP API B+10I+3.
+
+With `psql_url` (`planet testnet up --psql URL`) every validator's CometBFT indexes its
+blocks and tx events into that one PostgreSQL database (`[tx_index] indexer = "psql"`,
+`psql-conn = URL`) instead of its own kv store; the tables are created first from CometBFT's
+schema in the Go module cache. All validators share the database: the sink keys blocks by
+(height, chain_id) and skips rows already written, so each block is indexed once while any
+validator runs (planet.testnet.psql explains this and the real-network advice).
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from typing import Any
 import httpx
 
 from planet.node.home import Home, NodeConfig, init_home
+from planet.testnet import psql
 from planet.testnet.toml import set_keys
 
 COMETBFT_VERSION = "0.38.25"
@@ -244,13 +252,21 @@ class Testnet:
     def create(cls, folder: Path, validators: int = 4, base_port: int = DEFAULT_BASE_PORT,
                chain_id: str = DEFAULT_CHAIN_ID, preset: str = "production",
                cometbft: str | None = None, timeout_commit: str = "300ms",
-               empty_blocks_interval: str = "1s", drill_operator: bool = True) -> Testnet:
-        """Make the network's files (not its processes). Existing files are an error."""
+               empty_blocks_interval: str = "1s", drill_operator: bool = True,
+               psql_url: str | None = None) -> Testnet:
+        """Make the network's files (not its processes). Existing files are an error.
+        With `psql_url`, the indexer's tables are created in that database first and every
+        validator's CometBFT indexes into it."""
         if validators < 1:
             raise TestnetError("a network needs at least one validator")
         folder = folder.resolve()  # pid files are matched to processes by absolute paths
         if (folder / "testnet.json").exists():
             raise TestnetError(f"{folder} already holds a testnet")
+        if psql_url:
+            try:
+                psql.install_schema(psql_url)
+            except psql.PsqlIndexError as err:
+                raise TestnetError(str(err)) from err
         folder.mkdir(parents=True, exist_ok=True)
         net = cls(folder, chain_id, [], cometbft)
         binary = net.cometbft
@@ -274,7 +290,8 @@ class Testnet:
             config = asdict(NodeConfig())
             config.update(engine="cometbft", api_host="127.0.0.1", api_port=api,
                           abci_address=v.abci_address, cometbft_rpc=v.rpc_url,
-                          drill_operator=drill_operator and i == 0)
+                          drill_operator=drill_operator and i == 0,
+                          psql_url=psql_url or "")
             home.config_file.write_text(json.dumps(config, indent=2) + "\n")
         template = json.loads((vals[0].cometbft_home / "config" / "genesis.json").read_text())
         shared = cometbft_genesis(template, chain_id, genesis_doc["genesis_time"], keys)
@@ -284,13 +301,16 @@ class Testnet:
             peers = ",".join(f"{o.node_id}@127.0.0.1:{o.p2p_port}" for o in vals
                              if o.index != v.index)
             cfg = v.cometbft_home / "config" / "config.toml"
-            cfg.write_text(cometbft_config(cfg.read_text(), v, peers, moniker=v.name,
-                                           timeout_commit=timeout_commit,
-                                           empty_blocks_interval=empty_blocks_interval))
+            text = cometbft_config(cfg.read_text(), v, peers, moniker=v.name,
+                                   timeout_commit=timeout_commit,
+                                   empty_blocks_interval=empty_blocks_interval)
+            if psql_url:
+                text = psql.indexer_config(text, psql_url)
+            cfg.write_text(text)
         net.validators = vals
         net.manifest_file.write_text(json.dumps({
             "chain_id": chain_id, "cometbft_version": COMETBFT_VERSION,
-            "base_port": base_port,
+            "base_port": base_port, "indexer": "psql" if psql_url else "kv",
             "validators": [{**{k: getattr(v, k) for k in ("index", "p2p_port", "rpc_port",
                                                           "abci_port", "api_port", "node_id")},
                             "home": v.home.name} for v in vals]}, indent=2) + "\n")
@@ -512,16 +532,23 @@ def _run(argv: list[str]) -> str:
 
 def up(folder: Path, validators: int = 4, base_port: int = DEFAULT_BASE_PORT,
        chain_id: str = DEFAULT_CHAIN_ID, preset: str = "production",
-       say: Callable[[str], None] = lambda _m: None, timeout: float = 120.0) -> Testnet:
+       say: Callable[[str], None] = lambda _m: None, timeout: float = 120.0,
+       psql_url: str | None = None) -> Testnet:
     """Create the network if `folder` holds none, start what is not running, and wait until
-    every validator is at height 2 or more. On failure, stops what it started."""
+    every validator is at height 2 or more. On failure, stops what it started. `psql_url`
+    (new networks only) turns on CometBFT's PostgreSQL event indexer for every validator."""
     if (folder / "testnet.json").exists():
         net = Testnet.load(folder)
         if len(net.validators) != validators:
             say(f"{folder} holds a {len(net.validators)}-validator network; using it")
+        if psql_url:
+            say(f"{folder} exists: --psql applies to new networks only; its config.toml "
+                "files are left as they are")
     else:
-        say(f"creating a {validators}-validator network in {folder}")
-        net = Testnet.create(folder, validators, base_port, chain_id, preset)
+        say(f"creating a {validators}-validator network in {folder}"
+            + (" indexing into PostgreSQL" if psql_url else ""))
+        net = Testnet.create(folder, validators, base_port, chain_id, preset,
+                             psql_url=psql_url)
     say("starting the app and CometBFT processes")
     try:
         net.start(timeout=timeout)
