@@ -29,8 +29,8 @@ import pytest
 
 from planet.core.accounts.codes import compute_invite_hash
 from planet.core.accounts.messages import CreateInvites
+from planet.engines.binary import find_cometbft
 from planet.node.home import init_home
-from planet.node.run import find_cometbft
 from planet.sdk.client import NodeError, PlanetClient, new_invite_codes
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet

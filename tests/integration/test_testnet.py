@@ -21,10 +21,11 @@ from typing import Any
 import httpx
 import pytest
 
+from planet.engines.binary import find_cometbft
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
 from planet.testnet.load import make_invites, post_all, sign_registrations
-from planet.testnet.network import Testnet, _listening, find_cometbft
+from planet.testnet.network import Testnet, _listening
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 

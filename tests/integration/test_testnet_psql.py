@@ -29,10 +29,11 @@ from stdnum.cn import ric
 from typer.testing import CliRunner
 
 from planet.cli.main import app
+from planet.engines.binary import find_cometbft
 from planet.sdk.client import PlanetClient
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
-from planet.testnet.network import Testnet, find_cometbft
+from planet.testnet.network import Testnet
 from planet.testnet.psql import TABLES
 from tests.pg import USER, PostgresServer, _clean_env
 

@@ -7,7 +7,8 @@ import os
 import pytest
 
 from planet.bench.cluster import free_base_port, run_cluster_bench
-from planet.testnet.network import find_cometbft, ports_for
+from planet.engines.binary import find_cometbft
+from planet.testnet.network import ports_for
 
 
 def test_free_base_port_leaves_room_for_every_validator() -> None:

@@ -39,10 +39,11 @@ import httpx
 from planet.bench.api import CHAIN as EMBEDDED_CHAIN
 from planet.bench.api import NodeProc, free_port
 from planet.bench.common import machine
+from planet.engines.binary import COMETBFT_VERSION
 from planet.node.home import NodeConfig
 from planet.sdk.keys import load_keystore
 from planet.testnet.load import make_invites, post_all, sign_registrations
-from planet.testnet.network import COMETBFT_VERSION, Testnet, TestnetError, ports_for
+from planet.testnet.network import Testnet, TestnetError, ports_for
 
 CLUSTER_CHAIN = "planet-bench-cluster"
 TARGET_TX_PER_S = 3_000

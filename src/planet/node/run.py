@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import uvicorn
 
 from planet.api.app import create_app
 from planet.engines.base import Node
+from planet.engines.binary import find_cometbft
 from planet.engines.cometbft import CometNode
 from planet.engines.embedded import EmbeddedNode
 from planet.identity.service import IdentityService
@@ -44,16 +43,6 @@ def open_node(home: Home, engine: str | None = None) -> EmbeddedNode | CometNode
     if engine != "embedded":
         raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     return EmbeddedNode(home.db_file, home.load_genesis(), config.engine_config())
-
-
-def find_cometbft() -> str | None:
-    """$PLANET_COMETBFT, else `cometbft` in PATH, else ~/go/bin/cometbft."""
-    candidates = [os.environ.get("PLANET_COMETBFT"), shutil.which("cometbft"),
-                  str(Path.home() / "go" / "bin" / "cometbft")]
-    for c in candidates:
-        if c and Path(c).is_file() and os.access(c, os.X_OK):
-            return c
-    return None
 
 
 def start_cometbft(home: Home) -> subprocess.Popen[bytes]:

@@ -41,11 +41,11 @@ from typing import Any
 
 import httpx
 
+from planet.engines.binary import COMETBFT_VERSION, find_cometbft
 from planet.node.home import Home, NodeConfig, init_home
 from planet.testnet import psql
 from planet.testnet.toml import set_keys
 
-COMETBFT_VERSION = "0.38.25"
 DEFAULT_DIR = Path(".testnet")
 DEFAULT_BASE_PORT = 26600
 DEFAULT_CHAIN_ID = "planet-testnet-1"
@@ -54,37 +54,6 @@ POWER = 10
 
 class TestnetError(RuntimeError):
     __test__ = False  # not a pytest test class
-
-
-# --- the CometBFT binary ------------------------------------------------------------------------
-
-
-def cometbft_version(path: str) -> str | None:
-    try:
-        out = subprocess.run([path, "version"], capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return out.stdout.strip() if out.returncode == 0 else None
-
-
-def find_cometbft() -> str | None:
-    """The pinned CometBFT binary: $PLANET_COMETBFT, else `cometbft` in PATH, $GOBIN,
-    $(go env GOPATH)/bin or ~/go/bin, whichever reports v0.38.25 first."""
-    candidates: list[str] = []
-    if os.environ.get("PLANET_COMETBFT"):
-        candidates.append(os.environ["PLANET_COMETBFT"])
-    if found := shutil.which("cometbft"):
-        candidates.append(found)
-    if os.environ.get("GOBIN"):
-        candidates.append(str(Path(os.environ["GOBIN"]) / "cometbft"))
-    gopath = os.environ.get("GOPATH", "").split(os.pathsep)[0]
-    if gopath:
-        candidates.append(str(Path(gopath) / "bin" / "cometbft"))
-    candidates.append(str(Path.home() / "go" / "bin" / "cometbft"))
-    for c in dict.fromkeys(candidates):
-        if os.access(c, os.X_OK) and cometbft_version(c) == COMETBFT_VERSION:
-            return c
-    return None
 
 
 # --- the network's shape ------------------------------------------------------------------------
