@@ -34,11 +34,13 @@ from planet.node.home import init_home
 from planet.sdk.client import NodeError, PlanetClient, new_invite_codes
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
+from planet.testnet.network import free_base_port, ports_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 CHAIN = "planet-comet-single"
-P2P, RPC, ABCI, API = 26620, 26621, 26622, 26623  # this test's ports (26600-26699)
+# A free block of ports (p2p, CometBFT RPC, ABCI, API), not a fixed one another run may hold.
+P2P, RPC, ABCI, API = ports_for(free_base_port(1), 0)
 
 
 def wait_until(what: str, check: Callable[[], Any], timeout: float = 30.0,

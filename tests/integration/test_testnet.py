@@ -25,11 +25,11 @@ from planet.engines.binary import find_cometbft
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
 from planet.testnet.load import make_invites, post_all, sign_registrations
-from planet.testnet.network import Testnet, _listening
+from planet.testnet.network import Testnet, _listening, free_base_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
-BASE_PORT = 27200
+BASE_PORT = free_base_port(4)  # a free block, not a fixed one another run may hold
 CHAIN = "planet-testnet-it"
 
 

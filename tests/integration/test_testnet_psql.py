@@ -33,13 +33,13 @@ from planet.engines.binary import find_cometbft
 from planet.sdk.client import PlanetClient
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
-from planet.testnet.network import Testnet
+from planet.testnet.network import Testnet, free_base_port
 from planet.testnet.psql import TABLES
 from tests.pg import USER, PostgresServer, _clean_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
-BASE_PORT = 28000  # this test's ports: 28000-28019
+BASE_PORT = free_base_port(2)  # a free block, not a fixed one another run may hold
 CHAIN = "planet-testnet-psql"
 INDEX_DB = "comet_index"
 NAME = "王小明"

@@ -24,9 +24,7 @@ what one validator per machine would need. The machine is reported.
 from __future__ import annotations
 
 import os
-import random
 import shutil
-import socket
 import sys
 import tempfile
 import time
@@ -43,27 +41,11 @@ from planet.engines.binary import COMETBFT_VERSION
 from planet.node.home import NodeConfig
 from planet.sdk.keys import load_keystore
 from planet.testnet.load import make_invites, post_all, sign_registrations
-from planet.testnet.network import Testnet, TestnetError, ports_for
+from planet.testnet.network import Testnet, free_base_port
 
 CLUSTER_CHAIN = "planet-bench-cluster"
 TARGET_TX_PER_S = 3_000
 TIMEOUT_COMMIT = "300ms"
-
-
-def free_base_port(validators: int, tries: int = 50) -> int:
-    """A base port whose whole block (10 ports per validator) can be bound on loopback."""
-    rng = random.Random()
-    for _ in range(tries):
-        base = rng.randrange(30_000, 60_000 - 10 * validators, 10)
-        ports = [p for i in range(validators) for p in ports_for(base, i)]
-        try:
-            for p in ports:
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", p))
-        except OSError:
-            continue
-        return base
-    raise TestnetError("no free block of loopback ports found")
 
 
 def cpu_seconds(pid: int | None) -> float:

@@ -29,8 +29,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -139,6 +141,24 @@ def cometbft_config(text: str, v: Validator, peers: str, *, moniker: str,
 
 
 # --- processes ------------------------------------------------------------------------------
+
+
+def free_base_port(validators: int, tries: int = 50) -> int:
+    """A base port whose whole block (10 ports per validator) can be bound on loopback.
+
+    Below Linux's ephemeral range (32768+), so no outgoing connection takes one meanwhile."""
+    rng = random.Random()
+    for _ in range(tries):
+        base = rng.randrange(20_000, 32_000 - 10 * validators, 10)
+        ports = [p for i in range(validators) for p in ports_for(base, i)]
+        try:
+            for p in ports:
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        return base
+    raise TestnetError("no free block of loopback ports found")
 
 
 def _listening(port: int) -> bool:
