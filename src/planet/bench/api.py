@@ -49,7 +49,7 @@ from typing import Any
 
 import httpx
 
-from planet.bench.common import ed25519_verify_rate, machine, percentile
+from planet.bench.common import ed25519_verify_rate, http_request, machine, percentile
 from planet.core.accounts.codes import compute_invite_hash
 from planet.core.accounts.messages import CreateInvites, RegisterResident
 from planet.core.encoding import b64encode
@@ -116,28 +116,6 @@ class NodeProc:
                 self.proc.wait()
 
 
-# --- a small keep-alive HTTP/1.1 client (no per-request library overhead) -------------------
-
-
-async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, method: str,
-                   path: str, body: bytes = b"") -> tuple[int, bytes]:
-    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-    if body or method == "POST":
-        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-    writer.write(head.encode() + b"\r\n" + body)
-    status_line = await reader.readline()
-    status = int(status_line.split()[1])
-    length = 0
-    while True:
-        line = await reader.readline()
-        if line in (b"\r\n", b""):
-            break
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    return status, await reader.readexactly(length)
-
-
 async def _read_load(port: int, paths: list[str], seconds: float, connections: int,
                      unique: bool) -> dict[str, Any]:
     latencies: list[float] = []
@@ -156,7 +134,7 @@ async def _read_load(port: int, paths: list[str], seconds: float, connections: i
                 counter += 1
                 path += ("&" if "?" in path else "?") + f"_={counter}"
             t0 = time.perf_counter()
-            status, _ = await _request(reader, writer, "GET", path)
+            status, _ = await http_request(reader, writer, "GET", path)
             latencies.append(time.perf_counter() - t0)
             non_2xx += not 200 <= status < 300
         writer.close()
@@ -292,7 +270,7 @@ async def _post_all(port: int, raws: Sequence[bytes], clients: int) -> dict[str,
         while queue:
             raw = queue.pop()
             t0 = time.perf_counter()
-            status, body = await _request(reader, writer, "POST", "/v1/txs?wait=true", raw)
+            status, body = await http_request(reader, writer, "POST", "/v1/txs?wait=true", raw)
             latencies.append(time.perf_counter() - t0)
             committed = json.loads(body).get("committed") if status == 200 else None
             if committed and committed["code"] == 0:

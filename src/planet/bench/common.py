@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import platform
 import statistics
@@ -57,3 +58,27 @@ def ed25519_verify_rate(n: int = 5_000, threads: int = 1) -> float:
     for w in workers:
         w.join()
     return per * threads / (time.perf_counter() - start)
+
+
+# --- a small keep-alive HTTP/1.1 client (no per-request library overhead) -------------------
+
+
+async def http_request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, method: str,
+                       path: str, body: bytes = b"") -> tuple[int, bytes]:
+    """One request on a kept-alive loopback connection: no per-request library overhead,
+    so a load generator measures the server rather than its own client."""
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    if body or method == "POST":
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    writer.write(head.encode() + b"\r\n" + body)
+    status_line = await reader.readline()
+    status = int(status_line.split()[1])
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return status, await reader.readexactly(length)

@@ -41,6 +41,34 @@ class StateMismatch(PlanetError):
     codespace = "node"
 
 
+def open_application(store: NodeStore, genesis: Genesis | None) -> Application:
+    """The app over the store's committed state; a new store gets the genesis state.
+
+    Every engine opens its store this way: the store must come from this genesis, and its
+    state must hash to the last committed app hash (else it was tampered with, and the
+    node refuses to start rather than serve or sign on altered state).
+    """
+    doc = store.genesis_document()
+    if doc is None:
+        if genesis is None:
+            raise PlanetError(f"{store.path} holds no chain and no genesis was given")
+        app = Application(genesis)
+        app.init_chain()
+        commit = app.commit()
+        store.save_genesis(canonical_json(genesis.document), commit.writes, commit.app_hash)
+        return app
+    stored = parse_genesis(doc)
+    if genesis is not None and genesis.hash != stored.hash:
+        raise PlanetError("this node's database was made from a different genesis")
+    state = CommittedState(store.load_state())
+    expected = store.last_app_hash()
+    if state.root() != expected:
+        raise StateMismatch(
+            f"stored state hashes to {state.root().hex()[:16]}… but the last committed app "
+            f"hash is {expected.hex()[:16]}…; the database was altered. Run `planet verify`.")
+    return Application(stored, state)
+
+
 @dataclass(frozen=True)
 class EngineConfig:
     block_interval_ms: int = 200
@@ -120,26 +148,7 @@ class EmbeddedNode:
     # --- opening ---------------------------------------------------------------------------
 
     def _open(self, genesis: Genesis | None) -> Application:
-        doc = self.store.genesis_document()
-        if doc is None:
-            if genesis is None:
-                raise PlanetError(f"{self.store.path} holds no chain and no genesis was given")
-            app = Application(genesis)
-            app.init_chain()
-            commit = app.commit()
-            self.store.save_genesis(canonical_json(genesis.document), commit.writes,
-                                    commit.app_hash)
-            return app
-        stored = parse_genesis(doc)
-        if genesis is not None and genesis.hash != stored.hash:
-            raise PlanetError("this node's database was made from a different genesis")
-        state = CommittedState(self.store.load_state())
-        expected = self.store.last_app_hash()
-        if state.root() != expected:
-            raise StateMismatch(
-                f"stored state hashes to {state.root().hex()[:16]}… but the last committed app "
-                f"hash is {expected.hex()[:16]}…; the database was altered. Run `planet verify`.")
-        return Application(stored, state)
+        return open_application(self.store, genesis)
 
     @property
     def genesis(self) -> Genesis:

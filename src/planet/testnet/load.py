@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from planet.bench.common import percentile
+from planet.bench.common import http_request, percentile
 from planet.core.accounts.codes import compute_invite_hash
 from planet.core.accounts.messages import CreateInvites, RegisterResident
 from planet.core.encoding import b64encode
@@ -54,22 +54,6 @@ def sign_registrations(codes: Sequence[str], chain_id: str) -> tuple[list[Wallet
     return wallets, raws
 
 
-async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                   path: str, body: bytes) -> tuple[int, bytes]:
-    writer.write(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
-                 f"\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
-    status = int((await reader.readline()).split()[1])
-    length = 0
-    while True:
-        line = await reader.readline()
-        if line in (b"\r\n", b""):
-            break
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    return status, await reader.readexactly(length)
-
-
 async def _post_all(ports: Sequence[int], raws: Sequence[bytes], clients: int,
                     stop: threading.Event | None, timeout: float) -> dict[str, Any]:
     latencies: list[float] = []
@@ -87,7 +71,7 @@ async def _post_all(ports: Sequence[int], raws: Sequence[bytes], clients: int,
                 raw = queue.pop()
                 t0 = time.perf_counter()
                 try:
-                    status, body = await _request(reader, writer,
+                    status, body = await http_request(reader, writer, "POST",
                                                   f"/v1/txs?wait=true&timeout={timeout}", raw)
                 except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
                     errors += 1  # the validator went away: this client stops

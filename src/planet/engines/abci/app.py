@@ -30,16 +30,13 @@ from typing import Any
 import orjson
 
 from planet import __version__
-from planet.core.app import Application
-from planet.core.encoding import canonical_json
 from planet.core.errors import PlanetError, QueryError
 from planet.core.genesis import Genesis, parse_genesis
 from planet.core.messages import Event
-from planet.core.state import CommittedState
 from planet.core.transition import BlockHeader, TxResult
 from planet.core.tx import compute_tx_hash
 from planet.engines.abci import abci_pb2 as pb
-from planet.engines.embedded import StateMismatch, compute_tx_root
+from planet.engines.embedded import compute_tx_root, open_application
 from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
 
 log = logging.getLogger("planet.abci")
@@ -83,31 +80,6 @@ def check_response(result: TxResult) -> pb.CheckTxResponse:
     (through CometBFT's broadcast_tx_sync) gives clients exactly the embedded answer."""
     return pb.CheckTxResponse(code=result.code, codespace=result.codespace, log=result.log,
                               data=orjson.dumps(result.to_json()))
-
-
-def open_application(store: NodeStore, genesis: Genesis) -> Application:
-    """The app over the store's committed state; a new store gets the genesis state.
-
-    Same checks as the embedded engine: the store must come from this genesis, and its
-    state must hash to the last committed app hash (else it was tampered with).
-    """
-    doc = store.genesis_document()
-    if doc is None:
-        app = Application(genesis)
-        app.init_chain()
-        commit = app.commit()
-        store.save_genesis(canonical_json(genesis.document), commit.writes, commit.app_hash)
-        return app
-    stored = parse_genesis(doc)
-    if stored.hash != genesis.hash:
-        raise PlanetError("this node's database was made from a different genesis")
-    state = CommittedState(store.load_state())
-    expected = store.last_app_hash()
-    if state.root() != expected:
-        raise StateMismatch(
-            f"stored state hashes to {state.root().hex()[:16]}… but the last committed app "
-            f"hash is {expected.hex()[:16]}…; the database was altered. Run `planet verify`.")
-    return Application(stored, state)
 
 
 @dataclass
