@@ -50,20 +50,16 @@ from typing import Any
 import httpx
 
 from planet.bench.common import ed25519_verify_rate, http_request, machine, percentile
-from planet.core.accounts.codes import compute_invite_hash
-from planet.core.accounts.messages import CreateInvites, RegisterResident
+from planet.core.accounts.messages import RegisterResident
 from planet.core.encoding import b64encode
 from planet.core.force.messages import CompleteTask
-from planet.core.params import Params
 from planet.node.home import Home, NodeConfig, init_home
-from planet.sdk.client import new_invite_codes
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
+from planet.testnet.load import make_invites
 
 CHAIN = "planet-bench-api"
 WRK = "/usr/bin/wrk"
-CODES_PER_TX = Params().max_list_items * 6
-"""Invitation hashes per operator transaction: six full lists stay under max_tx_bytes."""
 
 
 # --- the node ------------------------------------------------------------------------------
@@ -232,25 +228,6 @@ def wrk_load(url: str, paths: list[str], seconds: float, connections: int, uniqu
 # --- seeding and transactions ----------------------------------------------------------------
 
 
-def make_invites(url: str, operator: Wallet, count: int) -> list[str]:
-    """`count` invitation codes from the operator, in as few transactions as allowed."""
-    codes = new_invite_codes(count)
-    p = Params()
-    with httpx.Client(base_url=url, timeout=60) as http:
-        seq = int(http.get(f"/v1/accounts/{operator.address}").json()["sequence"])
-        for start in range(0, count, CODES_PER_TX):
-            chunk = codes[start:start + CODES_PER_TX]
-            msgs = [CreateInvites(code_hashes=tuple(compute_invite_hash(c) for c in
-                                                    chunk[i:i + p.max_list_items]))
-                    for i in range(0, len(chunk), p.max_list_items)]
-            r = http.post("/v1/txs", content=operator.sign_tx(
-                chain_id=CHAIN, sequence=seq, messages=list(msgs)))
-            if r.status_code != 200 or r.json()["committed"]["code"] != 0:
-                raise RuntimeError(f"creating invites failed: {r.text[:300]}")
-            seq += 1
-    return codes
-
-
 def sign_registrations(codes: Sequence[str]) -> tuple[list[Wallet], list[bytes]]:
     wallets = [Wallet.generate() for _ in codes]
     raws = [w.sign_tx(chain_id=CHAIN, sequence=0, messages=[RegisterResident(
@@ -324,7 +301,7 @@ def run_api_bench(*, residents: int = 200, seconds: float = 10.0, connections: i
         try:
             operator = load_keystore(Home(node.home.path).keys_dir / "operator.json", None)
             say(f"node up at {node.url}; seeding {residents} residents")
-            codes = make_invites(node.url, operator, residents + txs)
+            codes = make_invites(node.url, operator, CHAIN, residents + txs)
             wallets, raws = sign_registrations(codes[:residents])
             seeded = post_all(node.port, raws, tx_clients)
             if seeded["committed_ok"] != residents:
