@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
+from planet.engines.binary import COMETBFT_VERSION, find_cometbft
 from tests.pg import PostgresServer, find_pg_bin
-
-
-def _postgres_required() -> bool:
-    return os.environ.get("PLANET_REQUIRE_POSTGRES", "").strip() not in ("", "0")
+from tests.require import missing
 
 
 @pytest.fixture(scope="session")
@@ -22,9 +19,17 @@ def postgres() -> Iterator[PostgresServer]:
     is set (as CI does), in which case they fail.
     """
     if find_pg_bin() is None:
-        message = "no PostgreSQL server binaries found (install them with scripts/install-postgres)"
-        if _postgres_required():
-            pytest.fail(f"PLANET_REQUIRE_POSTGRES is set but {message}", pytrace=False)
-        pytest.skip(message)
+        missing("POSTGRES",
+                "no PostgreSQL server binaries found (install them with scripts/install-postgres)")
     with PostgresServer() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def cometbft() -> str:
+    """The pinned CometBFT binary; skipped without it unless PLANET_REQUIRE_COMETBFT is set."""
+    binary = find_cometbft()
+    if binary is None:
+        missing("COMETBFT", f"CometBFT v{COMETBFT_VERSION} not found "
+                "(scripts/install-cometbft installs it, or set PLANET_COMETBFT)")
+    return binary

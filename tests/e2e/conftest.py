@@ -25,6 +25,7 @@ from planet.sdk.client import PlanetClient
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
 from tests.integration.nodeproc import NodeProcess
+from tests.require import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
@@ -36,10 +37,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 BLOCK_INTERVAL_MS = 100
 EMPTY_BLOCK_MS = 1_000  # a block at least every second, so times and bubbles move
 VIEWPORT = {"width": 1280, "height": 900}
-
-
-def _browser_required() -> bool:
-    return os.environ.get("PLANET_REQUIRE_BROWSER", "").strip() not in ("", "0")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -130,9 +127,7 @@ def browser() -> Iterator[Any]:
     Per module, not per session: Playwright's sync API keeps an event loop running in the
     main thread while it lives, and later tests call asyncio.run()."""
     if not CHROMIUM.exists():
-        if _browser_required():
-            pytest.fail(f"PLANET_REQUIRE_BROWSER is set but {CHROMIUM} is missing", pytrace=False)
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+        missing("BROWSER", f"{CHROMIUM} is missing (scripts/install-chromium installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -29,7 +29,6 @@ import pytest
 
 from planet.core.accounts.codes import compute_invite_hash
 from planet.core.accounts.messages import CreateInvites
-from planet.engines.binary import find_cometbft
 from planet.node.home import init_home
 from planet.sdk.client import NodeError, PlanetClient, new_invite_codes
 from planet.sdk.keys import load_keystore
@@ -163,23 +162,17 @@ class Validator:
 
 
 @pytest.fixture
-def validator(tmp_path: Path) -> Iterator[Validator]:
-    binary = find_cometbft()
-    if binary is None:
-        message = "no cometbft binary (scripts/install-cometbft, or set PLANET_COMETBFT)"
-        if os.environ.get("PLANET_REQUIRE_COMETBFT", "").strip() not in ("", "0"):
-            pytest.fail(f"PLANET_REQUIRE_COMETBFT is set but {message}", pytrace=False)
-        pytest.skip(message)
+def validator(tmp_path: Path, cometbft: str) -> Iterator[Validator]:
     home = tmp_path / "validator"
     init_home(home, CHAIN)
     config = json.loads((home / "config.json").read_text())
     config.update(engine="cometbft", abci_address=f"tcp://127.0.0.1:{ABCI}",
                   cometbft_rpc=f"http://127.0.0.1:{RPC}", api_port=API, drill_operator=False)
     (home / "config.json").write_text(json.dumps(config, indent=2))
-    subprocess.run([binary, "init", "--home", str(home / "cometbft")], check=True,
+    subprocess.run([cometbft, "init", "--home", str(home / "cometbft")], check=True,
                    capture_output=True, timeout=60)
     configure_cometbft(home / "cometbft", CHAIN)
-    v = Validator(home, binary)
+    v = Validator(home, cometbft)
     try:
         yield v
     finally:

@@ -10,7 +10,6 @@ unless PLANET_REQUIRE_COMETBFT is set (then it fails).
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import time
@@ -21,7 +20,6 @@ from typing import Any
 import httpx
 import pytest
 
-from planet.engines.binary import find_cometbft
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
 from planet.testnet.load import make_invites, post_all, sign_registrations
@@ -34,15 +32,9 @@ CHAIN = "planet-testnet-it"
 
 
 @pytest.fixture(scope="module")
-def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Testnet]:
-    binary = find_cometbft()
-    if binary is None:
-        message = "CometBFT v0.38.25 not found (scripts/install-cometbft installs it)"
-        if os.environ.get("PLANET_REQUIRE_COMETBFT", "").strip() not in ("", "0"):
-            pytest.fail(f"PLANET_REQUIRE_COMETBFT is set but {message}", pytrace=False)
-        pytest.skip(message)
+def net(tmp_path_factory: pytest.TempPathFactory, cometbft: str) -> Iterator[Testnet]:
     folder = tmp_path_factory.mktemp("testnet")
-    network = Testnet.create(folder, 4, BASE_PORT, CHAIN, cometbft=binary,
+    network = Testnet.create(folder, 4, BASE_PORT, CHAIN, cometbft=cometbft,
                              drill_operator=False)
     try:
         network.start(timeout=90)

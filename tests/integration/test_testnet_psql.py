@@ -15,7 +15,6 @@ PostgreSQL unless PLANET_REQUIRE_POSTGRES is set (then they fail).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -29,7 +28,6 @@ from stdnum.cn import ric
 from typer.testing import CliRunner
 
 from planet.cli.main import app
-from planet.engines.binary import find_cometbft
 from planet.sdk.client import PlanetClient
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
@@ -64,15 +62,10 @@ def index_db(postgres: PostgresServer) -> str:
 
 
 @pytest.fixture(scope="module")
-def net(tmp_path_factory: pytest.TempPathFactory, index_db: str) -> Iterator[Testnet]:
-    binary = find_cometbft()
-    if binary is None:
-        message = "CometBFT v0.38.25 not found (scripts/install-cometbft installs it)"
-        if os.environ.get("PLANET_REQUIRE_COMETBFT", "").strip() not in ("", "0"):
-            pytest.fail(f"PLANET_REQUIRE_COMETBFT is set but {message}", pytrace=False)
-        pytest.skip(message)
+def net(tmp_path_factory: pytest.TempPathFactory, index_db: str,
+        cometbft: str) -> Iterator[Testnet]:
     folder = tmp_path_factory.mktemp("testnet-psql")
-    network = Testnet.create(folder, 2, BASE_PORT, CHAIN, cometbft=binary,
+    network = Testnet.create(folder, 2, BASE_PORT, CHAIN, cometbft=cometbft,
                              drill_operator=False, psql_url=index_db)
     try:
         network.start(timeout=90)

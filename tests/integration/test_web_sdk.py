@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import http.server
 import json
-import os
 import queue
 import shutil
 import socket
@@ -43,6 +42,7 @@ from planet.sdk.envelope import (
 )
 from planet.sdk.keys import export_keystore_json, import_keystore_json, wallet_from_mnemonic
 from tests.integration.nodeproc import NodeProcess, planet
+from tests.require import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
@@ -161,10 +161,7 @@ def check_js_vectors(js: dict[str, Any], py: dict[str, Any]) -> None:
 def _node_ready() -> str | None:
     node = shutil.which("node")
     if node is None or not (WEB / "node_modules").is_dir():
-        if os.environ.get("PLANET_REQUIRE_WEB", "").strip() not in ("", "0"):
-            pytest.fail("node and web/node_modules are required (PLANET_REQUIRE_WEB is set): "
-                        "run ./scripts/install")
-        pytest.skip("node or web/node_modules missing: run ./scripts/install")
+        missing("WEB", "node or web/node_modules is missing (run ./scripts/install)")
     return node
 
 
@@ -221,9 +218,7 @@ def test_sdk_in_a_real_chromium(tmp_path: Path) -> None:
     assert node_bin is not None
     chromium = Path("/usr/bin/chromium")
     if not chromium.exists():
-        if os.environ.get("PLANET_REQUIRE_BROWSER", "").strip() not in ("", "0"):
-            pytest.fail(f"PLANET_REQUIRE_BROWSER is set but {chromium} is missing")
-        pytest.skip(f"{chromium} is missing")
+        missing("BROWSER", f"{chromium} is missing (scripts/install-chromium installs it)")
     site = tmp_path / "site"
     site.mkdir()
     esbuild = WEB / "node_modules" / ".bin" / "esbuild"

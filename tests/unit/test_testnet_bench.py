@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from planet.bench.cluster import run_cluster_bench
-from planet.engines.binary import find_cometbft
 from planet.testnet.network import free_base_port, ports_for
 
 
@@ -19,11 +16,8 @@ def test_free_base_port_leaves_room_for_every_validator() -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(240)
+@pytest.mark.usefixtures("cometbft")  # the bench finds the binary itself; this only gates
 def test_bench_cluster_runs() -> None:
-    if find_cometbft() is None:
-        if os.environ.get("PLANET_REQUIRE_COMETBFT", "").strip() not in ("", "0"):
-            pytest.fail("PLANET_REQUIRE_COMETBFT is set but CometBFT v0.38.25 is missing")
-        pytest.skip("CometBFT v0.38.25 not found (scripts/install-cometbft installs it)")
     result = run_cluster_bench(txs=60, clients=8, base_port=free_base_port(4))
     assert result["benchmark"] == "cluster"
     assert result["machine"]["cores"]
