@@ -7,15 +7,14 @@ work unchanged on either.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future
 from typing import Any, Protocol
 
 from planet.core.genesis import Genesis
+from planet.engines.commits import BlockListener
 from planet.engines.embedded import Submitted
 from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
-
-BlockListener = Callable[[BlockRecord, list[TxRecord]], None]
 
 
 class Node(Protocol):

@@ -44,7 +44,7 @@ import base64
 import logging
 import threading
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Coroutine, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +60,7 @@ from planet.core.transition import TxResult
 from planet.core.tx import compute_tx_hash
 from planet.engines.abci.app import PlanetAbciApp
 from planet.engines.abci.server import AbciServer
+from planet.engines.commits import BlockListener, Commits
 from planet.engines.embedded import Submitted
 from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
 
@@ -290,12 +291,9 @@ class CometNode:
                  *, mempool_cache_s: float = 0.5) -> None:
         self.config = config or CometConfig()
         self._store = NodeStore(db_path)
-        self._lock = threading.Lock()
-        self._waiters: dict[bytes, list[Future[TxRecord | None]]] = {}
-        self._waiting_since: dict[bytes, float] = {}
-        self._listeners: list[Callable[[BlockRecord, list[TxRecord]], None]] = []
-        self.abci = PlanetAbciApp(self._store, genesis, on_commit=self._on_commit,
-                                  on_evict=self._on_evict)
+        self._commits = Commits(waiter_ttl_s=WAITER_TTL_S)
+        self.abci = PlanetAbciApp(self._store, genesis, on_commit=self._commits.announce,
+                                  on_evict=self._commits.resolve_dropped)
         self.server = AbciServer(self.abci, self.config.abci_address)
         self.rpc = CometRpc(self.config.rpc_url, self.config.rpc_timeout_s,
                             self.config.max_in_flight)
@@ -343,8 +341,8 @@ class CometNode:
         self._mempool = (now, n)
         return n
 
-    def add_listener(self, fn: Callable[[BlockRecord, list[TxRecord]], None]) -> None:
-        self._listeners.append(fn)
+    def add_listener(self, fn: BlockListener) -> None:
+        self._commits.add_listener(fn)
 
     # --- submitting --------------------------------------------------------------------------
 
@@ -360,49 +358,13 @@ class CometNode:
                 for raw, answer in zip(raws, answers, strict=True)]
 
     def wait_for(self, tx_hash: bytes) -> Future[TxRecord | None]:
-        """Resolved with the committed record once a block of this node includes the tx."""
-        fut: Future[TxRecord | None] = Future()
-        with self._lock:
-            record = self._store.get_tx(tx_hash)
-            if record is None:
-                self._waiters.setdefault(tx_hash, []).append(fut)
-                self._waiting_since.setdefault(tx_hash, time.monotonic())
-                return fut
-        fut.set_result(record)
+        """Resolved with the committed record once a block of this node includes the tx
+        (None if CometBFT evicts it, or after WAITER_TTL_S)."""
+        fut = self._commits.expect(tx_hash)
+        record = self._store.get_tx(tx_hash)
+        if record is not None:
+            self._commits.resolve(tx_hash, record)
         return fut
-
-    # --- called on the ABCI thread --------------------------------------------------------------
-
-    def _on_commit(self, block: BlockRecord, records: list[TxRecord]) -> None:
-        now = time.monotonic()
-        with self._lock:
-            waiting = [(rec, self._waiters.pop(rec.hash, [])) for rec in records]
-            for rec in records:
-                self._waiting_since.pop(rec.hash, None)
-            stale = [h for h, since in self._waiting_since.items() if now - since > WAITER_TTL_S]
-            expired = [fut for h in stale for fut in self._waiters.pop(h, [])]
-            for h in stale:
-                del self._waiting_since[h]
-        for rec, futs in waiting:
-            for fut in futs:
-                if not fut.done():
-                    fut.set_result(rec)
-        for fut in expired:
-            if not fut.done():
-                fut.set_result(None)
-        for fn in self._listeners:
-            try:
-                fn(block, records)
-            except Exception:  # a listener must never stop the chain
-                log.exception("block listener failed")
-
-    def _on_evict(self, tx_hash: bytes) -> None:
-        with self._lock:
-            futs = self._waiters.pop(tx_hash, [])
-            self._waiting_since.pop(tx_hash, None)
-        for fut in futs:
-            if not fut.done():
-                fut.set_result(None)
 
     # --- lifecycle -------------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from planet.core.genesis import Genesis, parse_genesis
 from planet.core.state import CommittedState, compute_state_root
 from planet.core.transition import BlockHeader, TxResult
 from planet.core.tx import compute_tx_hash, verify_raw_signature
+from planet.engines.commits import BlockListener, Commits
 from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
 
 log = logging.getLogger("planet.node")
@@ -132,8 +133,7 @@ class EmbeddedNode:
         self._lock = threading.RLock()
         self._wake = threading.Condition(self._lock)
         self._mempool: dict[bytes, bytes] = {}
-        self._waiters: dict[bytes, list[Future[TxRecord | None]]] = {}
-        self._listeners: list[Callable[[BlockRecord, list[TxRecord]], None]] = []
+        self._commits = Commits()
         self._thread: threading.Thread | None = None
         self._running = False
         self._pool: Executor = (
@@ -190,12 +190,11 @@ class EmbeddedNode:
 
     def wait_for(self, tx_hash: bytes) -> Future[TxRecord | None]:
         """A future resolved with the committed record (or None if the tx was dropped)."""
-        fut: Future[TxRecord | None] = Future()
+        fut = self._commits.expect(tx_hash)
         with self._lock:
-            if tx_hash in self._mempool:
-                self._waiters.setdefault(tx_hash, []).append(fut)
-                return fut
-        fut.set_result(self.store.get_tx(tx_hash))
+            pending = tx_hash in self._mempool
+        if not pending:  # committed (or dropped) already: no announcement will come for it
+            self._commits.resolve(tx_hash, self.store.get_tx(tx_hash))
         return fut
 
     def query(self, path: str, args: dict[str, Any] | None = None) -> Any:
@@ -207,8 +206,8 @@ class EmbeddedNode:
         with self._lock:
             return len(self._mempool)
 
-    def add_listener(self, fn: Callable[[BlockRecord, list[TxRecord]], None]) -> None:
-        self._listeners.append(fn)
+    def add_listener(self, fn: BlockListener) -> None:
+        self._commits.add_listener(fn)
 
     # --- blocks ----------------------------------------------------------------------------
 
@@ -233,7 +232,7 @@ class EmbeddedNode:
             self.store.commit_block(block, records, commit.writes)
             self.last_block = block
             self._recheck()
-        self._announce(block, records)
+        self._commits.announce(block, records)
         return block
 
     def _recheck(self) -> None:
@@ -246,9 +245,7 @@ class EmbeddedNode:
                 dropped.append(tx_hash)
         if dropped:
             self.app.forget_verified(dropped)
-            for tx_hash in dropped:
-                for fut in self._waiters.pop(tx_hash, []):
-                    fut.set_result(None)
+            self._commits.drop(dropped)
 
     def _make_records(self, header: BlockHeader, prev: bytes, tx_root: bytes,
                       batch: list[tuple[bytes, bytes]],
@@ -258,19 +255,6 @@ class EmbeddedNode:
         records = [TxRecord(h, header.height, i, raw, r.code, r.to_json())
                    for i, ((h, raw), r) in enumerate(zip(batch, result.tx_results, strict=True))]
         return block, records
-
-    def _announce(self, block: BlockRecord, records: list[TxRecord]) -> None:
-        with self._lock:
-            waiting = [(rec, self._waiters.pop(rec.hash, [])) for rec in records]
-        for rec, futs in waiting:
-            for fut in futs:
-                if not fut.done():
-                    fut.set_result(rec)
-        for fn in self._listeners:
-            try:
-                fn(block, records)
-            except Exception:  # a listener must never stop the chain
-                log.exception("block listener failed")
 
     # --- the sequencer thread ----------------------------------------------------------------
 
