@@ -36,6 +36,7 @@ from planet.core.messages import Event
 from planet.core.transition import BlockHeader, TxResult
 from planet.core.tx import compute_tx_hash
 from planet.engines.abci import abci_pb2 as pb
+from planet.engines.commits import BlockListener
 from planet.engines.embedded import compute_tx_root, open_application
 from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
 
@@ -47,9 +48,6 @@ TX_FRAME_OVERHEAD = 1 + 10
 counted when PrepareProposal fits txs within max_tx_bytes."""
 
 MAX_ADMITTED = 500_000
-
-BlockListener = Callable[[BlockRecord, list[TxRecord]], None]
-
 
 class AbciRefused(PlanetError):
     """CometBFT asked for something this application cannot do (wrong chain, bad order)."""
