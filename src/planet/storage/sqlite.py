@@ -16,12 +16,16 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy import Engine, create_engine, event, insert
 from sqlalchemy.engine import Connection
 
-from planet.storage.schema import blocks, meta, txs
+from planet.storage.schema import blocks, meta
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+BLOCK_COLUMNS = "height, hash, prev_hash, time, app_hash, tx_root, tx_count, proposer"
+"""In BlockRecord's field order."""
+TX_COLUMNS = "hash, height, idx, raw, code, result"
+"""In TxRecord's field order (result as JSON text)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +98,8 @@ class NodeStore:
     # --- meta ----------------------------------------------------------------------------
 
     def get_meta(self, key: str) -> bytes | None:
-        with self.engine.connect() as conn:
-            return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
 
     @staticmethod
     def _set_meta(conn: Connection, key: str, value: bytes) -> None:
@@ -153,73 +157,87 @@ class NodeStore:
             self._set_meta(conn, "last_app_hash", block.app_hash)
 
     # --- reads -----------------------------------------------------------------------------
+    # Reads run plain SQL on the pool's DB-API connection: they are on the API's hot paths
+    # (every `POST /v1/txs` looks its tx up), where building and compiling a Core statement
+    # per call cost about 250 µs against 15 µs for the same indexed lookup.
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        conn = self.engine.raw_connection()
+        try:
+            cur = conn.cursor()
+            try:
+                cur.execute(sql, tuple(params))
+                return list(cur.fetchall())
+            finally:
+                cur.close()
+        finally:
+            conn.close()  # back to the pool
 
     def load_state(self) -> list[tuple[str, bytes]]:
-        with self.engine.connect() as conn:
-            # SQLite is dynamically typed: a hand edit can leave TEXT where a BLOB was.
-            # Take it as bytes so the app-hash check, not a TypeError, reports it.
-            return [(k, v if isinstance(v, bytes) else str(v).encode())
-                    for k, v in conn.exec_driver_sql("SELECT key, value FROM state")]
+        # SQLite is dynamically typed: a hand edit can leave TEXT where a BLOB was.
+        # Take it as bytes so the app-hash check, not a TypeError, reports it.
+        return [(k, v if isinstance(v, bytes) else str(v).encode())
+                for k, v in self._rows("SELECT key, value FROM state")]
 
     @staticmethod
-    def _block(row: Any) -> BlockRecord:
-        return BlockRecord(row.height, row.hash, row.prev_hash, row.time, row.app_hash,
-                           row.tx_root, row.tx_count, row.proposer)
+    def _block(row: tuple[Any, ...]) -> BlockRecord:
+        return BlockRecord(*row)
 
     @staticmethod
-    def _tx(row: Any) -> TxRecord:
-        return TxRecord(row.hash, row.height, row.idx, row.raw, row.code, json.loads(row.result))
+    def _tx(row: tuple[Any, ...]) -> TxRecord:
+        h, height, idx, raw, code, result = row
+        return TxRecord(h, height, idx, raw, code, json.loads(result))
 
     def get_block(self, height: int) -> BlockRecord | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(blocks).where(blocks.c.height == height)).first()
-        return None if row is None else self._block(row)
+        rows = self._rows(f"SELECT {BLOCK_COLUMNS} FROM blocks WHERE height = ?", (height,))
+        return self._block(rows[0]) if rows else None
 
     def last_block(self) -> BlockRecord | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(blocks).order_by(blocks.c.height.desc()).limit(1)).first()
-        return None if row is None else self._block(row)
+        rows = self._rows(f"SELECT {BLOCK_COLUMNS} FROM blocks ORDER BY height DESC LIMIT 1")
+        return self._block(rows[0]) if rows else None
 
     def recent_blocks(self, limit: int, before: int | None = None) -> list[BlockRecord]:
-        q = select(blocks).order_by(blocks.c.height.desc()).limit(limit)
-        if before is not None:
-            q = q.where(blocks.c.height < before)
-        with self.engine.connect() as conn:
-            return [self._block(r) for r in conn.execute(q)]
+        below = "" if before is None else "WHERE height < ? "
+        params = (limit,) if before is None else (before, limit)
+        return [self._block(r) for r in self._rows(
+            f"SELECT {BLOCK_COLUMNS} FROM blocks {below}ORDER BY height DESC LIMIT ?", params)]
 
     def block_txs(self, height: int) -> list[TxRecord]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(txs).where(txs.c.height == height).order_by(txs.c.idx))
-            return [self._tx(r) for r in rows]
+        return [self._tx(r) for r in self._rows(
+            f"SELECT {TX_COLUMNS} FROM txs WHERE height = ? ORDER BY idx", (height,))]
 
     def get_tx(self, tx_hash: bytes) -> TxRecord | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(txs).where(txs.c.hash == tx_hash)
-                               .order_by(txs.c.code != 0, txs.c.height)).first()
-        return None if row is None else self._tx(row)
+        """The committed record (a successful one first, should a hash appear twice)."""
+        rows = self._rows(f"SELECT {TX_COLUMNS} FROM txs WHERE hash = ? "
+                          "ORDER BY code != 0, height LIMIT 1", (tx_hash,))
+        return self._tx(rows[0]) if rows else None
 
     def txs_by_sender(self, sender: str, limit: int, before: tuple[int, int] | None = None,
                       offset: int = 0) -> list[TxRecord]:
         """An account's transactions, newest first; page with `before` = (height, index) of
         the last one seen (stable as blocks arrive) or with `offset`."""
-        q = select(txs).where(txs.c.sender == sender)
+        where = "sender = ?"
+        params: list[Any] = [sender]
         if before is not None:
-            h, i = before
-            q = q.where((txs.c.height < h) | ((txs.c.height == h) & (txs.c.idx < i)))
-        q = q.order_by(txs.c.height.desc(), txs.c.idx.desc()).limit(limit).offset(offset)
-        with self.engine.connect() as conn:
-            return [self._tx(r) for r in conn.execute(q)]
+            where += " AND (height < ? OR (height = ? AND idx < ?))"
+            params += [before[0], before[0], before[1]]
+        return [self._tx(r) for r in self._rows(
+            f"SELECT {TX_COLUMNS} FROM txs WHERE {where} "
+            "ORDER BY height DESC, idx DESC LIMIT ? OFFSET ?", [*params, limit, offset])]
 
     def has_txs(self, hashes: Sequence[bytes]) -> set[bytes]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(txs.c.hash).where(txs.c.hash.in_(list(hashes))))
-            return {r[0] for r in rows}
+        found: set[bytes] = set()
+        for start in range(0, len(hashes), 500):  # under SQLite's bound-parameter limit
+            chunk = list(hashes[start:start + 500])
+            marks = ", ".join("?" * len(chunk))
+            found.update(r[0] for r in self._rows(
+                f"SELECT hash FROM txs WHERE hash IN ({marks})", chunk))
+        return found
 
     def iter_blocks(self, start: int = 1) -> Iterator[tuple[BlockRecord, list[bytes]]]:
         """Every block from `start` with its raw transactions, in order (for replay)."""
-        with self.engine.connect() as conn:
-            heights = [r[0] for r in conn.execute(
-                select(blocks.c.height).where(blocks.c.height >= start).order_by(blocks.c.height))]
+        heights = [r[0] for r in self._rows(
+            "SELECT height FROM blocks WHERE height >= ? ORDER BY height", (start,))]
         for h in heights:
             block = self.get_block(h)
             assert block is not None
