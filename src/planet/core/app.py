@@ -99,14 +99,16 @@ class Application:
 
         `signature_checked` lets an engine that verified the signature on another thread
         skip doing it twice; an accepted tx is remembered (decoded and verified) so that
-        `finalize_block` of this node does not redo the work.
+        `finalize_block` of this node, and a recheck after each block, do not redo the work.
         """
-        try:
-            tx = self.decode(raw)
-            if not signature_checked:
-                verify_tx_signature(tx)
-        except PlanetError as err:
-            return TxResult.failure(err), None
+        tx = self._checked.get(compute_tx_hash(raw))
+        if tx is None:
+            try:
+                tx = self.decode(raw)
+                if not signature_checked:
+                    verify_tx_signature(tx)
+            except PlanetError as err:
+                return TxResult.failure(err), None
         meta = get_meta(self.state)
         header = BlockHeader(meta.height + 1, meta.time)
         result = process_tx(self._check, tx, header, self.genesis, in_block=False)
