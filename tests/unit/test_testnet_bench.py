@@ -25,5 +25,7 @@ def test_bench_cluster_runs() -> None:
         assert result[side]["committed_ok"] == 60, result[side]
         assert result[side]["committed_per_s"] > 0
         assert result[side]["latency_ms_p50"] <= result[side]["latency_ms_p99"]
+        assert result[side]["cores_busy"] > 0
     assert result["cluster"]["validators_agree"] is True
+    assert result["settings"]["cluster_clients"] == 32  # 4 × the embedded side's by default
     assert result["target"]["cluster_tx_per_s"] == 3_000

@@ -2,9 +2,14 @@
 4-validator CometBFT network on loopback, and of the embedded engine, in the same run.
 
 Both sides get the same load: resident registrations (one tx each, fresh keys, signed before
-the clock starts) posted through the HTTP API by ``clients`` concurrent keep-alive
-connections with ``wait=true`` (each client posts its next tx once the previous one is
-committed). For the network the clients are spread evenly over the validators' APIs, so
+the clock starts) posted through the HTTP API by concurrent keep-alive connections with
+``wait=true`` (each client posts its next tx once the previous one is committed). Such a
+closed loop finalizes at most clients / latency txs per second, so each side gets enough
+clients to keep its cores busy rather than to wait: the network's latency is about two
+blocks against the embedded node's one, and it gets ``cluster_clients`` (4× the embedded
+side's ``clients`` by default). ``cores_busy`` (CPU seconds of every process over the wall
+time) shows whether a run was bound by the machine or by its clients. For the network the
+clients are spread evenly over the validators' APIs, so
 every validator admits a share of the load and relays it to CometBFT's mempool (RPC
 ``broadcast_tx_sync``). The rate is committed-OK transactions over the time from the first
 post to the last answer; latency is post to committed answer.
@@ -65,6 +70,11 @@ def cpu_ms_per_tx(before: dict[str, float], after: dict[str, float],
     return {k: round((after[k] - before[k]) * 1000 / max(txs, 1), 3) for k in before}
 
 
+def cores_busy(before: dict[str, float], after: dict[str, float], seconds: float) -> float:
+    """Cores the processes kept busy on average: near the machine's count when CPU-bound."""
+    return round(sum(after[k] - before[k] for k in before) / max(seconds, 1e-9), 2)
+
+
 def _strip(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k != "hashes"}
 
@@ -82,6 +92,7 @@ def bench_embedded(folder: Path, txs: int, clients: int,
         result = _strip(post_all([node.port], raws, clients))
         after = {"node": cpu_seconds(node.proc.pid), "load_generator": cpu_seconds(os.getpid())}
         result["cpu_ms_per_tx"] = cpu_ms_per_tx(before, after, result["committed_ok"])
+        result["cores_busy"] = cores_busy(before, after, result["seconds"])
         result["final_height"] = httpx.get(f"{node.url}/v1/status", timeout=10).json()["height"]
     finally:
         node.stop()
@@ -112,7 +123,9 @@ def bench_network(folder: Path, txs: int, clients: int, validators: int, base_po
 
         before = cpu()
         result = _strip(post_all([v.api_port for v in net.validators], raws, clients))
-        result["cpu_ms_per_tx"] = cpu_ms_per_tx(before, cpu(), result["committed_ok"])
+        after = cpu()
+        result["cpu_ms_per_tx"] = cpu_ms_per_tx(before, after, result["committed_ok"])
+        result["cores_busy"] = cores_busy(before, after, result["seconds"])
         end_height = max(net.height(v) for v in net.validators)
         result["blocks"] = end_height - start_height
         common = min(net.height(v) for v in net.validators) - 1
@@ -130,7 +143,8 @@ def bench_network(folder: Path, txs: int, clients: int, validators: int, base_po
     return result
 
 
-def run_cluster_bench(*, txs: int = 4_000, clients: int = 256, validators: int = 4,
+def run_cluster_bench(*, txs: int = 6_000, clients: int = 256,
+                      cluster_clients: int | None = None, validators: int = 4,
                       base_port: int | None = None, progress: bool = False) -> dict[str, Any]:
     say: Callable[[str], None] = (lambda m: print(m, file=sys.stderr, flush=True)) \
         if progress else (lambda m: None)
@@ -139,11 +153,13 @@ def run_cluster_bench(*, txs: int = 4_000, clients: int = 256, validators: int =
         t0 = time.perf_counter()
         embedded = bench_embedded(folder / "embedded", txs, clients, say)
         (folder / "net").mkdir()
-        cluster = bench_network(folder / "net", txs, clients, validators,
+        network_clients = cluster_clients or 4 * clients
+        cluster = bench_network(folder / "net", txs, network_clients, validators,
                                 base_port or free_base_port(validators), say)
         return {
             "benchmark": "cluster", "machine": machine(),
-            "settings": {"txs": txs, "clients": clients, "validators": validators,
+            "settings": {"txs": txs, "clients": clients, "cluster_clients": network_clients,
+                         "validators": validators,
                          "tx": "resident registration (pre-signed), POST /v1/txs?wait=true",
                          "cometbft": COMETBFT_VERSION},
             "embedded": embedded, "cluster": cluster,

@@ -701,8 +701,11 @@ def bench_api(
 
 @bench_app.command("cluster")
 def bench_cluster(
-        txs: Annotated[int, typer.Option(min=1, help="Registrations per engine.")] = 4_000,
-        clients: Annotated[int, typer.Option(min=1, help="Concurrent tx clients.")] = 256,
+        txs: Annotated[int, typer.Option(min=1, help="Registrations per engine.")] = 6_000,
+        clients: Annotated[int, typer.Option(
+            min=1, help="Concurrent tx clients of the embedded node.")] = 256,
+        cluster_clients: Annotated[int | None, typer.Option(
+            min=1, help="Concurrent tx clients of the network (default: 4 × --clients).")] = None,
         validators: Annotated[int, typer.Option(min=1, max=16, help="Validators.")] = 4,
         base_port: Annotated[int | None, typer.Option(
             help="The network's first port (default: a free block).")] = None,
@@ -714,8 +717,9 @@ def bench_cluster(
 
     try:
         with errors(as_json):
-            result = run_cluster_bench(txs=txs, clients=clients, validators=validators,
-                                       base_port=base_port, progress=not as_json)
+            result = run_cluster_bench(txs=txs, clients=clients, cluster_clients=cluster_clients,
+                                       validators=validators, base_port=base_port,
+                                       progress=not as_json)
     except TestnetError as err:
         fail(str(err), as_json=as_json)
     emit(result, as_json, title="Cluster benchmark")
