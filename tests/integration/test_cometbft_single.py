@@ -102,13 +102,13 @@ class Validator:
     def rpc(self) -> str:
         return f"http://127.0.0.1:{RPC}"
 
-    def start_app(self) -> None:
+    def start_app(self, *extra: str) -> None:
         env = {**os.environ}
         env.pop("PLANET_PASSWORD", None)
         with open(self.home / "app.log", "ab") as log:
             self.app = subprocess.Popen(
                 [sys.executable, "-m", "planet.cli.main", "node", "--home", str(self.home),
-                 "--engine", "cometbft", "--port", str(API)],
+                 "--engine", "cometbft", "--port", str(API), *extra],
                 env=env, stdout=log, stderr=subprocess.STDOUT)
         wait_until("the app's API", lambda: self._alive(self.app) and httpx.get(
             f"{self.api}/v1/health", timeout=1).status_code == 200)
@@ -289,3 +289,45 @@ def test_single_validator_through_the_api_and_a_crash(validator: Validator,
     report = json.loads(out.stdout)
     assert report["ok"], report["problems"]
     assert report["blocks"] > height
+
+
+def children(pid: int) -> list[int]:
+    """The live child processes of `pid` (from /proc; zombies left out)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def test_with_cometbft_restarts_a_dead_cometbft_and_blocks_resume(validator: Validator) -> None:
+    """`planet node --with-cometbft` supervises its CometBFT: kill -9 it and the node starts
+    a new one, which handshakes with the app and goes on from the same chain."""
+    v = validator
+    v.start_app("--with-cometbft")
+    assert v.app is not None
+    wait_until("block 2", lambda: v.app_height() >= 2)
+    [first] = children(v.app.pid)
+    os.kill(first, signal.SIGKILL)
+    restarted = wait_until("a new CometBFT child",
+                           lambda: [c for c in children(v.app.pid) if c != first])
+    height = v.app_height()
+    wait_until("blocks after the restart", lambda: v.app_height() >= height + 2)
+    assert v.comet_block(height + 1)["block"]["header"]["app_hash"]
+    assert "cometbft exited with code -9" in (v.home / "app.log").read_text()
+    v.kill(v.app, signal.SIGTERM)  # and the node stops its CometBFT with it: none is left
+    assert not [pid for pid in restarted if live(pid)]
+
+
+def live(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -3,14 +3,14 @@
 Engine "embedded" (the default): this process sequences blocks itself. Engine "cometbft":
 this process is the application of a CometBFT validator: it serves ABCI on config
 `abci_address` and the same API, and CometBFT runs beside it (`cometbft start --home
-HOME/cometbft`, or `planet node --engine cometbft --with-cometbft` to start it as a child).
+HOME/cometbft`, or `planet node --engine cometbft --with-cometbft` to start it as a child,
+restarted whenever it dies: planet.node.child).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import signal
 import subprocess
 import threading
 from collections.abc import Callable
@@ -24,6 +24,7 @@ from planet.engines.binary import find_cometbft
 from planet.engines.cometbft import CometNode
 from planet.engines.embedded import EmbeddedNode
 from planet.identity.service import IdentityService
+from planet.node.child import Supervised
 from planet.node.home import Home
 from planet.storage.blobs import open_blob_store
 from planet.storage.sqlite import BlockRecord, TxRecord
@@ -70,17 +71,6 @@ def configure_indexer(home: Home) -> bool:
 
     psql.enable(home.cometbft_dir(), url)
     return True
-
-
-def stop_child(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def start_drill_operator(home: Home, url: str, stop: threading.Event,
@@ -164,7 +154,9 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
         configure_indexer(home)  # before anything starts: a bad URL stops here
     vault = open_vault(home, node)
     node.start()  # cometbft: the ABCI server listens before CometBFT can connect
-    child = start_cometbft(home) if with_cometbft and isinstance(node, CometNode) else None
+    child = (Supervised("cometbft", lambda: start_cometbft(home),
+                        str(home.cometbft_dir() / "cometbft.log"))
+             if with_cometbft and isinstance(node, CometNode) else None)
     host = host or config.api_host
     port = port or config.api_port
     url = f"http://{host}:{port}"
@@ -188,6 +180,6 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
     finally:
         stop.set()
         if child is not None:
-            stop_child(child)
+            child.stop()
         node.close()
         vault.store.close()
