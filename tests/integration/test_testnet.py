@@ -157,8 +157,14 @@ def test_two_of_four_stopped_makes_no_block_and_no_fork_then_one_returns(
         net: Testnet, codes: list[str]) -> None:
     net.stop_validator(2, grace=5)
     net.stop_validator(3, grace=5)
-    time.sleep(1.5)  # a block already voted on may still commit
+    # A block already voted on may still commit, and an app may still be storing it: take
+    # the heights once they have held for 1.5 s.
     halted = heights(net, [0, 1])
+    for _ in range(10):
+        time.sleep(1.5)
+        settled, halted = halted, heights(net, [0, 1])
+        if settled == halted:
+            break
     # A transaction is still admitted to the mempool, but cannot be committed.
     _w, raws = sign_registrations(codes[700:701], CHAIN)
     r = httpx.post(f"{net.validators[0].api_url}/v1/txs", params={"wait": "false"},
