@@ -322,8 +322,15 @@ def replay_chain(store: NodeStore, progress: Callable[[int, int], None] | None =
     This is what `planet verify` runs: it trusts nothing stored but the genesis document.
     With `engine_block_hashes` (a CometBFT node's store) the block hashes are CometBFT's,
     which this store cannot recompute: they are taken as stored (and still checked as
-    links), and every app hash is checked as usual.
+    links), and every app hash is checked as usual. It reads one snapshot of the store,
+    so a node committing blocks meanwhile is fine.
     """
+    with store.snapshot():
+        return _replay(store, progress, engine_block_hashes)
+
+
+def _replay(store: NodeStore, progress: Callable[[int, int], None] | None,
+            engine_block_hashes: bool) -> VerifyReport:
     doc = store.genesis_document()
     if doc is None:
         return VerifyReport(0, 0, "", False, ["no genesis in the database"])

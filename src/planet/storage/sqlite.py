@@ -8,7 +8,9 @@ block up to the last commit and nothing of a later one.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +84,7 @@ class NodeStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.engine: Engine = create_engine(f"sqlite:///{path}")
+        self._snapshot = threading.local()  # .conn: the pinned connection of snapshot()
         event.listen(self.engine, "connect", _pragmas)
         self._migrate()
 
@@ -162,7 +165,8 @@ class NodeStore:
     # per call cost about 250 µs against 15 µs for the same indexed lookup.
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        conn = self.engine.raw_connection()
+        pinned = getattr(self._snapshot, "conn", None)
+        conn = pinned if pinned is not None else self.engine.raw_connection()
         try:
             cur = conn.cursor()
             try:
@@ -171,7 +175,30 @@ class NodeStore:
             finally:
                 cur.close()
         finally:
-            conn.close()  # back to the pool
+            if pinned is None:
+                conn.close()  # back to the pool
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read of this thread inside sees the database as of one instant.
+
+        One SQLite read transaction (WAL keeps its snapshot while a node commits beside
+        it): `planet verify` on a live node must replay exactly the blocks whose state it
+        compares, not a list of heights read before a commit and a state read after it.
+        """
+        if getattr(self._snapshot, "conn", None) is not None:
+            yield  # already inside one
+            return
+        conn = self.engine.raw_connection()
+        try:
+            conn.execute("BEGIN")
+            conn.execute("SELECT 1 FROM meta LIMIT 1")  # the snapshot starts at a first read
+            self._snapshot.conn = conn
+            yield
+        finally:
+            self._snapshot.conn = None
+            conn.rollback()
+            conn.close()
 
     def load_state(self) -> list[tuple[str, bytes]]:
         # SQLite is dynamically typed: a hand edit can leave TEXT where a BLOB was.
