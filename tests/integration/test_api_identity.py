@@ -18,14 +18,13 @@ NAME = "李四光"
 ID_BODY = "44030819990101001"
 ID_NUMBER = ID_BODY + ric.calc_check_digit(ID_BODY + "0")
 PHONE = "13912345678"
-PORT = 17110
 
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProcess]:
     home = tmp_path_factory.mktemp("identity") / "home"
     planet("init", "--home", str(home), "--chain-id", "planet-identity")
-    n = NodeProcess(home, port=PORT).start()
+    n = NodeProcess(home).start()
     yield n
     n.stop()
 

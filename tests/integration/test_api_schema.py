@@ -13,7 +13,6 @@ import pytest
 
 from tests.integration.nodeproc import NodeProcess, planet
 
-PORT = 17150
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 
 
@@ -21,7 +20,7 @@ SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProcess]:
     home = tmp_path_factory.mktemp("schema") / "home"
     planet("init", "--home", str(home), "--chain-id", "planet-schema")
-    n = NodeProcess(home, port=PORT).start()
+    n = NodeProcess(home).start()
     yield n
     n.stop()
 

@@ -23,8 +23,8 @@ from planet.node.home import make_genesis_document
 from planet.sdk.client import PlanetClient
 from planet.sdk.wallet import Wallet
 from planet.storage.sqlite import BlockRecord
+from tests.integration.nodeproc import free_port
 
-PORT = 17120
 OPERATOR = Wallet.generate()
 
 
@@ -34,14 +34,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Embe
     node = EmbeddedNode(tmp_path_factory.mktemp("events") / "node.db", genesis,
                         EngineConfig(block_interval_ms=20, empty_block_ms=300))
     node.start()
+    port = free_port()  # not a fixed one: another run on this machine may hold it
     srv = uvicorn.Server(uvicorn.Config(create_app(node, web_dir=None), host="127.0.0.1",
-                                        port=PORT, log_level="warning"))
+                                        port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not srv.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{PORT}", node
+    yield f"http://127.0.0.1:{port}", node
     srv.should_exit = True
     thread.join(timeout=10)
     node.close()
