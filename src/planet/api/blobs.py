@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from planet.api.body import read_body
 from planet.sdk.blobauth import ADDRESS_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
 from planet.vault.service import BlobTooLarge, VaultService
 
@@ -33,13 +34,8 @@ def blob_router(vault: VaultService, max_bytes: int) -> APIRouter:
             raise BlobTooLarge(f"blob of {content_length} bytes; at most {max_bytes}")
         headers = signed_headers(request)
         vault.require_digest(digest)
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > max_bytes:
-                raise BlobTooLarge(f"blob larger than {max_bytes} bytes")
-            chunks.append(chunk)
-        data = b"".join(chunks)
+        data = await read_body(request, max_bytes, lambda _size: BlobTooLarge(
+            f"blob larger than {max_bytes} bytes"))
         await run_in_threadpool(vault.check_upload, headers, digest, len(data))
         created = await run_in_threadpool(vault.upload, digest, data)
         return JSONResponse(status_code=201 if created else 200,

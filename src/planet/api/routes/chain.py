@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from planet import __version__
 from planet.api.admission import Admission
+from planet.api.body import read_body
 from planet.api.context import ApiContext, OrjsonResponse
 from planet.api.errors import ERRORS
 from planet.api.shapes import BLOCK, HEALTH, STATUS, TX, array, ok
@@ -77,13 +78,8 @@ def router(ctx: ApiContext) -> APIRouter:
                         wait: Annotated[bool, Query(description="wait until committed")] = True,
                         timeout: Annotated[float, Query(gt=0, le=60)] = 20.0
                         ) -> JSONResponse:
-        chunks, size = [], 0
-        async for chunk in request.stream():  # a chunked body has no length to check first
-            size += len(chunk)
-            if size > MAX_BODY:
-                raise HTTPException(413, f"body larger than {MAX_BODY} bytes")
-            chunks.append(chunk)
-        raw = b"".join(chunks)
+        raw = await read_body(request, MAX_BODY, lambda _size: HTTPException(
+            413, f"body larger than {MAX_BODY} bytes"))
         submitted = await admission.submit(raw)
         out: dict[str, Any] = {"hash": submitted.hash.hex(), "check": submitted.result.to_json()}
         if not submitted.accepted:

@@ -1,0 +1,32 @@
+"""Reading a request body with a size limit that holds for chunked bodies too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.requests import ClientDisconnect, Request
+
+
+async def read_body(request: Request, limit: int, too_large: Callable[[int], Exception]
+                    ) -> bytes:
+    """The whole body, refused with `too_large(size)` as soon as it passes `limit` bytes (a
+    chunked body has no length to check first).
+
+    Reads the ASGI messages directly rather than through `Request.stream()`: that is an
+    async generator, and the event loop's bookkeeping of async generators (a WeakSet add
+    per request) was 9% of a node busy with `POST /v1/txs`.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise too_large(size)
+        if chunk:
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
