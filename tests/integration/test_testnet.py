@@ -37,9 +37,7 @@ def net(tmp_path_factory: pytest.TempPathFactory, cometbft: str) -> Iterator[Tes
     network = Testnet.create(folder, 4, BASE_PORT, CHAIN, cometbft=cometbft,
                              drill_operator=False)
     try:
-        network.start(timeout=90)
-        network.wait_height(2, timeout=90)
-        network.wait_api(timeout=60)
+        network.start_and_wait(timeout=90, api_timeout=60)
         yield network
     finally:
         network.stop(grace=5)

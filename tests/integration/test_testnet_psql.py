@@ -68,9 +68,7 @@ def net(tmp_path_factory: pytest.TempPathFactory, index_db: str,
     network = Testnet.create(folder, 2, BASE_PORT, CHAIN, cometbft=cometbft,
                              drill_operator=False, psql_url=index_db)
     try:
-        network.start(timeout=90)
-        network.wait_height(2, timeout=90)
-        network.wait_api(timeout=60)
+        network.start_and_wait(timeout=90, api_timeout=60)
         yield network
     finally:
         network.stop(grace=5)

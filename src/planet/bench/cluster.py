@@ -106,9 +106,7 @@ def bench_network(folder: Path, txs: int, clients: int, validators: int, base_po
                          timeout_commit=TIMEOUT_COMMIT, drill_operator=False)
     try:
         say(f"cluster: starting {validators} validators (ports from {base_port})")
-        net.start(timeout=120)
-        net.wait_height(2, timeout=120)
-        net.wait_api(timeout=60)
+        net.start_and_wait(timeout=120, api_timeout=60)
         operator = load_keystore(net.validators[0].home / "keys" / "operator.json", None)
         say(f"cluster: {txs} invitation codes")
         codes = make_invites(net.validators[0].api_url, operator, CLUSTER_CHAIN, txs)

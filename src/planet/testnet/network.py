@@ -378,6 +378,13 @@ class Testnet:
         for v in chosen:
             self._wait_listening(v, v.rpc_port, "cometbft", timeout)
 
+    def start_and_wait(self, timeout: float = 60.0, api_timeout: float | None = None) -> None:
+        """Start every validator and return once each has made height 2 and serves its API:
+        the network is usable from here."""
+        self.start(timeout=timeout)
+        self.wait_height(2, timeout=timeout)
+        self.wait_api(timeout=timeout if api_timeout is None else api_timeout)
+
     def signal_validator(self, index: int, sig: int) -> None:
         """Send `sig` to both processes of validator `index` (CometBFT first)."""
         v = self.validators[index]
@@ -538,12 +545,9 @@ def up(folder: Path, validators: int = 4, base_port: int = DEFAULT_BASE_PORT,
             + (" indexing into PostgreSQL" if psql_url else ""))
         net = Testnet.create(folder, validators, base_port, chain_id, preset,
                              psql_url=psql_url)
-    say("starting the app and CometBFT processes")
+    say("starting the app and CometBFT processes; waiting for height 2 on every validator")
     try:
-        net.start(timeout=timeout)
-        say("waiting for height 2 on every validator")
-        net.wait_height(2, timeout=timeout)
-        net.wait_api(timeout=timeout)
+        net.start_and_wait(timeout)
     except BaseException:
         net.stop(grace=5)
         raise
