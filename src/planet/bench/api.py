@@ -50,13 +50,11 @@ from typing import Any
 import httpx
 
 from planet.bench.common import ed25519_verify_rate, http_request, machine, percentile
-from planet.core.accounts.messages import RegisterResident
-from planet.core.encoding import b64encode
 from planet.core.force.messages import CompleteTask
 from planet.node.home import Home, NodeConfig, init_home
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
-from planet.testnet.load import make_invites
+from planet.testnet.load import make_invites, post_all, sign_registrations
 
 CHAIN = "planet-bench-api"
 WRK = "/usr/bin/wrk"
@@ -228,52 +226,10 @@ def wrk_load(url: str, paths: list[str], seconds: float, connections: int, uniqu
 # --- seeding and transactions ----------------------------------------------------------------
 
 
-def sign_registrations(codes: Sequence[str]) -> tuple[list[Wallet], list[bytes]]:
-    wallets = [Wallet.generate() for _ in codes]
-    raws = [w.sign_tx(chain_id=CHAIN, sequence=0, messages=[RegisterResident(
-        invite_code=c, encryption_key=b64encode(w.encryption_public_key))])
-        for w, c in zip(wallets, codes, strict=True)]
-    return wallets, raws
-
-
-async def _post_all(port: int, raws: Sequence[bytes], clients: int) -> dict[str, Any]:
-    latencies: list[float] = []
-    ok = refused = 0
-    queue = list(reversed(raws))
-
-    async def client() -> None:
-        nonlocal ok, refused
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        while queue:
-            raw = queue.pop()
-            t0 = time.perf_counter()
-            status, body = await http_request(reader, writer, "POST", "/v1/txs?wait=true", raw)
-            latencies.append(time.perf_counter() - t0)
-            committed = json.loads(body).get("committed") if status == 200 else None
-            if committed and committed["code"] == 0:
-                ok += 1
-            else:
-                refused += 1
-        writer.close()
-
-    t0 = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(min(clients, len(raws)))))
-    elapsed = time.perf_counter() - t0
-    return {"txs": len(raws), "committed_ok": ok, "refused_or_failed": refused,
-            "clients": clients, "seconds": round(elapsed, 3),
-            "committed_per_s": round(ok / elapsed, 1),
-            "latency_ms_p50": round(percentile(latencies, 50) * 1000, 1),
-            "latency_ms_p99": round(percentile(latencies, 99) * 1000, 1)}
-
-
-def post_all(port: int, raws: Sequence[bytes], clients: int) -> dict[str, Any]:
-    return asyncio.run(_post_all(port, raws, clients))
-
-
 def check_in_all(port: int, wallets: Sequence[Wallet], clients: int) -> None:
     raws = [w.sign_tx(chain_id=CHAIN, sequence=1, messages=[CompleteTask(task_id="daily_checkin")])
             for w in wallets]
-    result = post_all(port, raws, clients)
+    result = post_all([port], raws, clients, keep_hashes=False)
     if result["committed_ok"] != len(raws):
         raise RuntimeError(f"seeding check-ins: {result}")
 
@@ -302,8 +258,8 @@ def run_api_bench(*, residents: int = 200, seconds: float = 10.0, connections: i
             operator = load_keystore(Home(node.home.path).keys_dir / "operator.json", None)
             say(f"node up at {node.url}; seeding {residents} residents")
             codes = make_invites(node.url, operator, CHAIN, residents + txs)
-            wallets, raws = sign_registrations(codes[:residents])
-            seeded = post_all(node.port, raws, tx_clients)
+            wallets, raws = sign_registrations(codes[:residents], CHAIN)
+            seeded = post_all([node.port], raws, tx_clients, keep_hashes=False)
             if seeded["committed_ok"] != residents:
                 raise RuntimeError(f"seeding residents: {seeded}")
             check_in_all(node.port, wallets, tx_clients)
@@ -321,8 +277,8 @@ def run_api_bench(*, residents: int = 200, seconds: float = 10.0, connections: i
             say("reads: mix, every request a cache miss")
             uncached = load(paths, True)
             say(f"transactions: {txs} registrations, {tx_clients} clients, wait=true")
-            _w, tx_raws = sign_registrations(codes[residents:residents + txs])
-            tx = post_all(node.port, tx_raws, tx_clients)
+            _w, tx_raws = sign_registrations(codes[residents:residents + txs], CHAIN)
+            tx = post_all([node.port], tx_raws, tx_clients, keep_hashes=False)
             status = httpx.get(f"{node.url}/v1/status").json()
         finally:
             node.stop()

@@ -75,10 +75,6 @@ def cores_busy(before: dict[str, float], after: dict[str, float], seconds: float
     return round(sum(after[k] - before[k] for k in before) / max(seconds, 1e-9), 2)
 
 
-def _strip(result: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in result.items() if k != "hashes"}
-
-
 def bench_embedded(folder: Path, txs: int, clients: int,
                    say: Callable[[str], None]) -> dict[str, Any]:
     node = NodeProc(folder, free_port())
@@ -89,7 +85,7 @@ def bench_embedded(folder: Path, txs: int, clients: int,
         _w, raws = sign_registrations(codes, EMBEDDED_CHAIN)
         say(f"embedded: {txs} registrations, {clients} clients")
         before = {"node": cpu_seconds(node.proc.pid), "load_generator": cpu_seconds(os.getpid())}
-        result = _strip(post_all([node.port], raws, clients))
+        result = post_all([node.port], raws, clients, keep_hashes=False)
         after = {"node": cpu_seconds(node.proc.pid), "load_generator": cpu_seconds(os.getpid())}
         result["cpu_ms_per_tx"] = cpu_ms_per_tx(before, after, result["committed_ok"])
         result["cores_busy"] = cores_busy(before, after, result["seconds"])
@@ -120,7 +116,8 @@ def bench_network(folder: Path, txs: int, clients: int, validators: int, base_po
                     "load_generator": cpu_seconds(os.getpid())}
 
         before = cpu()
-        result = _strip(post_all([v.api_port for v in net.validators], raws, clients))
+        result = post_all([v.api_port for v in net.validators], raws, clients,
+                          keep_hashes=False)
         after = cpu()
         result["cpu_ms_per_tx"] = cpu_ms_per_tx(before, after, result["committed_ok"])
         result["cores_busy"] = cores_busy(before, after, result["seconds"])

@@ -102,8 +102,13 @@ async def _post_all(ports: Sequence[int], raws: Sequence[bytes], clients: int,
 
 
 def post_all(ports: Sequence[int], raws: Sequence[bytes], clients: int = 64,
-             stop: threading.Event | None = None, timeout: float = 30.0) -> dict[str, Any]:
+             stop: threading.Event | None = None, timeout: float = 30.0,
+             keep_hashes: bool = True) -> dict[str, Any]:
     """Post every raw tx with `clients` keep-alive connections spread over `ports` (one
     validator API each), each waiting for the commit before its next post. `stop` ends it
-    early. The answer holds counts, committed/s, latency p50/p99 and the committed hashes."""
-    return asyncio.run(_post_all(ports, raws, clients, stop, timeout))
+    early. The answer holds counts, committed/s, latency p50/p99 and, unless a benchmark
+    reporting it says not to (`keep_hashes`), the committed hashes."""
+    result = asyncio.run(_post_all(ports, raws, clients, stop, timeout))
+    if not keep_hashes:
+        del result["hashes"]
+    return result
