@@ -56,9 +56,10 @@ def start_cometbft(home: Home) -> subprocess.Popen[bytes]:
     if not (comet_home / "config" / "config.toml").exists():
         raise FileNotFoundError(f"{comet_home} holds no CometBFT config: run `cometbft init "
                                 f"--home {comet_home}` and set proxy_app to abci_address")
-    logfile = open(comet_home / "cometbft.log", "ab")  # noqa: SIM115 - the child keeps it
-    return subprocess.Popen([binary, "start", "--home", str(comet_home)],
-                            stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(comet_home / "cometbft.log", "ab") as logfile:  # the child keeps its own copy
+        return subprocess.Popen([binary, "start", "--home", str(comet_home)],
+                                stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
 
 
 def configure_indexer(home: Home) -> bool:
