@@ -70,6 +70,18 @@ def open_application(store: NodeStore, genesis: Genesis | None) -> Application:
     return Application(stored, state)
 
 
+def block_records(header: BlockHeader, prev: bytes, tx_root: bytes,
+                  batch: Sequence[tuple[bytes, bytes]],
+                  result: BlockResult) -> tuple[BlockRecord, list[TxRecord]]:
+    """What the store keeps of an executed block: its record and one per (hash, raw) tx,
+    the same for both engines."""
+    block = BlockRecord(header.height, header.hash, prev, header.time, result.app_hash,
+                        tx_root, len(batch), header.proposer)
+    records = [TxRecord(h, header.height, i, raw, r.code, r.to_json())
+               for i, ((h, raw), r) in enumerate(zip(batch, result.tx_results, strict=True))]
+    return block, records
+
+
 @dataclass(frozen=True)
 class EngineConfig:
     block_interval_ms: int = 200
@@ -142,13 +154,8 @@ class EmbeddedNode:
             if self.config.verify_processes > 0
             else ThreadPoolExecutor(max(1, self.config.verify_threads),
                                     thread_name_prefix="verify"))
-        self.app = self._open(genesis)
+        self.app = open_application(self.store, genesis)
         self.last_block = self.store.last_block()
-
-    # --- opening ---------------------------------------------------------------------------
-
-    def _open(self, genesis: Genesis | None) -> Application:
-        return open_application(self.store, genesis)
 
     @property
     def genesis(self) -> Genesis:
@@ -226,7 +233,7 @@ class EmbeddedNode:
             commit = self.app.commit()
             for tx_hash, _raw in batch:
                 del self._mempool[tx_hash]
-            block, records = self._make_records(header, prev, tx_root, batch, result)
+            block, records = block_records(header, prev, tx_root, batch, result)
             # Persist before anyone can read the new state: nothing is shown that a crash
             # could take back.
             self.store.commit_block(block, records, commit.writes)
@@ -246,15 +253,6 @@ class EmbeddedNode:
         if dropped:
             self.app.forget_verified(dropped)
             self._commits.drop(dropped)
-
-    def _make_records(self, header: BlockHeader, prev: bytes, tx_root: bytes,
-                      batch: list[tuple[bytes, bytes]],
-                      result: BlockResult) -> tuple[BlockRecord, list[TxRecord]]:
-        block = BlockRecord(header.height, header.hash, prev, header.time, result.app_hash,
-                            tx_root, len(batch), header.proposer)
-        records = [TxRecord(h, header.height, i, raw, r.code, r.to_json())
-                   for i, ((h, raw), r) in enumerate(zip(batch, result.tx_results, strict=True))]
-        return block, records
 
     # --- the sequencer thread ----------------------------------------------------------------
 

@@ -37,7 +37,7 @@ from planet.core.transition import BlockHeader, TxResult
 from planet.core.tx import compute_tx_hash
 from planet.engines.abci import abci_pb2 as pb
 from planet.engines.commits import BlockListener
-from planet.engines.embedded import compute_tx_root, open_application
+from planet.engines.embedded import block_records, compute_tx_root, open_application
 from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
 
 log = logging.getLogger("planet.abci")
@@ -246,11 +246,8 @@ class PlanetAbciApp:
             self._admitted.difference_update(hashes)
             tx_root = compute_tx_root(hashes)
             prev = self.last_block.hash if self.last_block else ZERO_HASH
-            block = BlockRecord(header.height, header.hash, prev, header.time, result.app_hash,
-                                tx_root, len(raws), header.proposer)
-            records = [TxRecord(h, header.height, i, raw, r.code, r.to_json())
-                       for i, (h, raw, r) in enumerate(zip(hashes, raws, result.tx_results,
-                                                           strict=True))]
+            block, records = block_records(header, prev, tx_root,
+                                           list(zip(hashes, raws, strict=True)), result)
             self._finalized = _Finalized(block, records)
         return pb.FinalizeBlockResponse(
             events=abci_events(result.events),
