@@ -33,7 +33,7 @@ from planet.node.home import init_home
 from planet.sdk.client import NodeError, PlanetClient, new_invite_codes
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
-from planet.testnet.network import free_base_port, ports_for
+from planet.testnet.network import _alive, free_base_port, ports_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -322,12 +322,4 @@ def test_with_cometbft_restarts_a_dead_cometbft_and_blocks_resume(validator: Val
     assert v.comet_block(height + 1)["block"]["header"]["app_hash"]
     assert "cometbft exited with code -9" in (v.home / "app.log").read_text()
     v.kill(v.app, signal.SIGTERM)  # and the node stops its CometBFT with it: none is left
-    assert not [pid for pid in restarted if live(pid)]
-
-
-def live(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    assert not [pid for pid in restarted if _alive(pid)]

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from planet.node.child import FIRST_PAUSE_S, MAX_PAUSE_S, STABLE_S, Supervised, next_pause
+from planet.testnet.network import _alive
 
 
 def test_pause_doubles_while_the_child_keeps_dying_and_resets_after_a_stable_run() -> None:
@@ -28,16 +29,6 @@ def sleeper() -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
 
 
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie still answers kill(0); its state says it is gone
-    with open(f"/proc/{pid}/stat") as f:
-        return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-
-
 @pytest.mark.timeout(30)
 def test_a_killed_child_is_restarted_and_stop_ends_it_for_good() -> None:
     child = Supervised("sleeper", sleeper)
@@ -48,9 +39,9 @@ def test_a_killed_child_is_restarted_and_stop_ends_it_for_good() -> None:
         while child.pid == first and time.monotonic() < deadline:
             time.sleep(0.05)
         second = child.pid
-        assert second != first and alive(second) and child.restarts == 1
+        assert second != first and _alive(second) and child.restarts == 1
     finally:
         child.stop(timeout=5)
-    assert not alive(second)
+    assert not _alive(second)
     time.sleep(FIRST_PAUSE_S + 0.5)  # no restart after stop
     assert child.pid == second and child.restarts == 1
