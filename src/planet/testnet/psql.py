@@ -34,9 +34,10 @@ from pathlib import Path
 
 import psycopg
 
+from planet.engines.binary import COMETBFT_VERSION
 from planet.testnet.toml import set_keys
 
-COMETBFT_MODULE = "github.com/cometbft/cometbft@v0.38.25"
+COMETBFT_MODULE = f"github.com/cometbft/cometbft@v{COMETBFT_VERSION}"
 SCHEMA_IN_MODULE = "state/indexer/sink/psql/schema.sql"
 TABLES = ("blocks", "tx_results", "events", "attributes")
 
@@ -80,7 +81,8 @@ def schema_path() -> Path:
     raise PsqlIndexError(
         "CometBFT's psql indexer schema was not found in the Go module cache (looked at "
         f"{looked}); run scripts/install-cometbft (`go install "
-        "github.com/cometbft/cometbft/cmd/cometbft@v0.38.25` fills it), or set GOMODCACHE")
+        f"github.com/cometbft/cometbft/cmd/cometbft@v{COMETBFT_VERSION}` fills it), or set "
+        "GOMODCACHE")
 
 
 def _connect_url(url: str) -> str:
