@@ -34,6 +34,7 @@ from planet.sdk.client import NodeError, PlanetClient, new_invite_codes
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
 from planet.testnet.network import _alive, free_base_port, ports_for
+from planet.testnet.toml import set_keys
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -60,27 +61,13 @@ def wait_until(what: str, check: Callable[[], Any], timeout: float = 30.0,
 def configure_cometbft(comet_home: Path, chain_id: str) -> None:
     """Point a `cometbft init` home at our ports and ABCI server; blocks every ~200 ms."""
     path = comet_home / "config" / "config.toml"
-    text = path.read_text()
-    section = ""
-    out = []
-    for line in text.splitlines():
-        if line.startswith("["):
-            section = line.strip()
-        key = line.split("=", 1)[0].strip()
-        if key == "proxy_app":
-            line = f'proxy_app = "tcp://127.0.0.1:{ABCI}"'
-        elif key == "laddr" and section == "[rpc]":
-            line = f'laddr = "tcp://127.0.0.1:{RPC}"'
-        elif key == "laddr" and section == "[p2p]":
-            line = f'laddr = "tcp://127.0.0.1:{P2P}"'
-        elif key == "timeout_commit":
-            line = 'timeout_commit = "200ms"'
-        elif key == "create_empty_blocks_interval":
-            line = 'create_empty_blocks_interval = "2s"'
-        elif key == "moniker":
-            line = 'moniker = "planet-single"'
-        out.append(line)
-    path.write_text("\n".join(out) + "\n")
+    text = set_keys(path.read_text(), "", {"proxy_app": f"tcp://127.0.0.1:{ABCI}",
+                                           "moniker": "planet-single"})
+    text = set_keys(text, "rpc", {"laddr": f"tcp://127.0.0.1:{RPC}"})
+    text = set_keys(text, "p2p", {"laddr": f"tcp://127.0.0.1:{P2P}"})
+    text = set_keys(text, "consensus", {"timeout_commit": "200ms",
+                                        "create_empty_blocks_interval": "2s"})
+    path.write_text(text)
     genesis_path = comet_home / "config" / "genesis.json"
     genesis = json.loads(genesis_path.read_text())
     genesis["chain_id"] = chain_id
