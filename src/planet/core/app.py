@@ -142,6 +142,11 @@ class Application:
         info = self.info()
         return CommitResult(info.height, info.app_hash, writes)
 
+    def is_checked(self, tx_hash: bytes) -> bool:
+        """Whether this node's `check_tx` accepted the tx and still holds it decoded and
+        verified (until a block includes it or the engine forgets it)."""
+        return tx_hash in self._checked
+
     def forget_verified(self, hashes: Iterable[bytes]) -> None:
         """Drop remembered checks of txs the engine evicted from its mempool."""
         for h in hashes:

@@ -47,7 +47,6 @@ TX_FRAME_OVERHEAD = 1 + 10
 """Bytes a tx costs in a block's protobuf beyond its own length (tag and varint length):
 counted when PrepareProposal fits txs within max_tx_bytes."""
 
-MAX_ADMITTED = 500_000
 
 class AbciRefused(PlanetError):
     """CometBFT asked for something this application cannot do (wrong chain, bad order)."""
@@ -105,7 +104,6 @@ class PlanetAbciApp:
         self.on_commit = on_commit
         self.on_evict = on_evict
         self._finalized: _Finalized | None = None
-        self._admitted: set[bytes] = set()  # txs our CheckTx accepted (decoded, verified)
 
     @property
     def genesis(self) -> Genesis:
@@ -123,7 +121,6 @@ class PlanetAbciApp:
                     self._finalized.block.height)
         self._finalized = None
         self.app = open_application(self.store, self.app.genesis)
-        self._admitted.clear()
 
     # --- info and genesis -------------------------------------------------------------------
 
@@ -180,12 +177,7 @@ class PlanetAbciApp:
         with self.lock:
             result, _tx = self.app.check_tx(req.tx, signature_checked=recheck)
             tx_hash = compute_tx_hash(req.tx)
-            if result.ok:
-                if len(self._admitted) >= MAX_ADMITTED:
-                    self._admitted.clear()  # only a shortcut for ProcessProposal
-                self._admitted.add(tx_hash)
-            elif recheck:
-                self._admitted.discard(tx_hash)
+            if recheck and not result.ok:
                 self.app.forget_verified([tx_hash])
         if recheck and not result.ok and self.on_evict is not None:
             self.on_evict(tx_hash)
@@ -210,7 +202,7 @@ class PlanetAbciApp:
         """Accept a block whose txs all decode (a tx our CheckTx admitted already did)."""
         with self.lock:
             for tx in req.txs:
-                if compute_tx_hash(tx) in self._admitted:
+                if self.app.is_checked(compute_tx_hash(tx)):
                     continue
                 try:
                     self.app.decode(tx)
@@ -243,7 +235,6 @@ class PlanetAbciApp:
             raws = list(req.txs)
             result = self.app.finalize_block(header, raws)
             hashes = [compute_tx_hash(raw) for raw in raws]
-            self._admitted.difference_update(hashes)
             tx_root = compute_tx_root(hashes)
             prev = self.last_block.hash if self.last_block else ZERO_HASH
             block, records = block_records(header, prev, tx_root,
