@@ -8,7 +8,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -19,6 +21,22 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_until(what: str, check: Callable[[], Any], timeout: float = 30.0, every: float = 0.1,
+               ignore: tuple[type[Exception], ...] = ()) -> Any:
+    """Call `check` until it returns something truthy, and return that; exceptions of the
+    `ignore` kinds (a server not up yet) count as not yet. Fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = check()
+        except ignore:
+            value = None
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def planet(*args: str, check: bool = True, env: dict[str, str] | None = None

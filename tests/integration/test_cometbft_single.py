@@ -18,7 +18,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +34,7 @@ from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
 from planet.testnet.network import _alive, free_base_port, ports_for
 from planet.testnet.toml import set_keys
+from tests.integration.nodeproc import wait_until as poll
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -43,19 +43,9 @@ CHAIN = "planet-comet-single"
 P2P, RPC, ABCI, API = ports_for(free_base_port(1), 0)
 
 
-def wait_until(what: str, check: Callable[[], Any], timeout: float = 30.0,
-               every: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-        except (httpx.HTTPError, KeyError, ValueError):
-            last = None
-        if last:
-            return last
-        time.sleep(every)
-    raise TimeoutError(f"timed out waiting for {what}")
+def wait_until(what: str, check: Callable[[], Any], timeout: float = 30.0) -> Any:
+    """nodeproc.wait_until, taking an API or RPC that does not answer yet as not yet."""
+    return poll(what, check, timeout, ignore=(httpx.HTTPError, KeyError, ValueError))
 
 
 def configure_cometbft(comet_home: Path, chain_id: str) -> None:

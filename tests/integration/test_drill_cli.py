@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.nodeproc import NodeProcess, planet
+from tests.integration.nodeproc import NodeProcess, planet, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -44,16 +44,6 @@ def run(node: NodeProcess, *args: str, check: bool = True) -> dict | list:
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 
-def wait_for(what: str, probe, timeout: float = 60.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_enter_draw_and_verify(node: NodeProcess) -> None:
     codes = run(node, "invites", "create", "--key", "operator", "--count", "2")["codes"]
     people = []
@@ -71,15 +61,15 @@ def test_enter_draw_and_verify(node: NodeProcess) -> None:
         time_left = current["closes_at"] - time.time_ns() // 1_000_000
         return current if current["committed"] and time_left > ENTRY_MARGIN_MS else None
 
-    number = wait_for("an open committed round", fresh_round)["round"]
+    number = wait_until("an open committed round", fresh_round, timeout=60, every=0.5)["round"]
     for name in ("ann", "ben"):
         entered = run(node, "drill", "enter", "--key", name)
         assert entered["round"] == number and entered["force_left"] == 35
     refused = planet("drill", "enter", "--key", "ann", "--json", check=False,
                      env={"PLANET_HOME": str(node.home), "PLANET_NODE": node.url})
     assert refused.returncode == 1 and "already entered" in json.loads(refused.stdout)["message"]
-    drawn = wait_for("the draw", lambda: (r := run(node, "drill", "round", str(number)))
-                     ["status"] == "drawn" and r, timeout=120)
+    drawn = wait_until("the draw", lambda: (r := run(node, "drill", "round", str(number)))
+                     ["status"] == "drawn" and r, timeout=120, every=0.5)
     assert drawn["winners"][0] in people and drawn["prize_each"] > 0
     report = run(node, "drill", "verify", str(number))
     assert report["ok"] is True and report["problems"] == [] and report["entries"] == 2
