@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import shutil
 
-import pytest
 from typer.testing import CliRunner
 
 from planet.bench import api as bench_api
 from planet.cli.main import app
+from tests.require import missing
 
 READ_KEYS = {"requests", "requests_per_s", "latency_ms_p50", "latency_ms_p99", "non_2xx",
              "generator"}
@@ -29,8 +29,9 @@ def check(out: dict) -> None:
     assert out["final_height"] > 0
 
 
-@pytest.mark.skipif(shutil.which(bench_api.WRK) is None, reason="wrk not installed")
 def test_bench_api_cli_json() -> None:
+    if shutil.which(bench_api.WRK) is None:
+        missing("WRK", f"wrk is not installed at {bench_api.WRK} (scripts/install-wrk)")
     result = CliRunner().invoke(app, ["bench", "api", "--json", "--seconds", "1",
                                       "--residents", "5", "--txs", "20", "--tx-clients", "4",
                                       "--connections", "4"])  # a free port by default

@@ -59,8 +59,9 @@ def check_result(out: dict[str, Any], *, sizes: list[int], repeat: int, records:
         assert g["total_s"] > 0 and g["ledger_s"] > 0 and g["reseal_s"] > 0
         assert g["submit_s"] > 0
         assert g["blocks"] >= 1
+        # each phase is reported to 4 significant digits (bench.common.sig)
         assert g["total_s"] == pytest.approx(g["reseal_s"] + g["sign_s"] + g["ledger_s"],
-                                             abs=0.003)
+                                             rel=2e-3)
     assert one["grants"] == one["residents"] == records
     assert one["records_per_grant_max"] == 1
     assert batched["residents"] == 1

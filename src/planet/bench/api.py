@@ -49,7 +49,7 @@ from typing import Any
 
 import httpx
 
-from planet.bench.common import ed25519_verify_rate, http_request, machine, percentile
+from planet.bench.common import ed25519_verify_rate, http_request, machine, percentile, sig
 from planet.core.force.messages import CompleteTask
 from planet.node.home import Home, NodeConfig, init_home
 from planet.sdk.keys import load_keystore
@@ -136,9 +136,9 @@ async def _read_load(port: int, paths: list[str], seconds: float, connections: i
     t0 = time.perf_counter()
     await asyncio.gather(*(worker(n) for n in range(connections)))
     elapsed = time.perf_counter() - t0
-    return {"requests": len(latencies), "requests_per_s": round(len(latencies) / elapsed, 1),
-            "latency_ms_p50": round(percentile(latencies, 50) * 1000, 3),
-            "latency_ms_p99": round(percentile(latencies, 99) * 1000, 3),
+    return {"requests": len(latencies), "requests_per_s": sig(len(latencies) / elapsed),
+            "latency_ms_p50": sig(percentile(latencies, 50) * 1000),
+            "latency_ms_p99": sig(percentile(latencies, 99) * 1000),
             "non_2xx": non_2xx, "generator": "python-asyncio"}
 
 
@@ -205,8 +205,8 @@ def parse_wrk(out: str) -> dict[str, Any]:
     if not (rps and total and p50 and p99):
         raise RuntimeError(f"cannot read wrk's output:\n{out}")
     return {"requests": int(total.group(1)), "requests_per_s": float(rps.group(1)),
-            "latency_ms_p50": round(_ms(p50.group(1)), 3),
-            "latency_ms_p99": round(_ms(p99.group(1)), 3),
+            "latency_ms_p50": sig(_ms(p50.group(1))),
+            "latency_ms_p99": sig(_ms(p99.group(1))),
             "non_2xx": int(non.group(1)) if non else 0,
             "socket_errors": errors.group(0) if errors else "", "generator": "wrk"}
 

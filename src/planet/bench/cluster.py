@@ -41,7 +41,7 @@ import httpx
 
 from planet.bench.api import CHAIN as EMBEDDED_CHAIN
 from planet.bench.api import NodeProc, free_port
-from planet.bench.common import machine
+from planet.bench.common import machine, sig
 from planet.engines.binary import COMETBFT_VERSION
 from planet.node.home import NodeConfig
 from planet.sdk.keys import load_keystore
@@ -67,12 +67,12 @@ def cpu_seconds(pid: int | None) -> float:
 
 def cpu_ms_per_tx(before: dict[str, float], after: dict[str, float],
                   txs: int) -> dict[str, float]:
-    return {k: round((after[k] - before[k]) * 1000 / max(txs, 1), 3) for k in before}
+    return {k: sig((after[k] - before[k]) * 1000 / max(txs, 1)) for k in before}
 
 
 def cores_busy(before: dict[str, float], after: dict[str, float], seconds: float) -> float:
     """Cores the processes kept busy on average: near the machine's count when CPU-bound."""
-    return round(sum(after[k] - before[k] for k in before) / max(seconds, 1e-9), 2)
+    return sig(sum(after[k] - before[k] for k in before) / max(seconds, 1e-9))
 
 
 def bench_embedded(folder: Path, txs: int, clients: int,
@@ -158,11 +158,11 @@ def run_cluster_bench(*, txs: int = 6_000, clients: int = 256,
                          "tx": "resident registration (pre-signed), POST /v1/txs?wait=true",
                          "cometbft": COMETBFT_VERSION},
             "embedded": embedded, "cluster": cluster,
-            "cluster_vs_embedded": round(cluster["committed_per_s"]
-                                         / max(embedded["committed_per_s"], 1e-9), 3),
+            "cluster_vs_embedded": sig(cluster["committed_per_s"]
+                                         / max(embedded["committed_per_s"], 1e-9)),
             "target": {"cluster_tx_per_s": TARGET_TX_PER_S,
                        "met": cluster["committed_per_s"] >= TARGET_TX_PER_S},
-            "seconds_total": round(time.perf_counter() - t0, 1),
+            "seconds_total": sig(time.perf_counter() - t0),
         }
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import platform
 import statistics
@@ -33,6 +34,15 @@ def percentile(values: Sequence[float], p: float) -> float:
     ordered = sorted(values)
     k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
     return ordered[k]
+
+
+def sig(value: float, digits: int = 4) -> float:
+    """`value` to `digits` significant digits. A figure keeps its precision at any scale, and
+    a positive measurement never reads as 0 (`round(x, 3)` turned a sub-millisecond phase
+    into 0.0, and a test asserting it was positive failed 3 runs in 10)."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
 
 
 def median(values: Sequence[float]) -> float:

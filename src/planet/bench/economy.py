@@ -56,7 +56,7 @@ from typing import Any
 import orjson
 from rich.progress import Progress
 
-from planet.bench.common import ed25519_verify_rate, machine, median
+from planet.bench.common import ed25519_verify_rate, machine, median, sig
 from planet.core.accounts.codes import code_from_bytes, compute_invite_hash
 from planet.core.accounts.messages import AttestIdentity, RegisterResident
 from planet.core.accounts.rules import add_invite, increment_sequence, process_attest_identity
@@ -392,17 +392,17 @@ def measure_size(n: int, actors: Actors, plan: Plan, repeats: Repeats, *, progre
     collect_block_ms = median(collect_blocks) * 1e3
     result = {
         "residents": n,
-        "setup_s": round(setup_s, 1),
-        "setup_populate_s": round(populate_s, 1),
+        "setup_s": sig(setup_s),
+        "setup_populate_s": sig(populate_s),
         "state_keys": len(app.state),
-        "empty_block_ms_median": round(empty_ms, 4),
-        "block_200tx_ms_median": round(median(mixed) * 1e3, 3),
-        "collect_us_median": round((collect_block_ms - empty_ms) * 1e3 / k, 2),
-        "collect_block_ms_median": round(collect_block_ms, 3),
-        "collect_rule_us_median": round(median(rule) * 1e6, 2),
-        "empty_block_ms_min_max": [round(min(empty) * 1e3, 4), round(max(empty) * 1e3, 4)],
-        "block_200tx_ms_min_max": [round(min(mixed) * 1e3, 3), round(max(mixed) * 1e3, 3)],
-        "first_time_event_after_last_block_s": round((min(next_events) - last) / 1e3, 1)
+        "empty_block_ms_median": sig(empty_ms),
+        "block_200tx_ms_median": sig(median(mixed) * 1e3),
+        "collect_us_median": sig((collect_block_ms - empty_ms) * 1e3 / k),
+        "collect_block_ms_median": sig(collect_block_ms),
+        "collect_rule_us_median": sig(median(rule) * 1e6),
+        "empty_block_ms_min_max": [sig(min(empty) * 1e3), sig(max(empty) * 1e3)],
+        "block_200tx_ms_min_max": [sig(min(mixed) * 1e3), sig(max(mixed) * 1e3)],
+        "first_time_event_after_last_block_s": sig((min(next_events) - last) / 1e3)
         if next_events else None,
         "rss_mb_after_setup": round(rss_after_setup),
         "peak_rss_mb_so_far": round(_peak_rss_mb()),
@@ -435,7 +435,7 @@ def run_economy_bench(sizes: Sequence[int] = DEFAULT_SIZES, *, progress: bool,
     first, last = results[0], results[-1]
 
     def ratio(key: str) -> float:
-        return round(last[key] / first[key], 3) if first[key] > 0 else float("nan")
+        return sig(last[key] / first[key]) if first[key] > 0 else float("nan")
 
     ratios = {"empty_block": ratio("empty_block_ms_median"),
               "block_200tx": ratio("block_200tx_ms_median"),
@@ -463,5 +463,5 @@ def run_economy_bench(sizes: Sequence[int] = DEFAULT_SIZES, *, progress: bool,
                   "restart, values right-sized (see load_committed)",
                   "root_recomputed_up_to_keys": ROOT_CHECK_MAX_KEYS},
         "peak_rss_mb": round(_peak_rss_mb()),
-        "wall_s": round(time.perf_counter() - wall, 1),
+        "wall_s": sig(time.perf_counter() - wall),
     }

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from rich.progress import Progress
 
-from planet.bench.common import ed25519_verify_rate, machine, median, percentile
+from planet.bench.common import ed25519_verify_rate, machine, median, percentile, sig
 from planet.core.accounts.codes import code_from_bytes, compute_invite_hash
 from planet.core.accounts.messages import CreateInvites, RegisterResident
 from planet.core.encoding import b64encode
@@ -134,10 +134,10 @@ def _drive(node: EmbeddedNode, raws: list[bytes], label: str, progress: bool
     latencies = [(committed[h] - t) * 1000 for h, t in submitted.items() if h in committed]
     return {
         "txs": total, "rejected_at_check": rejected, "failed_in_block": failed,
-        "seconds": round(elapsed, 3), "tx_per_s": round(total / elapsed, 1),
-        "latency_ms_p50": round(median(latencies), 1),
-        "latency_ms_p99": round(percentile(latencies, 99), 1),
-        "blocks": len(blocks), "mean_block_txs": round(sum(blocks) / max(1, len(blocks)), 1),
+        "seconds": sig(elapsed), "tx_per_s": sig(total / elapsed),
+        "latency_ms_p50": sig(median(latencies)),
+        "latency_ms_p99": sig(percentile(latencies, 99)),
+        "blocks": len(blocks), "mean_block_txs": sig(sum(blocks) / max(1, len(blocks))),
     }
 
 
@@ -180,8 +180,8 @@ def run_ledger_bench(n_txs: int = 40_000, progress: bool = True) -> dict[str, An
         node.close()
     result.update(baseline)
     result["engine"] = _engine_settings()
-    result["ratio_to_1_thread_verify"] = round(
-        result["tx_per_s"] / baseline["ed25519_verify_per_s_1_thread"], 3)
+    result["ratio_to_1_thread_verify"] = sig(
+        result["tx_per_s"] / baseline["ed25519_verify_per_s_1_thread"])
     return {"bench": "ledger", "target_tx_per_s": 10_000, **machine(), **result}
 
 
@@ -199,7 +199,7 @@ def run_registration_bench(count: int = 300_000, progress: bool = True) -> dict[
     result["engine"] = _engine_settings()
     result["registrations_per_s"] = result["tx_per_s"]
     return {"bench": "registrations", "target_seconds_for_300k": 60,
-            "projected_seconds_for_300k": round(300_000 / result["tx_per_s"], 1),
+            "projected_seconds_for_300k": sig(300_000 / result["tx_per_s"]),
             **machine(), **result}
 
 

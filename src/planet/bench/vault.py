@@ -64,7 +64,7 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from planet.api.app import create_app
-from planet.bench.common import ed25519_verify_rate, machine, median, percentile
+from planet.bench.common import ed25519_verify_rate, machine, median, percentile, sig
 from planet.core.accounts.codes import compute_invite_hash
 from planet.core.accounts.messages import CreateInvites, RegisterResident
 from planet.core.emission.messages import Collect
@@ -111,9 +111,9 @@ T = TypeVar("T")
 def throughput(nbytes: int, seconds: Sequence[float]) -> dict[str, Any]:
     """MiB/s of each sample and their median (and the median time)."""
     rates = [nbytes / s / MIB for s in seconds]
-    return {"mib_per_s": round(median(rates), 1),
-            "samples_mib_per_s": [round(r, 1) for r in rates],
-            "ms_median": round(median(seconds) * 1e3, 3)}
+    return {"mib_per_s": sig(median(rates)),
+            "samples_mib_per_s": [sig(r) for r in rates],
+            "ms_median": sig(median(seconds) * 1e3)}
 
 
 def _timed(fn: Callable[[], object]) -> float:
@@ -133,7 +133,7 @@ def _each(fn: Callable[[T], object], items: Sequence[T]) -> list[float]:
 
 
 def _ratio(a: dict[str, Any], b: dict[str, Any]) -> float:
-    return round(a["mib_per_s"] / b["mib_per_s"], 3) if b["mib_per_s"] > 0 else float("nan")
+    return sig(a["mib_per_s"] / b["mib_per_s"]) if b["mib_per_s"] > 0 else float("nan")
 
 
 def _fsync_path(path: Path, flags: int = os.O_RDONLY) -> None:
@@ -440,20 +440,20 @@ def timed_grants(bench: Bench, url: str, holdings: Sequence[Holding],
         "grants": len(raws), "records": len(holdings),
         "residents": len({h.wallet.address for h in holdings}),
         "records_per_grant_max": max(hi - lo for _, lo, hi in plan),
-        "total_s": round(total, 3),
-        "grants_per_s": round(len(raws) / total, 1),
-        "records_per_s": round(len(holdings) / total, 1),
-        "reseal_s": round(reseal_s, 3), "sign_s": round(sign_s, 3),
-        "ledger_s": round(ledger_s, 3), "submit_s": round(submitted - signed, 3),
-        "reseal_us_per_record": round(reseal_s / len(holdings) * 1e6, 1),
-        "sign_us_per_grant": round(sign_s / len(raws) * 1e6, 1),
-        "ledger_ms_per_grant": round(ledger_s / len(raws) * 1e3, 3),
-        "ledger_us_per_record": round(ledger_s / len(holdings) * 1e6, 1),
-        "latency_ms_p50": round(median(latencies), 1),
-        "latency_ms_p99": round(percentile(latencies, 99), 1),
+        "total_s": sig(total),
+        "grants_per_s": sig(len(raws) / total),
+        "records_per_s": sig(len(holdings) / total),
+        "reseal_s": sig(reseal_s), "sign_s": sig(sign_s),
+        "ledger_s": sig(ledger_s), "submit_s": sig(submitted - signed),
+        "reseal_us_per_record": sig(reseal_s / len(holdings) * 1e6),
+        "sign_us_per_grant": sig(sign_s / len(raws) * 1e6),
+        "ledger_ms_per_grant": sig(ledger_s / len(raws) * 1e3),
+        "ledger_us_per_record": sig(ledger_s / len(holdings) * 1e6),
+        "latency_ms_p50": sig(median(latencies)),
+        "latency_ms_p99": sig(percentile(latencies, 99)),
         "blocks": bench.commits.blocks_between(min(heights), max(heights)),
-        "split": {"reseal": round(reseal_s / total, 3), "sign": round(sign_s / total, 3),
-                  "ledger": round(ledger_s / total, 3)},
+        "split": {"reseal": sig(reseal_s / total), "sign": sig(sign_s / total),
+                  "ledger": sig(ledger_s / total)},
     }
 
 
@@ -668,8 +668,8 @@ def run_vault_bench(size_mb: float = 1.0, *, repeat: int = 5, records: int = 1_0
         "grants": {"one_record_each": one_each, "batched": many},
         "baseline": {"ed25519_verify_per_s_1_thread": round(verify_rate)},
         "notes": NOTES,
-        "setup_s": round(setup_s, 1),
-        "wall_s": round(time.perf_counter() - wall, 1),
+        "setup_s": sig(setup_s),
+        "wall_s": sig(time.perf_counter() - wall),
     }
 
 
