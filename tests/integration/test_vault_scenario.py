@@ -22,7 +22,7 @@ from stdnum.cn import ric
 
 from planet.sdk.blobauth import sign_blob_request
 from planet.sdk.keys import load_keystore
-from tests.integration.nodeproc import NodeProcess, planet
+from tests.integration.nodeproc import NodeProcess, planet, wait_until
 from tests.pg import PostgresServer
 
 pytestmark = pytest.mark.slow
@@ -116,7 +116,9 @@ def test_scenario_then_no_personal_data_server_side(backend: Any, tmp_path: Path
     cli("business", "register", "--key", "operator", "--business-key", "shop", "--name", "Shop")
     cli("business", "register", "--key", "operator", "--business-key", "rival", "--name", "Rival")
     cli("checkin", "--key", "li")
-    time.sleep(2)
+    # wait for blocks to release enough for the 2 BD coffee below (a condition, not a sleep)
+    wait_until("2 BD pending", lambda: httpx.get(f"{node.url}/v1/accounts/{resident}/holder")
+               .json()["pending_micro"] >= 2_100_000, timeout=60)
     cli("collect", "--key", "li")
     offer = cli("shop", "offer", "--key", "shop", "--item", "Coffee voucher", "--price", "2",
                 "--stock", "5")["offer"]
@@ -177,15 +179,12 @@ def test_scenario_then_no_personal_data_server_side(backend: Any, tmp_path: Path
 
 
 def wait_for_erasure(node: NodeProcess, server: PostgresServer | None, digest: str) -> bool:
-    for _ in range(50):
+    """The node deletes an erased record's ciphertext on commit; wait until it is gone."""
+    def gone() -> bool:
         if server is None:
-            gone = not any(p.name == digest for p in (node.home / "data" / "blobs").rglob("*"))
-        else:
-            gone = digest not in server.dump().decode(errors="replace")
-        if gone:
-            return True
-        time.sleep(0.1)
-    return False
+            return not any(p.name == digest for p in (node.home / "data" / "blobs").rglob("*"))
+        return digest not in server.dump().decode(errors="replace")
+    return bool(wait_until(f"blob {digest} deleted", gone, timeout=30, every=0.2))
 
 
 def test_scan_finds_a_planted_leak(tmp_path: Path) -> None:
