@@ -10,8 +10,9 @@ import pytest
 from planet.core.accounts.codes import compute_invite_hash
 from planet.core.accounts.messages import CreateInvites, RegisterResident
 from planet.core.encoding import b64encode
+from planet.core.errors import StateMismatch
 from planet.core.genesis import parse_genesis
-from planet.engines.embedded import EmbeddedNode, EngineConfig, StateMismatch, replay_chain
+from planet.engines.embedded import EmbeddedNode, EngineConfig, replay_chain
 from planet.node.home import make_genesis_document
 from planet.sdk.client import new_invite_codes
 from planet.sdk.wallet import Wallet

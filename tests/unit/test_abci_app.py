@@ -14,14 +14,13 @@ from planet.core.accounts.codes import compute_invite_hash
 from planet.core.accounts.messages import CreateInvites
 from planet.core.app import Application
 from planet.core.encoding import canonical_json
-from planet.core.errors import PlanetError
+from planet.core.errors import AbciRefused, PlanetError, StateMismatch
 from planet.core.transition import BlockHeader
 from planet.core.tx import compute_tx_hash
 from planet.engines.abci import abci_pb2 as pb
-from planet.engines.abci.app import AbciRefused, PlanetAbciApp, timestamp_ms
+from planet.engines.abci.app import PlanetAbciApp, timestamp_ms
 from planet.engines.abci.server import dispatch
 from planet.engines.cometbft import CometConfig, CometNode, submitted_from_rpc
-from planet.engines.embedded import StateMismatch
 from planet.storage.sqlite import NodeStore
 from tests.chain import CHAIN_ID, make_genesis, new_code
 

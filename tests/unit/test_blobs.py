@@ -11,13 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from planet.storage.blobs import (
-    BlobStore,
-    FileBlobStore,
-    PostgresBlobStore,
-    check_digest,
-    open_blob_store,
-)
+from planet.storage.blobs import FileBlobStore, PostgresBlobStore, open_blob_store
+from planet.vault.store import BlobStore, check_digest
 from tests.pg import PostgresServer
 
 

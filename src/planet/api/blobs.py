@@ -9,8 +9,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from planet.api.body import read_body
+from planet.core.errors import BlobTooLarge
 from planet.sdk.blobauth import ADDRESS_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
-from planet.vault.service import BlobTooLarge, VaultService
+from planet.vault.service import VaultService
 
 
 def signed_headers(request: Request) -> dict[str, str]:

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from planet.api.metrics import Metrics
+from planet.core.errors import BodyTooLarge
 from planet.engines.base import Node
 
 Scope = MutableMapping[str, Any]
@@ -148,8 +149,7 @@ def _content_length(scope: Scope) -> int | None:
 
 
 async def _send_error(send: Send, status: int, message: str) -> None:
-    body = orjson.dumps({"code": 913, "codespace": "http", "error": "BodyTooLarge",
-                         "message": message})
+    body = orjson.dumps(BodyTooLarge(message).to_dict())
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode())]})

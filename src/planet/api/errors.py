@@ -15,14 +15,20 @@ from planet.core.errors import (
     AlreadyVerified,
     BadRequestSignature,
     BlobRefused,
+    BlobTooLarge,
+    BodyTooLarge,
+    CommitTimeout,
+    HttpError,
+    IdentityRejected,
     InvalidField,
+    LedgerRefused,
+    MethodNotAllowed,
+    Missing,
     NotFound,
     NullifierUsed,
     PlanetError,
+    UnsupportedMediaType,
 )
-from planet.identity.service import CommitTimeout, Refused
-from planet.identity.verifier import IdentityRejected
-from planet.vault.service import BlobTooLarge
 
 ERROR_SCHEMA: dict[str, Any] = {
     "description": "Refused, with the core's error code and a message",
@@ -35,8 +41,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {400: ERROR_SCHEMA, 404: ERROR_SCHEMA,
                                           422: ERROR_SCHEMA}
 
 CONFLICTS = (AlreadyVerified.code, NullifierUsed.code)
-_HTTP_ERRORS = {404: ("NotFound", 911, "query"), 405: ("MethodNotAllowed", 912, "http"),
-                413: ("BodyTooLarge", 913, "http"), 415: ("UnsupportedMediaType", 914, "http")}
+# Starlette's own refusals (no route, wrong method…) as the core's error classes.
+_HTTP_ERRORS: dict[int, type[PlanetError]] = {404: NotFound, 405: MethodNotAllowed,
+                                              413: BodyTooLarge, 415: UnsupportedMediaType}
 
 
 def error_body(code: int, codespace: str, error: str, message: str) -> dict[str, Any]:
@@ -48,7 +55,7 @@ def error_response(status: int, err: PlanetError) -> JSONResponse:
 
 
 def status_for(err: PlanetError) -> int:
-    if isinstance(err, NotFound):
+    if isinstance(err, Missing):
         return 404
     if isinstance(err, BadRequestSignature):
         return 401
@@ -58,7 +65,7 @@ def status_for(err: PlanetError) -> int:
         return 413
     if isinstance(err, IdentityRejected):
         return 422
-    if isinstance(err, Refused) and err.result.get("code") in CONFLICTS:
+    if isinstance(err, LedgerRefused) and err.result.get("code") in CONFLICTS:
         return 409
     if isinstance(err, CommitTimeout):
         return 503
@@ -88,11 +95,12 @@ def install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, err: StarletteHTTPException) -> Response:
-        error, code, space = _HTTP_ERRORS.get(err.status_code, ("HTTPError", 910, "http"))
+        cls = _HTTP_ERRORS.get(err.status_code, HttpError)
         message = err.detail if isinstance(err.detail, str) else str(err.detail)
         if err.status_code == 404 and message == "Not Found":
             message = "no such route; see /docs for the API"
         if err.status_code == 405:
             message = "method not allowed on this route; see /docs"
-        return orjson_error(err.status_code, error_body(code, space, error, message),
+        return orjson_error(err.status_code, error_body(cls.code, cls.codespace, cls.__name__,
+                                                        message),
                             dict(err.headers) if err.headers else None)

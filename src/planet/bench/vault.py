@@ -82,9 +82,10 @@ from planet.node.home import make_genesis_document
 from planet.sdk.client import PlanetClient, new_invite_codes
 from planet.sdk.envelope import open_granted, open_record, reseal_for, seal_record
 from planet.sdk.wallet import Wallet
-from planet.storage.blobs import BlobStore, FileBlobStore, PostgresBlobStore
+from planet.storage.blobs import FileBlobStore, PostgresBlobStore
 from planet.storage.sqlite import BlockRecord, TxRecord
 from planet.vault.service import VaultService
+from planet.vault.store import BlobStore
 
 CHAIN = "planet-bench-vault"
 BLOCK_MS = 50

@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from planet import __version__
 from planet.core.chain import ChainMeta, get_meta
 from planet.core.errors import (
     BadSignature,
     BlobRefused,
     InvalidField,
+    Missing,
     NotFound,
     PlanetError,
     QueryError,
@@ -45,7 +45,6 @@ class AppInfo:
     height: int
     app_hash: bytes
     time: int
-    version: str = __version__
 
 
 @dataclass(slots=True)
@@ -166,8 +165,8 @@ class Application:
             raise NotFound(f"unknown query path '{path}'")
         try:
             return handler(self.state, dict(args or {}), self.params)
-        except (QueryError, InvalidField, BlobRefused):
-            raise  # BlobRefused: the blob store's access answer, kept whole for its 403
+        except (QueryError, InvalidField, BlobRefused, Missing):
+            raise  # kept whole: BlobRefused for the blob store's 403, Missing for a 404
         except PlanetError as err:
             raise QueryError(err.message) from None
 

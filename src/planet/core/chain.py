@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planet.core.errors import PlanetError
+from planet.core.errors import BlockOrderError
 from planet.core.records import Record
 from planet.core.state import View
 
@@ -22,13 +22,6 @@ class ChainMeta(Record):
     genesis_time: int
     height: int
     time: int
-
-
-class BlockOrderError(PlanetError):
-    """An engine fed blocks out of order or with time going backwards: a bug, not input."""
-
-    code = 920
-    codespace = "chain"
 
 
 def get_meta(view: View) -> ChainMeta:

@@ -6,7 +6,8 @@ code never changes meaning once released. Library code raises; edges print `str(
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 
 class PlanetError(Exception):
@@ -22,6 +23,12 @@ class PlanetError(Exception):
     def to_dict(self) -> dict[str, object]:
         return {"code": self.code, "codespace": self.codespace, "error": type(self).__name__,
                 "message": self.message}
+
+
+class Missing(Exception):
+    """Mixed into each error that names something that does not exist (an account, a task, a
+    record, a request…): edges answer these as "not found" (HTTP 404) by type, whatever their
+    code, rather than by reading messages."""
 
 
 # --- transaction envelope: 100-199 ----------------------------------------------------------
@@ -86,6 +93,28 @@ class MempoolFull(TxError):
     code = 113
 
 
+class DuplicateKey(MalformedTx):
+    """An object in the tx repeats a key (I-JSON, RFC 7493 §2.3): JSON parsers keep the
+    first or the last, so the same bytes would mean one thing here and another elsewhere."""
+
+    code = 114
+
+
+class WeakPublicKey(TxError):
+    """An Ed25519 public key no node accepts: a small-order point or a non-canonical
+    encoding (the rule is in core/ed25519.py)."""
+
+    code = 115
+
+
+class InternalTxError(TxError):
+    """Checking or running this tx raised an unexpected exception: a bug, logged with its
+    traceback. The tx is refused with this code, alike on every node, so that one tx can
+    never fail a block, the mempool or an ABCI connection."""
+
+    code = 199
+
+
 # --- authorisation: 200-249 -----------------------------------------------------------------
 class Unauthorized(PlanetError):
     code = 200
@@ -124,7 +153,7 @@ class AccountExists(AccountsError):
     code = 301
 
 
-class InviteUnknown(AccountsError):
+class InviteUnknown(AccountsError, Missing):
     code = 302
 
 
@@ -152,13 +181,21 @@ class BusinessExists(AccountsError):
     code = 308
 
 
+class IdentityRejected(PlanetError):
+    """The identity verifier's check of submitted details failed; the message names the
+    check, never the data (`identity/verifier.py`)."""
+
+    code = 350
+    codespace = "identity"
+
+
 # --- Original Force: 400-499 ----------------------------------------------------------------
 class ForceError(PlanetError):
     code = 400
     codespace = "force"
 
 
-class TaskUnknown(ForceError):
+class TaskUnknown(ForceError, Missing):
     code = 401
 
 
@@ -236,7 +273,7 @@ class RecordExists(VaultError):
     code = 601
 
 
-class RecordUnknown(VaultError):
+class RecordUnknown(VaultError, Missing):
     code = 602
 
 
@@ -254,6 +291,12 @@ class BlobRefused(VaultError):
     code = 605
 
 
+class BlobTooLarge(VaultError):
+    """A blob over the genesis limit (`vault_max_record_bytes`); answered with HTTP 413."""
+
+    code = 606
+
+
 # --- exchange: 700-799 -----------------------------------------------------------------------
 class ExchangeError(PlanetError):
     code = 700
@@ -264,7 +307,7 @@ class NotEnoughDiamonds(ExchangeError):
     code = 701
 
 
-class RequestUnknown(ExchangeError):
+class RequestUnknown(ExchangeError, Missing):
     code = 702
 
 
@@ -284,7 +327,7 @@ class RecordNotEligible(ExchangeError):
     code = 705
 
 
-class GrantUnknown(ExchangeError):
+class GrantUnknown(ExchangeError, Missing):
     code = 706
 
 
@@ -292,7 +335,7 @@ class GrantEnded(ExchangeError):
     code = 707
 
 
-class OfferUnknown(ExchangeError):
+class OfferUnknown(ExchangeError, Missing):
     code = 708
 
 
@@ -314,7 +357,7 @@ class DailyLimitReached(ExchangeError):
     code = 712
 
 
-class RedemptionUnknown(ExchangeError):
+class RedemptionUnknown(ExchangeError, Missing):
     code = 713
 
 
@@ -324,7 +367,7 @@ class RedemptionSettled(ExchangeError):
     code = 714
 
 
-# --- genesis and queries: 900-999 -----------------------------------------------------------
+# --- genesis, queries, the HTTP edge, the chain, the node and its engines: 900-999 ----------
 class GenesisError(PlanetError):
     code = 900
     codespace = "genesis"
@@ -335,5 +378,83 @@ class QueryError(PlanetError):
     codespace = "query"
 
 
-class NotFound(QueryError):
+class NotFound(QueryError, Missing):
     code = 911
+
+
+class InternalQueryError(QueryError):
+    """A query raised an unexpected exception: a bug, logged with its traceback, and
+    answered with this code rather than a crash."""
+
+    code = 919
+
+
+class HttpError(PlanetError):
+    """The HTTP layer refused the request before any rule saw it (an HTTP status with no
+    class of its own below)."""
+
+    code = 915
+    codespace = "http"
+
+
+class MethodNotAllowed(HttpError):
+    code = 912
+
+
+class BodyTooLarge(HttpError):
+    code = 913
+
+
+class UnsupportedMediaType(HttpError):
+    code = 914
+
+
+class BlockOrderError(PlanetError):
+    """An engine fed blocks out of order or with time going backwards: a bug, not input."""
+
+    code = 920
+    codespace = "chain"
+
+
+class StateMismatch(PlanetError):
+    """The stored state does not hash to the committed app hash: tampered or corrupt."""
+
+    code = 930
+    codespace = "node"
+
+
+class CommitTimeout(PlanetError):
+    """A transaction a node service submitted was not committed in time."""
+
+    code = 931
+    codespace = "node"
+
+
+class LedgerRefused(PlanetError):
+    """The ledger refused a transaction a node service submitted for a client (the identity
+    verifier's attestation); it answers with the ledger's own code and message."""
+
+    code = 932
+    codespace = "node"
+
+    def __init__(self, result: Mapping[str, Any]) -> None:
+        super().__init__(str(result.get("log", "")))
+        self.result = dict(result)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.result.get("code"), "codespace": self.result.get("codespace"),
+                "error": self.result.get("error"), "message": self.result.get("log")}
+
+
+class AbciRefused(PlanetError):
+    """CometBFT asked for something this application cannot do (wrong chain, bad order)."""
+
+    code = 940
+    codespace = "abci"
+
+
+class EngineUnavailable(PlanetError):
+    """CometBFT's RPC did not answer or refused the broadcast: the tx was not admitted."""
+
+    code = 941
+    codespace = "node"

@@ -9,12 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from planet.core.genesis import Genesis
+from planet.core.transition import TxResult
 from planet.engines.commits import BlockListener
-from planet.engines.embedded import Submitted
 from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A node's answer to a submitted tx: its hash and CheckTx's result."""
+
+    hash: bytes
+    result: TxResult
+
+    @property
+    def accepted(self) -> bool:
+        return self.result.ok
 
 
 class Node(Protocol):

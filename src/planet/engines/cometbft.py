@@ -53,15 +53,15 @@ from urllib.parse import urlparse
 
 import orjson
 
-from planet.core.errors import DuplicateTx, MempoolFull, PlanetError
+from planet.core.errors import DuplicateTx, EngineUnavailable, MempoolFull, PlanetError
 from planet.core.genesis import Genesis
 from planet.core.messages import Event
 from planet.core.transition import TxResult
 from planet.core.tx import compute_tx_hash
 from planet.engines.abci.app import PlanetAbciApp
 from planet.engines.abci.server import AbciServer
+from planet.engines.base import Submitted
 from planet.engines.commits import BlockListener, Commits
-from planet.engines.embedded import Submitted
 from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
 
 log = logging.getLogger("planet.node")
@@ -70,13 +70,6 @@ T = TypeVar("T")
 
 WAITER_TTL_S = 300.0
 """A client waiting longer than this for a tx that never committed is told None."""
-
-
-class EngineUnavailable(PlanetError):
-    """CometBFT's RPC did not answer or refused the broadcast: the tx was not admitted."""
-
-    code = 941
-    codespace = "node"
 
 
 @dataclass(frozen=True)
@@ -96,7 +89,7 @@ def tx_result_from_json(data: dict[str, Any]) -> TxResult:
 
 
 def submitted_from_rpc(tx_hash: bytes, answer: dict[str, Any]) -> Submitted:
-    """A JSON-RPC answer of broadcast_tx_sync as the embedded engine's Submitted."""
+    """A JSON-RPC answer of broadcast_tx_sync as a Submitted, as the embedded engine answers."""
     error = answer.get("error")
     if error is not None:
         text = f"{error.get('message', '')} {error.get('data', '')}".strip()
@@ -384,5 +377,5 @@ class CometNode:
         self._store.close()
 
 
-__all__ = ["CometConfig", "CometNode", "CometRpc", "EngineUnavailable", "HttpPool",
+__all__ = ["CometConfig", "CometNode", "CometRpc", "HttpPool",
            "submitted_from_rpc"]

@@ -22,64 +22,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from planet.core.app import Application, BlockResult
+from planet.core.app import Application
 from planet.core.encoding import canonical_json, sha256
-from planet.core.errors import DuplicateTx, MempoolFull, PlanetError
+from planet.core.errors import DuplicateTx, MempoolFull
 from planet.core.genesis import Genesis, parse_genesis
-from planet.core.state import CommittedState, compute_state_root
+from planet.core.state import compute_state_root
 from planet.core.transition import BlockHeader, TxResult
 from planet.core.tx import compute_tx_hash, verify_raw_signature
+from planet.engines.base import Submitted
+from planet.engines.blocks import block_records, compute_tx_root, open_application
 from planet.engines.commits import BlockListener, Commits
 from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
 
 log = logging.getLogger("planet.node")
-
-
-class StateMismatch(PlanetError):
-    """The stored state does not hash to the committed app hash: tampered or corrupt."""
-
-    code = 930
-    codespace = "node"
-
-
-def open_application(store: NodeStore, genesis: Genesis | None) -> Application:
-    """The app over the store's committed state; a new store gets the genesis state.
-
-    Every engine opens its store this way: the store must come from this genesis, and its
-    state must hash to the last committed app hash (else it was tampered with, and the
-    node refuses to start rather than serve or sign on altered state).
-    """
-    doc = store.genesis_document()
-    if doc is None:
-        if genesis is None:
-            raise PlanetError(f"{store.path} holds no chain and no genesis was given")
-        app = Application(genesis)
-        app.init_chain()
-        commit = app.commit()
-        store.save_genesis(canonical_json(genesis.document), commit.writes, commit.app_hash)
-        return app
-    stored = parse_genesis(doc)
-    if genesis is not None and genesis.hash != stored.hash:
-        raise PlanetError("this node's database was made from a different genesis")
-    state = CommittedState(store.load_state())
-    expected = store.last_app_hash()
-    if state.root() != expected:
-        raise StateMismatch(
-            f"stored state hashes to {state.root().hex()[:16]}… but the last committed app "
-            f"hash is {expected.hex()[:16]}…; the database was altered. Run `planet verify`.")
-    return Application(stored, state)
-
-
-def block_records(header: BlockHeader, prev: bytes, tx_root: bytes,
-                  batch: Sequence[tuple[bytes, bytes]],
-                  result: BlockResult) -> tuple[BlockRecord, list[TxRecord]]:
-    """What the store keeps of an executed block: its record and one per (hash, raw) tx,
-    the same for both engines."""
-    block = BlockRecord(header.height, header.hash, prev, header.time, result.app_hash,
-                        tx_root, len(batch), header.proposer)
-    records = [TxRecord(h, header.height, i, raw, r.code, r.to_json())
-               for i, ((h, raw), r) in enumerate(zip(batch, result.tx_results, strict=True))]
-    return block, records
 
 
 @dataclass(frozen=True)
@@ -96,10 +51,6 @@ class EngineConfig:
 
 def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
-
-
-def compute_tx_root(tx_hashes: Sequence[bytes]) -> bytes:
-    return sha256(b"".join(tx_hashes))
 
 
 def compute_block_hash(chain_id: str, height: int, time_ms: int, prev_hash: bytes,
@@ -122,16 +73,6 @@ def _chunks(items: Sequence[bytes], size: int) -> list[Sequence[bytes]]:
 
 def _verify_chunk(raws: Sequence[bytes]) -> list[bool]:
     return [verify_raw_signature(raw) for raw in raws]
-
-
-@dataclass(frozen=True)
-class Submitted:
-    hash: bytes
-    result: TxResult
-
-    @property
-    def accepted(self) -> bool:
-        return self.result.ok
 
 
 class EmbeddedNode:

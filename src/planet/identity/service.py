@@ -20,8 +20,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from planet.core.encoding import b64decode, b64encode
-from planet.core.errors import BadRequestSignature, InvalidField, NotFound, PlanetError
-from planet.identity.verifier import IdentityRejected, verify_identity
+from planet.core.errors import (
+    BadRequestSignature,
+    CommitTimeout,
+    InvalidField,
+    LedgerRefused,
+    NotFound,
+)
+from planet.identity.verifier import verify_identity
 from planet.sdk.blobauth import parse_signed_headers, verify_blob_request
 from planet.sdk.envelope import EnvelopeError, open_sealed
 from planet.sdk.wallet import Wallet
@@ -34,23 +40,6 @@ FIELDS = ("name", "id_number", "phone")
 def identity_info(resident: str) -> bytes:
     """HPKE `info` binding a sealed submission to the resident it is for."""
     return IDENTITY_INFO_PREFIX + resident.encode("ascii")
-
-
-class Refused(PlanetError):
-    """The ledger refused the attestation; carries the core's answer."""
-
-    def __init__(self, result: dict[str, Any]) -> None:
-        super().__init__(str(result.get("log", "")))
-        self.result = result
-
-    def to_dict(self) -> dict[str, object]:
-        return {"code": self.result.get("code"), "codespace": self.result.get("codespace"),
-                "error": self.result.get("error"), "message": self.result.get("log")}
-
-
-class CommitTimeout(PlanetError):
-    code = 931
-    codespace = "node"
 
 
 class Node(Protocol):
@@ -137,7 +126,7 @@ class IdentityService:
                                         sequence=int(account["sequence"]), messages=[msg])
             submitted = self.node.submit(raw)
             if not submitted.accepted:
-                raise Refused(submitted.result.to_json())
+                raise LedgerRefused(submitted.result.to_json())
             try:
                 record = self.node.wait_for(submitted.hash).result(self.timeout_s)
             except FutureTimeout:
@@ -146,8 +135,8 @@ class IdentityService:
         if record is None:
             raise CommitTimeout("the attestation was dropped before inclusion; retry")
         if record.code != 0:
-            raise Refused(record.result)
+            raise LedgerRefused(record.result)
         return Attested(submitted.hash.hex(), record.height)
 
 
-__all__ = ["Attested", "IdentityRejected", "IdentityService", "Refused", "identity_info"]
+__all__ = ["Attested", "IdentityService", "identity_info"]

@@ -23,7 +23,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent
 
 from planet.core.accounts.messages import AttestIdentity
 from planet.core.address import parse_address
-from planet.core.errors import InvalidField, PlanetError
+from planet.core.errors import IdentityRejected, InvalidField
 
 NULLIFIER_KEY_SIZE = 32
 NAME_MAX_CHARS = 64
@@ -31,13 +31,6 @@ _NULLIFIER_DOMAIN = b"planet/nullifier/v1\n"
 _ID_CHARS = frozenset(string.digits + "X")
 _MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE,
                            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
-
-
-class IdentityRejected(PlanetError):
-    """The submitted details fail a check; the message names the check, never the data."""
-
-    code = 350
-    codespace = "identity"
 
 
 def new_nullifier_key() -> bytes:

@@ -1,7 +1,8 @@
 """The data vault's blob storage: opaque record ciphertext addressed by its SHA-256.
 
 A blob is stored under its digest, the lower-case hex SHA-256 of its bytes (64 characters).
-A store only keeps bytes; who may read or write them is decided by the HTTP layer.
+A store only keeps bytes; who may read or write them is decided by the vault service
+(`planet.vault`), which also defines the `BlobStore` interface both backends implement.
 
 Two backends:
 
@@ -22,7 +23,6 @@ import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy import (
     CHAR,
@@ -41,48 +41,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-DIGEST_RE = re.compile(r"[0-9a-f]{64}")
+from planet.vault.store import DIGEST_RE, BlobStore, check_digest
+
 FANOUT_RE = re.compile(r"[0-9a-f]{2}")
 TEMP_PREFIX = ".tmp-"
 PSYCOPG_DRIVER = "postgresql+psycopg"
 POSTGRES_SCHEMES = ("postgresql", "postgres", PSYCOPG_DRIVER)
 DIGESTS_PAGE = 1000
-
-
-class BlobStore(Protocol):
-    """Content-addressed storage of opaque blobs."""
-
-    def put(self, digest: str, data: bytes) -> bool:
-        """Store `data` under `digest`; True if newly stored, False if it was already there."""
-        ...
-
-    def get(self, digest: str) -> bytes | None:
-        """The blob stored under `digest`, or None."""
-        ...
-
-    def delete(self, digest: str) -> bool:
-        """Remove the blob; True if it was there."""
-        ...
-
-    def has(self, digest: str) -> bool:
-        ...
-
-    def digests(self) -> Iterator[str]:
-        """Every stored digest, in ascending order."""
-        ...
-
-    def stats(self) -> dict[str, int]:
-        """``{"count": number of blobs, "bytes": their total size}``."""
-        ...
-
-    def close(self) -> None:
-        ...
-
-
-def check_digest(digest: str) -> None:
-    """Raise ValueError unless `digest` is 64 lower-case hex characters."""
-    if not isinstance(digest, str) or DIGEST_RE.fullmatch(digest) is None:
-        raise ValueError("blob digest must be 64 lower-case hex characters (a SHA-256)")
 
 
 def check_blob(digest: str, data: bytes) -> None:

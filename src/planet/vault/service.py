@@ -18,13 +18,9 @@ from typing import Any, Protocol
 from planet.core.encoding import b64decode
 from planet.core.errors import BadRequestSignature, BlobRefused, InvalidField, NotFound
 from planet.sdk.blobauth import parse_signed_headers, verify_blob_request
-from planet.storage.blobs import BlobStore, check_digest
+from planet.vault.store import BlobStore, check_digest
 
 log = logging.getLogger("planet.vault")
-
-
-class BlobTooLarge(InvalidField):
-    """A blob over the genesis limit (`vault_max_record_bytes`); answered with 413."""
 
 
 class Ledger(Protocol):

@@ -30,14 +30,14 @@ from typing import Any
 import orjson
 
 from planet import __version__
-from planet.core.errors import PlanetError, QueryError
+from planet.core.errors import AbciRefused, PlanetError, QueryError
 from planet.core.genesis import Genesis, parse_genesis
 from planet.core.messages import Event
 from planet.core.transition import BlockHeader, TxResult
 from planet.core.tx import compute_tx_hash
 from planet.engines.abci import abci_pb2 as pb
+from planet.engines.blocks import block_records, compute_tx_root, open_application
 from planet.engines.commits import BlockListener
-from planet.engines.embedded import block_records, compute_tx_root, open_application
 from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
 
 log = logging.getLogger("planet.abci")
@@ -46,13 +46,6 @@ ZERO_HASH = b"\x00" * 32
 TX_FRAME_OVERHEAD = 1 + 10
 """Bytes a tx costs in a block's protobuf beyond its own length (tag and varint length):
 counted when PrepareProposal fits txs within max_tx_bytes."""
-
-
-class AbciRefused(PlanetError):
-    """CometBFT asked for something this application cannot do (wrong chain, bad order)."""
-
-    code = 940
-    codespace = "abci"
 
 
 def timestamp_ms(ts: Any) -> int:

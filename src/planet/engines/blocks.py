@@ -1,0 +1,62 @@
+"""What every engine does with a block the same way: open the application over the
+store, and turn an executed block into the records the store keeps.
+
+Both engines (`embedded.py` and the CometBFT side, `abci/app.py`) import these from here,
+so neither reaches into the other's module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from planet.core.app import Application, BlockResult
+from planet.core.encoding import canonical_json, sha256
+from planet.core.errors import PlanetError, StateMismatch
+from planet.core.genesis import Genesis, parse_genesis
+from planet.core.state import CommittedState
+from planet.core.transition import BlockHeader
+from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
+
+
+def open_application(store: NodeStore, genesis: Genesis | None) -> Application:
+    """The app over the store's committed state; a new store gets the genesis state.
+
+    Every engine opens its store this way: the store must come from this genesis, and its
+    state must hash to the last committed app hash (else it was tampered with, and the
+    node refuses to start rather than serve or sign on altered state).
+    """
+    doc = store.genesis_document()
+    if doc is None:
+        if genesis is None:
+            raise PlanetError(f"{store.path} holds no chain and no genesis was given")
+        app = Application(genesis)
+        app.init_chain()
+        commit = app.commit()
+        store.save_genesis(canonical_json(genesis.document), commit.writes, commit.app_hash)
+        return app
+    stored = parse_genesis(doc)
+    if genesis is not None and genesis.hash != stored.hash:
+        raise PlanetError("this node's database was made from a different genesis")
+    state = CommittedState(store.load_state())
+    expected = store.last_app_hash()
+    if state.root() != expected:
+        raise StateMismatch(
+            f"stored state hashes to {state.root().hex()[:16]}… but the last committed app "
+            f"hash is {expected.hex()[:16]}…; the database was altered. Run `planet verify`.")
+    return Application(stored, state)
+
+
+def compute_tx_root(tx_hashes: Sequence[bytes]) -> bytes:
+    return sha256(b"".join(tx_hashes))
+
+
+def block_records(header: BlockHeader, prev: bytes, tx_root: bytes,
+                  batch: Sequence[tuple[bytes, bytes]],
+                  result: BlockResult) -> tuple[BlockRecord, list[TxRecord]]:
+    """What the store keeps of an executed block: its record and one per (hash, raw) tx,
+    the same for both engines."""
+    block = BlockRecord(header.height, header.hash, prev, header.time, result.app_hash,
+                        tx_root, len(batch), header.proposer)
+    records = [TxRecord(h, header.height, i, raw, r.code, r.to_json())
+               for i, ((h, raw), r) in enumerate(zip(batch, result.tx_results, strict=True))]
+    return block, records
