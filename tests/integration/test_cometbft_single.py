@@ -28,12 +28,12 @@ import pytest
 
 from planet.core.accounts.codes import compute_invite_hash
 from planet.core.accounts.messages import CreateInvites
+from planet.engines.config_toml import set_keys
 from planet.node.home import init_home
 from planet.sdk.client import NodeError, PlanetClient, new_invite_codes
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
 from planet.testnet.network import _alive, free_base_port, ports_for
-from planet.testnet.toml import set_keys
 from tests.integration.nodeproc import wait_until as poll
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]

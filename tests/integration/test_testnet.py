@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 import pytest
 
+from planet.bench.load import make_invites, post_all, sign_registrations
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
-from planet.testnet.load import make_invites, post_all, sign_registrations
 from planet.testnet.network import Testnet, _listening, free_base_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]

@@ -28,11 +28,11 @@ from stdnum.cn import ric
 from typer.testing import CliRunner
 
 from planet.cli.main import app
+from planet.engines.psql_index import TABLES
 from planet.sdk.client import PlanetClient
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
 from planet.testnet.network import Testnet, free_base_port
-from planet.testnet.psql import TABLES
 from tests.pg import USER, PostgresServer, _clean_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]

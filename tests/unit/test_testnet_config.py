@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from planet.engines.config_toml import set_keys
 from planet.testnet.network import (
     Testnet,
     TestnetError,
@@ -20,7 +21,6 @@ from planet.testnet.network import (
     cometbft_genesis,
     ports_for,
 )
-from planet.testnet.toml import set_keys
 
 # A config.toml of the shape `cometbft init` writes (sections, comments, the same key in two
 # sections), written here for the test.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from planet.testnet import psql
+from planet.engines import psql_index as psql
 from planet.testnet.network import Testnet, TestnetError
 
 # The [tx_index] section as `cometbft init` (v0.38) writes it, written here for the test.

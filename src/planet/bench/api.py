@@ -50,11 +50,11 @@ from typing import Any
 import httpx
 
 from planet.bench.common import ed25519_verify_rate, http_request, machine, percentile, sig
+from planet.bench.load import make_invites, post_all, sign_registrations
 from planet.core.force.messages import CompleteTask
 from planet.node.home import Home, NodeConfig, init_home
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
-from planet.testnet.load import make_invites, post_all, sign_registrations
 
 CHAIN = "planet-bench-api"
 WRK = "/usr/bin/wrk"

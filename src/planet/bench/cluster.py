@@ -42,10 +42,10 @@ import httpx
 from planet.bench.api import CHAIN as EMBEDDED_CHAIN
 from planet.bench.api import NodeProc, free_port
 from planet.bench.common import machine, sig
+from planet.bench.load import make_invites, post_all, sign_registrations
 from planet.engines.binary import COMETBFT_VERSION
 from planet.node.home import NodeConfig
 from planet.sdk.keys import load_keystore
-from planet.testnet.load import make_invites, post_all, sign_registrations
 from planet.testnet.network import Testnet, free_base_port
 
 CLUSTER_CHAIN = "planet-bench-cluster"

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from planet.cli.common import JsonOpt, console, err_console, fail
-from planet.testnet import psql as psql_index
+from planet.engines import psql_index
 from planet.testnet.network import (
     DEFAULT_BASE_PORT,
     DEFAULT_CHAIN_ID,

@@ -29,17 +29,11 @@ from planet.core.errors import (
 )
 from planet.identity.verifier import verify_identity
 from planet.sdk.blobauth import parse_signed_headers, verify_blob_request
-from planet.sdk.envelope import EnvelopeError, open_sealed
+from planet.sdk.envelope import EnvelopeError, identity_info, open_sealed
 from planet.sdk.wallet import Wallet
 
-IDENTITY_INFO_PREFIX = b"planet/identity/v1\n"
 MAX_SEALED_BYTES = 4096
 FIELDS = ("name", "id_number", "phone")
-
-
-def identity_info(resident: str) -> bytes:
-    """HPKE `info` binding a sealed submission to the resident it is for."""
-    return IDENTITY_INFO_PREFIX + resident.encode("ascii")
 
 
 class Node(Protocol):
@@ -139,4 +133,4 @@ class IdentityService:
         return Attested(submitted.hash.hex(), record.height)
 
 
-__all__ = ["Attested", "IdentityService", "identity_info"]
+__all__ = ["Attested", "IdentityService"]

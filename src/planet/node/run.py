@@ -68,9 +68,9 @@ def configure_indexer(home: Home) -> bool:
     url = home.load_config().psql_url
     if not url:
         return False
-    from planet.testnet import psql
+    from planet.engines import psql_index  # psycopg only when the indexer is on
 
-    psql.enable(home.cometbft_dir(), url)
+    psql_index.enable(home.cometbft_dir(), url)
     return True
 
 

@@ -188,8 +188,7 @@ class PlanetClient:
 
         Only the verifier's key opens them; the node keeps nothing. Returns {hash, height}.
         """
-        from planet.identity.service import identity_info
-        from planet.sdk.envelope import seal_to
+        from planet.sdk.envelope import identity_info, seal_to
 
         verifier = self.identity_verifier()
         plaintext = json.dumps({"name": name, "id_number": id_number, "phone": phone}).encode()

@@ -59,6 +59,7 @@ OWNER_KEY_INFO = b"planet/vault/v1/owner-key"
 RECORD_AAD = b"planet/vault/v1/record"
 GRANT_INFO_PREFIX = b"planet/vault/v1/grant\n"
 VOUCHER_INFO = b"planet/exchange/v1/voucher"
+IDENTITY_INFO_PREFIX = b"planet/identity/v1\n"
 
 DATA_KEY_LEN = 32
 NONCE_LEN = 12
@@ -193,6 +194,12 @@ def open_record(blob: bytes, owner_private_key: X25519PrivateKey) -> bytes:
 
 
 # --- grants --------------------------------------------------------------------------------
+
+
+def identity_info(resident: str) -> bytes:
+    """HPKE `info` binding a resident's details sealed to the identity verifier to the
+    resident they are for: the client seals with it, the node's verifier opens with it."""
+    return IDENTITY_INFO_PREFIX + resident.encode("ascii")
 
 
 def _grant_info(digest: str) -> bytes:

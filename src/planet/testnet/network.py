@@ -21,7 +21,7 @@ blocks and tx events into that one PostgreSQL database (`[tx_index] indexer = "p
 `psql-conn = URL`) instead of its own kv store; the tables are created first from CometBFT's
 schema in the Go module cache. All validators share the database: the sink keys blocks by
 (height, chain_id) and skips rows already written, so each block is indexed once while any
-validator runs (planet.testnet.psql explains this and the real-network advice).
+validator runs (planet.engines.psql_index explains this and the real-network advice).
 """
 
 from __future__ import annotations
@@ -43,10 +43,10 @@ from typing import Any
 
 import httpx
 
+from planet.engines import psql_index
 from planet.engines.binary import COMETBFT_VERSION, find_cometbft
+from planet.engines.config_toml import set_keys
 from planet.node.home import Home, NodeConfig, init_home
-from planet.testnet import psql
-from planet.testnet.toml import set_keys
 
 DEFAULT_DIR = Path(".testnet")
 DEFAULT_BASE_PORT = 26600
@@ -253,8 +253,8 @@ class Testnet:
             raise TestnetError(f"{folder} already holds a testnet")
         if psql_url:
             try:
-                psql.install_schema(psql_url)
-            except psql.PsqlIndexError as err:
+                psql_index.install_schema(psql_url)
+            except psql_index.PsqlIndexError as err:
                 raise TestnetError(str(err)) from err
         folder.mkdir(parents=True, exist_ok=True)
         net = cls(folder, chain_id, [], cometbft)
@@ -294,7 +294,7 @@ class Testnet:
                                    timeout_commit=timeout_commit,
                                    empty_blocks_interval=empty_blocks_interval)
             if psql_url:
-                text = psql.indexer_config(text, psql_url)
+                text = psql_index.indexer_config(text, psql_url)
             cfg.write_text(text)
         net.validators = vals
         net.manifest_file.write_text(json.dumps({

@@ -35,7 +35,7 @@ from pathlib import Path
 import psycopg
 
 from planet.engines.binary import COMETBFT_VERSION
-from planet.testnet.toml import set_keys
+from planet.engines.config_toml import set_keys
 
 COMETBFT_MODULE = f"github.com/cometbft/cometbft@v{COMETBFT_VERSION}"
 SCHEMA_IN_MODULE = "state/indexer/sink/psql/schema.sql"
