@@ -1,36 +1,163 @@
-// Bundle the web app for the node to serve: web/src/ui/app.js (which imports the SDK) →
-// src/planet/web/dist/assets/app.js (ESM, minified, with a source map), and copy
-// web/public/* next to it. No CDN: everything the page runs is in that bundle.
-import { build } from "esbuild";
-import { cp, mkdir, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+// Build what the node serves into src/planet/web/dist. The origin holds wallets' keys, so
+// everything a page runs comes from here (no CDN) and passes the node's CSP (no inline script):
+// - assets/app-HASH.js (web/src/ui/app.js with the SDK, ESM, minified), assets/app-HASH.css;
+// - assets/swagger-HASH.js, the Swagger UI initializer for /docs (a file: the CSP forbids the
+//   inline <script> FastAPI's page uses), and the favicon and the pinned Swagger UI and ReDoc
+//   bundles from node_modules (assets/vendor/), renamed with a hash of their content;
+// - index.html, docs.html and redoc.html from the templates in web/public, with each
+//   {{name}} replaced by the hashed URL of that asset;
+// - a .gz and a .br next to every compressible file, so the node never compresses per request.
+// Everything under assets/ is named by its content, so the node lets browsers cache it for a
+// year; the pages are revalidated. No source maps are written: they are for the watch build.
+import { build, context } from "esbuild";
+import { createHash } from "node:crypto";
+import { mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, extname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { constants, brotliCompressSync, gzipSync } from "node:zlib";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "src", "planet", "web", "dist");
+const assets = join(dist, "assets");
+const modules = join(here, "node_modules");
 const watch = process.argv.includes("--watch");
 
-await rm(dist, { recursive: true, force: true });
-await mkdir(join(dist, "assets"), { recursive: true });
-await cp(join(here, "public"), dist, { recursive: true });
+// The {{name}} each esbuild entry point fills in the page templates.
+const ENTRIES = {
+  "app.js": join(here, "src", "ui", "app.js"),
+  "app.css": join(here, "src", "ui", "app.css"),
+  "swagger.js": join(here, "src", "docs", "swagger.js"),
+};
+// Files shipped as they are: the favicon, and the prebuilt Swagger UI and ReDoc bundles (only
+// the files the pages load), and their licences. A patch replaces one string that must occur
+// exactly once: ReDoc's side menu shows Redocly's logo from cdn.redoc.ly, which the CSP
+// refuses (and which would tell a third party of every visit); with an empty src the browser
+// fetches nothing and ReDoc drops the image. ReDoc's search runs in a worker made from a blob:
+// URL, which the CSP also refuses, so redoc.html turns search off.
+const COPIED = {
+  "favicon.svg": { path: join(here, "src", "ui", "favicon.svg"), dir: "" },
+  "swagger-ui-bundle.js": { path: join(modules, "swagger-ui-dist", "swagger-ui-bundle.js") },
+  "swagger-ui.css": { path: join(modules, "swagger-ui-dist", "swagger-ui.css") },
+  "redoc.standalone.js": { path: join(modules, "redoc", "bundles", "redoc.standalone.js"),
+                           patch: ['"https://cdn.redoc.ly/redoc/logo-mini.svg"', '""'] },
+};
+const LICENSES = {
+  "swagger-ui.txt": ["swagger-ui-dist/LICENSE", "swagger-ui-dist/NOTICE",
+                     "swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt"],
+  "redoc.txt": ["redoc/LICENSE", "redoc/bundles/redoc.standalone.js.LICENSE.txt"],
+};
+const PAGES = ["index.html", "docs.html", "redoc.html"];
+const COMPRESSIBLE = new Set([".js", ".css", ".html", ".svg", ".json", ".txt"]);
+const MIN_COMPRESS = 1024;
 
 const options = {
-  entryPoints: [join(here, "src", "ui", "app.js")],
-  outfile: join(dist, "assets", "app.js"),
+  entryPoints: Object.values(ENTRIES),
+  outdir: assets,
+  entryNames: "[name]-[hash]",
   bundle: true,
   format: "esm",
   minify: !watch,
-  sourcemap: true,
+  sourcemap: watch ? "inline" : false,
   // WebCrypto Ed25519/X25519 need Chromium >= 137 (or current Firefox/Safari) anyway.
   target: ["chrome137", "firefox130", "safari17"],
   legalComments: "linked",
+  metafile: true,
   logLevel: "info",
 };
 
+function hashed(name, bytes) {
+  const digest = createHash("sha256").update(bytes).digest("hex").slice(0, 12);
+  const ext = extname(name);
+  return `${basename(name, ext)}-${digest}${ext}`;
+}
+
+// A copied file without its trailing sourceMappingURL comment (no map is shipped), patched.
+function prepare(name, text, patch) {
+  const out = text.replace(/\n?(\/\/# sourceMappingURL=\S+|\/\*# sourceMappingURL=\S+ ?\*\/)\s*$/, "\n");
+  if (!patch) return out;
+  const [from, to] = patch;
+  if (out.split(from).length !== 2) throw new Error(`${name}: ${from} is not there exactly once`);
+  return out.replace(from, to);
+}
+
+async function copyFiles() {
+  await mkdir(join(assets, "vendor"), { recursive: true });
+  const urls = {};
+  for (const [name, { path, dir = "vendor", patch }] of Object.entries(COPIED)) {
+    const bytes = Buffer.from(prepare(name, await readFile(path, "utf8"), patch));
+    const file = join(assets, dir, hashed(name, bytes));
+    await writeFile(file, bytes);
+    urls[name] = `/${relative(dist, file)}`;
+  }
+  await mkdir(join(dist, "licenses"), { recursive: true });
+  for (const [name, parts] of Object.entries(LICENSES)) {
+    const texts = await Promise.all(parts.map((p) => readFile(join(modules, p), "utf8")));
+    await writeFile(join(dist, "licenses", name), texts.join("\n\n"));
+  }
+  return urls;
+}
+
+function entryUrls(metafile) {
+  const byEntry = Object.fromEntries(Object.entries(ENTRIES).map(([k, v]) => [relative(here, v), k]));
+  const urls = {};
+  for (const [out, meta] of Object.entries(metafile.outputs)) {
+    const name = meta.entryPoint && byEntry[relative(here, join(process.cwd(), meta.entryPoint))];
+    if (name && extname(out) === extname(name)) urls[name] = `/${relative(dist, join(process.cwd(), out))}`;
+  }
+  return urls;
+}
+
+async function writePages(urls) {
+  const written = [];
+  for (const page of PAGES) {
+    const template = await readFile(join(here, "public", page), "utf8");
+    const html = template.replace(/\{\{([\w.-]+)\}\}/g, (match, name) => {
+      if (!(name in urls)) throw new Error(`${page}: no asset named ${match}`);
+      return urls[name];
+    });
+    await writeFile(join(dist, page), html);
+    written.push(join(dist, page));
+  }
+  return written;
+}
+
+async function* files(dir) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* files(path);
+    else yield path;
+  }
+}
+
+async function precompress(paths) {
+  for await (const path of paths) {
+    if (!COMPRESSIBLE.has(extname(path)) || (await stat(path)).size < MIN_COMPRESS) continue;
+    const bytes = await readFile(path);
+    const gz = gzipSync(bytes, { level: 9 });
+    const br = brotliCompressSync(bytes, { params: {
+      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+      [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+    } });
+    if (gz.length < bytes.length) await writeFile(`${path}.gz`, gz);
+    if (br.length < bytes.length) await writeFile(`${path}.br`, br);
+  }
+}
+
+await rm(dist, { recursive: true, force: true });
+await mkdir(assets, { recursive: true });
+const copied = await copyFiles();
+
 if (watch) {
-  const { context } = await import("esbuild");
-  const ctx = await context(options);
+  // Rewrite the pages after each rebuild (new hashes); no compression, for speed.
+  const ctx = await context({ ...options, plugins: [{ name: "pages", setup(b) {
+    b.onEnd(async (result) => {
+      if (result.metafile) await writePages({ ...copied, ...entryUrls(result.metafile) });
+    });
+  } }] });
   await ctx.watch();
 } else {
-  await build(options);
+  // The pages go last (index.html is what the node watches for a new build).
+  const result = await build(options);
+  await precompress(files(dist));
+  await precompress(await writePages({ ...copied, ...entryUrls(result.metafile) }));
 }

@@ -54,9 +54,10 @@ def screenshots_dir() -> Path:
 
 
 def _dist_is_fresh() -> bool:
-    """The bundle is newer than every source of it (so a parallel run need not rebuild)."""
-    bundle = DIST / "assets" / "app.js"
-    if not bundle.is_file() or not (DIST / "index.html").is_file():
+    """The build is newer than every source of it (so a parallel run need not rebuild); the
+    build writes index.html last."""
+    bundle = DIST / "index.html"
+    if not bundle.is_file():
         return False
     sources = [WEB / "build.mjs", WEB / "package-lock.json",
                *(WEB / "src").rglob("*"), *(WEB / "public").rglob("*")]

@@ -12,28 +12,25 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse, Response
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import Response
 
 from planet import __version__
 from planet.api.context import ApiContext, OrjsonResponse
 from planet.api.edge import Edge, ResponseCache
 from planet.api.errors import error_response, install_error_handlers, status_for
 from planet.api.events import EventHub
+from planet.api.limits import DEFAULT_LIMITS, HttpLimits
 from planet.api.metrics import Metrics
 from planet.api.routes import all_routers
+from planet.api.security import SecurityHeaders
+from planet.api.static import install_web
 from planet.engines.base import Node
 from planet.identity.service import IdentityService
 from planet.storage.sqlite import BlockRecord, TxRecord
 from planet.vault.service import VaultService
 
-MAX_BODY = 1 << 20
+MAX_BODY = DEFAULT_LIMITS.max_body_bytes
 WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
-NOT_BUILT = """<!doctype html><html><head><meta charset="utf-8"><title>Planet</title></head>
-<body style="font-family:sans-serif;max-width:40em;margin:4em auto">
-<h1>Planet</h1><p>The web app is not built: run <code>./scripts/install</code>.</p>
-<p>The API is up: see <a href="/docs">/docs</a> and <a href="/v1/status">/v1/status</a>.</p>
-</body></html>"""
 
 TAGS = [
     {"name": "node", "description": "Health, status and Prometheus metrics."},
@@ -55,9 +52,9 @@ __all__ = ["MAX_BODY", "create_app", "error_response", "status_for"]
 
 def create_app(node: Node, on_startup: Callable[[], None] | None = None,
                vault: VaultService | None = None, identity: IdentityService | None = None,
-               web_dir: Path | None = WEB_DIST) -> FastAPI:
+               web_dir: Path | None = WEB_DIST, limits: HttpLimits = DEFAULT_LIMITS) -> FastAPI:
     metrics = Metrics(node)
-    hub = EventHub()
+    hub = EventHub(limits.sse_max_streams, limits.sse_max_streams_per_client)
     cache = ResponseCache()
     ctx = ApiContext(node, metrics, hub, vault, identity)
 
@@ -79,6 +76,7 @@ def create_app(node: Node, on_startup: Callable[[], None] | None = None,
     api = FastAPI(title="Planet", version=__version__, lifespan=lifespan, openapi_tags=TAGS,
                   default_response_class=OrjsonResponse,
                   telemetry={"tracing": False, "metrics": False, "logs": False},
+                  docs_url=None, redoc_url=None,  # served from local files by install_web
                   description="Submit signed transactions and read the ledger. Errors are "
                               "JSON {code, codespace, error, message}.")
     install_error_handlers(api)
@@ -95,12 +93,7 @@ def create_app(node: Node, on_startup: Callable[[], None] | None = None,
     def prometheus() -> Response:
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
-    if web_dir is not None and (web_dir / "index.html").is_file():
-        api.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
-    else:
-        @api.get("/", include_in_schema=False)
-        def not_built() -> HTMLResponse:
-            return HTMLResponse(NOT_BUILT)
-
-    api.add_middleware(Edge, node=node, metrics=metrics, cache=cache, max_body=MAX_BODY)
+    install_web(api, web_dir)  # after the API routes: it answers what they do not
+    api.add_middleware(Edge, node=node, metrics=metrics, cache=cache, max_body=limits.max_body_bytes)
+    api.add_middleware(SecurityHeaders)  # outermost, so the edge's own answers carry them too
     return api
