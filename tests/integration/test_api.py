@@ -57,12 +57,24 @@ def test_submit_waits_for_commit_and_tx_is_queryable(api: tuple) -> None:
     ("/v1/query/accounts/account?address=planet1nope", 400, 111),
     ("/v1/query/accounts/account", 400, 111),
     ("/v1/query/nope/nothing", 404, 911),
+    ("/v1/requests/12345", 404, 702),  # RequestUnknown: a 404 by its type, code kept
+    ("/v1/query/exchange/request?id=12345", 404, 702),
+    ("/v1/offers/12345", 404, 911),
+    ("/v1/no/such/route", 404, 911),
 ])
 def test_bad_reads_get_clear_errors(api: tuple, path: str, status: int, code: int) -> None:
     client, _ = api
     r = client.get(path)
     assert r.status_code == status, r.text
     assert r.json()["code"] == code and r.json()["message"]
+
+
+def test_a_wrong_method_is_405_with_its_own_code(api: tuple) -> None:
+    client, _ = api
+    r = client.delete("/v1/status")
+    assert r.status_code == 405
+    assert r.json() | {"message": ""} == {"code": 912, "codespace": "http",
+                                          "error": "MethodNotAllowed", "message": ""}
 
 
 @settings(max_examples=60, deadline=None,
