@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +24,9 @@ from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
 from tests.integration.nodeproc import NodeProcess
 from tests.require import missing
+from tests.webdist import built_dist
 
 ROOT = Path(__file__).resolve().parents[2]
-WEB = ROOT / "web"
-DIST = ROOT / "src" / "planet" / "web" / "dist"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -53,31 +50,10 @@ def screenshots_dir() -> Path:
     return path
 
 
-def _dist_is_fresh() -> bool:
-    """The build is newer than every source of it (so a parallel run need not rebuild); the
-    build writes index.html last."""
-    bundle = DIST / "index.html"
-    if not bundle.is_file():
-        return False
-    sources = [WEB / "build.mjs", WEB / "package-lock.json",
-               *(WEB / "src").rglob("*"), *(WEB / "public").rglob("*")]
-    newest = max(p.stat().st_mtime for p in sources if p.is_file())
-    return bundle.stat().st_mtime >= newest
-
-
 @pytest.fixture(scope="session")
 def web_dist() -> Path:
     """The built web app; (re)built from web/ when stale and node and npm are there."""
-    npm = shutil.which("npm")
-    if npm and (WEB / "node_modules").is_dir() and not _dist_is_fresh():
-        out = subprocess.run([npm, "run", "build", "--prefix", str(WEB)], capture_output=True,
-                             text=True, timeout=180)
-        if out.returncode != 0:
-            pytest.fail(f"npm run build failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
-    if not (DIST / "index.html").is_file():
-        pytest.fail("the web app is not built (src/planet/web/dist/index.html missing): "
-                    "run ./scripts/install", pytrace=False)
-    return DIST
+    return built_dist()
 
 
 @dataclass
