@@ -73,7 +73,7 @@ def test_refusals_have_clear_messages_and_exit_codes(node: NodeProcess) -> None:
     assert "already used" in json.loads(used.stdout)["message"]
     malformed = planet("register", "--key", "carol", "--invite", "not-a-code", check=False,
                        env=env(node))
-    assert malformed.returncode == 1 and "invite_code" in malformed.stderr
+    assert malformed.returncode == 2 and "invite_code" in malformed.stderr
     unknown_key = planet("register", "--key", "nobody", "--invite", codes[0], check=False,
                          env=env(node))
     assert unknown_key.returncode == 2 and "no key named 'nobody'" in unknown_key.stderr

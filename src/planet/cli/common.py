@@ -1,36 +1,80 @@
-"""What every CLI command shares: options, output (Rich or --json), errors, key loading."""
+"""What every CLI command shares: options, output (Rich or --json), errors, key loading, and
+which node a command talks to."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from planet.cli.view import Human, record_table, rows_table
 from planet.core.errors import PlanetError
-from planet.node.home import DEFAULT_API, DEFAULT_HOME, Home
+from planet.node.home import DEFAULT_HOME, Home
 from planet.sdk.client import NodeError, PlanetClient
 from planet.sdk.wallet import Wallet
 
 console = Console()
 err_console = Console(stderr=True)
 
-HomeOpt = Annotated[Path, typer.Option("--home", envvar="PLANET_HOME", help="Node home folder.")]
-NodeOpt = Annotated[str, typer.Option("--node", envvar="PLANET_NODE", help="Node API URL.")]
+
+def check_address(value: str | list[str] | None) -> str | list[str] | None:
+    """Bad usage, caught before any node is asked: a malformed address exits 2."""
+    from planet.core.address import parse_address
+
+    for text in [] if value is None else value if isinstance(value, list) else [value]:
+        try:
+            parse_address(text)
+        except (PlanetError, ValueError) as err:
+            raise typer.BadParameter(f"'{text}': {getattr(err, 'message', err)}") from None
+    return value
+
+
+def check_invite(value: str | None) -> str | None:
+    from planet.core.accounts.codes import normalize_invite_code
+
+    if value is not None:
+        try:
+            normalize_invite_code(value)
+        except PlanetError as err:
+            raise typer.BadParameter(err.message) from None
+    return value
+
+
+_ON_COMMAND_LINE: dict[str, bool] = {}
+
+
+def _note_source(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
+    """Remember whether --home / --node came from this command line (rather than the
+    environment or the default): the command line wins when they disagree."""
+    source = ctx.get_parameter_source(param.name or "")
+    _ON_COMMAND_LINE[param.name or ""] = source is not None and source.name == "COMMANDLINE"
+    return value
+
+
+HomeOpt = Annotated[Path, typer.Option(
+    "--home", envvar="PLANET_HOME", callback=_note_source,
+    help="Node home folder: its keys, and the node it serves (config.json's API address).")]
+NodeOpt = Annotated[str | None, typer.Option(
+    "--node", envvar="PLANET_NODE", show_default=False, callback=_note_source,
+    help="Node API URL (default: the one HOME's config.json serves on).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
 KeyOpt = Annotated[str, typer.Option("--key", "-k", help="Key name in the keyring.")]
 KeyringOpt = Annotated[Path | None, typer.Option(
     "--keyring", envvar="PLANET_KEYRING", help="Keyring folder (default: HOME/keys).")]
+AddressArg = Annotated[str, typer.Argument(callback=check_address, help="An address "
+                                                                         "(planet1…).")]
+InviteOpt = Annotated[str, typer.Option(callback=check_invite, help="Invitation code.")]
 
 DEFAULT_HOME_PATH = DEFAULT_HOME
-DEFAULT_NODE = DEFAULT_API
+DEFAULT_NODE = None
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -60,25 +104,17 @@ def errors(as_json: bool = False) -> Iterator[None]:
         fail(str(err), EXIT_USAGE, as_json=as_json)
 
 
-def emit(data: Any, as_json: bool, *, title: str | None = None) -> None:
-    """Print `data` as JSON, or as a table / key-value list for people."""
+def emit(data: Any, as_json: bool, *, title: str | None = None, human: Human | None = None,
+         bd: Iterable[str] = ()) -> None:
+    """Print `data` as raw JSON, or for people: a record's fields read by the API's naming
+    convention (BD, local times, durations; see planet.cli.view), a list as a table."""
     if as_json:
         print(json.dumps(data, indent=None, default=str))
         return
     if isinstance(data, dict):
-        table = Table(title=title, show_header=False, box=None)
-        table.add_column(style="bold cyan")
-        table.add_column()
-        for k, v in data.items():
-            table.add_row(str(k), v if isinstance(v, str) else json.dumps(v, default=str))
-        console.print(table)
+        console.print(record_table((human or Human()).record(data, bd=bd), title))
     elif isinstance(data, list) and data and isinstance(data[0], dict):
-        table = Table(title=title)
-        for col in data[0]:
-            table.add_column(str(col))
-        for row in data:
-            table.add_row(*(str(row.get(c, "")) for c in data[0]))
-        console.print(table)
+        console.print(rows_table(data, [(str(c), itemgetter(c)) for c in data[0]], title))
     else:
         console.print(data)
 
@@ -106,5 +142,21 @@ def load_wallet(name: str, keyring: Path | None, home: Path) -> Wallet:
     return load_keystore(path, password)
 
 
-def client(node: str) -> PlanetClient:
-    return PlanetClient(node)
+def node_url(home: Path, node: str | None) -> str:
+    """The node a command talks to. The command line wins over the environment: --node,
+    then --home (the address its config.json serves on), then PLANET_NODE, then the
+    config.json of PLANET_HOME (or ~/.planet). A --home that holds no node is bad usage,
+    never a silent fall back to some other node."""
+    given = _ON_COMMAND_LINE
+    if node is not None and (given.get("node_url", False) or not given.get("home", False)):
+        return node
+    h = Home(home)
+    if given.get("home", False) and not h.config_file.exists():
+        raise FileNotFoundError(f"{home} is not a node home (no config.json); run "
+                                f"`planet init --home {home}` or pass --node URL")
+    return h.load_config().api_url
+
+
+def client(home: Path, node: str | None) -> PlanetClient:
+    """A client of the node `node_url` names; every command that talks to a node uses it."""
+    return PlanetClient(node_url(home, node))

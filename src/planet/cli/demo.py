@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import shlex
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -50,6 +52,10 @@ def demo(home: Annotated[Path, typer.Option(
             info = load_info(h)
             assert info is not None
     url = f"http://{host}:{port}"
+    with errors(as_json):  # so that `planet … --home HOME` finds this node where it serves
+        config = h.load_config()
+        if (config.api_host, config.api_port) != (host, port):
+            h.save_config(dataclasses.replace(config, api_host=host, api_port=port))
     if not run:
         _show(info.to_json(), url, None, as_json, home)
         return
@@ -126,8 +132,12 @@ def _show(info: dict[str, Any], url: str, node: Any, as_json: bool, home: Path) 
     console.print(f"\nThe resident's invitation codes to share: {', '.join(resident_codes)}",
                   soft_wrap=True)
     console.print(f"Unused codes for a new resident: {', '.join(spare_codes)}", soft_wrap=True)
-    names = ", ".join(f"--key {key_name(DemoAccount(**a))}" for a in logins[1:])
-    console.print(f"The CLI has these keys too: planet … --home {home} and --key operator, "
-                  f"{names}.", style="dim", soft_wrap=True)
+    keys = [key_name(DemoAccount(**a)) for a in logins]
+    at = f"--home {shlex.quote(str(home))}"
+    console.print(f"\nThe CLI reaches this node and its keys with {at} on any command; sign "
+                  f"with {', '.join(f'--key {k}' for k in keys)}:\n"
+                  f"  planet status {at}\n  planet query holder {at} "
+                  f"{next(a['address'] for a in logins if a['role'] == 'resident')}\n"
+                  f"  planet collect {at} --key {keys[-1]}", style="dim", soft_wrap=True)
     console.print("Ctrl-C stops the node; `planet demo` again resumes this planet "
                   "(`--fresh` for a new one).", style="dim")

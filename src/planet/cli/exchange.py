@@ -16,13 +16,15 @@ from planet.cli.common import (
     KeyOpt,
     KeyringOpt,
     NodeOpt,
+    check_address,
     client,
     console,
     emit,
     errors,
     load_wallet,
 )
-from planet.cli.units import format_bd, format_instant, parse_bd, parse_duration, parse_instant
+from planet.cli.units import parse_bd, parse_duration, parse_instant
+from planet.cli.view import Human, cards, record_table, rows_table, short_address, short_hash
 from planet.core.exchange.messages import (
     CloseRequest,
     CreateOffer,
@@ -40,20 +42,15 @@ shop_app = typer.Typer(help="Offers residents redeem with diamonds, and their vo
                        no_args_is_help=True)
 
 
-def _request_row(r: dict[str, Any]) -> dict[str, Any]:
-    return {"id": r["id"], "business": r["business"], "categories": ", ".join(r["categories"]),
-            "purpose": r["purpose"], "reward": format_bd(r["reward"]),
-            "places left": r["places_left"], "expires": format_instant(r["expires_at"]),
-            "status": r["status"]}
-
-
 # --- data requests --------------------------------------------------------------------------
 
 
 @requests_app.command("list")
 def requests_list(all_: Annotated[bool, typer.Option("--all", help="Include closed ones.")] = False,
-                  business: Annotated[str | None, typer.Option(help="Only this business's.")]
-                  = None, node_url: NodeOpt = DEFAULT_NODE, as_json: JsonOpt = False) -> None:
+                  business: Annotated[str | None, typer.Option(
+                      callback=check_address, help="Only this business's.")] = None,
+                  node_url: NodeOpt = DEFAULT_NODE, home: HomeOpt = DEFAULT_HOME_PATH,
+                  as_json: JsonOpt = False) -> None:
     """Open data requests (newest first)."""
     with errors(as_json):
         args: dict[str, Any] = {"limit": 100}
@@ -61,9 +58,18 @@ def requests_list(all_: Annotated[bool, typer.Option("--all", help="Include clos
             args["open"] = "true"
         if business:
             args["business"] = business
-        page = client(node_url).query("exchange/requests", **args)
-    emit(page if as_json else ([_request_row(r) for r in page["items"]] or "no requests"),
-         as_json, title="Data requests")
+        api = client(home, node_url)
+        page = api.query("exchange/requests", **args)
+        if as_json or not page["items"]:
+            emit(page if as_json else "no requests", as_json)
+            return
+        human = Human(api)
+        console.print(cards("Data requests", [
+            (f"#{r['id']}  {human.name(r['business'])} · {human.bd(r['reward'])} each · "
+             f"{r['places_left']} places left · {r['status']}",
+             r["purpose"],
+             f"asks for {', '.join(r['categories'])}; expires {human.time(r['expires_at'])}")
+            for r in page["items"]]))
 
 
 @requests_app.command("show")
@@ -73,21 +79,24 @@ def requests_show(request_id: int, key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE
     """A request and exactly which of your records it would receive if you accept."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        data = client(node_url).query("exchange/eligible", request=request_id,
-                                      owner=wallet.address)
-    if as_json:
-        emit(data, True)
-        return
-    r = data["request"]
-    emit({"business": r["business"], "purpose": r["purpose"],
-          "categories": ", ".join(r["categories"]),
-          "period": f"{format_instant(r['period_start'])} – {format_instant(r['period_end'])}",
-          "reward": format_bd(r["reward"]), "access for": f"{r['access_ms'] // 3_600_000} h",
-          "places left": r["places_left"], "expires": format_instant(r["expires_at"])},
-         False, title=f"Request {request_id}")
-    rows = [{"digest": x["digest"], "category": x["category"], "time": format_instant(x["time"]),
-             "bytes": x["size"]} for x in data["records"]]
-    emit(rows or "none of your records match", False, title="Your records it would receive")
+        api = client(home, node_url)
+        data = api.query("exchange/eligible", request=request_id, owner=wallet.address)
+        if as_json:
+            emit(data, True)
+            return
+        human = Human(api)
+        r = data["request"]
+        console.print(record_table({
+            "business": f"{human.name(r['business'])} ({r['business']})",
+            "purpose": r["purpose"], "categories": ", ".join(r["categories"]),
+            "records from": human.time(r["period_start"], never="the beginning"),
+            "records until": human.time(r["period_end"]),
+            "reward": human.bd(r["reward"]), "access for": human.duration(r["access_ms"]),
+            "places left": str(r["places_left"]), "expires": human.time(r["expires_at"])},
+            f"Request {request_id}"))
+        console.print(cards("Your records it would receive", [
+            (f"{x['category']} · {human.time(x['time'])} · {x['size']} bytes", x["digest"])
+            for x in data["records"]]) if data["records"] else "none of your records match")
 
 
 @requests_app.command("accept")
@@ -100,15 +109,17 @@ def requests_accept(request_id: int, key: KeyOpt,
     """Grant the business your chosen records (keys resealed here) and be paid."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        api = client(node_url)
+        api = client(home, node_url)
         digests = record or [x["digest"] for x in api.query(
             "exchange/eligible", request=request_id, owner=wallet.address)["records"]]
         if not digests:
             raise ValueError(f"none of your records match request {request_id}")
         outcome = sdk_vault.accept_request(api, wallet, request_id, digests)
-    granted = next(e["attributes"] for e in outcome.events if e["type"] == "exchange/granted")
-    emit({"request": request_id, "records": len(digests), "paid": format_bd(granted["paid"]),
-          "access_until": format_instant(granted["access_until"])}, as_json, title="Granted")
+        granted = next(e["attributes"] for e in outcome.events
+                       if e["type"] == "exchange/granted")
+        emit({"request": request_id, "records": len(digests), "paid": granted["paid"],
+              "access_until": granted["access_until"]}, as_json, title="Granted",
+             human=Human(api), bd=("paid",))
 
 
 @requests_app.command("revoke")
@@ -118,7 +129,7 @@ def requests_revoke(request_id: int, key: KeyOpt, node_url: NodeOpt = DEFAULT_NO
     """End your grant on a request now."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        outcome = client(node_url).send(wallet, RevokeGrant(request=request_id))
+        outcome = client(home, node_url).send(wallet, RevokeGrant(request=request_id))
     emit({"request": request_id, "revoked_at_height": outcome.height}, as_json,
          title="Grant revoked")
 
@@ -129,12 +140,19 @@ def requests_grants(key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE, keyring: Keyr
     """Your grants: to whom, for what purpose, which records, until when."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        grants = sdk_vault.iter_pages(client(node_url), "exchange/grants", resident=wallet.address)
-    emit(grants if as_json else [
-        {"request": g["request"], "business": g["business"], "purpose": g["purpose"],
-         "records": sum(1 for x in g["records"] if x["live"]), "state": g["state"],
-         "until": format_instant(g["access_until"])} for g in grants] or "no grants",
-         as_json, title="Your grants")
+        api = client(home, node_url)
+        grants = sdk_vault.iter_pages(api, "exchange/grants", resident=wallet.address)
+        if as_json or not grants:
+            emit(grants if as_json else "no grants", as_json)
+            return
+        human = Human(api)
+        console.print(rows_table(grants, [
+            ("request", lambda g: g["request"]), ("business", lambda g: human.name(g["business"])),
+            ("purpose", lambda g: g["purpose"]),
+            ("records", lambda g: sum(1 for x in g["records"] if x["live"])),
+            ("state", lambda g: g["state"]),
+            (f"until ({human.offset})", lambda g: human.when(g["access_until"]))],
+            title="Your grants", wrap=("business", "purpose")))
 
 
 @requests_app.command("create")
@@ -154,7 +172,7 @@ def requests_create(
     """(Business) Post a data request; reward × residents is escrowed from your diamonds."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        api = client(node_url)
+        api = client(home, node_url)
         chain_time = int(api.status()["time"])
         outcome = api.send(wallet, CreateRequest(
             categories=tuple(c.strip() for c in categories.split(",") if c.strip()),
@@ -163,8 +181,8 @@ def requests_create(
             expires_at=chain_time + parse_duration(expires_in), access_ms=parse_duration(access)))
     created = next(e["attributes"] for e in outcome.events
                    if e["type"] == "exchange/request_created")
-    emit({"request": created["request"], "escrowed": format_bd(created["escrowed"])}, as_json,
-         title="Data request posted")
+    emit({"request": created["request"], "escrowed": created["escrowed"]}, as_json,
+         title="Data request posted", bd=("escrowed",))
 
 
 @requests_app.command("close")
@@ -174,10 +192,10 @@ def requests_close(request_id: int, key: KeyOpt, node_url: NodeOpt = DEFAULT_NOD
     """(Business) Close a request early; the escrow left comes back."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        outcome = client(node_url).send(wallet, CloseRequest(request=request_id))
+        outcome = client(home, node_url).send(wallet, CloseRequest(request=request_id))
     closed = next(e["attributes"] for e in outcome.events if e["type"] == "exchange/request_closed")
-    emit({"request": request_id, "refunded": format_bd(closed["refunded"])}, as_json,
-         title="Request closed")
+    emit({"request": request_id, "refunded": closed["refunded"]}, as_json,
+         title="Request closed", bd=("refunded",))
 
 
 @requests_app.command("fetch")
@@ -189,7 +207,7 @@ def requests_fetch(request_id: int, key: KeyOpt,
     """(Business) Download and decrypt, here, every record still granted on a request."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        granted = sdk_vault.read_granted(client(node_url), wallet, request_id)
+        granted = sdk_vault.read_granted(client(home, node_url), wallet, request_id)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         for g in granted:
@@ -201,7 +219,8 @@ def requests_fetch(request_id: int, key: KeyOpt,
               **({"written_to": str(out)} if out else {})}, as_json)
         return
     for row in rows:
-        console.print(f"[bold]{row['category']}[/] from {row['resident']} ({row['digest'][:12]}…)")
+        console.print(f"[bold]{row['category']}[/] from {row['resident']} "
+                      f"({short_hash(row['digest'])})", soft_wrap=True)
         console.print(row["plaintext"], markup=False, highlight=False)
     if not rows:
         console.print("no records are granted on this request now")
@@ -212,15 +231,25 @@ def requests_fetch(request_id: int, key: KeyOpt,
 
 @shop_app.command("list")
 def shop_list(all_: Annotated[bool, typer.Option("--all", help="Include offers not on sale.")]
-              = False, node_url: NodeOpt = DEFAULT_NODE, as_json: JsonOpt = False) -> None:
+              = False, node_url: NodeOpt = DEFAULT_NODE, home: HomeOpt = DEFAULT_HOME_PATH,
+              as_json: JsonOpt = False) -> None:
     """Offers on sale now."""
     with errors(as_json):
-        page = client(node_url).query("exchange/offers", **({} if all_ else {"on_sale": "true"}))
-    emit(page if as_json else [
-        {"id": o["id"], "item": o["item"], "price": format_bd(o["price"]), "left": o["left"],
-         "min Force": o["min_force"], "per day": o["daily_limit"] or "-",
-         "ends": format_instant(o["ends_at"])} for o in page["items"]] or "nothing on sale",
-         as_json, title="Shop")
+        api = client(home, node_url)
+        page = api.query("exchange/offers", **({} if all_ else {"on_sale": "true"}))
+        if as_json or not page["items"]:
+            emit(page if as_json else "nothing on sale", as_json)
+            return
+        human = Human(api)
+        console.print(cards("Shop", [
+            (f"#{o['id']}  {o['item']} · {human.bd(o['price'])}",
+             "; ".join(filter(None, (
+                 f"from {human.name(o['business'])}", f"{o['left']:,} left",
+                 o["min_force"] and f"Force {o['min_force']} or more",
+                 o["daily_limit"] and f"{o['daily_limit']} per resident a day",
+                 ("on sale" if o["on_sale"] else f"sale from {human.time(o['starts_at'])}")
+                 + f" until {human.time(o['ends_at'])}"))))
+            for o in page["items"]]))
 
 
 @shop_app.command("redeem")
@@ -230,10 +259,10 @@ def shop_redeem(offer_id: int, key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE,
     """Redeem an offer with your diamonds; the business then sends a sealed voucher."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        outcome = client(node_url).send(wallet, RedeemOffer(offer=offer_id))
+        outcome = client(home, node_url).send(wallet, RedeemOffer(offer=offer_id))
     done = next(e["attributes"] for e in outcome.events if e["type"] == "exchange/redeemed")
-    emit({"redemption": done["redemption"], "offer": offer_id, "paid": format_bd(done["price"])},
-         as_json, title="Redeemed")
+    emit({"redemption": done["redemption"], "offer": offer_id, "paid": done["price"]},
+         as_json, title="Redeemed", bd=("paid",))
 
 
 @shop_app.command("offer")
@@ -250,7 +279,7 @@ def shop_offer(key: KeyOpt, item: Annotated[str, typer.Option(help="What is sold
     """(Business) List an item for diamonds: a timed sale, optionally gated by Force."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        api = client(node_url)
+        api = client(home, node_url)
         start = int(api.status()["time"]) if starts is None else parse_instant(starts)
         outcome = api.send(wallet, CreateOffer(
             item=item, price=parse_bd(price), stock=stock, starts_at=start,
@@ -270,12 +299,21 @@ def shop_redemptions(key: KeyOpt,
         args: dict[str, Any] = {"address": wallet.address}
         if pending:
             args["pending"] = "true"
-        page = client(node_url).query("exchange/redemptions", **args)
-    emit(page if as_json else [
-        {"id": r["id"], "item": r["item"], "price": format_bd(r["price"]),
-         "resident": r["resident"], "status": r["status"],
-         "when": format_instant(r["redeemed_at"])} for r in page["items"]] or "none",
-         as_json, title="Redemptions")
+        api = client(home, node_url)
+        page = api.query("exchange/redemptions", **args)
+        if as_json or not page["items"]:
+            emit(page if as_json else "no redemptions", as_json)
+            return
+        human = Human(api)
+        sold = page["items"][0]["business"] == wallet.address  # a business's orders
+        console.print(rows_table(page["items"], [
+            ("id", lambda r: r["id"]), ("item", lambda r: r["item"]),
+            ("price", lambda r: human.bd(r["price"])),
+            ("resident", lambda r: short_address(r["resident"])) if sold else
+            ("from", lambda r: human.name(r["business"])),
+            ("status", lambda r: r["status"]),
+            (f"when ({human.offset})", lambda r: human.when(r["redeemed_at"]))],
+            title="Redemptions", wrap=("item", "from")))
 
 
 @shop_app.command("fulfil")
@@ -287,7 +325,7 @@ def shop_fulfil(redemption_id: int, key: KeyOpt,
     """(Business) Deliver a voucher, readable only by the resident who redeemed."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        outcome = sdk_vault.fulfil(client(node_url), wallet, redemption_id, voucher)
+        outcome = sdk_vault.fulfil(client(home, node_url), wallet, redemption_id, voucher)
     emit({"redemption": redemption_id, "height": outcome.height}, as_json,
          title="Voucher delivered (sealed)")
 
@@ -299,7 +337,7 @@ def shop_refund(redemption_id: int, key: KeyOpt, node_url: NodeOpt = DEFAULT_NOD
     """(Business) Cannot deliver: the resident gets the price back."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        outcome = client(node_url).send(wallet, RefundRedemption(redemption=redemption_id))
+        outcome = client(home, node_url).send(wallet, RefundRedemption(redemption=redemption_id))
     emit({"redemption": redemption_id, "height": outcome.height}, as_json, title="Refunded")
 
 
@@ -310,7 +348,7 @@ def shop_voucher(redemption_id: int, key: KeyOpt, node_url: NodeOpt = DEFAULT_NO
     """Open the voucher of one of your redemptions, here, with your key."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        redemption = client(node_url).query("exchange/redemption", id=redemption_id)
+        redemption = client(home, node_url).query("exchange/redemption", id=redemption_id)
         if redemption["resident"] != wallet.address:
             raise ValueError(f"redemption {redemption_id} is not yours")
         if not redemption["voucher"]:

@@ -14,11 +14,15 @@ from planet.cli.common import (
     DEFAULT_HOME_PATH,
     DEFAULT_NODE,
     EXIT_REFUSED,
+    AddressArg,
     HomeOpt,
+    InviteOpt,
     JsonOpt,
     KeyOpt,
     KeyringOpt,
     NodeOpt,
+    check_address,
+    check_invite,
     client,
     console,
     emit,
@@ -32,8 +36,9 @@ from planet.cli.demo import demo
 from planet.cli.drill import drill_app
 from planet.cli.exchange import requests_app, shop_app
 from planet.cli.testnet import testnet_app
-from planet.cli.units import format_bd
+from planet.cli.units import deployment_zone
 from planet.cli.vault import vault_app
+from planet.cli.view import Human, record_table, rows_table, short_address, short_hash, yes_no
 from planet.node.home import Home
 
 app = typer.Typer(help="Planet: own your behavioural data and be rewarded for it.",
@@ -113,16 +118,14 @@ def node(home: HomeOpt = DEFAULT_HOME_PATH,
 
 
 @app.command()
-def status(node_url: NodeOpt = DEFAULT_NODE, as_json: JsonOpt = False) -> None:
+def status(node_url: NodeOpt = DEFAULT_NODE, home: HomeOpt = DEFAULT_HOME_PATH,
+           as_json: JsonOpt = False) -> None:
     """Height, app hash and mempool of a running node."""
-    from planet.core.genesis import format_time
-
     with errors(as_json):
-        data = client(node_url).status()
-    if not as_json:
-        data = {**data, "time": format_time(data["time"]),
-                "genesis_time": format_time(data["genesis_time"])}
-    emit(data, as_json, title="Node status")
+        api = client(home, node_url)
+        data = api.status()
+        emit(data, as_json, title=f"Node status ({api.url})",
+             human=Human(zone=deployment_zone(data["timezone"])))
 
 
 @app.command()
@@ -252,7 +255,7 @@ def invites_create(key: KeyOpt, count: Annotated[int, typer.Option(min=1, max=64
     """Create invitation codes (only their hashes go on the ledger)."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        codes = client(node_url).create_invites(wallet, count)
+        codes = client(home, node_url).create_invites(wallet, count)
         saved = _save_codes(keyring_dir(keyring, home), key, codes)
     emit({"codes": codes, "saved_to": str(saved)}, as_json, title="Invitation codes")
 
@@ -263,20 +266,29 @@ def invites_list(key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE, keyring: Keyring
     """Codes this key created, and who used them."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        rows = client(node_url).query("accounts/invites_of", address=wallet.address)
-    emit(rows, as_json, title="Invitations")
+        rows = client(home, node_url).query("accounts/invites_of", address=wallet.address)
+    if as_json:
+        emit(rows, as_json)
+        return
+    console.print(rows_table(rows, [
+        ("code hash", lambda r: short_hash(r["code_hash"], 10)),
+        ("made at", lambda r: f"block {r['created_height']}"),
+        ("used by", lambda r: r["used_by"] or "unused"),
+        ("at", lambda r: f"block {r['used_height']}" if r["used_by"] else "")],
+        title=f"Invitations from {key} ({sum(1 for r in rows if not r['used_by'])} unused; "
+              "the codes themselves are in the keyring)"))
 
 
 @app.command()
-def register(key: KeyOpt, invite: Annotated[str, typer.Option(help="Invitation code.")],
+def register(key: KeyOpt, invite: InviteOpt,
              own_invites: Annotated[int, typer.Option(help="Codes to create for yourself.")] = 3,
              node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
              home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
     """Register KEY as a resident with an invitation code."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        outcome, codes = client(node_url).register_resident(wallet, invite,
-                                                            own_invites=own_invites)
+        outcome, codes = client(home, node_url).register_resident(wallet, invite,
+                                                                  own_invites=own_invites)
         if codes:
             _save_codes(keyring_dir(keyring, home), key, codes)
     emit({"address": wallet.address, "height": outcome.height, "tx": outcome.hash,
@@ -285,7 +297,8 @@ def register(key: KeyOpt, invite: Annotated[str, typer.Option(help="Invitation c
 
 @identity_app.command("verify")
 def identity_verify(
-        key: KeyOpt, resident: Annotated[str, typer.Option(help="Resident address.")],
+        key: KeyOpt, resident: Annotated[str, typer.Option(
+            callback=check_address, help="Resident address.")],
         name: Annotated[str, typer.Option(prompt=True, help="Full name.")],
         id_number: Annotated[str, typer.Option(prompt=True, hide_input=True,
                                                help="Resident ID number.")],
@@ -298,7 +311,7 @@ def identity_verify(
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
         msg = verify_identity(resident, name, id_number, phone, Home(home).nullifier_key())
-        outcome = client(node_url).send(wallet, msg)
+        outcome = client(home, node_url).send(wallet, msg)
     emit({"resident": resident, "verified": True, "height": outcome.height}, as_json,
          title="Identity attested")
 
@@ -323,12 +336,12 @@ def verifier_add(key: KeyOpt,
     _appoint("verifier", key, verifier_key, name, node_url, keyring, home, as_json)
 
 
-def _appoint(role: str, key: str, appointee_key: str, name: str, node_url: str,
+def _appoint(role: str, key: str, appointee_key: str, name: str, node_url: str | None,
              keyring: Path | None, home: Path, as_json: bool) -> None:
     with errors(as_json):
         operator = load_wallet(key, keyring, home)
         appointee = load_wallet(appointee_key, keyring, home)
-        api = client(node_url)
+        api = client(home, node_url)
         action = api.register_business if role == "business" else api.add_verifier
         outcome = action(operator, appointee, name)
     emit({role: appointee.address, "name": name, "height": outcome.height}, as_json,
@@ -338,58 +351,105 @@ def _appoint(role: str, key: str, appointee_key: str, name: str, node_url: str,
 # --- queries ---------------------------------------------------------------------------------
 
 
-def _query_address(path: str, address: str, node_url: str, as_json: bool, title: str) -> None:
-    with errors(as_json):
-        emit(client(node_url).query(path, address=address), as_json, title=title)
-
-
 @query_app.command("account")
-def query_account(address: str, node_url: NodeOpt = DEFAULT_NODE,
-                  as_json: JsonOpt = False) -> None:
+def query_account(address: AddressArg, node_url: NodeOpt = DEFAULT_NODE,
+                  home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
     """An account by address."""
-    _query_address("accounts/account", address, node_url, as_json, "Account")
+    with errors(as_json):
+        api = client(home, node_url)
+        emit(api.query("accounts/account", address=address), as_json, title="Account",
+             human=Human(api))
 
 
 @query_app.command("block")
 def query_block(height: Annotated[int | None, typer.Argument()] = None,
-                node_url: NodeOpt = DEFAULT_NODE, as_json: JsonOpt = False) -> None:
+                node_url: NodeOpt = DEFAULT_NODE, home: HomeOpt = DEFAULT_HOME_PATH,
+                as_json: JsonOpt = False) -> None:
     """A block by height (default: the latest)."""
     with errors(as_json):
-        emit(client(node_url).block(height), as_json, title="Block")
+        api = client(home, node_url)
+        block = api.block(height)
+        if as_json:
+            emit(block, as_json)
+            return
+        human = Human(api)
+        txs = block.pop("txs", [])
+        console.print(record_table(human.record(block), f"Block {block['height']}"))
+        if txs:
+            console.print(rows_table(txs, [
+                ("#", lambda t: t["index"]), ("tx", lambda t: short_hash(t["hash"])),
+                ("sender", lambda t: human.name(t["tx"]["body"]["sender"])),
+                ("messages", lambda t: ", ".join(m["type"] for m in t["tx"]["body"]["messages"])),
+                ("result", lambda t: "ok" if t["code"] == 0 else f"refused ({t['code']})")],
+                wrap=("messages",)))
 
 
 @query_app.command("tx")
-def query_tx(tx_hash: str, node_url: NodeOpt = DEFAULT_NODE, as_json: JsonOpt = False) -> None:
+def query_tx(tx_hash: str, node_url: NodeOpt = DEFAULT_NODE, home: HomeOpt = DEFAULT_HOME_PATH,
+             as_json: JsonOpt = False) -> None:
     """A committed transaction by hash."""
     with errors(as_json):
-        emit(client(node_url).tx(tx_hash), as_json, title="Transaction")
+        api = client(home, node_url)
+        tx = api.tx(tx_hash)
+        if as_json:
+            emit(tx, as_json)
+            return
+        body, result = tx["tx"]["body"], tx["result"]
+        console.print(record_table({
+            "hash": tx["hash"], "block": f"{tx['height']} (#{tx['index']} in it)",
+            "sender": body["sender"], "sequence": str(body["sequence"]),
+            "result": "ok" if tx["code"] == 0 else
+            f"refused: {result.get('log', '')} (code {tx['code']})"}, "Transaction"))
+        human = Human(api)
+        for i, msg in enumerate(body["messages"], 1):
+            console.print(record_table(human.record(msg), f"Message {i}"))
+        for event in result.get("events", []):
+            console.print(record_table(human.record(event["attributes"], bd=EVENT_BD),
+                                       f"Event {event['type']}"))
 
 
 @query_app.command("invite")
-def query_invite(code: str, node_url: NodeOpt = DEFAULT_NODE, as_json: JsonOpt = False) -> None:
+def query_invite(code: Annotated[str, typer.Argument(callback=check_invite)],
+                 node_url: NodeOpt = DEFAULT_NODE, home: HomeOpt = DEFAULT_HOME_PATH,
+                 as_json: JsonOpt = False) -> None:
     """Whether an invitation code exists and is used (the code is hashed locally)."""
     from planet.core.accounts.codes import compute_invite_hash
 
     with errors(as_json):
-        emit(client(node_url).query("accounts/invite", code_hash=compute_invite_hash(code)),
-             as_json, title="Invitation")
+        api = client(home, node_url)
+        invite = api.query("accounts/invite", code_hash=compute_invite_hash(code))
+        emit(invite if as_json or invite.get("used_by") else
+             {k: v for k, v in invite.items() if k != "used_height"},
+             as_json, title="Invitation", human=Human(api))
 
 
 @query_app.command("accounts")
 def query_accounts(kind: Annotated[str, typer.Option(help="resident, business, verifier, "
                                                           "operator")] = "resident",
                    limit: int = 50, node_url: NodeOpt = DEFAULT_NODE,
-                   as_json: JsonOpt = False) -> None:
+                   home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
     """Accounts of one kind."""
     with errors(as_json):
-        emit(client(node_url).query("accounts/accounts", kind=kind, limit=limit), as_json,
-             title=f"{kind} accounts")
+        api = client(home, node_url)
+        accounts = api.query("accounts/accounts", kind=kind, limit=limit)
+        if as_json:
+            emit(accounts, as_json)
+            return
+        human = Human(api)
+        named = kind in ("business", "verifier", "operator")
+        console.print(rows_table(accounts, [
+            ("address", lambda a: a["address"]),
+            *([("name", lambda a: a["name"])] if named else []),
+            ("joined", lambda a: human.when(a["created_at"])[:10]),
+            *([] if named else [("verified", lambda a: yes_no(a["verified"])),
+                                ("invites", lambda a: a["invites_left"])])],
+            title=f"{kind.capitalize()} accounts ({len(accounts)})", wrap=("name",)))
 
 
 # --- the economy --------------------------------------------------------------------------------
 
 
-_bd = format_bd
+EVENT_BD = ("amount", "price", "paid", "reward", "escrowed", "refunded", "prize_each")
 
 
 @app.command()
@@ -398,7 +458,7 @@ def checkin(key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt =
     """Daily check-in: Force for the resident KEY (once per local day)."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        api = client(node_url)
+        api = client(home, node_url)
         outcome = api.complete_task(wallet, "daily_checkin")
         force = api.query("force/force", address=wallet.address)
     emit({"resident": wallet.address, "force": force["force"], "height": outcome.height},
@@ -411,86 +471,114 @@ def collect(key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt =
     """Collect pending Black Diamonds (and stay active for another 48 hours)."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        api = client(node_url)
+        api = client(home, node_url)
         outcome = api.collect(wallet)
         holder = api.query("emission/holder", address=wallet.address)
-    amount = next((e["attributes"]["amount"] for e in outcome.events
-                   if e["type"] == "emission/collected"), 0)
-    data = {"resident": wallet.address, "collected_micro": amount,
-            "balance_micro": holder["balance_micro"], "height": outcome.height}
-    if not as_json:
-        data = {**data, "collected": _bd(amount), "balance": _bd(holder["balance_micro"])}
-    emit(data, as_json, title="Collected")
+        amount = next((e["attributes"]["amount"] for e in outcome.events
+                       if e["type"] == "emission/collected"), 0)
+        emit({"resident": wallet.address, "collected_micro": amount,
+              "balance_micro": holder["balance_micro"], "height": outcome.height,
+              "dormant_at": holder["dormant_at"]}, as_json, title="Collected",
+             human=Human(api))
 
 
 @app.command()
-def supply(node_url: NodeOpt = DEFAULT_NODE, as_json: JsonOpt = False) -> None:
+def supply(node_url: NodeOpt = DEFAULT_NODE, home: HomeOpt = DEFAULT_HOME_PATH,
+           as_json: JsonOpt = False) -> None:
     """Emitted so far against the schedule's cap, the era and its rate."""
     with errors(as_json):
-        data = client(node_url).query("emission/supply")
-    if not as_json:
-        data = {**data, **{k.removesuffix("_micro"): _bd(v) for k, v in data.items()
-                           if k.endswith("_micro")}}
-        data = {k: v for k, v in data.items() if not k.endswith("_micro")}
-    emit(data, as_json, title="Supply")
+        api = client(home, node_url)
+        emit(api.query("emission/supply"), as_json, title="Supply", human=Human(api))
 
 
 @query_app.command("holder")
-def query_holder(address: str, node_url: NodeOpt = DEFAULT_NODE,
-                 as_json: JsonOpt = False) -> None:
+def query_holder(address: AddressArg, node_url: NodeOpt = DEFAULT_NODE,
+                 home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
     """A resident's balance, pending diamonds, Force and dormancy."""
-    _query_address("emission/holder", address, node_url, as_json, "Holder")
+    with errors(as_json):
+        api = client(home, node_url)
+        emit(api.query("emission/holder", address=address), as_json, title="Holder",
+             human=Human(api))
 
 
 @query_app.command("bubbles")
-def query_bubbles(address: str, node_url: NodeOpt = DEFAULT_NODE,
-                  as_json: JsonOpt = False) -> None:
+def query_bubbles(address: AddressArg, node_url: NodeOpt = DEFAULT_NODE,
+                  home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
     """Pending diamonds as hourly bubbles, each with the Force and rate behind it."""
     with errors(as_json):
-        data = client(node_url).query("emission/bubbles", address=address)
-    if as_json:
-        emit(data, as_json)
-        return
-    rows = [{"hour (UTC)": _utc(b["hour_start"]) if b["hour_start"] else "earlier",
-             "amount": _bd(b["amount_micro"]),
-             "force": ",".join(str(p["force"]) for p in b["parts"]),
-             "active Force": b.get("active_force_at_start", ""),
-             "rate µBD/s": b["rate_micro_per_second"]} for b in data["bubbles"]]
-    emit(rows or [{"pending": _bd(data["pending_micro"])}], False,
-         title=f"Bubbles: {_bd(data['pending_micro'])} pending")
-
-
-def _utc(ms: int) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:00")
+        api = client(home, node_url)
+        data = api.query("emission/bubbles", address=address)
+        if as_json:
+            emit(data, as_json)
+            return
+        human = Human(api)
+        title = f"Bubbles: {human.bd(data['pending_micro'])} pending"
+        if not data["bubbles"]:
+            console.print(title)
+            return
+        console.print(rows_table(data["bubbles"], [
+            (f"hour ({human.offset})",
+             lambda b: human.when(b["hour_start"]) if b["hour_start"] else "earlier"),
+            ("amount", lambda b: human.bd(b["amount_micro"])),
+            ("your Force", lambda b: ", ".join(str(p["force"]) for p in b["parts"])),
+            ("active Force", lambda b: b.get("active_force_at_start", "")),
+            ("rate", lambda b: f"{human.bd(b['rate_micro_per_second'])}/s")], title=title))
+        console.print(f"[dim]{data['formula']}[/]")
 
 
 @query_app.command("force")
-def query_force(address: str, node_url: NodeOpt = DEFAULT_NODE,
-                as_json: JsonOpt = False) -> None:
+def query_force(address: AddressArg, node_url: NodeOpt = DEFAULT_NODE,
+                home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
     """A resident's Force and its grants."""
-    _query_address("force/force", address, node_url, as_json, "Force")
+    with errors(as_json):
+        api = client(home, node_url)
+        data = api.query("force/force", address=address)
+        if as_json:
+            emit(data, as_json)
+            return
+        human = Human(api)
+        grants = data["grants"]
+        console.print(record_table({"address": address, "force": str(data["force"])}, "Force"))
+        if grants:
+            console.print(rows_table(grants, [
+                ("task", lambda g: g["task_id"]), ("Force", lambda g: g["force"]),
+                ("left", lambda g: g["remaining"]),
+                (f"granted ({human.offset})", lambda g: human.when(g["granted_at"])),
+                ("expires", lambda g: human.when(g["expires_at"], never="never"))],
+                title=f"Grants ({len(grants)})"))
 
 
 # --- tasks -----------------------------------------------------------------------------------
 
 
+def _lifetime(days: int) -> str:
+    return "always" if days == 0 else f"{days} d"
+
+
 @tasks_app.callback()
 def tasks_list(ctx: typer.Context, node_url: NodeOpt = DEFAULT_NODE,
-               as_json: JsonOpt = False) -> None:
+               home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
     """List the task catalog."""
     if ctx.invoked_subcommand is not None:
         return
     with errors(as_json):
-        emit(client(node_url).query("force/tasks"), as_json, title="Tasks")
+        tasks = client(home, node_url).query("force/tasks")
+    if as_json:
+        emit(tasks, as_json)
+        return
+    console.print(rows_table(tasks, [
+        ("id", lambda t: t["id"]),
+        ("title", lambda t: t["title"] + ("" if t["enabled"] else " (off)")),
+        ("Force", lambda t: t["force"]), ("lasts", lambda t: _lifetime(t["duration_days"])),
+        ("limit", lambda t: t["limit"]), ("by", lambda t: short_address(t["attester"]))],
+        title="Tasks", wrap=("title", "by")))
 
 
-def _set_task(task_id: str, enabled: bool, key: str, node_url: str, keyring: Path | None,
+def _set_task(task_id: str, enabled: bool, key: str, node_url: str | None, keyring: Path | None,
               home: Path, as_json: bool) -> None:
     with errors(as_json):
         operator = load_wallet(key, keyring, home)
-        outcome = client(node_url).set_task_enabled(operator, task_id, enabled)
+        outcome = client(home, node_url).set_task_enabled(operator, task_id, enabled)
     emit({"task": task_id, "enabled": enabled, "height": outcome.height}, as_json)
 
 
@@ -529,16 +617,17 @@ def tasks_set(task_id: str,
     from planet.core.force.messages import UpsertTask
 
     with errors(as_json):
-        api = client(node_url)
+        api = client(home, node_url)
         api.send(load_wallet(key, keyring, home), UpsertTask(
             id=task_id, title=title, category=category, force=force, duration_days=days,
             limit=limit, attester=attester, enabled=enabled))
-        emit(api.query("force/task", id=task_id), as_json, title="Task")
+        emit(api.query("force/task", id=task_id), as_json, title="Task", human=Human(api))
 
 
 @tasks_app.command("attest")
 def tasks_attest(task_id: str,
-                 residents: Annotated[list[str], typer.Argument(help="Resident addresses.")],
+                 residents: Annotated[list[str], typer.Argument(
+                     callback=check_address, help="Resident addresses.")],
                  key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
                  home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
     """Attest completions of TASK_ID, one per address (a business, verifier or operator,
@@ -547,8 +636,8 @@ def tasks_attest(task_id: str,
 
     with errors(as_json):
         attester = load_wallet(key, keyring, home)
-        outcome = client(node_url).send(attester, AttestTasks(task_id=task_id,
-                                                              residents=tuple(residents)))
+        outcome = client(home, node_url).send(
+            attester, AttestTasks(task_id=task_id, residents=tuple(residents)))
     granted = [e["attributes"] for e in outcome.events if e["type"] == "force/granted"]
     emit({"task": task_id, "granted": len(granted),
           "force": sum(int(g["force"]) for g in granted), "height": outcome.height}, as_json,
@@ -556,17 +645,16 @@ def tasks_attest(task_id: str,
 
 
 @business_app.command("purse")
-def business_purse(business: str, node_url: NodeOpt = DEFAULT_NODE,
-                   as_json: JsonOpt = False) -> None:
+def business_purse(business: AddressArg, node_url: NodeOpt = DEFAULT_NODE,
+                   home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
     """A business's diamonds (earned from redemptions; spent on data requests)."""
     with errors(as_json):
-        purse = client(node_url).query("exchange/purse", business=business)
-    emit(purse if as_json else {**purse, "balance": format_bd(purse["balance"])}, as_json,
-         title="Purse")
+        purse = client(home, node_url).query("exchange/purse", business=business)
+    emit(purse, as_json, title="Purse", human=Human(), bd=("balance",))
 
 
 @business_app.command("quota")
-def business_quota(business: str,
+def business_quota(business: AddressArg,
                    daily_force: Annotated[int | None, typer.Argument(
                        help="New daily Force quota (operator); omit to show it.")] = None,
                    key: KeyOpt = "operator", node_url: NodeOpt = DEFAULT_NODE,
@@ -576,11 +664,12 @@ def business_quota(business: str,
     from planet.core.force.messages import SetBusinessQuota
 
     with errors(as_json):
-        api = client(node_url)
+        api = client(home, node_url)
         if daily_force is not None:
             api.send(load_wallet(key, keyring, home),
                      SetBusinessQuota(business=business, daily_force=daily_force))
-        emit(api.query("force/quota", address=business), as_json, title="Business quota")
+        emit(api.query("force/quota", address=business), as_json, title="Business quota",
+             human=Human(api))
 
 
 @app.command()
@@ -604,10 +693,8 @@ def simulate(residents: Annotated[int, typer.Option(min=1, help="Population to g
                 summary = run_simulation(config, plots,
                                          lambda done, _total: bar.update(task, completed=done))
     summary.pop("config")
-    if not as_json:
-        summary = {k.removesuffix("_micro"): _bd(v) if k.endswith("_micro") else v
-                   for k, v in summary.items()}
-    emit(summary, as_json, title=f"Simulated {days} days of {residents} residents")
+    emit(summary, as_json, title=f"Simulated {days} days of {residents} residents",
+         human=Human())
 
 
 # --- benchmarks ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 
 from planet.core.types import MICRO_PER_BD
@@ -53,5 +53,35 @@ def parse_instant(text: str | None) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def format_instant(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000).astimezone().isoformat(timespec="seconds")
+def format_duration(ms: int) -> str:
+    """Milliseconds as people say them: '45 s', '12 min', '47 h 45 min' (up to three days,
+    the span of the 48-hour rule), then '6 d 4 h'. Rounded down: never promises more."""
+    if ms < 0:
+        return f"-{format_duration(-ms)}"
+    seconds = ms // 1000
+    minutes, hours = seconds // 60, seconds // 3600
+    if seconds < 60:
+        return f"{seconds} s"
+    if minutes < 60:
+        return f"{minutes} min"
+    if hours < 72:
+        return f"{hours} h {minutes % 60} min" if minutes % 60 else f"{hours} h"
+    return f"{hours // 24} d {hours % 24} h" if hours % 24 else f"{hours // 24} d"
+
+
+def deployment_zone(offset: str) -> timezone:
+    """The deployment's clock from its genesis offset ('+08:00', as /v1/status reports it):
+    local days, and so the times people read, run on it."""
+    from planet.core.genesis import parse_timezone
+
+    return timezone(timedelta(minutes=parse_timezone(offset)))
+
+
+def format_instant(ms: int, zone: tzinfo | None = None, *, seconds: bool = False,
+                   offset: bool = True) -> str:
+    """Epoch ms as '2026-12-02 17:32 +08:00' in `zone` (default: this machine's)."""
+    moment = datetime.fromtimestamp(ms / 1000, zone or UTC)
+    if zone is None:
+        moment = moment.astimezone()
+    text = moment.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return f"{text} {moment.strftime('%z')[:3]}:{moment.strftime('%z')[3:]}" if offset else text

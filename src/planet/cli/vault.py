@@ -17,13 +17,15 @@ from planet.cli.common import (
     KeyOpt,
     KeyringOpt,
     NodeOpt,
+    check_address,
     client,
     console,
     emit,
     errors,
     load_wallet,
 )
-from planet.cli.units import format_instant, parse_instant
+from planet.cli.units import parse_instant
+from planet.cli.view import Human, cards
 from planet.core.vault.state import CATEGORIES
 from planet.sdk import vault as sdk_vault
 
@@ -56,14 +58,15 @@ def vault_add(key: KeyOpt, category: CategoryOpt, file: FileOpt = None, text: Te
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
         plaintext = read_plaintext(file, text)
-        digest = sdk_vault.add_record(client(node_url), wallet, plaintext, category,
+        digest = sdk_vault.add_record(client(home, node_url), wallet, plaintext, category,
                                       parse_instant(when))
     emit({"owner": wallet.address, "digest": digest, "category": category,
           "bytes": len(plaintext)}, as_json, title="Record added (encrypted)")
 
 
 @vault_app.command("deposit")
-def vault_deposit(key: KeyOpt, owner: Annotated[str, typer.Option(help="The resident's address.")],
+def vault_deposit(key: KeyOpt, owner: Annotated[str, typer.Option(
+                      callback=check_address, help="The resident's address.")],
                   category: CategoryOpt, file: FileOpt = None, text: TextOpt = None,
                   when: TimeOpt = None,
                   task: Annotated[str, typer.Option(help="A task you attest: the deposit earns "
@@ -73,7 +76,7 @@ def vault_deposit(key: KeyOpt, owner: Annotated[str, typer.Option(help="The resi
     """(Business) Seal a record to a resident's key and deposit it into their vault."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        digest = sdk_vault.deposit_record(client(node_url), wallet, owner,
+        digest = sdk_vault.deposit_record(client(home, node_url), wallet, owner,
                                           read_plaintext(file, text), category,
                                           parse_instant(when), task)
     emit({"owner": owner, "digest": digest, "category": category, "task": task or None},
@@ -93,16 +96,18 @@ def vault_list(key: KeyOpt, category: Annotated[str, typer.Option(help="Only thi
             args["category"] = category
         if erased:
             args["erased"] = "true"
-        page = client(node_url).query("vault/records", **args)
-    if as_json:
-        emit(page, True)
-        return
-    rows = [{"digest": r["digest"][:16] + "…", "category": r["category"],
-             "source": "you" if r["source"] == wallet.address else r["source"],
-             "time": format_instant(r["time"]), "bytes": r["size"],
-             "erased": format_instant(r["erased_at"]) if r["erased_at"] else ""}
-            for r in page["records"]]
-    emit(rows or "no records", False, title=f"{page['total']} record(s)")
+        api = client(home, node_url)
+        page = api.query("vault/records", **args)
+        if as_json or not page["records"]:
+            emit(page if as_json else "no records", as_json)
+            return
+        human = Human(api)
+        console.print(cards(f"{page['total']} record(s)", [
+            (" · ".join(filter(None, (
+                r["category"], human.time(r["time"]), f"{r['size']} bytes",
+                "from you" if r["source"] == wallet.address else f"from {human.name(r['source'])}",
+                r["erased_at"] and f"erased {human.time(r['erased_at'])}"))), r["digest"])
+            for r in page["records"]]))
 
 
 @vault_app.command("show")
@@ -113,9 +118,10 @@ def vault_show(digest: str, key: KeyOpt,
     """Download a record and decrypt it here, with your key."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        api = client(node_url)
+        api = client(home, node_url)
         record = api.query("vault/record", digest=digest)
         plaintext = sdk_vault.read_record(api, wallet, digest)
+        when = "" if as_json else Human(api).time(record["time"])
     if out is not None:
         out.write_bytes(plaintext)
         emit({"digest": digest, "written": str(out), "bytes": len(plaintext)}, as_json)
@@ -124,7 +130,7 @@ def vault_show(digest: str, key: KeyOpt,
     if as_json:
         emit({**record, "plaintext": text}, True)
     else:
-        console.print(f"[bold]{record['category']}[/] · {format_instant(record['time'])}")
+        console.print(f"[bold]{record['category']}[/] · {when}")
         console.print(text, markup=False, highlight=False)
 
 
@@ -135,7 +141,7 @@ def vault_erase(digest: str, key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE,
     """Erase a record: its ciphertext is deleted and every grant on it ends."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        outcome = sdk_vault.erase_record(client(node_url), wallet, digest)
+        outcome = sdk_vault.erase_record(client(home, node_url), wallet, digest)
     ended = [e["attributes"] for e in outcome.events if e["type"] == "exchange/grant_record_ended"]
     emit({"digest": digest, "erased_at_height": outcome.height,
           "grants_ended": [e["request"] for e in ended]}, as_json, title="Record erased")

@@ -61,6 +61,13 @@ class NodeConfig:
     def comet_config(self) -> CometConfig:
         return CometConfig(abci_address=self.abci_address, rpc_url=self.cometbft_rpc)
 
+    @property
+    def api_url(self) -> str:
+        """Where a client on this machine reaches the API (a wildcard host is loopback)."""
+        host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.api_host,
+                                                                          self.api_host)
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.api_port}"
+
 
 @dataclass(frozen=True)
 class Home:
@@ -109,6 +116,9 @@ class Home:
         data = json.loads(self.config_file.read_text())
         return NodeConfig(**{k: v for k, v in data.items() if k in NodeConfig.__dataclass_fields__})
 
+    def save_config(self, config: NodeConfig) -> None:
+        self.config_file.write_text(json.dumps(asdict(config), indent=2) + "\n")
+
     def nullifier_key(self) -> bytes:
         return bytes.fromhex(self.nullifier_key_file.read_text().strip())
 
@@ -154,7 +164,7 @@ def init_home(path: Path, chain_id: str = "planet-local-1", *, password: str | N
     doc = document or make_genesis_document(chain_id, operator, [verifier], preset=preset)
     parse_genesis(doc)
     home.genesis_file.write_text(json.dumps(doc, indent=2) + "\n")
-    home.config_file.write_text(json.dumps(asdict(NodeConfig()), indent=2) + "\n")
+    home.save_config(NodeConfig())
     home.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     save_keystore(home.keys_dir / "operator.json", operator, password, "operator")
     save_keystore(home.keys_dir / "verifier.json", verifier, password, "verifier")
