@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from planet.api.metrics import Metrics
+from planet.api.metrics import Metrics, route_label
 from planet.core.errors import BodyTooLarge
 from planet.engines.base import Node
 
@@ -130,7 +130,7 @@ class Edge:
         try:
             await self.app(scope, receive, capture)
         finally:
-            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            route = route_label(scope, status)
             self.metrics.observe(route, method, status, time.perf_counter() - start)
         if keep and self.node.height == height:
             ttl = SHORT_LIVED.get(path)

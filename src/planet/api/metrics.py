@@ -1,7 +1,13 @@
-"""Prometheus metrics of one node's API, in a registry of its own (one per app)."""
+"""Prometheus metrics of one node's API, in a registry of its own (one per app).
+
+Gauges say where the chain is (`planet_height`, from genesis, right after a restart too);
+counters count what this process did since it started (`planet_blocks_committed_total`,
+transactions, requests), and so start again at 0 on a restart, as Prometheus counters do.
+"""
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -17,13 +23,16 @@ class Metrics:
     def __init__(self, node: Node) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
-        Gauge("planet_height", "Height of the last committed block", registry=r
-              ).set_function(lambda: node.height)
+        self.height = Gauge("planet_height", "Height of the chain's last committed block "
+                            "(the blocks the node holds, counted from genesis)", registry=r)
+        self.height.set(node.height)  # at start: a restarted node already holds its chain
         Gauge("planet_mempool_txs", "Transactions waiting in the mempool", registry=r
               ).set_function(node.mempool_size)
-        self.txs = Counter("planet_txs_committed", "Committed transactions by result code",
-                           ["code"], registry=r)
-        self.blocks = Counter("planet_blocks", "Blocks committed since start", registry=r)
+        self.txs = Counter("planet_txs_committed", "Transactions committed since this process "
+                           "started, by result code", ["code"], registry=r)
+        self.blocks = Counter("planet_blocks_committed", "Blocks committed since this process "
+                              "started (0 after a restart; the chain's height is planet_height)",
+                              registry=r)
         self.block_interval = Histogram(
             "planet_block_interval_seconds", "Block time minus its parent's block time",
             buckets=(0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30), registry=r)
@@ -39,6 +48,7 @@ class Metrics:
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def on_block(self, block: BlockRecord, records: list[TxRecord]) -> None:
+        self.height.set(block.height)
         self.blocks.inc()
         if self._last_time is not None:
             self.block_interval.observe(max(0, block.time - self._last_time) / 1000)
@@ -59,3 +69,22 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+UNMATCHED = "unmatched"
+STATIC = "static"
+
+
+def route_label(scope: MutableMapping[str, Any], status: int) -> str:
+    """A request's `route` label: its route's template (`/v1/accounts/{address}`), the path
+    of a fixed route FastAPI does not tag in the scope (`/docs`, `/openapi.json`), `static`
+    for a file of the mounted web app, else `unmatched`. Never the raw path a client sent:
+    one label per route keeps the number of series bounded."""
+    path = getattr(scope.get("route"), "path", None)
+    if path:
+        return str(path)
+    if "endpoint" not in scope:  # no route took it (or the edge answered before routing)
+        return UNMATCHED
+    if "app_root_path" in scope:  # a Mount: the web app's static files
+        return UNMATCHED if status == 404 else STATIC
+    return UNMATCHED if scope.get("path_params") else str(scope["path"])

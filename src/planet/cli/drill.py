@@ -49,7 +49,7 @@ def drill_status(ctx: typer.Context, node_url: NodeOpt = DEFAULT_NODE,
         status = api.status()
         human = Human(api)
         shown = human.record(current)
-        shown["closes"] += f" (in {human.duration(current['closes_at'] - status['time'])})"
+        shown["closes at"] += f" (in {human.duration(current['closes_at'] - status['time'])})"
         console.print(record_table(shown, "Lucky Drill"))
 
 

@@ -443,7 +443,8 @@ def query_accounts(kind: Annotated[str, typer.Option(help="resident, business, v
             ("joined", lambda a: human.when(a["created_at"])[:10]),
             *([] if named else [("verified", lambda a: yes_no(a["verified"])),
                                 ("invites", lambda a: a["invites_left"])])],
-            title=f"{kind.capitalize()} accounts ({len(accounts)})", wrap=("name",)))
+            title=f"{kind.capitalize()} accounts ({len(accounts)}, joined on {human.offset} "
+                  "dates)", wrap=("name",)))
 
 
 # --- the economy --------------------------------------------------------------------------------
