@@ -3,6 +3,8 @@
 The node calls the hub from its sequencer thread; each subscriber has its own asyncio
 queue fed through its event loop. A subscriber that falls `MAX_QUEUE` events behind is
 dropped with a final `dropped` event rather than slowing the chain or growing without end.
+Streams are capped in all and per client address (planet.api.limits): past either cap a
+new stream is refused with `StreamLimit` rather than held.
 """
 
 from __future__ import annotations
@@ -15,16 +17,26 @@ from typing import Any
 
 import orjson
 
+from planet.api.limits import DEFAULT_LIMITS
 from planet.storage.sqlite import BlockRecord, TxRecord, tx_sender
 
 MAX_QUEUE = 1_000
 KEEPALIVE_S = 15.0
 
 
+class StreamLimit(Exception):
+    """A new stream over a cap: `status` is 429 (this client's) or 503 (the node's)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
 @dataclass(eq=False)
 class Subscriber:
     loop: asyncio.AbstractEventLoop
     address: str | None
+    client: str = ""
     queue: asyncio.Queue[bytes | None] = field(default_factory=asyncio.Queue)
     dropped: bool = False
 
@@ -63,23 +75,43 @@ def frame(event: str, data: dict[str, Any]) -> bytes:
 
 
 class EventHub:
-    def __init__(self) -> None:
+    def __init__(self, max_streams: int = DEFAULT_LIMITS.sse_max_streams,
+                 max_per_client: int = DEFAULT_LIMITS.sse_max_streams_per_client) -> None:
         self._subs: set[Subscriber] = set()
+        self._per_client: dict[str, int] = {}
         self._lock = threading.Lock()
+        self.max_streams, self.max_per_client = max_streams, max_per_client
 
     @property
     def count(self) -> int:
         return len(self._subs)
 
-    def subscribe(self, address: str | None) -> Subscriber:
-        sub = Subscriber(asyncio.get_running_loop(), address)
+    def subscribe(self, address: str | None, client: str = "") -> Subscriber:
+        """A new stream for `client` (its network address), or StreamLimit."""
+        sub = Subscriber(asyncio.get_running_loop(), address, client)
         with self._lock:
+            if len(self._subs) >= self.max_streams:
+                raise StreamLimit(503, f"this node serves at most {self.max_streams} event "
+                                       "streams at once; retry later")
+            held = self._per_client.get(client, 0)
+            if held >= self.max_per_client:
+                raise StreamLimit(429, f"at most {self.max_per_client} event streams per "
+                                       "client address; close one first")
+            self._per_client[client] = held + 1
             self._subs.add(sub)
         return sub
 
     def unsubscribe(self, sub: Subscriber) -> None:
+        """Release the stream's slot; a second call does nothing."""
         with self._lock:
-            self._subs.discard(sub)
+            if sub not in self._subs:
+                return
+            self._subs.remove(sub)
+            left = self._per_client[sub.client] - 1
+            if left:
+                self._per_client[sub.client] = left
+            else:
+                del self._per_client[sub.client]
 
     def on_block(self, block: BlockRecord, records: list[TxRecord]) -> None:
         """Called by the node after each commit (sequencer thread)."""

@@ -12,12 +12,11 @@ from planet import __version__
 from planet.api.admission import Admission
 from planet.api.body import read_body
 from planet.api.context import ApiContext, OrjsonResponse
-from planet.api.errors import ERRORS
+from planet.api.errors import ERROR_SCHEMA, ERRORS
 from planet.api.shapes import BLOCK, HEALTH, STATUS, TX, array, ok
 from planet.core.errors import InvalidField, NotFound
 from planet.engines.base import engine_name
 
-MAX_BODY = 1 << 20
 CHECK_RESULT = {"type": "object", "required": ["code", "log"], "properties": {
     "code": {"type": "integer"}, "codespace": {"type": "string"}, "log": {"type": "string"},
     "error": {"type": "string"}, "events": {"type": "array"}}}
@@ -49,6 +48,7 @@ def parse_hash(text: str, what: str = "tx hash") -> bytes:
 def router(ctx: ApiContext) -> APIRouter:
     node = ctx.node
     admission = Admission(node)
+    max_tx = node.genesis.params.max_tx_bytes  # a longer body can never be a valid tx
     r = APIRouter(prefix="/v1", responses=ERRORS)
 
     @r.get("/health", tags=["node"], responses=ok(HEALTH), summary="Liveness and height")
@@ -68,7 +68,7 @@ def router(ctx: ApiContext) -> APIRouter:
                 "timezone": format_offset(node.genesis.params.timezone_offset_minutes)}
 
     @r.post("/txs", tags=["txs"], summary="Submit a signed transaction",
-            responses={400: TX_REFUSED},
+            responses={400: TX_REFUSED, 413: ERROR_SCHEMA},
             description="Body: the raw signed transaction JSON. With wait=true (default) the "
                         "answer comes once the transaction is committed; 400 when check_tx "
                         "refuses it, 202 if not committed within `timeout` seconds.",
@@ -78,8 +78,8 @@ def router(ctx: ApiContext) -> APIRouter:
                         wait: Annotated[bool, Query(description="wait until committed")] = True,
                         timeout: Annotated[float, Query(gt=0, le=60)] = 20.0
                         ) -> JSONResponse:
-        raw = await read_body(request, MAX_BODY, lambda _size: HTTPException(
-            413, f"body larger than {MAX_BODY} bytes"))
+        raw = await read_body(request, max_tx, lambda _size: HTTPException(
+            413, f"a transaction is at most {max_tx} bytes (the chain's max_tx_bytes)"))
         submitted = await admission.submit(raw)
         out: dict[str, Any] = {"hash": submitted.hash.hex(), "check": submitted.result.to_json()}
         if not submitted.accepted:

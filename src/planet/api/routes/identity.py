@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from planet.api.blobs import signed_headers
+from planet.api.body import read_body
 from planet.api.context import ApiContext
 from planet.api.errors import ERROR_SCHEMA, ERRORS
 from planet.api.shapes import ATTESTED, VERIFIER, ok
-from planet.core.errors import InvalidField, NotFound
+from planet.core.errors import NotFound
 from planet.identity.service import MAX_SEALED_BYTES, IdentityService
 
 
@@ -34,15 +35,14 @@ def router(ctx: ApiContext) -> APIRouter:
                         "the X-Planet-* headers (method POST, digest = SHA-256 of the body). "
                         "Nothing about the details is logged or stored.",
             responses={**ok(ATTESTED), 401: ERROR_SCHEMA, 409: ERROR_SCHEMA,
-                       422: ERROR_SCHEMA},
+                       413: ERROR_SCHEMA, 422: ERROR_SCHEMA},
             openapi_extra={"requestBody": {"required": True, "content": {
                 "application/octet-stream": {"schema": {"type": "string",
                                                         "format": "binary"}}}}})
     async def verify(request: Request) -> dict[str, Any]:
         svc = service()
-        body = await request.body()
-        if len(body) > MAX_SEALED_BYTES:
-            raise InvalidField(f"body: at most {MAX_SEALED_BYTES} bytes")
+        body = await read_body(request, MAX_SEALED_BYTES, lambda _size: HTTPException(
+            413, f"body: a sealed identity is at most {MAX_SEALED_BYTES} bytes"))
         attested = await run_in_threadpool(svc.verify, signed_headers(request), body)
         return attested.to_json()
 
