@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from planet.api.body import read_body
-from planet.core.errors import BlobTooLarge
+from planet.core.errors import BlobRefused, BlobTooLarge
 from planet.sdk.blobauth import ADDRESS_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
 from planet.vault.service import VaultService
 
@@ -33,11 +33,14 @@ def blob_router(vault: VaultService, max_bytes: int) -> APIRouter:
                                                ] = None) -> JSONResponse:
         if content_length is not None and content_length > max_bytes:
             raise BlobTooLarge(f"blob of {content_length} bytes; at most {max_bytes}")
-        headers = signed_headers(request)
-        vault.require_digest(digest)
-        data = await read_body(request, max_bytes, lambda _size: BlobTooLarge(
-            f"blob larger than {max_bytes} bytes"))
-        await run_in_threadpool(vault.check_upload, headers, digest, len(data))
+        # The signature and the ledger's rule first, from the head alone; then the body,
+        # no longer than the record's committed size; then (the store) its digest.
+        size = await run_in_threadpool(vault.check_upload, signed_headers(request), digest,
+                                       content_length)
+        data = await read_body(request, size, lambda _size: BlobTooLarge(
+            f"record {digest} is {size} bytes on the ledger; the body is longer"))
+        if len(data) != size:  # a chunked body that ended short
+            raise BlobRefused(f"record {digest} is {size} bytes on the ledger, got {len(data)}")
         created = await run_in_threadpool(vault.upload, digest, data)
         return JSONResponse(status_code=201 if created else 200,
                             content={"digest": digest, "size": len(data), "stored": created})

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from starlette.exceptions import HTTPException
 
 from planet.api.metrics import Metrics, route_label
 from planet.core.errors import BodyTooLarge
@@ -110,6 +111,8 @@ class Edge:
                 await _send_error(send, 413, f"body of {length} bytes; at most {self.max_body}")
                 self.metrics.observe("unmatched", method, 413, time.perf_counter() - start)
                 return
+            if length is None:  # chunked: no length to check first
+                receive = _cut_off(receive, self.max_body)
         status = 500
         headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
@@ -136,6 +139,22 @@ class Edge:
             ttl = SHORT_LIVED.get(path)
             self.cache.put(key, Entry(height, None if ttl is None else time.monotonic() + ttl,
                                       status, headers, b"".join(chunks), route))
+
+
+def _cut_off(receive: Receive, limit: int) -> Receive:
+    """`receive` refusing (413) a body once it passes `limit` bytes: a backstop behind the
+    routes' own smaller limits (planet.api.body), so that no route can read more."""
+    seen = 0
+
+    async def bounded() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise HTTPException(413, f"body over {limit} bytes")
+        return message
+
+    return bounded
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -409,6 +409,24 @@ class UnsupportedMediaType(HttpError):
     code = 914
 
 
+class HeaderTooLarge(HttpError):
+    """The request line and headers passed the node's limit (HTTP 431; api/limits.py)."""
+
+    code = 916
+
+
+class RequestTimeout(HttpError):
+    """The request's head did not arrive within the node's deadline (HTTP 408)."""
+
+    code = 917
+
+
+class TooManyStreams(HttpError):
+    """Too many open /v1/events streams: from this client (HTTP 429) or in all (503)."""
+
+    code = 918
+
+
 class BlockOrderError(PlanetError):
     """An engine fed blocks out of order or with time going backwards: a bug, not input."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,10 +47,13 @@ class NodeConfig:
     cometbft_rpc: str = "http://127.0.0.1:26657"
     cometbft_home: str = "cometbft"  # relative to the node home: HOME/cometbft
     # engine "cometbft": a PostgreSQL URL turns on CometBFT's psql event indexer (blocks,
-    # tx results and events in SQL; see planet.testnet.psql). `planet node --with-cometbft`
+    # tx results and events in SQL; see planet.engines.psql_index). `planet node --with-cometbft`
     # creates its tables and sets [tx_index] in HOME/cometbft's config.toml before starting
     # CometBFT; otherwise run `planet testnet psql URL --cometbft-home HOME/cometbft`.
     psql_url: str = ""
+    # Overrides of the HTTP server's limits (planet.api.limits.HttpLimits: header size and
+    # deadline, body size, event streams in all and per client), e.g. {"sse_max_streams": 5000}.
+    http_limits: dict[str, Any] = field(default_factory=dict)
 
     def engine_config(self) -> EngineConfig:
         return EngineConfig(block_interval_ms=self.block_interval_ms,

@@ -19,6 +19,7 @@ from typing import Any
 import uvicorn
 
 from planet.api.app import create_app
+from planet.api.limits import HttpLimits
 from planet.engines.base import Node
 from planet.engines.binary import find_cometbft
 from planet.engines.cometbft import CometNode
@@ -26,6 +27,7 @@ from planet.engines.embedded import EmbeddedNode
 from planet.identity.service import IdentityService
 from planet.node.child import Supervised
 from planet.node.home import Home
+from planet.node.http import bounded_protocol
 from planet.storage.blobs import open_blob_store
 from planet.storage.sqlite import BlockRecord, TxRecord
 from planet.vault.service import VaultService
@@ -150,6 +152,7 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
              engine: str | None = None, with_cometbft: bool = False) -> None:
     """`engine` overrides config.json's; `with_cometbft` also runs CometBFT as a child."""
     config = home.load_config()
+    limits = HttpLimits.from_config(config.http_limits)  # a bad limit stops here
     node = open_node(home, engine)
     if with_cometbft and isinstance(node, CometNode):
         configure_indexer(home)  # before anything starts: a bad URL stops here
@@ -169,15 +172,16 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
         if on_ready is not None:
             on_ready(node, url)
 
-    api = create_app(node, ready, vault, open_identity(home, node))
+    api = create_app(node, ready, vault, open_identity(home, node), limits=limits)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the drill agent's requests
     try:
         # Never an access log: request lines could carry addresses next to timings, and
-        # the identity endpoint must leave no trace. uvloop + httptools for throughput.
-        # Open /v1/events streams never finish by themselves: give them 2 s at shutdown.
+        # the identity endpoint must leave no trace. uvloop + httptools for throughput,
+        # with bounded request heads (planet.node.http). Open /v1/events streams never
+        # finish by themselves: give them 2 s at shutdown.
         uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False,
-                    loop="uvloop", http="httptools", timeout_graceful_shutdown=2)
+                    loop="uvloop", http=bounded_protocol(limits), timeout_graceful_shutdown=2)
     finally:
         stop.set()
         if child is not None:

@@ -57,12 +57,21 @@ class VaultService:
                             digest=digest, method=method, now_ms=self.clock())
         return signed.address
 
-    def check_upload(self, headers: dict[str, str], digest: str, size: int) -> str:
+    def check_upload(self, headers: dict[str, str], digest: str, size: int | None) -> int:
+        """Whether this signed request may upload `digest`, decided from the request's head
+        alone so that nothing is read of a body that would be refused: the signature, then
+        the ledger's rule at the declared `size` (None for a chunked body: then at the
+        committed size). Returns the committed size, which the body must then have."""
         self.require_digest(digest)
         address = self.authenticate(headers, digest, "PUT")
-        self.ledger.query("vault/upload_check", {"address": address, "digest": digest,
-                                                 "size": size})
-        return address
+        if size is None:
+            try:
+                size = int(self.ledger.query("vault/record", {"digest": digest})["size"])
+            except NotFound:
+                size = 0  # no such record: the rule below refuses with its reason
+        record = self.ledger.query("vault/upload_check", {"address": address, "digest": digest,
+                                                          "size": size})
+        return int(record["size"])
 
     def upload(self, digest: str, data: bytes) -> bool:
         try:
