@@ -60,6 +60,8 @@ def format_duration(ms: int) -> str:
         return f"-{format_duration(-ms)}"
     seconds = ms // 1000
     minutes, hours = seconds // 60, seconds // 3600
+    if ms < 1000:
+        return f"{ms} ms"
     if seconds < 60:
         return f"{seconds} s"
     if minutes < 60:

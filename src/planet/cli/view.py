@@ -3,7 +3,8 @@ durations as '47 h 45 min', in records and tables that fit an 80-column terminal
 
 `--json` bypasses all of this and prints the node's raw values (µBD, epoch milliseconds).
 The API names its fields by one convention, which is what lets a record be read without a
-formatter per command: `*_micro` is µBD, `*_at` and `*_time` are epoch ms, `*_ms` a span.
+formatter per command: `*_micro` is µBD, `*_at`, `*_time`, `*_until` are epoch ms, `*_ms`
+a span.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from rich.text import Text
 from planet.cli.units import deployment_zone, format_bd, format_duration, format_instant
 from planet.sdk.client import NodeError, PlanetClient
 
-TIME_KEYS = frozenset({"time", "genesis_time", "seal_time", "reveal_deadline", "end_time"})
+TIME_KEYS = frozenset({"time", "period_start", "period_end", "hour_start", "hour_end"})
+TIME_SUFFIXES = ("_at", "_time", "_until", "_deadline")
 NEVER_KEYS = frozenset({"expires_at"})  # 0 means it never happens
 RATE_SUFFIX = "_micro_per_second"
 ADDRESS_PREFIX = "planet1"
@@ -100,7 +102,7 @@ class Human:
         if isinstance(value, int) and not isinstance(value, bool):
             if key.endswith("_ms"):
                 return key.removesuffix("_ms").replace("_", " "), self.duration(value)
-            if key.endswith("_at") or key in TIME_KEYS:
+            if key.endswith(TIME_SUFFIXES) or key in TIME_KEYS:
                 return (key.replace("_", " "),
                         self.time(value, never="never" if key in NEVER_KEYS else "—"))
         return key.replace("_", " "), text(value)
