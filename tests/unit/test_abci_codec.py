@@ -40,6 +40,22 @@ def test_uvarint_refuses_negative_and_overlong() -> None:
         decode_uvarint(b"\x80" * 11)
 
 
+@pytest.mark.parametrize("wire", [
+    b"\x80\x00",  # 0 in two bytes: the report's case
+    b"\x81\x00",  # 1
+    b"\xac\x82\x00",  # 300 in three bytes
+    b"\x80" * 9 + b"\x00",
+    b"\xff" * 9 + b"\x02",  # 2^64 + …: past 64 bits
+])
+def test_uvarint_refuses_non_minimal_and_overlong_encodings(wire: bytes) -> None:
+    """One length, one encoding (as Go's encoding/binary reads them): otherwise the same
+    frame could be written several ways, and a trailing 0x00 hides where a length ends."""
+    with pytest.raises(FramingError):
+        decode_uvarint(wire)
+    with pytest.raises(FramingError):
+        FrameDecoder().feed(wire + b"\x00" * 8)
+
+
 def _requests() -> list[bytes]:
     return [pb.Request(echo=pb.EchoRequest(message="hello")).SerializeToString(),
             pb.Request(flush=pb.FlushRequest()).SerializeToString(),

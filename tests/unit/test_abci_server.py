@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from planet.core.errors import InternalQueryError, InternalTxError
 from planet.engines.abci import abci_pb2 as pb
 from planet.engines.abci.codec import FrameDecoder, frame
 from planet.engines.abci.server import AbciServer, dispatch, parse_address
@@ -107,6 +108,10 @@ def test_a_request_split_across_reads(server: Any) -> None:
 
 def test_handler_exceptions_become_exception_responses_and_the_server_goes_on(
         server: Any) -> None:
+    """On the consensus connection a failing handler is an Exception response (CometBFT
+    stops, loudly); a failing CheckTx or Query is answered in-band with the core's
+    internal-error code, since CometBFT stops the node on an Exception from any connection
+    and one client's tx or query must never do that."""
     srv, _ = server
     c = Client(srv.port)
     try:
@@ -114,12 +119,17 @@ def test_handler_exceptions_become_exception_responses_and_the_server_goes_on(
                pb.Request(commit=pb.CommitRequest()),
                pb.Request(init_chain=pb.InitChainRequest(chain_id="x")),  # no such method
                pb.Request(),  # empty request
+               pb.Request(query=pb.QueryRequest(path="accounts/account")),  # no such method
                pb.Request(check_tx=pb.CheckTxRequest(tx=b"ok-after")))
-        out = c.receive(5)
-        assert [r.WhichOneof("value") for r in out] == ["exception"] * 4 + ["check_tx"]
-        assert "handler bug" in out[0].exception.error
+        out = c.receive(6)
+        assert [r.WhichOneof("value") for r in out] == (
+            ["check_tx"] + ["exception"] * 3 + ["query", "check_tx"])
+        assert (out[0].check_tx.code, out[0].check_tx.codespace) == (
+            InternalTxError.code, "tx")
+        assert "RuntimeError" in out[0].check_tx.log and "bug" in out[0].check_tx.log
         assert "nothing to commit" in out[1].exception.error
-        assert out[4].check_tx.log == "ok-after"
+        assert out[4].query.code == InternalQueryError.code
+        assert out[5].check_tx.log == "ok-after"
     finally:
         c.close()
 

@@ -471,6 +471,13 @@ class AbciRefused(PlanetError):
     codespace = "abci"
 
 
+class FramingError(AbciRefused):
+    """The ABCI byte stream is not a sequence of length-prefixed messages (a length past the
+    limit, over 64 bits or not in its one minimal varint form); the connection is closed."""
+
+    code = 942
+
+
 class EngineUnavailable(PlanetError):
     """CometBFT's RPC did not answer or refused the broadcast: the tx was not admitted."""
 

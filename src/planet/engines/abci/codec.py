@@ -3,13 +3,13 @@ of protobuf (a Request from CometBFT, a Response from the application)."""
 
 from __future__ import annotations
 
+from planet.core.errors import FramingError
+
+__all__ = ["FrameDecoder", "FramingError", "decode_uvarint", "encode_uvarint", "frame"]
+
 MAX_MESSAGE_BYTES = 64 << 20
 """Refuse a frame longer than this: a block of transactions is far smaller, and a corrupt
 length must not make the server buffer without bound."""
-
-
-class FramingError(Exception):
-    """The byte stream is not a sequence of length-prefixed messages."""
 
 
 def encode_uvarint(n: int) -> bytes:
@@ -24,16 +24,25 @@ def encode_uvarint(n: int) -> bytes:
 
 
 def decode_uvarint(buf: bytes | bytearray | memoryview, pos: int = 0) -> tuple[int, int] | None:
-    """(value, position after it), or None if `buf` ends inside the varint."""
+    """(value, position after it), or None if `buf` ends inside the varint.
+
+    Only the one minimal encoding of each length is accepted (`80 00` is not 0, `81 00`
+    not 1): a stream has one reading, as Go's binary.Uvarint also refuses lengths past
+    64 bits.
+    """
     value = shift = 0
     while pos < len(buf):
         b = buf[pos]
         pos += 1
         value |= (b & 0x7F) << shift
         if not b & 0x80:
+            if b == 0 and shift:
+                raise FramingError("length varint is not minimal (a trailing 0x00 byte)")
+            if value >> 64:
+                raise FramingError("length varint exceeds 64 bits")
             return value, pos
         shift += 7
-        if shift >= 64:
+        if shift >= 70:
             raise FramingError("length varint longer than 10 bytes")
     return None
 

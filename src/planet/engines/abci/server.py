@@ -7,9 +7,13 @@ requests go out in one write; a Flush is answered in its place in that order, so
 reaches CometBFT after every answer before it.
 
 The handler is called on the server's event loop thread, one request at a time across all
-connections, so it needs no locking against itself. A handler that raises is logged and
-answered with an Exception response (CometBFT stops on one from the consensus
-connection: the failure is loud, never silent); the server itself keeps running.
+connections, so it needs no locking against itself. A handler that raises is logged as a
+bug. On CheckTx and Query the failure is answered in-band, as a refusal with the core's
+internal-error code: CometBFT stops the whole node on an Exception response from any
+connection, and one client's tx or query must never do that. On the consensus connection
+it is answered with an Exception response (CometBFT stops: the failure is loud, never
+silent, and no block is agreed on a state this node could not compute); the server
+itself keeps running.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from urllib.parse import urlparse
 
 from google.protobuf.message import DecodeError
 
+from planet.core.errors import InternalQueryError, InternalTxError
 from planet.engines.abci import abci_pb2 as pb
 from planet.engines.abci.codec import FrameDecoder, FramingError, frame
 
@@ -78,7 +83,15 @@ def dispatch(handler: Handler, request: pb.Request) -> pb.Response:
         getattr(response, kind).CopyFrom(answer)
         return response
     except Exception as err:
-        log.exception("ABCI %s failed", kind)
+        log.exception("BUG: ABCI %s failed", kind)
+        failed = f"the node failed on this {kind} ({type(err).__name__}): a bug, logged"
+        if kind == "check_tx":
+            return pb.Response(check_tx=pb.CheckTxResponse(
+                code=InternalTxError.code, codespace=InternalTxError.codespace, log=failed))
+        if kind == "query":
+            return pb.Response(query=pb.QueryResponse(
+                code=InternalQueryError.code, codespace=InternalQueryError.codespace,
+                log=failed))
         return pb.Response(exception=pb.ExceptionResponse(
             error=f"{kind}: {type(err).__name__}: {err}"))
 
