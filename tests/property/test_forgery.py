@@ -22,6 +22,7 @@ from planet.core.accounts.messages import CreateInvites, RegisterBusiness
 from planet.core.errors import (
     AddressMismatch,
     BadSignature,
+    DuplicateKey,
     InvalidField,
     MalformedTx,
     TxTooLarge,
@@ -54,6 +55,23 @@ def valid_envelope(chain: Chain, which: int) -> dict[str, Any]:
 
 def dump(doc: Any) -> bytes:
     return json.dumps(doc, separators=(",", ":")).encode()
+
+
+class Members(list[tuple[str, Any]]):
+    """A JSON object written member by member, so that a key may appear twice."""
+
+
+def dump_members(value: Any) -> str:
+    """Compact JSON where `Members` objects keep their repeated keys."""
+    if isinstance(value, dict):
+        value = Members(value.items())
+    if isinstance(value, Members):
+        return "{" + ",".join(f"{key}:{dump_members(v)}" if key.startswith('"')
+                              else f"{json.dumps(key)}:{dump_members(v)}"
+                              for key, v in value) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(dump_members(v) for v in value) + "]"
+    return json.dumps(value)
 
 
 @dataclass(frozen=True)
@@ -262,6 +280,32 @@ def m_bad_message_field(draw: st.DrawFn, chain: Chain, env: dict, body: dict) ->
     return Forgery(dump(env), InvalidField.code, ("business",))
 
 
+def m_duplicate_key(draw: st.DrawFn, chain: Chain, env: dict, body: dict) -> Forgery:
+    """A key written twice in the envelope, the body or a message. With the genuine value
+    last, orjson reads exactly the signed tx (the signature verifies) while the stored bytes
+    also carry the first value: refused as a duplicate, whatever the values and wherever
+    the repeat (an escaped spelling of the key is the same key)."""
+    where = draw(st.sampled_from(["envelope", "body", "message"]), label="where")
+    target = {"envelope": env, "body": body, "message": body["messages"][0]}[where]
+    key = draw(st.sampled_from(sorted(target)), label="key")
+    other = draw(st.one_of(st.just(target[key]), JSON_VALUE), label="other value")
+    escaped = f'"\\u{ord(key[0]):04x}{key[1:]}"'  # the same key, its first letter escaped
+    spelled = draw(st.sampled_from([json.dumps(key), escaped]), label="spelling")
+    members = Members(target.items())
+    at = members.index((key, target[key]))
+    if draw(st.booleans(), label="genuine last"):
+        members.insert(at, (spelled, other))
+    else:
+        members.insert(at + 1, (spelled, other))
+    if where == "envelope":
+        doc: Any = members
+    elif where == "body":
+        doc = dict(env, body=members)
+    else:
+        doc = dict(env, body=dict(body, messages=[members, *body["messages"][1:]]))
+    return Forgery(dump_members(doc).encode(), DuplicateKey.code, ("repeats", key))
+
+
 def m_bad_base64(draw: st.DrawFn, chain: Chain, env: dict, body: dict) -> Forgery:
     name = draw(st.sampled_from(["public_key", "signature"]), label="field")
     size = 32 if name == "public_key" else 64
@@ -284,7 +328,7 @@ MUTATIONS: dict[str, Callable[[st.DrawFn, Chain, dict, dict], Forgery]] = {
         m_chain_id, m_resigned_chain_id, m_sender, m_public_key, m_key_and_sender,
         m_unknown_envelope, m_unknown_body, m_unknown_message_field, m_unknown_message_type,
         m_oversize, m_truncated, m_not_an_object, m_not_utf8, m_body_shape, m_bad_sender,
-        m_bad_message_field, m_bad_base64)
+        m_bad_message_field, m_bad_base64, m_duplicate_key)
 }
 
 CHAIN = make_chain(label="forgery")
@@ -350,13 +394,41 @@ def test_every_mutation_kind_is_refused(kind: str) -> None:
 
 
 def test_duplicate_json_keys_cannot_smuggle_a_second_body() -> None:
-    """With duplicate keys the last one wins; the signature must cover what runs."""
+    """A second body after the signed one: refused as a repeated key, not read as either."""
     chain = make_chain(label="forgery/dup")
     env = valid_envelope(chain, 0)
     evil = dict(env["body"], messages=[CreateInvites(code_hashes=(new_hash("evil"),)).to_json()])
     raw = (b'{"body":' + dump(env["body"]) + b',"body":' + dump(evil) + b',"public_key":"'
            + env["public_key"].encode() + b'","signature":"' + env["signature"].encode() + b'"}')
-    assert_refused(chain, Forgery(raw, BadSignature.code, ("signature",)))
+    assert_refused(chain, Forgery(raw, DuplicateKey.code, ("repeats", "body")))
+
+
+@pytest.mark.parametrize("key", ["type", "sequence", "signature"])
+def test_a_validly_signed_tx_with_a_repeated_key_is_refused(key: str) -> None:
+    """The report's cases: `{"type":"vault/erase_record","type":"emission/collect"}`, a
+    repeated `sequence` or `signature`, each with the signed value last, so that the
+    signature verifies for what a last-wins parser reads. One tx, one meaning: refused with
+    DuplicateKey (114), in check_tx and in a block, and nothing changes."""
+    chain = make_chain(label=f"forgery/dup/{key}")
+    raw = chain.operator.sign_tx(chain_id=chain.chain_id, sequence=0,
+                                 messages=[{"type": "emission/collect"}])
+    env = json.loads(raw)
+    assert verify_raw_signature(raw)
+    body, message = env["body"], env["body"]["messages"][0]
+    if key == "type":
+        message = Members([("type", "vault/erase_record"), ("type", "emission/collect")])
+    elif key == "sequence":
+        body = Members([("sequence", 7), *body.items()])
+    doc = Members([("body", dict(body, messages=[message]) if isinstance(body, dict)
+                    else Members([(k, [message] if k == "messages" else v) for k, v in body])),
+                   ("public_key", env["public_key"])])
+    if key == "signature":
+        doc.append(("signature", base64.b64encode(bytes(64)).decode()))
+    doc.append(("signature", env["signature"]))
+    forged = dump_members(doc).encode()
+    assert json.loads(forged) == env  # last-wins parsing reads the genuine, signed tx
+    assert verify_raw_signature(forged)
+    assert_refused(chain, Forgery(forged, DuplicateKey.code, ("repeats", key)))
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig"])

@@ -55,7 +55,10 @@ def _explain_bad_address(text: object, field: str) -> Address:
         raise InvalidField(f"{field}: address prefix must be '{HRP}', got '{hrp}'")
     if spec != Encoding.BECH32M:
         raise InvalidField(f"{field}: address checksum must be bech32m")
-    payload = convertbits(data, 5, 8, False)
+    try:  # bech32m's DecodeError (a ValueError) on padding that is not 8-bit aligned
+        payload = convertbits(data, 5, 8, False)
+    except ValueError:
+        payload = None
     if payload is None or len(payload) != ADDRESS_BYTES:
         raise InvalidField(f"{field}: address must carry {ADDRESS_BYTES} bytes")
     return Address(text)

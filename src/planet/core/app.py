@@ -8,6 +8,7 @@ the block in one atomic batch; it never touches storage itself.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from planet.core.chain import ChainMeta, get_meta
 from planet.core.errors import (
     BadSignature,
     BlobRefused,
+    InternalQueryError,
     InvalidField,
     Missing,
     NotFound,
@@ -33,10 +35,12 @@ from planet.core.transition import (
     init_chain,
     process_block_start,
     process_tx,
+    refuse_unexpected,
 )
 from planet.core.tx import Tx, compute_tx_hash, decode_tx, verify_tx_signature
 
 Writes = list[tuple[str, bytes | None]]
+log = logging.getLogger("planet.core")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +94,21 @@ class Application:
         self._pending = self.state.apply(layer.writes)
         return self.state.root()
 
-    def decode(self, raw: bytes) -> Tx:
-        return decode_tx(raw, params=self.params, router=ROUTER, chain_id=self.genesis.chain_id)
+    def decode(self, raw: bytes, *, verify: bool = False) -> Tx:
+        """Every stateless check of `raw` (and its signature if `verify`). Raises only
+        PlanetErrors: anything else is a bug, refused as `InternalTxError`."""
+        try:
+            tx = decode_tx(raw, params=self.params, router=ROUTER,
+                           chain_id=self.genesis.chain_id)
+            if verify:
+                verify_tx_signature(tx)
+        except PlanetError:
+            raise
+        except MemoryError:
+            raise
+        except Exception as err:
+            raise refuse_unexpected(err, "decoding") from None
+        return tx
 
     def check_tx(self, raw: bytes, *, signature_checked: bool = False) -> tuple[TxResult, Tx | None]:
         """Mempool admission: every check a block would make, against pending state.
@@ -103,9 +120,7 @@ class Application:
         tx = self._checked.get(compute_tx_hash(raw))
         if tx is None:
             try:
-                tx = self.decode(raw)
-                if not signature_checked:
-                    verify_tx_signature(tx)
+                tx = self.decode(raw, verify=not signature_checked)
             except PlanetError as err:
                 return TxResult.failure(err), None
         meta = get_meta(self.state)
@@ -123,8 +138,7 @@ class Application:
             tx = self._checked.pop(compute_tx_hash(raw), None)
             if tx is None:
                 try:
-                    tx = self.decode(raw)
-                    verify_tx_signature(tx)
+                    tx = self.decode(raw, verify=True)
                 except PlanetError as err:
                     results.append(TxResult.failure(err))
                     continue
@@ -169,6 +183,12 @@ class Application:
             raise  # kept whole: BlobRefused for the blob store's 403, Missing for a 404
         except PlanetError as err:
             raise QueryError(err.message) from None
+        except MemoryError:
+            raise
+        except Exception as err:  # a bug: never a crash of the caller (HTTP, ABCI)
+            log.exception("BUG: query %s raised %s", path, type(err).__name__)
+            raise InternalQueryError(f"the node failed on query '{path}' "
+                                     f"({type(err).__name__}): a bug, logged") from None
 
 
 __all__ = ["AppInfo", "Application", "BadSignature", "BlockHeader", "BlockResult",

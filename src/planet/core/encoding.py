@@ -13,12 +13,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
+import re
 from typing import Any
 
 import orjson
 import rfc8785
 
-from planet.core.errors import InvalidField
+from planet.core.errors import DuplicateKey, InvalidField
 
 
 def canonical_json(value: Any) -> bytes:
@@ -38,6 +40,75 @@ def state_json(value: Any) -> bytes:
 def parse_json(raw: bytes) -> Any:
     """Strict UTF-8 JSON parsing (raises ValueError on anything else)."""
     return orjson.loads(raw)
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.DOTALL)
+_NAMED_DEPTH = 64
+"""Duplicates in documents nested deeper are refused without naming the key: naming
+re-parses with the recursive `json` module, whose limit depends on the caller's stack."""
+
+
+def parse_json_unique(raw: bytes) -> Any:
+    """`parse_json` that also refuses a repeated key in any object (I-JSON, RFC 7493 §2.3).
+
+    orjson keeps the last of two equal keys, other parsers the first, so such bytes have two
+    meanings. A document whose objects have n members in total holds at least n ':' bytes,
+    exactly n when none sits inside a string, and orjson's result has fewer members than the
+    text only if keys repeat: counting ':' (C speed) settles almost every document, and only
+    one with ':' inside strings costs a regular-expression pass that removes the strings.
+    """
+    doc = orjson.loads(raw)
+    members = _count_members(doc)
+    if raw.count(b":") != members and _JSON_STRING.sub(b"", raw).count(b":") != members:
+        name = _repeated_key(raw) if _depth(doc) <= _NAMED_DEPTH else None
+        which = f"the key {name[:40]!r}" if name is not None else "a key"
+        raise DuplicateKey(f"an object repeats {which}; I-JSON (RFC 7493) allows each key "
+                           "once, so that every reader sees the same values")
+    return doc
+
+
+def _count_members(doc: Any) -> int:
+    """Object members in `doc`, all levels (iterative: no recursion limit to meet)."""
+    members = 0
+    stack = [doc]
+    while stack:
+        value = stack.pop()
+        if type(value) is dict:
+            members += len(value)
+            stack.extend(value.values())
+        elif type(value) is list:
+            stack.extend(value)
+    return members
+
+
+def _depth(doc: Any) -> int:
+    depth = 0
+    stack = [(doc, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict | list):
+            depth = max(depth, level)
+            stack.extend((v, level + 1) for v in (value.values() if isinstance(value, dict)
+                                                  else value))
+    return depth
+
+
+def _repeated_key(raw: bytes) -> str | None:
+    """The first repeated key, innermost objects first, for the refusal's message."""
+    found: list[str] = []
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> None:
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen and not found:
+                found.append(key)
+            seen.add(key)
+
+    try:
+        json.loads(raw.decode("utf-8"), object_pairs_hook=pairs_hook)
+    except ValueError:
+        return None
+    return found[0] if found else None
 
 
 def sha256(data: bytes) -> bytes:

@@ -8,11 +8,18 @@ A transaction that fails authentication (form, chain, signature, sequence) chang
 nothing. One that authenticates but whose messages fail has all their effects dropped,
 and in a block still consumes its sequence number, so the same signed bytes can never be
 included twice. `check_tx` runs the same steps on the mempool's view and refuses both.
+
+A tx that makes the code raise anything but a PlanetError has found a bug: it is logged
+with its traceback and refused with `InternalTxError` (`refuse_unexpected`), like any other
+refusal, so one tx can never fail a block. Each node running the same code reaches the same
+refusal for the same tx; MemoryError alone propagates, as it depends on the machine, and a
+node that stops is better than one that disagrees.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +31,13 @@ from planet.core.chain import META_KEY, ChainMeta, check_next_block, get_meta
 from planet.core.drill.module import MODULE as DRILL
 from planet.core.emission.module import MODULE as EMISSION
 from planet.core.emission.rules import sync_force
-from planet.core.errors import PlanetError, SequenceReused, SequenceSkipped, UnknownAccount
+from planet.core.errors import (
+    InternalTxError,
+    PlanetError,
+    SequenceReused,
+    SequenceSkipped,
+    UnknownAccount,
+)
 from planet.core.exchange.module import MODULE as EXCHANGE
 from planet.core.exchange.rules import end_grants_on_erasure
 from planet.core.force.module import MODULE as FORCE
@@ -34,6 +47,8 @@ from planet.core.messages import Ctx, Event, Module, Router
 from planet.core.state import Layer, View
 from planet.core.tx import Tx
 from planet.core.vault.module import MODULE as VAULT
+
+log = logging.getLogger("planet.core")
 
 MODULES: tuple[Module, ...] = (ACCOUNTS, FORCE, EMISSION, DRILL, VAULT, EXCHANGE)
 ROUTER = Router(MODULES)
@@ -100,6 +115,16 @@ def authenticate_tx(view: View, tx: Tx) -> None:
         raise SequenceSkipped(f"sequence {tx.sequence} skips ahead; next is {expected}")
 
 
+def refuse_unexpected(err: Exception, doing: str) -> InternalTxError:
+    """The refusal for a tx on which the code raised `err` (call it in the except block:
+    it logs the traceback as a bug). The message names only the exception's type, so that
+    every node gives the same one."""
+    log.exception("BUG: %s a transaction raised %s; the tx is refused with code %d",
+                  doing, type(err).__name__, InternalTxError.code)
+    return InternalTxError(f"the node failed while {doing} this transaction "
+                           f"({type(err).__name__}): a bug, logged; the transaction is refused")
+
+
 def run_messages(ctx: Ctx, tx: Tx) -> None:
     for msg in tx.messages:
         ROUTER.handler(msg)(ctx, msg)
@@ -112,19 +137,30 @@ def process_tx(state: Layer, tx: Tx, header: BlockHeader, genesis: Genesis, *,
         authenticate_tx(state, tx)
     except PlanetError as err:
         return TxResult.failure(err)
+    except MemoryError:
+        raise
+    except Exception as err:
+        return TxResult.failure(refuse_unexpected(err, "authenticating"))
     layer = state.child()
     ctx = Ctx(state=layer, params=genesis.params, chain_id=genesis.chain_id,
               height=header.height, time=header.time, sender=tx.sender,
               public_key=tx.public_key)
+    failure: PlanetError
     try:
         run_messages(ctx, tx)
         increment_sequence(layer, tx.sender)
     except PlanetError as err:
-        if in_block and get_account(state, tx.sender) is not None:
-            increment_sequence(state, tx.sender)
-        return TxResult.failure(err)
-    state.absorb(layer)
-    return TxResult(events=ctx.events)
+        failure = err
+    except MemoryError:
+        raise
+    except Exception as err:  # a bug: refused like a failed message, its writes dropped
+        failure = refuse_unexpected(err, "running")
+    else:
+        state.absorb(layer)
+        return TxResult(events=ctx.events)
+    if in_block and get_account(state, tx.sender) is not None:
+        increment_sequence(state, tx.sender)
+    return TxResult.failure(failure)
 
 
 def process_block_start(state: Layer, header: BlockHeader, genesis: Genesis) -> list[Event]:

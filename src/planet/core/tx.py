@@ -5,10 +5,12 @@ Wire form (UTF-8 JSON, at most `max_tx_bytes`)::
     {"body": {"chain_id": str, "sender": address, "sequence": int, "messages": [msg…]},
      "public_key": base64(32-byte Ed25519 key), "signature": base64(64 bytes)}
 
-The signature is Ed25519 over `SIGN_DOMAIN + RFC 8785(body)`. The sender's address must
-be derived from `public_key`, so signatures are checked without reading state (engines
-may verify them in parallel). The sequence must equal the sender's count of included
-transactions: a reused one is a replay, a skipped one is refused as well.
+The signature is Ed25519 over `SIGN_DOMAIN + RFC 8785(body)`, under the acceptance rule of
+`planet.core.ed25519` (no small-order or non-canonical key, canonical R, S < L). The
+sender's address must be derived from `public_key`, so signatures are checked without
+reading state (engines may verify them in parallel). The sequence must equal the sender's
+count of included transactions: a reused one is a replay, a skipped one is refused as well.
+One tx has one meaning: no object in it may repeat a key (I-JSON).
 """
 
 from __future__ import annotations
@@ -16,14 +18,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
+from planet.core import ed25519
 from planet.core.address import compute_address, parse_address
-from planet.core.encoding import b64decode, canonical_json, parse_json, sha256
+from planet.core.encoding import (
+    b64decode,
+    canonical_json,
+    parse_json,
+    parse_json_unique,
+    sha256,
+)
 from planet.core.errors import (
     AddressMismatch,
     BadSignature,
+    DuplicateKey,
     InvalidField,
     MalformedTx,
     TxTooLarge,
@@ -64,9 +71,11 @@ def decode_tx(raw: bytes, *, params: Params, router: Router, chain_id: str) -> T
     if len(raw) > params.max_tx_bytes:
         raise TxTooLarge(f"transaction is {len(raw)} bytes; the limit is {params.max_tx_bytes}")
     try:
-        doc = parse_json(raw)
+        doc = parse_json_unique(raw)
     except ValueError as err:
         raise MalformedTx(f"transaction is not valid UTF-8 JSON: {err}") from None
+    except DuplicateKey as err:
+        raise DuplicateKey(f"transaction: {err.message}") from None
     if not isinstance(doc, dict):
         raise MalformedTx("transaction must be a JSON object")
     extra = sorted(set(doc) - ENVELOPE_FIELDS)
@@ -96,6 +105,7 @@ def decode_tx(raw: bytes, *, params: Params, router: Router, chain_id: str) -> T
         raise TxTooLarge(f"body.messages: at most {params.max_messages_per_tx} per transaction")
     msgs = tuple(router.parse(m, params, f"body.messages[{i}]") for i, m in enumerate(messages))
     public_key = b64decode(doc.get("public_key"), field="public_key", length=32)
+    ed25519.check_public_key(public_key, field="public_key")
     signature = b64decode(doc.get("signature"), field="signature", length=64)
     if compute_address(public_key) != sender:
         parse_address(sender, field="body.sender")
@@ -105,11 +115,8 @@ def decode_tx(raw: bytes, *, params: Params, router: Router, chain_id: str) -> T
 
 
 def verify_tx_signature(tx: Tx) -> None:
-    try:
-        Ed25519PublicKey.from_public_bytes(tx.public_key).verify(
-            tx.signature, compute_sign_bytes(tx.body))
-    except InvalidSignature:
-        raise BadSignature("signature does not verify for this body and public_key") from None
+    if not ed25519.verify(tx.public_key, tx.signature, compute_sign_bytes(tx.body)):
+        raise BadSignature("signature does not verify for this body and public_key")
 
 
 def verify_raw_signature(raw: bytes) -> bool:
@@ -118,9 +125,9 @@ def verify_raw_signature(raw: bytes) -> bool:
     Form errors return False here and are reported properly by `decode_tx` afterwards.
     """
     try:
-        doc = parse_json(raw)
-        key = Ed25519PublicKey.from_public_bytes(b64decode(doc["public_key"], field="k"))
-        key.verify(b64decode(doc["signature"], field="s"), compute_sign_bytes(doc["body"]))
+        doc = parse_json(raw)  # decode_tx refuses repeated keys, whatever this says
+        return ed25519.verify(b64decode(doc["public_key"], field="k"),
+                              b64decode(doc["signature"], field="s"),
+                              compute_sign_bytes(doc["body"]))
     except Exception:
         return False
-    return True

@@ -17,9 +17,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
+from planet.core import ed25519
 from planet.core.encoding import b64decode, b64encode, canonical_json
 from planet.core.errors import BadRequestSignature, PlanetError
 from planet.sdk.wallet import Wallet
@@ -80,8 +78,6 @@ def verify_blob_request(request: SignedRequest, *, public_key: bytes, chain_id: 
                             "server's clock; check the client's clock")
     message = compute_blob_sign_bytes(address=request.address, chain_id=chain_id, digest=digest,
                                       method=method, timestamp=request.timestamp)
-    try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(request.signature, message)
-    except InvalidSignature:
+    if not ed25519.verify(public_key, request.signature, message):  # the ledger's rule
         raise BadRequestSignature("bad signature: not signed by this address's key for this "
-                            "request") from None
+                                  "request")

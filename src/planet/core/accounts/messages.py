@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from planet.core.accounts.codes import normalize_invite_code
 from planet.core.address import parse_address
+from planet.core.ed25519 import check_public_key
 from planet.core.encoding import b64decode
 from planet.core.errors import InvalidField
 from planet.core.messages import Msg
@@ -29,7 +30,8 @@ def check_appointment(type_: str, role: str, address: str, public_key: str,
                       encryption_key: str, name: str) -> None:
     """Fields of an account the operator appoints (business or verifier)."""
     parse_address(address, field=f"{type_}.{role}")
-    b64decode(public_key, field=f"{type_}.public_key", length=32)
+    check_public_key(b64decode(public_key, field=f"{type_}.public_key", length=32),
+                     field=f"{type_}.public_key")
     b64decode(encryption_key, field=f"{type_}.encryption_key", length=32)
     check_name(name, f"{type_}.name")
 
