@@ -13,6 +13,7 @@ import base64
 import http.server
 import json
 import queue
+import secrets
 import shutil
 import socket
 import subprocess
@@ -21,9 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from stdnum.cn import ric
 
+from planet.core import ed25519
 from planet.core.accounts.codes import compute_invite_hash
+from planet.core.ed25519 import SMALL_ORDER_ENCODINGS
 from planet.core.encoding import b64decode, b64encode, canonical_json
 from planet.core.params import Params
 from planet.core.transition import ROUTER
@@ -96,7 +100,37 @@ def make_python_vectors() -> dict[str, Any]:
                    "hash": compute_invite_hash("abcd-efgh-jkmn-pqr2")},
         "canonical": {"value": messages[1],
                       "bytes": _b64(canonical_json(messages[1]))},
+        "ed25519": ed25519_cases(),
     }
+
+
+def ed25519_cases() -> list[dict[str, str]]:
+    """Ed25519 cases for the JS verifier to judge: the pinned edge cases, then fresh ones
+    near them (a new key's signature with one bit flipped in R, S or the key, S + L,
+    small-order keys with R a small-order point and S = 0 over new messages, keys with
+    y >= p). Python's verdicts are the expected ones (check_js_vectors)."""
+    fixture = json.loads((WEB / "test" / "fixtures" / "ed25519-edge-cases.json").read_text("utf-8"))
+    cases = [{k: v[k] for k in ("key", "sig", "msg")} for v in fixture["vectors"]]
+    sk = Ed25519PrivateKey.generate()
+    pk = sk.public_key().public_bytes_raw()
+    small = sorted(SMALL_ORDER_ENCODINGS)
+    for _ in range(40):
+        msg = secrets.token_bytes(secrets.randbelow(64))
+        sig = sk.sign(msg)
+        bit = secrets.randbelow(512)
+        flipped = bytearray(sig)
+        flipped[bit // 8] ^= 1 << (bit % 8)
+        key_bit = secrets.randbelow(256)
+        other_key = bytearray(pk)
+        other_key[key_bit // 8] ^= 1 << (key_bit % 8)
+        s_plus_l = sig[:32] + (int.from_bytes(sig[32:], "little") + ed25519.L).to_bytes(32, "little")
+        weak = secrets.choice(small)
+        y_high = (ed25519.P + secrets.randbelow(19)).to_bytes(32, "little")
+        for key, signature in ((pk, sig), (pk, bytes(flipped)), (bytes(other_key), sig),
+                               (pk, s_plus_l), (weak, secrets.choice(small) + bytes(32)),
+                               (y_high, sig), (pk, secrets.token_bytes(64))):
+            cases.append({"key": key.hex(), "sig": signature.hex(), "msg": msg.hex()})
+    return cases
 
 
 def check_js_vectors(js: dict[str, Any], py: dict[str, Any]) -> None:
@@ -155,6 +189,14 @@ def check_js_vectors(js: dict[str, Any], py: dict[str, Any]) -> None:
 
     for code, digest in js["invites"]:
         assert compute_invite_hash(code) == digest
+
+    # One Ed25519 rule: the JS verifier accepts exactly what the nodes accept.
+    expected = [ed25519.verify(bytes.fromhex(c["key"]), bytes.fromhex(c["sig"]),
+                               bytes.fromhex(c["msg"])) for c in py["ed25519"]]
+    disagree = [(c, e) for c, e, j in zip(py["ed25519"], expected, js["ed25519"], strict=True)
+                if e != j]
+    assert not disagree, f"{len(disagree)} Ed25519 verdicts differ, e.g. {disagree[:3]}"
+    assert any(expected) and not all(expected)
     assert b64decode(js["record"]["grant"], field="grant", length=80)
 
 

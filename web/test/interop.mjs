@@ -11,7 +11,7 @@
 import {
   b64decode, b64encode, exportKeystore, importKeystore, inviteHash, newInviteCodes, newMnemonic,
   openGranted, openRecord, openVoucher, resealKey, sealIdentity, sealRecord, sealVoucher,
-  txSignBytes, utf8Decode, utf8Encode, walletFromMnemonic,
+  txSignBytes, utf8Decode, utf8Encode, walletFromMnemonic, fromHex, verifySignature,
 } from "../src/sdk/index.js";
 import canonicalize from "canonicalize";
 
@@ -111,6 +111,9 @@ export async function makeJsVectors(py, { resident, business }) {
     mnemonic: { words: mnemonic, address: fresh.address, public_key: fresh.publicKeyB64,
                 encryption_key: fresh.encryptionKeyB64 },
     invites: await Promise.all(codes.map(async (c) => [c, await inviteHash(c)])),
+    // This SDK's verdict on each Ed25519 case Python sent: Python checks they are its own.
+    ed25519: await Promise.all((py.ed25519 ?? []).map(
+      (c) => verifySignature(fromHex(c.key), fromHex(c.sig), fromHex(c.msg)))),
   };
 }
 

@@ -9,6 +9,7 @@
  */
 import { base32 } from "@scure/base";
 import { b64decode, randomBytes, sha256Hex, utf8Decode, utf8Encode } from "./bytes.js";
+import { checkPublicKey } from "./ed25519.js";
 import {
   openGranted, openRecord, openVoucher, resealKey, sealIdentity, sealRecord, sealVoucher,
 } from "./envelope.js";
@@ -343,8 +344,9 @@ export class Api {
    * (Operator) approve a business, given its public keys (a Wallet or {address,
    * public_key, encryption_key}).
    */
-  registerBusiness(operator, business, name) {
+  async registerBusiness(operator, business, name) {
     const info = typeof business.publicInfo === "function" ? business.publicInfo() : business;
+    checkPublicKey(b64decode(info.public_key, "public_key", 32)); // what every node refuses
     return this.send(operator, [{ type: "accounts/register_business", business: info.address,
                                   public_key: info.public_key, encryption_key: info.encryption_key,
                                   name: name ?? info.name }]);

@@ -6,6 +6,7 @@
  */
 export * from "./bytes.js";
 export * from "./wallet.js";
+export * from "./ed25519.js";
 export * from "./keys.js";
 export * from "./envelope.js";
 export * from "./api.js";

@@ -10,6 +10,7 @@ import {
   sendTx, query, getAccount, AddrLink, createInviteCodes, parsePositiveInt,
 } from './explorer/kit.js';
 import { SupplyChart, ForceHistogram, compactBD } from './operator/charts.js';
+import { b64decode, checkPublicKey } from '../sdk/index.js';
 
 /** Headline figures: to the hundredth of a BD, or in millions past a million (the exact
  * values are in the chart's legend). */
@@ -155,6 +156,7 @@ export function parseApplication(text) {
   const missing = ['public_key', 'encryption_key'].filter((k) => !doc[k]);
   if (!business) missing.unshift('business');
   if (missing.length) throw new Error(`The application lacks ${missing.join(', ')}.`);
+  checkPublicKey(b64decode(doc.public_key, 'public_key', 32)); // a key every node would refuse
   return { business, public_key: doc.public_key, encryption_key: doc.encryption_key, name: String(doc.name || '').trim() };
 }
 
