@@ -2,7 +2,8 @@
 processes (`planet node --engine cometbft`), made and run by planet.testnet.
 
 One network serves the module, in this order: agreement at every height while txs go
-through different validators' APIs; kill -9 of one validator under load and its catch-up;
+through different validators' APIs; a crafted unsigned tx sent to two validators is refused
+and halts nothing; kill -9 of one validator under load and its catch-up;
 two of four stopped (no block, no fork) and one back (blocks resume); a validator with
 tampered state is detected while the other three go on. Skipped without the CometBFT binary
 unless PLANET_REQUIRE_COMETBFT is set (then it fails).
@@ -10,6 +11,8 @@ unless PLANET_REQUIRE_COMETBFT is set (then it fails).
 
 from __future__ import annotations
 
+import base64
+import json
 import sqlite3
 import threading
 import time
@@ -21,6 +24,7 @@ import httpx
 import pytest
 
 from planet.bench.load import make_invites, post_all, sign_registrations
+from planet.core.errors import InvalidField
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
 from planet.testnet.network import Testnet, _listening, free_base_port
@@ -120,6 +124,47 @@ def test_all_validators_agree_while_txs_go_through_different_apis(
             assert time.monotonic() < deadline
             time.sleep(0.1)
     assert_agree(net, [0, 1, 2, 3], top)
+
+
+def test_two_unsigned_requests_no_longer_halt_the_network(net: Testnet) -> None:
+    """Issue 12 §7, measured on this network before the fix: one unsigned tx whose
+    attest_identity names `planet1qatd29x` (a bech32m string with a valid checksum whose
+    padding is not zero) made the address parser raise bech32m's DecodeError out of
+    check_tx, CometBFT dropped its mempool connection and stopped; sent to validator 0's
+    CometBFT RPC and to validator 1's API, it halted the network. Now both are refusals with
+    a code, every process stays up and blocks keep coming."""
+    stranger = Wallet.generate()
+    raw = json.dumps({
+        "body": {"chain_id": CHAIN, "sender": stranger.address, "sequence": 0,
+                 "messages": [{"type": "accounts/attest_identity", "resident": "planet1qatd29x",
+                               "nullifier": "ab" * 32}]},
+        "public_key": base64.b64encode(stranger.public_key).decode(),
+        "signature": base64.b64encode(bytes(64)).decode()}).encode()
+    at_attack = max(heights(net, [0, 1, 2, 3]).values())
+    v0, v1 = net.validators[0], net.validators[1]
+
+    answer = httpx.post(v0.rpc_url, timeout=10, json={
+        "jsonrpc": "2.0", "id": 1, "method": "broadcast_tx_sync",
+        "params": {"tx": base64.b64encode(raw).decode()}}).json()
+    assert "error" not in answer, answer
+    assert answer["result"]["code"] == InvalidField.code, answer
+    assert answer["result"]["codespace"] == "tx"
+    assert "attest_identity.resident" in answer["result"]["log"]
+
+    r = httpx.post(f"{v1.api_url}/v1/txs", content=raw, timeout=10)
+    assert r.status_code == 400, r.text
+    assert r.json()["check"]["code"] == InvalidField.code, r.text
+    r = httpx.get(f"{v1.api_url}/v1/accounts/planet1qatd29x", timeout=10)
+    assert r.status_code == 400, r.text
+    assert r.json()["code"] == InvalidField.code
+
+    net.wait_height(at_attack + 3, [0, 1, 2, 3], timeout=60)
+    for v in net.validators:
+        assert net.pid(v, "app") is not None and net.pid(v, "cometbft") is not None, v.name
+    for v in (v0, v1):
+        log = net.tail(v, "cometbft", 2000)
+        assert "connection terminated" not in log and "Stopping abci.socketClient" not in log
+        assert "BUG" not in net.tail(v, "app", 2000)
 
 
 def test_kill9_one_validator_under_load_and_it_catches_up(
