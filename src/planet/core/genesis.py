@@ -21,8 +21,8 @@ from planet.core.force.catalog import Task, parse_catalog
 from planet.core.params import Params
 from planet.core.types import Address, Millis
 
-CHAIN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
-TIMEZONE = re.compile(r"^([+-])(\d{2}):(\d{2})$")
+CHAIN_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,47}")  # fullmatch ("$" passes a final "\n")
+TIMEZONE = re.compile(r"([+-])(\d{2}):(\d{2})")  # fullmatch ("$" passes a final "\n")
 GENESIS_FIELDS = {"chain_id", "genesis_time", "preset", "params", "timezone", "operator",
                   "identity_verifiers", "businesses", "tasks", "nullifier_scheme"}
 KEY_FIELDS = {"address", "public_key", "encryption_key", "name"}
@@ -81,7 +81,7 @@ def format_time(ms: int) -> str:
 
 def parse_timezone(text: object) -> int:
     """'+08:00' to +480 minutes."""
-    m = TIMEZONE.match(text) if isinstance(text, str) else None
+    m = TIMEZONE.fullmatch(text) if isinstance(text, str) else None
     if m is None:
         raise GenesisError("timezone: expected an offset like '+08:00'")
     minutes = int(m.group(2)) * 60 + int(m.group(3))
@@ -119,7 +119,7 @@ def parse_genesis(doc: Any) -> Genesis:
     if unknown:
         raise GenesisError(f"genesis: unknown field(s) {', '.join(unknown)}")
     chain_id = doc.get("chain_id")
-    if not isinstance(chain_id, str) or not CHAIN_ID.match(chain_id):
+    if not isinstance(chain_id, str) or not CHAIN_ID.fullmatch(chain_id):
         raise GenesisError("chain_id: lower-case letters, digits and '-', at most 48")
     params = Params.preset(doc.get("preset", "production"))
     overrides = doc.get("params", {})

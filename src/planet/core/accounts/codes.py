@@ -14,7 +14,7 @@ from planet.core.errors import InvalidField
 
 CODE_BYTES = 10
 CODE_CHARS = 16
-_CODE = re.compile(r"^[A-Z2-7]{16}$")
+_CODE = re.compile(r"[A-Z2-7]{16}")  # fullmatch ("$" passes a final "\n")
 _DOMAIN = b"planet/invite/v1\n"
 
 
@@ -26,7 +26,7 @@ def normalize_invite_code(text: object) -> str:
     if len(bare) != CODE_CHARS:
         raise InvalidField(f"invite_code: expected {CODE_CHARS} letters and digits "
                            f"(like ABCD-EFGH-JKMN-PQRS), got {len(bare)}")
-    if not _CODE.match(bare):
+    if not _CODE.fullmatch(bare):
         raise InvalidField("invite_code: only letters A-Z and digits 2-7 are used")
     return bare
 

@@ -13,11 +13,11 @@ from planet.core.errors import InvalidField
 from planet.core.messages import Msg
 from planet.core.params import Params
 
-_HEX32 = re.compile(r"^[0-9a-f]{64}$")
+_HEX32 = re.compile(r"[0-9a-f]{64}")  # fullmatch ("$" passes a final "\n")
 
 
 def check_hex32(value: str, field: str) -> None:
-    if not _HEX32.match(value):
+    if not _HEX32.fullmatch(value):
         raise InvalidField(f"{field}: expected 64 lower-case hex characters (32 bytes)")
 
 

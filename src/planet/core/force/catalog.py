@@ -17,9 +17,9 @@ from planet.core.address import parse_address
 from planet.core.errors import GenesisError, InvalidField
 from planet.core.records import Record
 
-TASK_ID = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
+TASK_ID = re.compile(r"[a-z][a-z0-9_]{0,47}")  # fullmatch ("$" passes a final "\n")
 ATTESTERS = ("resident", "operator", "verifier", "business")
-LIMIT = re.compile(r"^(once|unlimited|daily:[1-9][0-9]{0,3})$")
+LIMIT = re.compile(r"(once|unlimited|daily:[1-9][0-9]{0,3})")  # fullmatch ("$" passes a final "\n")
 TASK_FIELDS = ("id", "title", "category", "force", "duration_days", "limit", "attester",
                "enabled")
 
@@ -54,7 +54,7 @@ def parse_task(data: Any, *, where: str = "task") -> Task:
         raise InvalidField(f"{where}: unknown field(s) {', '.join(unknown)}")
     if missing:
         raise InvalidField(f"{where}: missing field(s) {', '.join(missing)}")
-    if not isinstance(data["id"], str) or not TASK_ID.match(data["id"]):
+    if not isinstance(data["id"], str) or not TASK_ID.fullmatch(data["id"]):
         raise InvalidField(f"{where}.id: lower-case letters, digits and _, starting with a letter")
     for name in ("title", "category"):
         if not isinstance(data[name], str) or not 0 < len(data[name]) <= 80:
@@ -63,7 +63,7 @@ def parse_task(data: Any, *, where: str = "task") -> Task:
         v = data[name]
         if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 1_000_000:
             raise InvalidField(f"{where}.{name}: an integer from 0 to 1000000")
-    if not isinstance(data["limit"], str) or not LIMIT.match(data["limit"]):
+    if not isinstance(data["limit"], str) or not LIMIT.fullmatch(data["limit"]):
         raise InvalidField(f"{where}.limit: 'once', 'unlimited' or 'daily:N'")
     attester = data["attester"]
     if not isinstance(attester, str):
