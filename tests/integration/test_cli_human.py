@@ -74,7 +74,7 @@ def raw_values(data: Any, key: str = "") -> Iterator[int]:
         for v in data:
             yield from raw_values(v, key)
     elif isinstance(data, int) and not isinstance(data, bool) and data >= 1_000_000 and (
-            key.endswith(("_micro", "_at", "_time", "_until", "_deadline", "_ms"))
+            key.endswith(("_micro", "_at", "_time", "_until", "_deadline", "_ms", "_second"))
             or key in RAW_KEYS):
         yield data
 

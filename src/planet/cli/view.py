@@ -125,6 +125,8 @@ def text(value: Any) -> str:
         return ", ".join(map(str, value)) if value else "—"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, dict) and all(isinstance(v, str | int) for v in value.values()):
+        return ", ".join(f"{k} {v}" for k, v in value.items()) if value else "—"
     return json.dumps(value, default=str)
 
 
