@@ -35,6 +35,7 @@ from tests.integration.nodeproc import NodeProcess, planet, wait_until
 MiB = 1 << 20
 GROWTH_LIMIT = 64 * MiB
 HEADER_TIMEOUT_S = 1.0  # the test node's limits; the defaults are in planet.api.limits
+BODY_TIMEOUT_S = 2.0
 LINGER_S, LINGER_BYTES = 1.0, 4 * MiB
 SSE_TOTAL, SSE_PER_CLIENT = 24, 8
 CHAIN = "planet-hostile"
@@ -50,6 +51,7 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProcess]:
     config = json.loads(config_file.read_text())
     config["drill_operator"] = False  # no background traffic while memory is measured
     config["http_limits"] = {"header_timeout_s": HEADER_TIMEOUT_S, "linger_s": LINGER_S,
+                             "body_timeout_s": BODY_TIMEOUT_S,
                              "linger_bytes": LINGER_BYTES,
                              "sse_max_streams": SSE_TOTAL,
                              "sse_max_streams_per_client": SSE_PER_CLIENT}
@@ -360,6 +362,40 @@ def test_slowloris_connections_are_closed(node: NodeProcess) -> None:
         for sock in socks:
             sock.close()
     assert memory.grown() < GROWTH_LIMIT, memory.report("slowloris")
+    status_answers(node)
+
+
+def test_slow_bodies_are_answered_408_and_closed(node: NodeProcess) -> None:
+    """20 clients each send a tx body one byte a second after a complete head; the node
+    answers 408 once its body deadline (2 s on this node) passes, and closes."""
+    memory = Memory(node)
+    socks = [connect(node) for _ in range(20)]
+    try:
+        for sock in socks:
+            sock.sendall(b"POST /v1/txs HTTP/1.1\r\nHost: node\r\nContent-Type: "
+                         b"application/json\r\nContent-Length: 1000\r\n\r\n{")
+        answers: dict[socket.socket, bytes] = {}
+        deadline = time.monotonic() + 10 * BODY_TIMEOUT_S + 10
+        while len(answers) < len(socks) and time.monotonic() < deadline:
+            waiting = [sock for sock in socks if sock not in answers]
+            readable, _ = ready(waiting, 1.0)  # the 1 byte/s pace
+            for sock in readable:
+                try:
+                    answers[sock] = sock.recv(65536)
+                except ConnectionResetError:
+                    answers[sock] = b""
+            for sock in waiting:
+                if sock not in answers:
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                        sock.send(b" ")
+        assert len(answers) == len(socks), f"{len(socks) - len(answers)} slow bodies still open"
+        assert all(a.startswith(b"HTTP/1.1 408 ") for a in answers.values()), \
+            [a[:60] for a in answers.values()]
+        assert all(closed_by_server(sock, time.monotonic() + 10) for sock in socks)
+    finally:
+        for sock in socks:
+            sock.close()
+    assert memory.grown() < GROWTH_LIMIT, memory.report("slow bodies")
     status_answers(node)
 
 

@@ -11,6 +11,8 @@ limit                          default      refusal
                                             connection, or from a later request's first
                                             byte): 408 if any byte came, then closed; an
                                             idle new connection is just closed
+``body_timeout_s``             60 s         a body not complete this long after its head
+                                            (a slow-sending client): 408, closed
 ``max_body_bytes``             1 MiB        any declared ``Content-Length`` over it, and
                                             any chunked body past it: 413
 ``linger_bytes``/``linger_s``  8 MiB / 5 s  a request body still arriving after its answer
@@ -41,6 +43,7 @@ from typing import Any
 class HttpLimits:
     max_header_bytes: int = 16 * 1024
     header_timeout_s: float = 5.0
+    body_timeout_s: float = 60.0
     max_body_bytes: int = 1 << 20
     linger_bytes: int = 8 << 20
     linger_s: float = 5.0

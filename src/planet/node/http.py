@@ -12,6 +12,9 @@ per connection:
 - a deadline for the head (`header_timeout_s`): from the connection for its first request
   (so a connection that never sends a byte is closed too), from the first byte for later
   ones (between requests uvicorn's keep-alive timeout applies); past it, 408 and closed;
+- a deadline for the body (`body_timeout_s`), armed only when a request's body did not
+  arrive with its head: a client that sends its body a byte a second is answered 408 (or,
+  once its answer has started, cut off) and closed;
 - a bounded linger: when the answer goes out before its request's body has ended (a
   refusal), the rest is read and dropped up to `linger_bytes` or `linger_s`, then the
   connection is closed. Closing at once would reset the connection under a client still
@@ -50,6 +53,7 @@ class BoundedHttpTools(HttpToolsProtocol):
         self._refusal: tuple[int, HttpError] | None = None
         self._linger_left = 0
         self._linger_timer: asyncio.TimerHandle | None = None
+        self._body_timer: asyncio.TimerHandle | None = None
 
     # --- connection -------------------------------------------------------------------------
 
@@ -58,10 +62,10 @@ class BoundedHttpTools(HttpToolsProtocol):
         self._arm_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        for timer in (self._head_timer, self._linger_timer):
+        for timer in (self._head_timer, self._linger_timer, self._body_timer):
             if timer is not None:
                 timer.cancel()
-        self._head_timer = self._linger_timer = None
+        self._head_timer = self._linger_timer = self._body_timer = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -87,6 +91,11 @@ class BoundedHttpTools(HttpToolsProtocol):
                 self._refuse(431, self._too_large())
             elif self._head_timer is None:
                 self._arm_head_timer()
+        cycle = self.cycle
+        if (cycle is not None and cycle.more_body and not cycle.response_complete
+                and self._body_timer is None and not self.transport.is_closing()):
+            self._body_timer = self.loop.call_later(self.limits.body_timeout_s,
+                                                    self._body_deadline)
 
     # --- parser callbacks -------------------------------------------------------------------
 
@@ -111,6 +120,12 @@ class BoundedHttpTools(HttpToolsProtocol):
             raise _HeadRefused
         self._head_bytes = 0
         super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
+        super().on_message_complete()
 
     def on_body(self, body: bytes) -> None:
         if not self.cycle.response_complete:
@@ -147,10 +162,19 @@ class BoundedHttpTools(HttpToolsProtocol):
         else:
             self.transport.close()  # a connection that never sent a request
 
-    def _refuse(self, status: int, err: HttpError) -> None:
+    def _body_deadline(self) -> None:
+        self._body_timer = None
+        if self.transport.is_closing() or self.cycle is None or not self.cycle.more_body:
+            return
+        self._refuse(408, RequestTimeout(
+            f"the request's body did not arrive within {self.limits.body_timeout_s:g} s"),
+            unanswered=not self.cycle.response_started)
+
+    def _refuse(self, status: int, err: HttpError, unanswered: bool = False) -> None:
         """Answer `status` with the error's JSON (unless another answer is under way) and
-        close: the rest of what this connection sends is not read."""
-        if self.cycle is None or self.cycle.response_complete:
+        close: the rest of what this connection sends is not read. `unanswered`: the app
+        still waits for the body and has not begun its answer, so ours goes first."""
+        if unanswered or self.cycle is None or self.cycle.response_complete:
             body = orjson.dumps(err.to_dict())
             head = [STATUS_LINE[status]]
             head += [name + b": " + value + b"\r\n"
