@@ -108,3 +108,7 @@ def test_missing_marks_only_what_names_an_absent_thing() -> None:
     assert not issubclass(errors.InvalidField, Missing)
     assert status_for(errors.InvalidField("x")) == 400
     assert status_for(errors.QueryError("x")) == 400
+
+
+def test_a_query_that_hit_a_bug_is_a_500_not_the_callers_fault() -> None:
+    assert status_for(errors.InternalQueryError("KeyError")) == 500

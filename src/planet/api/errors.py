@@ -20,6 +20,7 @@ from planet.core.errors import (
     CommitTimeout,
     HttpError,
     IdentityRejected,
+    InternalQueryError,
     InvalidField,
     LedgerRefused,
     MethodNotAllowed,
@@ -69,6 +70,8 @@ def status_for(err: PlanetError) -> int:
         return 409
     if isinstance(err, CommitTimeout):
         return 503
+    if isinstance(err, InternalQueryError):
+        return 500  # a bug (logged as one), never the caller's fault: say so honestly
     return 400
 
 
