@@ -52,7 +52,8 @@ __all__ = ["MAX_BODY", "create_app", "error_response", "status_for"]
 
 def create_app(node: Node, on_startup: Callable[[], None] | None = None,
                vault: VaultService | None = None, identity: IdentityService | None = None,
-               web_dir: Path | None = WEB_DIST, limits: HttpLimits = DEFAULT_LIMITS) -> FastAPI:
+               web_dir: Path | None = WEB_DIST, limits: HttpLimits = DEFAULT_LIMITS,
+               on_shutdown: Callable[[], None] | None = None) -> FastAPI:
     metrics = Metrics(node)
     hub = EventHub(limits.sse_max_streams, limits.sse_max_streams_per_client)
     cache = ResponseCache()
@@ -70,6 +71,8 @@ def create_app(node: Node, on_startup: Callable[[], None] | None = None,
         if on_startup is not None:
             on_startup()
         yield
+        if on_shutdown is not None:
+            on_shutdown()
 
     # FastAPI's built-in OpenTelemetry is off: the node exports Prometheus metrics itself
     # (/metrics), and the per-request provider lookups cost about 5% of a busy validator.

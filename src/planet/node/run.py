@@ -172,7 +172,24 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
         if on_ready is not None:
             on_ready(node, url)
 
-    api = create_app(node, ready, vault, open_identity(home, node), limits=limits)
+    shut: list[bool] = []
+
+    def shut_down() -> None:
+        """Once: stop the drill agent and CometBFT, close the stores. Run by the app's
+        lifespan at shutdown, since on SIGTERM or SIGINT uvicorn re-raises the signal when
+        it is done serving and the process dies before a `finally` here would run (which
+        left a supervised CometBFT running, orphaned); and by the `finally` on any error."""
+        if shut:
+            return
+        shut.append(True)
+        stop.set()
+        if child is not None:
+            child.stop()
+        node.close()
+        vault.store.close()
+
+    api = create_app(node, ready, vault, open_identity(home, node), limits=limits,
+                     on_shutdown=shut_down)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the drill agent's requests
     try:
@@ -183,8 +200,4 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
         uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False,
                     loop="uvloop", http=bounded_protocol(limits), timeout_graceful_shutdown=2)
     finally:
-        stop.set()
-        if child is not None:
-            child.stop()
-        node.close()
-        vault.store.close()
+        shut_down()
