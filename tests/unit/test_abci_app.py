@@ -168,8 +168,15 @@ def test_restart_resumes_and_tampering_is_detected(tmp_path: Path) -> None:
     info = again.info(pb.InfoRequest())
     assert (info.last_block_height, info.last_block_app_hash) == (1, res.app_hash)
     with store.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE state SET value = x'00' WHERE key = "
-                             "(SELECT key FROM state ORDER BY key LIMIT 1)")
+        key = conn.exec_driver_sql("SELECT key FROM state ORDER BY key LIMIT 1").scalar()
+        conn.exec_driver_sql("UPDATE state SET value = x'00' WHERE key = ?", (key,))
+    # Opening reads only the root; the altered record is refused at its first read, and a
+    # block that reads it is never finalized.
+    altered = PlanetAbciApp(store, genesis)
+    with pytest.raises(StateMismatch):
+        altered.app.state.get_raw(key)
+    with store.engine.begin() as conn:  # an altered tree node: refused at opening
+        conn.exec_driver_sql("UPDATE state_nodes SET node = node || x'00' WHERE path = x''")
     with pytest.raises(StateMismatch):
         PlanetAbciApp(store, genesis)
     store.close()

@@ -1,24 +1,26 @@
-"""The state: bucket-tree roots, layered views, committed state."""
+"""The state: the tree's roots and proofs, layered views, committed state over a backend."""
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from planet.core.errors import InvalidProof, StateMismatch
 from planet.core.records import Record
 from planet.core.state import (
-    GROUP_SIZE,
-    NUM_BUCKETS,
-    STATE_DOMAIN,
-    BucketTree,
+    EMPTY_ROOT,
     CommittedState,
     Layer,
-    compute_bucket,
+    MemoryBackend,
+    Proof,
+    StateTree,
+    build_tree,
     compute_state_root,
+    verify_proof,
 )
 
 SETTINGS = settings(max_examples=80, deadline=None)
@@ -28,44 +30,57 @@ def sha(b: bytes) -> bytes:
     return hashlib.sha256(b).digest()
 
 
+def nib(h: bytes, d: int) -> int:
+    return int(h.hex()[d], 16)
+
+
+def reference_node(leaves: list[tuple[bytes, bytes]], depth: int) -> bytes:
+    """An internal node's hash as tree.py's docstring specifies it, written out
+    independently: group the (key hash, value hash) leaves by their nibble at `depth`; a
+    group of one is a leaf, a larger group an internal node one level down."""
+    bitmap = leafmap = 0
+    hashes = []
+    for i in range(16):
+        group = [leaf for leaf in leaves if nib(leaf[0], depth) == i]
+        if not group:
+            continue
+        bitmap |= 1 << i
+        if len(group) == 1:
+            leafmap |= 1 << i
+            hashes.append(sha(b"\x00" + group[0][0] + group[0][1]))
+        else:
+            hashes.append(reference_node(group, depth + 1))
+    return sha(b"\x01" + bitmap.to_bytes(2, "big") + leafmap.to_bytes(2, "big") + b"".join(hashes))
+
+
 def reference_root(pairs: dict[str, bytes]) -> bytes:
-    """The app hash as the module docstring specifies it, written out independently."""
-    buckets: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
-    for key, value in pairs.items():
-        buckets[int.from_bytes(sha(key.encode())[:2], "big")].append((key, value))
-    bucket_hashes = [sha(b"")] * NUM_BUCKETS  # an empty bucket hashes no leaves
-    for b, entries in buckets.items():
-        bucket_hashes[b] = sha(b"".join(sha(len(k.encode()).to_bytes(4, "big") + k.encode() + v)
-                                        for k, v in sorted(entries)))
-    groups = [sha(b"".join(bucket_hashes[g:g + GROUP_SIZE]))
-              for g in range(0, NUM_BUCKETS, GROUP_SIZE)]
-    return sha(STATE_DOMAIN + b"".join(groups))
+    return reference_node([(sha(k.encode()), sha(v)) for k, v in pairs.items()], 0)
 
 
-def _colliding_keys() -> list[str]:
-    """Keys that share a bucket with another key, so buckets hold several leaves."""
-    by_bucket: dict[int, list[str]] = defaultdict(list)
-    for i in range(3000):
-        by_bucket[compute_bucket(f"k/{i}")].append(f"k/{i}")
-    return [k for keys in by_bucket.values() if len(keys) > 1 for k in keys]
+def _sharing_keys() -> list[str]:
+    """Keys whose hashes share their first three nibbles with another key's: deep paths."""
+    by_prefix: dict[str, list[str]] = {}
+    for i in range(20_000):
+        by_prefix.setdefault(sha(f"k/{i}".encode()).hex()[:3], []).append(f"k/{i}")
+    return [k for keys in by_prefix.values() if len(keys) > 1 for k in keys][:60]
 
 
-COLLIDING = _colliding_keys()
-KEYS = st.one_of(st.sampled_from(COLLIDING), st.sampled_from([f"k/{i}" for i in range(40)]),
+SHARING = _sharing_keys()
+KEYS = st.one_of(st.sampled_from(SHARING), st.sampled_from([f"k/{i}" for i in range(40)]),
                  st.text(alphabet="abc/xyz0123", min_size=1, max_size=8))
 VALUES = st.binary(max_size=12)
 WRITES = st.lists(st.tuples(KEYS, st.one_of(st.none(), VALUES)), max_size=40)
 
 
-def test_colliding_keys_exist() -> None:
-    assert len(COLLIDING) >= 4
-    assert compute_bucket(COLLIDING[0]) == compute_bucket(COLLIDING[1])
+def test_sharing_keys_exist() -> None:
+    assert len(SHARING) >= 4
+    assert sha(SHARING[0].encode()).hex()[:3] == sha(SHARING[1].encode()).hex()[:3]
 
 
 def test_known_roots() -> None:
-    assert BucketTree().root() == reference_root({})
-    assert compute_state_root([]) == reference_root({})
-    pairs = {"a": b"1", "chain/meta": b'{"height":0}', COLLIDING[0]: b"x", COLLIDING[1]: b"y"}
+    assert EMPTY_ROOT == reference_root({}) == compute_state_root([])
+    assert sha(b"\x01" + bytes(4)) == EMPTY_ROOT
+    pairs = {"a": b"1", "chain/meta": b'{"height":0}', SHARING[0]: b"x", SHARING[1]: b"y"}
     assert compute_state_root(pairs.items()) == reference_root(pairs)
     # Values, keys and the split between them all matter.
     assert compute_state_root([("ab", b"c")]) != compute_state_root([("a", b"bc")])
@@ -73,21 +88,42 @@ def test_known_roots() -> None:
     assert compute_state_root([("a", b"")]) != compute_state_root([])
 
 
+def apply_batch(tree: StateTree, rows: dict[bytes, bytes], batch: list) -> None:
+    dedup = dict(batch)  # a block writes each key once
+    for path, raw in tree.update(list(dedup.items())).items():
+        if raw is None:
+            rows.pop(path, None)
+        else:
+            rows[path] = raw
+    tree.saved()
+
+
 @SETTINGS
 @given(batches=st.lists(WRITES, min_size=1, max_size=6))
-def test_incremental_root_equals_from_scratch(batches: list[list[tuple[str, bytes | None]]]
-                                              ) -> None:
-    tree = BucketTree()
+def test_incremental_root_and_nodes_equal_from_scratch(batches: list[list[tuple[str, bytes | None]]]
+                                                       ) -> None:
+    rows: dict[bytes, bytes] = {}
+    tree = StateTree(rows.get, EMPTY_ROOT)
     model: dict[str, bytes] = {}
     for batch in batches:
-        tree.update(batch)
-        for key, value in batch:
+        apply_batch(tree, rows, batch)
+        for key, value in dict(batch).items():
             if value is None:
                 model.pop(key, None)
             else:
                 model[key] = value
-        assert tree.root() == compute_state_root(sorted(model.items()))
-    assert tree.root() == reference_root(model)
+        built = build_tree(sorted(model.items()))
+        assert tree.root() == built.root == reference_root(model)
+        # The stored nodes are exactly those of the tree built from scratch: no node is
+        # left behind by a deletion, none is missing.
+        expected = {p: r for p, r in built.rows.items() if r is not None}
+        assert {p: r for p, r in rows.items() if p or model} == \
+            {p: r for p, r in expected.items() if p or model}
+        # A tree opened on the stored nodes reads every key as the model has it.
+        reopened = StateTree(rows.get, tree.root())
+        for key in {*model, "zz", SHARING[2]}:
+            got = reopened.leaf_value_hash(sha(key.encode()))
+            assert got == (sha(model[key]) if key in model else None)
 
 
 @SETTINGS
@@ -97,13 +133,145 @@ def test_root_ignores_insertion_order_and_add_then_delete(pairs: dict[str, bytes
     items = list(pairs.items())
     shuffled = data.draw(st.permutations(items))
     assert compute_state_root(items) == compute_state_root(shuffled)
-    tree = BucketTree()
-    tree.update(items)
+    rows: dict[bytes, bytes] = {}
+    tree = StateTree(rows.get, EMPTY_ROOT)
+    apply_batch(tree, rows, items)
     extra = data.draw(KEYS.filter(lambda k: k not in pairs))
-    tree.update([(extra, b"temp")])
+    apply_batch(tree, rows, [(extra, b"temp")])
     assert tree.root() != compute_state_root(items)
-    tree.update([(extra, None)])
+    apply_batch(tree, rows, [(extra, None)])
     assert tree.root() == compute_state_root(items)
+
+
+def test_a_tree_discards_unsaved_blocks() -> None:
+    rows: dict[bytes, bytes] = {}
+    tree = StateTree(rows.get, EMPTY_ROOT)
+    apply_batch(tree, rows, [("a", b"1"), (SHARING[0], b"2")])
+    root = tree.root()
+    tree.update([("b", b"3"), ("a", None)])
+    assert tree.root() != root
+    tree.discard()
+    assert tree.root() == root and tree.leaf_value_hash(sha(b"a")) == sha(b"1")
+
+
+# --- proofs -----------------------------------------------------------------------------------
+
+
+def proved_state(pairs: dict[str, bytes]) -> CommittedState:
+    return CommittedState(sorted(pairs.items()))
+
+
+@SETTINGS
+@given(pairs=st.dictionaries(KEYS, VALUES, max_size=30), key=KEYS)
+def test_every_read_proves_its_value_or_its_absence(pairs: dict[str, bytes], key: str) -> None:
+    state = proved_state(pairs)
+    proof = state.prove(key, 7)
+    assert proof.value == pairs.get(key) and proof.height == 7
+    assert verify_proof(proof, state.root()) == pairs.get(key)
+    assert verify_proof(Proof.from_json(proof.to_json()), state.root()) == pairs.get(key)
+
+
+@SETTINGS
+@given(pairs=st.dictionaries(KEYS, VALUES, min_size=2, max_size=30), data=st.data())
+def test_an_altered_proof_is_refused(pairs: dict[str, bytes], data: st.DataObject) -> None:
+    state = proved_state(pairs)
+    root = state.root()
+    key = data.draw(st.sampled_from(sorted(pairs)))
+    doc = state.prove(key, 1).to_json()
+    how = data.draw(st.sampled_from(["value", "absent", "key", "sibling", "truncate", "bitmap",
+                                     "leafmap", "drop sibling", "other app hash"]))
+    if how == "value":
+        doc["value"] = (pairs[key] + b"!").hex()
+    elif how == "absent":
+        doc["value"] = None
+    elif how == "key":
+        doc["key"] = data.draw(KEYS.filter(lambda k: k != key))
+    elif how == "sibling":
+        nodes = [n for n in doc["nodes"] if n["siblings"]]
+        node = data.draw(st.sampled_from(nodes))
+        node["siblings"][0] = sha(bytes.fromhex(node["siblings"][0])).hex()
+    elif how == "truncate":
+        doc["nodes"] = doc["nodes"][:-1] if len(doc["nodes"]) > 1 else []
+    elif how == "bitmap":
+        doc["nodes"][0]["bitmap"] ^= 1 << data.draw(st.integers(0, 15))
+    elif how == "leafmap":
+        doc["nodes"][-1]["leafmap"] ^= 1 << data.draw(st.integers(0, 15))
+    elif how == "drop sibling":
+        nodes = [n for n in doc["nodes"] if n["siblings"]]
+        data.draw(st.sampled_from(nodes))["siblings"].pop()
+    else:
+        other = proved_state({**pairs, key: pairs[key] + b"~"})
+        with pytest.raises(InvalidProof):  # the right proof against another state's root
+            verify_proof(Proof.from_json(doc), other.root())
+        doc["app_hash"] = other.root().hex()
+    with pytest.raises(InvalidProof):
+        verify_proof(Proof.from_json(doc), root)
+
+
+def test_a_proof_of_absence_cannot_hide_a_present_key() -> None:
+    pairs = {SHARING[0]: b"1", SHARING[1]: b"2", "a": b"3"}
+    state = proved_state(pairs)
+    honest = state.prove(SHARING[0], 1).to_json()
+    # Claim SHARING[0] is absent by presenting its own leaf as "another key's".
+    last = honest["nodes"][-1]
+    forged = {**honest, "value": None, "other_leaf": {
+        "key_hash": sha(SHARING[0].encode()).hex(), "value_hash": sha(b"1").hex()}}
+    assert last["leafmap"]
+    with pytest.raises(InvalidProof):
+        verify_proof(Proof.from_json(forged), state.root())
+    # An absent key next to a present one proves its absence with that one's leaf.
+    absent = next(k for k in (f"z/{i}" for i in range(10_000))
+                  if sha(k.encode()).hex()[0] == sha(SHARING[0].encode()).hex()[0]
+                  and k not in pairs)
+    proof = state.prove(absent, 1)
+    assert verify_proof(proof, state.root()) is None
+
+
+@pytest.mark.parametrize("doc", [
+    {}, {"key": 1}, [], "x",
+    {"key": "a", "value": None, "height": -1, "app_hash": "00" * 32, "nodes": [],
+     "other_leaf": None},
+    {"key": "a", "value": "zz", "height": 1, "app_hash": "00" * 32, "nodes": [],
+     "other_leaf": None},
+    {"key": "a", "value": None, "height": 1, "app_hash": "00" * 31, "nodes": [],
+     "other_leaf": None},
+    {"key": "a", "value": None, "height": 1, "app_hash": "00" * 32,
+     "nodes": [{"bitmap": 1 << 16, "leafmap": 0, "siblings": []}], "other_leaf": None},
+])
+def test_a_malformed_proof_is_refused_with_invalid_proof(doc: object) -> None:
+    with pytest.raises(InvalidProof):
+        verify_proof(Proof.from_json(doc), EMPTY_ROOT)
+
+
+def test_proof_size_grows_with_the_log_of_the_state() -> None:
+    sizes = {}
+    for n in (100, 10_000):
+        state = proved_state({f"r/{i}": b"v" for i in range(n)})
+        sizes[n] = len(state.prove("r/7", 1).nodes)
+    assert sizes[100] <= 3 and sizes[10_000] <= 5
+
+
+# --- the committed state over a backend ---------------------------------------------------------
+
+
+def test_an_altered_record_or_node_is_refused_at_its_first_read() -> None:
+    state = CommittedState([("a", b"1"), ("b", b"2"), (SHARING[0], b"3")])
+    backend = state.backend
+    assert isinstance(backend, MemoryBackend)
+    reopened = CommittedState(backend=backend, root=state.root(), record_cache=2, node_cache=2)
+    backend.records["a"] = b"9"  # altered
+    with pytest.raises(StateMismatch):
+        reopened.get_raw("a")
+    del backend.records["b"]  # removed
+    with pytest.raises(StateMismatch):
+        reopened.get_raw("b")
+    backend.records["c"] = b"new"  # slipped in
+    with pytest.raises(StateMismatch):
+        reopened.get_raw("c")
+    assert reopened.get_raw(SHARING[0]) == b"3"  # what was not touched still reads
+    backend.nodes[b""] = backend.nodes[b""][:-1] + b"\x00"
+    with pytest.raises(StateMismatch):
+        CommittedState(backend=backend, root=state.root())
 
 
 # --- layers -----------------------------------------------------------------------------------
@@ -194,7 +362,7 @@ def test_absorb_then_apply_matches_the_model(base: dict[str, int], ops: list, ch
     apply_ops(tx, model, child_ops)
     block.absorb(tx)
     check_view(block, model)
-    encoded = state.apply(block.writes)
+    encoded, _nodes = state.apply(block.writes)
     assert [k for k, _ in encoded] == sorted(block.writes)
     check_view(state, model)
     expected = sorted((k, Val(v).encode()) for k, v in model.items())

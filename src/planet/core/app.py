@@ -1,9 +1,10 @@
 """The application, in the shape of an ABCI application.
 
 `init_chain`, `check_tx`, `finalize_block`, `commit`, `query`, `info`: the embedded engine
-calls these directly; the CometBFT adapter calls them from ABCI requests. The app keeps
-the state in memory and hands the engine, at `commit`, the exact writes to persist with
-the block in one atomic batch; it never touches storage itself.
+calls these directly; the CometBFT adapter calls them from ABCI requests. The app reads
+the committed state through its backend and hands the engine, at `commit`, the exact
+record and tree-node writes to persist with the block in one atomic batch, then hears
+from the engine (`stored`) that they are durable; it never writes to storage itself.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from planet.core.errors import (
     NotFound,
     PlanetError,
     QueryError,
+    StateMismatch,
 )
 from planet.core.genesis import Genesis
 from planet.core.messages import Event
-from planet.core.state import CommittedState, Layer
+from planet.core.state import CommittedState, Layer, NodeWrites
 from planet.core.transition import (
     MODULES,
     ROUTER,
@@ -64,6 +66,7 @@ class CommitResult:
     height: int
     app_hash: bytes
     writes: Writes
+    nodes: NodeWrites = field(default_factory=dict)
 
 
 class Application:
@@ -73,7 +76,7 @@ class Application:
         self.genesis = genesis
         self.params = genesis.params
         self.state = state if state is not None else CommittedState()
-        self._pending: Writes | None = None
+        self._pending: tuple[Writes, NodeWrites] | None = None
         self._checked: dict[bytes, Tx] = {}
         self._check = Layer(self.state)
         self._modules = {m.name: m for m in MODULES}
@@ -81,13 +84,13 @@ class Application:
     # --- lifecycle ------------------------------------------------------------------------
 
     def info(self) -> AppInfo:
-        if len(self.state) == 0:
+        if self.state.is_empty():
             return AppInfo(self.genesis.chain_id, 0, b"", self.genesis.genesis_time)
         meta = get_meta(self.state)
         return AppInfo(meta.chain_id, meta.height, self.state.root(), meta.time)
 
     def init_chain(self) -> bytes:
-        if len(self.state) != 0:
+        if not self.state.is_empty():
             raise PlanetError("init_chain on a chain that already has state")
         layer = Layer(self.state)
         init_chain(layer, self.genesis)
@@ -150,10 +153,14 @@ class Application:
         """Hand the block's writes to the engine and reopen the mempool's view."""
         if self._pending is None:
             raise PlanetError("commit without a finalized block")
-        writes, self._pending = self._pending, None
+        (writes, nodes), self._pending = self._pending, None
         self._check = Layer(self.state)
         info = self.info()
-        return CommitResult(info.height, info.app_hash, writes)
+        return CommitResult(info.height, info.app_hash, writes, nodes)
+
+    def stored(self) -> None:
+        """The engine persisted what `commit` handed it."""
+        self.state.saved()
 
     def is_checked(self, tx_hash: bytes) -> bool:
         """Whether this node's `check_tx` accepted the tx and still holds it decoded and
@@ -179,6 +186,8 @@ class Application:
             raise NotFound(f"unknown query path '{path}'")
         try:
             return handler(self.state, dict(args or {}), self.params)
+        except StateMismatch:
+            raise  # altered storage: never answered as a refusal of the query
         except (QueryError, InvalidField, BlobRefused, Missing):
             raise  # kept whole: BlobRefused for the blob store's 403, Missing for a 404
         except PlanetError as err:

@@ -441,6 +441,14 @@ class StateMismatch(PlanetError):
     codespace = "node"
 
 
+class InvalidProof(PlanetError):
+    """A state proof does not lead from its key and value to the app hash it is checked
+    against (tampered, truncated, for another key or another height)."""
+
+    code = 933
+    codespace = "node"
+
+
 class CommitTimeout(PlanetError):
     """A transaction a node service submitted was not committed in time."""
 

@@ -36,6 +36,7 @@ from planet.core.errors import (
     PlanetError,
     SequenceReused,
     SequenceSkipped,
+    StateMismatch,
     UnknownAccount,
 )
 from planet.core.exchange.module import MODULE as EXCHANGE
@@ -135,6 +136,8 @@ def process_tx(state: Layer, tx: Tx, header: BlockHeader, genesis: Genesis, *,
     """Apply one authenticated-or-refused transaction to `state`."""
     try:
         authenticate_tx(state, tx)
+    except StateMismatch:
+        raise  # altered storage stops the node: never a tx's result, never in a block
     except PlanetError as err:
         return TxResult.failure(err)
     except MemoryError:
@@ -149,6 +152,8 @@ def process_tx(state: Layer, tx: Tx, header: BlockHeader, genesis: Genesis, *,
     try:
         run_messages(ctx, tx)
         increment_sequence(layer, tx.sender)
+    except StateMismatch:
+        raise
     except PlanetError as err:
         failure = err
     except MemoryError:

@@ -15,15 +15,17 @@ from planet.core.errors import PlanetError, StateMismatch
 from planet.core.genesis import Genesis, parse_genesis
 from planet.core.state import CommittedState
 from planet.core.transition import BlockHeader
-from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
+from planet.storage.sqlite import STATE_FORMAT, BlockRecord, NodeStore, TxRecord
+from planet.storage.state_store import SqliteStateBackend
 
 
 def open_application(store: NodeStore, genesis: Genesis | None) -> Application:
     """The app over the store's committed state; a new store gets the genesis state.
 
-    Every engine opens its store this way: the store must come from this genesis, and its
-    state must hash to the last committed app hash (else it was tampered with, and the
-    node refuses to start rather than serve or sign on altered state).
+    Every engine opens its store this way: the store must come from this genesis, and the
+    root of its state tree must hash to the last committed app hash. That reads one node,
+    whatever the size of the state; every other node and record is checked against the
+    tree as it is first read, so the node never serves or signs on altered state.
     """
     doc = store.genesis_document()
     if doc is None:
@@ -32,18 +34,29 @@ def open_application(store: NodeStore, genesis: Genesis | None) -> Application:
         app = Application(genesis)
         app.init_chain()
         commit = app.commit()
-        store.save_genesis(canonical_json(genesis.document), commit.writes, commit.app_hash)
-        return app
+        store.save_genesis(canonical_json(genesis.document), commit.writes, commit.nodes,
+                           commit.app_hash)
+        return Application(genesis, open_state(store))
     stored = parse_genesis(doc)
     if genesis is not None and genesis.hash != stored.hash:
         raise PlanetError("this node's database was made from a different genesis")
-    state = CommittedState(store.load_state())
+    if store.state_format() != STATE_FORMAT:
+        raise PlanetError(
+            f"{store.path} was made by an earlier Planet, before the state tree was kept on "
+            "disk, and its app hashes are of the old form: run `planet node migrate` to "
+            "replay its blocks into a database of the current form")
+    return Application(stored, open_state(store))
+
+
+def open_state(store: NodeStore) -> CommittedState:
+    """The stored state, checked at its root against the last committed app hash."""
     expected = store.last_app_hash()
-    if state.root() != expected:
-        raise StateMismatch(
-            f"stored state hashes to {state.root().hex()[:16]}… but the last committed app "
-            f"hash is {expected.hex()[:16]}…; the database was altered. Run `planet verify`.")
-    return Application(stored, state)
+    try:
+        return CommittedState(backend=SqliteStateBackend(store), root=expected)
+    except StateMismatch as err:
+        raise StateMismatch(f"the stored state does not match the last committed app hash "
+                            f"{expected.hex()[:16]}… ({err.message}). Run `planet verify`."
+                            ) from None
 
 
 def compute_tx_root(tx_hashes: Sequence[bytes]) -> bytes:

@@ -177,7 +177,8 @@ class EmbeddedNode:
             block, records = block_records(header, prev, tx_root, batch, result)
             # Persist before anyone can read the new state: nothing is shown that a crash
             # could take back.
-            self.store.commit_block(block, records, commit.writes)
+            self.store.commit_block(block, records, commit.writes, commit.nodes)
+            self.app.stored()
             self.last_block = block
             self._recheck()
         self._commits.announce(block, records)

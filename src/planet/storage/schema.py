@@ -51,3 +51,10 @@ state = Table(
     Column("key", String, primary_key=True),
     Column("value", LargeBinary, nullable=False),
 )
+
+state_nodes = Table(
+    "state_nodes", metadata,
+    Column("path", LargeBinary, primary_key=True),  # nibble path, one byte per nibble
+    Column("node", LargeBinary, nullable=False),
+    sqlite_with_rowid=False,
+)

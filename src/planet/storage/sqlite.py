@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +28,10 @@ BLOCK_COLUMNS = "height, hash, prev_hash, time, app_hash, tx_root, tx_count, pro
 """In BlockRecord's field order."""
 TX_COLUMNS = "hash, height, idx, raw, code, result"
 """In TxRecord's field order (result as JSON text)."""
+STATE_FORMAT = b"2"
+"""Meta `state_format`: 2 = records with the 16-ary state tree (core/state/tree.py). A
+database without it was made by an earlier version (the bucket-tree app hash)."""
+NodeRows = Mapping[bytes, bytes | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +125,12 @@ class NodeStore:
 
     # --- writes ----------------------------------------------------------------------------
 
+    def state_format(self) -> bytes | None:
+        return self.get_meta("state_format")
+
     @staticmethod
-    def _write_state(conn: Connection, writes: Sequence[tuple[str, bytes | None]]) -> None:
+    def _write_state(conn: Connection, writes: Sequence[tuple[str, bytes | None]],
+                     nodes: NodeRows) -> None:
         # The hot path of every block: plain driver executemany, no statement compiling.
         upserts = [(k, v) for k, v in writes if v is not None]
         deletes = [(k,) for k, v in writes if v is None]
@@ -131,18 +139,26 @@ class NodeStore:
                                  upserts)
         if deletes:
             conn.exec_driver_sql("DELETE FROM state WHERE key = ?", deletes)
+        node_upserts = [(p, n) for p, n in nodes.items() if n is not None]
+        node_deletes = [(p,) for p, n in nodes.items() if n is None]
+        if node_upserts:
+            conn.exec_driver_sql("INSERT OR REPLACE INTO state_nodes (path, node) VALUES (?, ?)",
+                                 node_upserts)
+        if node_deletes:
+            conn.exec_driver_sql("DELETE FROM state_nodes WHERE path = ?", node_deletes)
 
     def save_genesis(self, document: bytes, writes: Sequence[tuple[str, bytes | None]],
-                     app_hash: bytes) -> None:
+                     nodes: NodeRows, app_hash: bytes) -> None:
         with self.engine.begin() as conn:
             self._set_meta(conn, "genesis", document)
             self._set_meta(conn, "genesis_app_hash", app_hash)
+            self._set_meta(conn, "state_format", STATE_FORMAT)
             self._set_meta(conn, "last_height", b"0")
             self._set_meta(conn, "last_app_hash", app_hash)
-            self._write_state(conn, writes)
+            self._write_state(conn, writes, nodes)
 
     def commit_block(self, block: BlockRecord, tx_records: Sequence[TxRecord],
-                     writes: Sequence[tuple[str, bytes | None]]) -> None:
+                     writes: Sequence[tuple[str, bytes | None]], nodes: NodeRows) -> None:
         """The one atomic write of a block."""
         with self.engine.begin() as conn:
             conn.execute(insert(blocks), {
@@ -155,7 +171,7 @@ class NodeStore:
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(t.height, t.idx, t.hash, t.raw, t.code, orjson.dumps(t.result).decode(),
                       tx_sender(t.raw)) for t in tx_records])
-            self._write_state(conn, writes)
+            self._write_state(conn, writes, nodes)
             self._set_meta(conn, "last_height", str(block.height).encode())
             self._set_meta(conn, "last_app_hash", block.app_hash)
 
@@ -201,10 +217,11 @@ class NodeStore:
             conn.close()
 
     def load_state(self) -> list[tuple[str, bytes]]:
+        """Every stored record (for `planet verify`'s full check; nothing else loads it all)."""
         # SQLite is dynamically typed: a hand edit can leave TEXT where a BLOB was.
         # Take it as bytes so the app-hash check, not a TypeError, reports it.
         return [(k, v if isinstance(v, bytes) else str(v).encode())
-                for k, v in self._rows("SELECT key, value FROM state")]
+                for k, v in self._rows("SELECT key, value FROM state ORDER BY key")]
 
     @staticmethod
     def _block(row: tuple[Any, ...]) -> BlockRecord:

@@ -247,7 +247,8 @@ class PlanetAbciApp:
                 raise AbciRefused("Commit without a finalized block")
             commit = self.app.commit()
             # The one atomic write of the block: nothing is announced before it is durable.
-            self.store.commit_block(done.block, done.records, commit.writes)
+            self.store.commit_block(done.block, done.records, commit.writes, commit.nodes)
+            self.app.stored()
             self.last_block = done.block
             self._finalized = None
         if self.on_commit is not None:

@@ -1,0 +1,180 @@
+"""The committed state: records as of the last block, read from a backend through bounded
+caches and checked against the tree on the way in.
+
+Reading a record: the decoded-record cache; else the records of blocks applied but not yet
+stored (`unsaved`); else the backend, whose bytes must hash to the value hash of the key's
+leaf in the tree, and whose absence must match the key's absence from the tree, or the read
+raises `StateMismatch`. Tree nodes are checked the same way as they are loaded (each against
+its parent, the root against the app hash given at opening), so nothing read from disk is
+used unless it is what the app hash commits to. Opening reads one node; memory is the two
+caches, whatever the number of records.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sortedcontainers import SortedList
+
+from planet.core.errors import StateMismatch
+from planet.core.records import R, Record
+from planet.core.state.backend import MemoryBackend, StateBackend
+from planet.core.state.cache import BoundedCache
+from planet.core.state.proofs import Proof, prove
+from planet.core.state.tree import (
+    EMPTY_ROOT,
+    NodeWrites,
+    StateTree,
+    build_tree,
+    hash_key,
+    hash_value,
+)
+from planet.core.state.view import MISSING, View, merge_keys, overlay_keys
+
+RECORD_CACHE = 200_000
+"""Decoded records kept; about 100 MB at most, and what bounds a node's memory."""
+NODE_CACHE = 60_000
+"""Tree nodes kept: the upper four levels of a 10^7-resident tree (69,905 nodes), less
+the rarely read; about 60 MB."""
+
+Writes = list[tuple[str, bytes | None]]
+
+
+class CommittedState(View):
+    """Everything as of the last committed block.
+
+    `CommittedState(items)` holds the given records in memory (tests, replays);
+    `CommittedState(backend=…, root=…)` reads a stored state whose app hash is `root`.
+    """
+
+    def __init__(self, items: Iterable[tuple[str, bytes]] = (), *,
+                 backend: StateBackend | None = None, root: bytes | None = None,
+                 record_cache: int = RECORD_CACHE, node_cache: int = NODE_CACHE) -> None:
+        if backend is None:
+            memory = MemoryBackend()
+            pairs = list(items)
+            built = build_tree(pairs)
+            memory.write(pairs, built.rows)
+            backend, root = memory, built.root
+        elif root is None:
+            raise ValueError("a stored state is opened with the app hash it must match")
+        self.backend = backend
+        self._lock = threading.RLock()
+        self._values: BoundedCache[str, Record] = BoundedCache(record_cache)
+        self._unsaved: dict[str, bytes | None] = {}
+        self._unsaved_keys = SortedList()
+        self.tree = StateTree(backend.get_node, root, BoundedCache(node_cache))  # type: ignore[arg-type]
+        self.tree.node(b"", root)  # the root node must be there and match: checked now
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        return self.tree.root() == EMPTY_ROOT
+
+    def _raw(self, key: str) -> bytes | None:
+        """The encoded record, checked against the tree (call with the lock held)."""
+        if key in self._unsaved:
+            return self._unsaved[key]
+        raw = self.backend.get_record(key)
+        if raw is not None and not isinstance(raw, bytes):
+            raw = str(raw).encode()  # SQLite is typed per value: a hand edit may leave TEXT
+        value_hash = self.tree.leaf_value_hash(hash_key(key))
+        if (raw is None) != (value_hash is None) or (
+                raw is not None and hash_value(raw) != value_hash):
+            raise StateMismatch(f"the stored record {key!r} is not the one the app hash commits "
+                                "to; the database was altered. Run `planet verify`.")
+        return raw
+
+    def _lookup(self, key: str) -> Any:
+        value = self._values.get(key)
+        if value is not None:
+            return value
+        with self._lock:
+            raw = self._raw(key)
+        return MISSING if raw is None else raw
+
+    def get(self, key: str, cls: type[R]) -> R | None:
+        value = self._values.get(key)
+        if value is not None:
+            return value  # type: ignore[return-value]
+        with self._lock:
+            raw = self._raw(key)
+            if raw is None:
+                return None
+            decoded = cls.decode(raw)
+            self._values[key] = decoded
+        return decoded
+
+    def get_raw(self, key: str) -> bytes | None:
+        with self._lock:
+            return self._raw(key)
+
+    def iter_keys(self, prefix: str) -> Iterator[str]:
+        with self._lock:
+            mine = overlay_keys(self._unsaved_keys, prefix)
+            written = {k: self._unsaved[k] for k in mine}
+        return merge_keys(self.backend.iter_record_keys(prefix), mine, written)
+
+    def items(self) -> Iterator[tuple[str, bytes]]:
+        for key in self.iter_keys(""):
+            raw = self.get_raw(key)
+            if raw is not None:
+                yield key, raw
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.iter_keys(""))
+
+    def root(self) -> bytes:
+        return self.tree.root()
+
+    def prove(self, key: str, height: int) -> Proof:
+        """The proof of `key`'s value (or absence) under the current app hash."""
+        with self._lock:
+            return prove(self.tree, key, self._raw(key), height)
+
+    # --- writes ----------------------------------------------------------------------------
+
+    def apply(self, writes: dict[str, Record | None]) -> tuple[Writes, NodeWrites]:
+        """Fold a block's writes in; returns them encoded (records in key order, tree
+        nodes) for the engine to store with the block, then to report with `saved()`."""
+        encoded: Writes = [(k, None if writes[k] is None else writes[k].encode())  # type: ignore[union-attr]
+                           for k in sorted(writes)]
+        with self._lock:
+            nodes = self.tree.update(encoded)
+            for key, raw in encoded:
+                if key not in self._unsaved:
+                    self._unsaved_keys.add(key)
+                self._unsaved[key] = raw
+                value = writes[key]
+                if value is None:
+                    self._values.pop(key)
+                else:
+                    self._values[key] = value
+            if self.backend.volatile:
+                self.backend.write(encoded, nodes)
+                self._saved()
+        return encoded, nodes
+
+    def saved(self) -> None:
+        """The engine stored every write `apply` returned since the last call."""
+        with self._lock:
+            self._saved()
+
+    def _saved(self) -> None:
+        self.tree.saved()
+        self._unsaved.clear()
+        self._unsaved_keys.clear()
+
+    def discard(self) -> None:
+        """Forget blocks applied but never stored: back to the stored state."""
+        with self._lock:
+            self.tree.discard()
+            for key in self._unsaved:
+                self._values.pop(key)
+            self._unsaved.clear()
+            self._unsaved_keys.clear()
+
+
+__all__ = ["MISSING", "CommittedState", "View"]

@@ -1,0 +1,115 @@
+"""Views of the state for the rules: `View` reads, `Layer` collects writes over a parent.
+
+A block works in a `Layer` over the committed state and every transaction in a `Layer`
+over the block's, so a failed transaction is dropped by discarding its layer. Keys are
+strings `module/table/id…`; each module writes only under its own prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import takewhile
+from typing import Any
+
+from sortedcontainers import SortedList
+
+from planet.core.records import R, Record
+
+MISSING = object()
+DELETED: Any = None
+"""A layer records a deletion as the value None."""
+
+
+def prefix_end(prefix: str) -> str:
+    """Every key that starts with `prefix` sorts in [prefix, prefix_end(prefix))."""
+    return prefix + "\U0010ffff"
+
+
+class View:
+    """Read access to records; implemented by the committed state and layers."""
+
+    def get(self, key: str, cls: type[R]) -> R | None:
+        raise NotImplementedError
+
+    def _lookup(self, key: str) -> Any:
+        """The record, its encoded bytes, None (deleted) or MISSING."""
+        raise NotImplementedError
+
+    def iter_keys(self, prefix: str) -> Iterator[str]:
+        raise NotImplementedError
+
+    def has(self, key: str) -> bool:
+        return self._lookup(key) not in (MISSING, None)
+
+    def iter_prefix(self, prefix: str, cls: type[R]) -> Iterator[tuple[str, R]]:
+        for key in self.iter_keys(prefix):
+            value = self.get(key, cls)
+            if value is not None:
+                yield key, value
+
+
+def merge_keys(base: Iterator[str], mine: list[str], written: dict[str, Any]
+               ) -> Iterator[str]:
+    """Keys of `base` overlaid with `mine` (sorted keys of `written`; a None value deletes),
+    in order."""
+    i = 0
+    for key in base:
+        while i < len(mine) and mine[i] < key:
+            if written[mine[i]] is not None:
+                yield mine[i]
+            i += 1
+        if i < len(mine) and mine[i] == key:
+            if written[key] is not None:
+                yield key
+            i += 1
+            continue
+        yield key
+    for k in mine[i:]:
+        if written[k] is not None:
+            yield k
+
+
+def overlay_keys(keys: SortedList, prefix: str) -> list[str]:
+    return list(takewhile(lambda k: k.startswith(prefix), keys.irange(minimum=prefix)))
+
+
+class Layer(View):
+    """Uncommitted writes over a parent view; `absorb` folds a child's writes in."""
+
+    def __init__(self, parent: View) -> None:
+        self.parent = parent
+        self.writes: dict[str, Record | None] = {}
+        self._written = SortedList()  # keys of `writes`, so prefix scans cost O(log n + k)
+
+    def _lookup(self, key: str) -> Any:
+        if key in self.writes:
+            return self.writes[key]
+        return self.parent._lookup(key)
+
+    def get(self, key: str, cls: type[R]) -> R | None:
+        if key in self.writes:
+            return self.writes[key]  # type: ignore[return-value]
+        return self.parent.get(key, cls)
+
+    def set(self, key: str, value: Record) -> None:
+        if key not in self.writes:
+            self._written.add(key)
+        self.writes[key] = value
+
+    def delete(self, key: str) -> None:
+        if key not in self.writes:
+            self._written.add(key)
+        self.writes[key] = DELETED
+
+    def child(self) -> Layer:
+        return Layer(self)
+
+    def absorb(self, child: Layer) -> None:
+        for key in child.writes:
+            if key not in self.writes:
+                self._written.add(key)
+        self.writes.update(child.writes)
+
+    def iter_keys(self, prefix: str) -> Iterator[str]:
+        return merge_keys(self.parent.iter_keys(prefix), overlay_keys(self._written, prefix),
+                          self.writes)

@@ -1,0 +1,48 @@
+"""The committed state's backend in the node's SQLite database (`core/state/backend.py`).
+
+Records are rows of `state` (key → encoded record), tree nodes rows of `state_nodes`
+(nibble path → encoded node); the engine writes both with each block in the block's one
+transaction (`NodeStore.commit_block`). Reads take whatever SQLite holds, as bytes (a hand
+edit may leave TEXT): the core checks every one against the tree before using it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+from planet.core.state import prefix_end
+from planet.storage.sqlite import NodeStore
+
+KEY_PAGE = 512
+"""Keys fetched per query of a prefix scan: no cursor stays open while the rules read."""
+
+
+class SqliteStateBackend:
+    volatile = False
+
+    def __init__(self, store: NodeStore) -> None:
+        self.store = store
+
+    def get_record(self, key: str) -> bytes | None:
+        rows = self.store._rows("SELECT CAST(value AS BLOB) FROM state WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def iter_record_keys(self, prefix: str) -> Iterator[str]:
+        end = prefix_end(prefix)
+        rows = self.store._rows("SELECT key FROM state WHERE key >= ? AND key < ? "
+                                "ORDER BY key LIMIT ?", (prefix, end, KEY_PAGE))
+        while rows:
+            for (key,) in rows:
+                yield key
+            if len(rows) < KEY_PAGE:
+                return
+            rows = self.store._rows("SELECT key FROM state WHERE key > ? AND key < ? "
+                                    "ORDER BY key LIMIT ?", (rows[-1][0], end, KEY_PAGE))
+
+    def get_node(self, path: bytes) -> bytes | None:
+        rows = self.store._rows("SELECT CAST(node AS BLOB) FROM state_nodes WHERE path = ?", (path,))
+        return rows[0][0] if rows else None
+
+    def write(self, records: Iterable[tuple[str, bytes | None]],
+              nodes: Mapping[bytes, bytes | None]) -> None:
+        raise TypeError("the stored state is written with its block (NodeStore.commit_block)")
