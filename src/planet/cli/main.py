@@ -155,6 +155,33 @@ def verify(home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
         raise typer.Exit(EXIT_REFUSED)
 
 
+@app.command()
+def migrate(home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """Bring a stopped embedded node's database made by an earlier Planet to the current form
+    (replays its blocks; the old file is kept beside it)."""
+    from planet.engines.migrate import migrate_database, needs_migration
+
+    h = Home(home)
+    if not h.db_file.exists():
+        fail(f"no database at {h.db_file}", 2, as_json=as_json)
+    with errors(as_json):
+        if not needs_migration(h.db_file):
+            emit({"migrated": False, "db": str(h.db_file)}, as_json,
+                 title="Already in the current form")
+            return
+        if h.load_config().engine == "cometbft":
+            fail("a CometBFT node's app hashes are agreed by its validators: the network "
+                 "restarts together from a new genesis; it cannot be migrated node by node",
+                 EXIT_REFUSED, as_json=as_json)
+        with Progress(TextColumn("migrating"), BarColumn(),
+                      TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn(),
+                      disable=as_json, console=console) as progress:
+            task = progress.add_task("migrate", total=None)
+            report = migrate_database(
+                h.db_file, lambda done, total: progress.update(task, completed=done, total=total))
+        emit({"migrated": True, **report.to_json()}, as_json, title="Database migrated")
+
+
 # --- keys ------------------------------------------------------------------------------------
 
 

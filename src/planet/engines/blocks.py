@@ -43,8 +43,8 @@ def open_application(store: NodeStore, genesis: Genesis | None) -> Application:
     if store.state_format() != STATE_FORMAT:
         raise PlanetError(
             f"{store.path} was made by an earlier Planet, before the state tree was kept on "
-            "disk, and its app hashes are of the old form: run `planet node migrate` to "
-            "replay its blocks into a database of the current form")
+            "disk, and its app hashes are of the old form: run `planet migrate` (with its "
+            "--home) to replay its blocks into a database of the current form")
     return Application(stored, open_state(store))
 
 

@@ -2,7 +2,7 @@
 
 A database made before this revision holds its records under the old bucket-tree app hash
 and no tree; its state format (meta `state_format`) is unset, and opening it refuses with
-the command that rebuilds it (`planet node migrate`), since its app hashes change.
+the command that rebuilds it (`planet migrate`), since its app hashes change.
 
 Revision ID: 0003
 Revises: 0002
