@@ -73,7 +73,7 @@ from planet.core.force.messages import CompleteTask
 from planet.core.force.rules import process_complete_task
 from planet.core.genesis import Genesis, parse_genesis
 from planet.core.messages import Ctx
-from planet.core.state import CommittedState, Layer, compute_state_root
+from planet.core.state import CommittedState, Layer, View, compute_state_root
 from planet.core.transition import process_block_start, process_tx
 from planet.core.types import MILLIS_PER_DAY
 from planet.node.home import make_genesis_document
@@ -187,41 +187,64 @@ def populate(state: CommittedState, genesis: Genesis, actors: Actors, n: int, *,
     See the module docstring: every record is written by the core's own rules. Returns the
     block's layer, not yet committed.
     """
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task(f"{n:,} residents", total=n)
+        return populate_range(state, genesis, actors, n, 0, n, height=1,
+                              on_progress=lambda done: bar.update(task, completed=done))
+
+
+def setup_time(genesis: Genesis, n: int, i: int) -> int:
+    """When resident `i` of `n` acts: spread over [genesis + 1 s, genesis + 1 day − 1 s)."""
+    return genesis.genesis_time + BLOCK_MS + i * SETUP_SPREAD_MS // n
+
+
+def populate_range(state: View, genesis: Genesis, actors: Actors, n: int, lo: int, hi: int, *,
+                   height: int, on_progress: Callable[[int], None] | None = None) -> Layer:
+    """Residents `lo` to `hi` (of `n`) written by the core's rules into one block at `height`.
+
+    The block closes at the instant the next resident would act (`setup_time(hi)`; the
+    last block at genesis + 1 day − 1 s), so blocks of consecutive ranges follow each other
+    in time, and one range of all `n` is `populate`'s setup block. Returns the block's
+    layer, not yet committed.
+    """
     if len(actors.residents) > n:
         raise ValueError(f"{len(actors.residents)} signing residents do not fit in {n}")
     params, t0 = genesis.params, genesis.genesis_time
     operator, verifier = actors.operator.address, actors.verifier.address
     layer = Layer(state)
     checkin = CompleteTask(task_id="daily_checkin")
-    with Progress(disable=not progress, transient=True) as bar:
-        task = bar.add_task(f"{n:,} residents", total=n)
-        for i in range(n):
-            t = t0 + BLOCK_MS + i * SETUP_SPREAD_MS // n
-            release_until(layer, params, t0, t)
-            public_key, encryption_key = _resident_keys(i, n, actors)
-            address = compute_address(public_key)
-            code = code_from_bytes(_seed(f"code/{i}")[:10])
-            if i % INVITES_PER_TX == 0:
-                increment_sequence(layer, operator)
-            add_invite(layer, operator, compute_invite_hash(code), 1)
-            ctx = Ctx(state=layer, params=params, chain_id=genesis.chain_id, height=1, time=t,
-                      sender=address, public_key=public_key)
-            register_resident(ctx, RegisterResident(invite_code=code,
-                                                    encryption_key=b64encode(encryption_key)))
-            increment_sequence(layer, address)
-            process_complete_task(ctx, checkin)
-            increment_sequence(layer, address)
-            if i % VERIFIED_EVERY == 1:
-                vctx = dataclasses.replace(ctx, sender=verifier, public_key=b"", events=[])
-                process_attest_identity(vctx, AttestIdentity(
-                    resident=address, nullifier=_seed(f"nullifier/{i}").hex()))
-                increment_sequence(layer, verifier)
-            if progress and i % 10_000 == 0:
-                bar.update(task, completed=i)
-    events = process_block_start(layer, BlockHeader(1, t0 + MILLIS_PER_DAY - BLOCK_MS), genesis)
+    for i in range(lo, hi):
+        t = setup_time(genesis, n, i)
+        release_until(layer, params, t0, t)
+        public_key, encryption_key = _resident_keys(i, n, actors)
+        address = compute_address(public_key)
+        code = code_from_bytes(_seed(f"code/{i}")[:10])
+        if i % INVITES_PER_TX == 0:
+            increment_sequence(layer, operator)
+        add_invite(layer, operator, compute_invite_hash(code), 1)
+        ctx = Ctx(state=layer, params=params, chain_id=genesis.chain_id, height=height, time=t,
+                  sender=address, public_key=public_key)
+        register_resident(ctx, RegisterResident(invite_code=code,
+                                                encryption_key=b64encode(encryption_key)))
+        increment_sequence(layer, address)
+        process_complete_task(ctx, checkin)
+        increment_sequence(layer, address)
+        if i % VERIFIED_EVERY == 1:
+            vctx = dataclasses.replace(ctx, sender=verifier, public_key=b"", events=[])
+            process_attest_identity(vctx, AttestIdentity(
+                resident=address, nullifier=_seed(f"nullifier/{i}").hex()))
+            increment_sequence(layer, verifier)
+        if on_progress is not None and i % 10_000 == 0:
+            on_progress(i)
+    events = process_block_start(layer, BlockHeader(height, setup_time(genesis, n, hi)), genesis)
     if events:
         raise RuntimeError(f"the setup block fired {len(events)} time events")
     return layer
+
+
+def resident_address(i: int, n: int, actors: Actors) -> str:
+    """The address `populate` gives resident `i` of `n`."""
+    return compute_address(_resident_keys(i, n, actors)[0])
 
 
 def load_committed(state: CommittedState, layer: Layer) -> CommittedState:

@@ -767,6 +767,61 @@ def bench_economy(
     emit(run_economy_bench(counts, progress=not as_json), as_json, title="Economy benchmark")
 
 
+@bench_app.command("scale")
+def bench_scale(
+        sizes: Annotated[str, typer.Option(
+            help="Resident counts, comma-separated; each measured in fresh processes.")
+        ] = "10000,100000,1000000",
+        cache_dir: Annotated[Path, typer.Option(
+            help="Where built databases are kept and reused (keyed by the code that built "
+                 "them).")] = Path("build/scale"),
+        batch: Annotated[int, typer.Option(min=1, help="Residents per block while building.")
+                         ] = 50_000,
+        empty_blocks: Annotated[int, typer.Option(min=1, help="Empty blocks timed.")] = 20,
+        tx_blocks: Annotated[int, typer.Option(min=2, help="Blocks of transactions timed.")
+                             ] = 10,
+        txs_per_block: Annotated[int, typer.Option(min=2, help="Transactions per block (even).")
+                                 ] = 200,
+        queries: Annotated[int, typer.Option(min=1, help="Holder queries timed, cold and warm.")
+                           ] = 50,
+        in_place: Annotated[bool, typer.Option(
+            "--in-place", help="Measure the cached database itself (no copy; it is then "
+                               "dropped from the cache): for sizes the disk holds once.")] = False,
+        as_json: JsonOpt = False) -> None:
+    """Node memory, restart, block cost, holder queries and proofs against the number of
+    residents, the state on disk (targets at 10⁶: ≤ 1.5 GB, ≤ 10 s; ratios to 10⁴)."""
+    from planet.bench.scale import Repeats, run_scale_bench
+
+    try:
+        counts = [int(s) for s in sizes.split(",") if s.strip()]
+    except ValueError:
+        fail(f"--sizes: comma-separated whole numbers, got {sizes!r}", as_json=as_json)
+    if not counts or txs_per_block % 2:
+        fail("--sizes needs at least one count, --txs-per-block an even number",
+             as_json=as_json)
+    repeats = Repeats(empty_blocks=empty_blocks, tx_blocks=tx_blocks,
+                      txs_per_block=txs_per_block, queries=queries)
+    with errors(as_json):
+        try:
+            result = run_scale_bench(counts, cache_dir=cache_dir, batch=batch, repeats=repeats,
+                                     in_place=in_place, progress=not as_json)
+        except RuntimeError as err:
+            fail(str(err), as_json=as_json)
+    if as_json:
+        emit(result, as_json)
+        return
+    columns = {"residents": "residents", "db_mb": "db_mb", "rss_mb": "rss_mb",
+               "restart_s": "restart_s", "empty_block_ms": "empty_ms",
+               "block_200_ms": "block_200_ms", "holder_query_cold_ms": "query_ms",
+               "proof_bytes": "proof_b"}
+    emit([{short: r[c] for c, short in columns.items()} for r in result["sizes"]], False,
+         title="Scale benchmark (more with --json)")
+    emit(result["ratios"], False, title=f"Ratios {result['ratio_of'][0]:,} / "
+                                        f"{result['ratio_of'][1]:,} residents")
+    emit({k: f"{t['value']} (target ≤ {t['target']}: {'met' if t['met'] else 'NOT met'})"
+          for k, t in result["targets"].items()}, False, title="Targets")
+
+
 @bench_app.command("vault")
 def bench_vault(
         size_mb: Annotated[float, typer.Option(
