@@ -3,6 +3,7 @@ each build, and the cache (no timing assertions: those belong to the real run)."
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from pathlib import Path
@@ -10,8 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from planet.bench import scale
+from planet.bench import economy, scale
 from planet.cli.main import app
+from planet.core.address import compute_address
 
 SIZES = (200, 1000)
 TOY = ["--batch", "300", "--empty-blocks", "3", "--tx-blocks", "2", "--txs-per-block", "10",
@@ -79,3 +81,13 @@ def test_cache_key_follows_the_build_parameters() -> None:
     assert key == scale.cache_key(1000, 10, 300)
     assert len({key, scale.cache_key(1001, 10, 300), scale.cache_key(1000, 11, 300),
                 scale.cache_key(1000, 10, 301)}) == 4
+
+
+def test_the_build_order_is_the_address_order() -> None:
+    keys = [hashlib.sha256(b"k%d" % i).digest() for i in range(3000)]
+    assert sorted(keys, key=scale.address_sort_key) == sorted(keys, key=compute_address)
+    actors = economy.make_actors(4)
+    order = scale.address_order(500, actors)
+    assert sorted(order) == list(range(500))
+    addresses = [economy.resident_address(i, 500, actors) for i in order]
+    assert addresses == sorted(addresses)

@@ -169,7 +169,7 @@ def make_plan(actors: Actors, tx_blocks: int, txs_per_block: int) -> Plan:
 # --- the state -------------------------------------------------------------------------------
 
 
-def _resident_keys(i: int, n: int, actors: Actors) -> tuple[bytes, bytes]:
+def resident_keys(i: int, n: int, actors: Actors) -> tuple[bytes, bytes]:
     """(public key, encryption key): a signer's real keys at evenly spaced slots, else
     32 bytes derived from the index (an address is a hash of any 32 bytes)."""
     stride = max(1, n // max(1, len(actors.residents)))
@@ -199,13 +199,17 @@ def setup_time(genesis: Genesis, n: int, i: int) -> int:
 
 
 def populate_range(state: View, genesis: Genesis, actors: Actors, n: int, lo: int, hi: int, *,
-                   height: int, on_progress: Callable[[int], None] | None = None) -> Layer:
-    """Residents `lo` to `hi` (of `n`) written by the core's rules into one block at `height`.
+                   height: int, order: Sequence[int] | None = None,
+                   on_progress: Callable[[int], None] | None = None) -> Layer:
+    """The residents at positions `lo` to `hi` (of `n`) written by the core's rules into one
+    block at `height`.
 
-    The block closes at the instant the next resident would act (`setup_time(hi)`; the
-    last block at genesis + 1 day − 1 s), so blocks of consecutive ranges follow each other
-    in time, and one range of all `n` is `populate`'s setup block. Returns the block's
-    layer, not yet committed.
+    Position p is resident `order[p]` (p itself without an order: `bench scale` builds in
+    address order, so each block's records land at the end of their key ranges) and acts
+    at `setup_time(p)`. The block closes at the instant the next position acts
+    (`setup_time(hi)`; the last block at genesis + 1 day − 1 s), so blocks of consecutive
+    ranges follow each other in time, and one range of all `n` is `populate`'s setup block.
+    Returns the block's layer, not yet committed.
     """
     if len(actors.residents) > n:
         raise ValueError(f"{len(actors.residents)} signing residents do not fit in {n}")
@@ -213,13 +217,14 @@ def populate_range(state: View, genesis: Genesis, actors: Actors, n: int, lo: in
     operator, verifier = actors.operator.address, actors.verifier.address
     layer = Layer(state)
     checkin = CompleteTask(task_id="daily_checkin")
-    for i in range(lo, hi):
-        t = setup_time(genesis, n, i)
+    for p in range(lo, hi):
+        i = p if order is None else order[p]
+        t = setup_time(genesis, n, p)
         release_until(layer, params, t0, t)
-        public_key, encryption_key = _resident_keys(i, n, actors)
+        public_key, encryption_key = resident_keys(i, n, actors)
         address = compute_address(public_key)
         code = code_from_bytes(_seed(f"code/{i}")[:10])
-        if i % INVITES_PER_TX == 0:
+        if p % INVITES_PER_TX == 0:
             increment_sequence(layer, operator)
         add_invite(layer, operator, compute_invite_hash(code), 1)
         ctx = Ctx(state=layer, params=params, chain_id=genesis.chain_id, height=height, time=t,
@@ -234,8 +239,8 @@ def populate_range(state: View, genesis: Genesis, actors: Actors, n: int, lo: in
             process_attest_identity(vctx, AttestIdentity(
                 resident=address, nullifier=_seed(f"nullifier/{i}").hex()))
             increment_sequence(layer, verifier)
-        if on_progress is not None and i % 10_000 == 0:
-            on_progress(i)
+        if on_progress is not None and p % 10_000 == 0:
+            on_progress(p)
     events = process_block_start(layer, BlockHeader(height, setup_time(genesis, n, hi)), genesis)
     if events:
         raise RuntimeError(f"the setup block fired {len(events)} time events")
@@ -244,7 +249,7 @@ def populate_range(state: View, genesis: Genesis, actors: Actors, n: int, lo: in
 
 def resident_address(i: int, n: int, actors: Actors) -> str:
     """The address `populate` gives resident `i` of `n`."""
-    return compute_address(_resident_keys(i, n, actors)[0])
+    return compute_address(resident_keys(i, n, actors)[0])
 
 
 def load_committed(state: CommittedState, layer: Layer) -> CommittedState:
