@@ -44,6 +44,8 @@ TAGS = [
     {"name": "drill", "description": "Lucky Drill rounds."},
     {"name": "events", "description": "Server-sent events: blocks and an account's txs."},
     {"name": "identity", "description": "Real-name verification that keeps nothing."},
+    {"name": "proofs", "description": "State records with their proofs to the app hash; "
+                                      "the genesis a verifier re-runs queries with."},
     {"name": "query", "description": "Every core query, generically."},
 ]
 

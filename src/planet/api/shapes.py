@@ -26,10 +26,12 @@ def array(items: dict[str, Any]) -> dict[str, Any]:
     return {"type": "array", "items": items}
 
 
-def ok(schema: dict[str, Any], description: str = "Successful Response"
-       ) -> dict[int | str, dict[str, Any]]:
-    return {200: {"description": description,
-                  "content": {"application/json": {"schema": schema}}}}
+def ok(schema: dict[str, Any], description: str = "Successful Response", *,
+       example: Any = None) -> dict[int | str, dict[str, Any]]:
+    content: dict[str, Any] = {"schema": schema}
+    if example is not None:
+        content["example"] = example
+    return {200: {"description": description, "content": {"application/json": content}}}
 
 
 HEALTH = obj(ok="b", height="i")
@@ -46,8 +48,14 @@ ACCOUNT = obj(("name", "inviter", "invites_left", "verified", "verified_at"),
 ACCOUNT_PAGE = obj(kind="s", offset="i", items=array(ACCOUNT))
 HISTORY = obj(address="s", offset="i", items=array(TX))
 FORCE = obj(address="s", force="i", grants=array(_TYPES["o"]))
-HOLDER = obj(address="s", balance_micro="i", pending_micro="i", force="i", force_in_pool="i",
-             dormant="b", last_collect_at="i", dormant_at="i", dormant_in_ms="i")
+PROOF = obj(key="s", value="s?", height="i", app_hash="s",
+            nodes=array(obj(bitmap="i", leafmap="i", siblings=array(_TYPES["s"]))),
+            other_leaf={"type": ["object", "null"], "required": ["key_hash", "value_hash"],
+                        "properties": {"key_hash": _TYPES["s"], "value_hash": _TYPES["s"]}})
+PROVEN = obj(height="i", app_hash="s", reads=array(PROOF), scans=array(_TYPES["s"]))
+HOLDER = obj(("proof",), address="s", balance_micro="i", pending_micro="i", force="i",
+             force_in_pool="i", dormant="b", last_collect_at="i", dormant_at="i",
+             dormant_in_ms="i", proof=PROVEN)
 BUBBLES = obj(address="s", time="i", pending_micro="i", formula="s", residents_share_bps="i",
               bubbles=array(_TYPES["o"]))
 SUPPLY = obj(time="i", height="i", emitted_micro="i", cap_micro="i", era="i",

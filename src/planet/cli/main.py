@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -38,7 +39,15 @@ from planet.cli.exchange import requests_app, shop_app
 from planet.cli.testnet import testnet_app
 from planet.cli.units import deployment_zone
 from planet.cli.vault import vault_app
-from planet.cli.view import Human, record_table, rows_table, short_address, short_hash, yes_no
+from planet.cli.view import (
+    Human,
+    proof_line,
+    record_table,
+    rows_table,
+    short_address,
+    short_hash,
+    yes_no,
+)
 from planet.node.home import Home
 
 app = typer.Typer(help="Planet: own your behavioural data and be rewarded for it.",
@@ -519,14 +528,46 @@ def supply(node_url: NodeOpt = DEFAULT_NODE, home: HomeOpt = DEFAULT_HOME_PATH,
         emit(api.query("emission/supply"), as_json, title="Supply", human=Human(api))
 
 
+def _check_app_hash(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", value):
+        raise typer.BadParameter("an app hash is 64 hex characters")
+    return value
+
+
 @query_app.command("holder")
 def query_holder(address: AddressArg, node_url: NodeOpt = DEFAULT_NODE,
-                 home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+                 home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False,
+                 prove: Annotated[bool, typer.Option(
+                     "--prove", help="Verify the answer here: every record it rests on is "
+                                     "proven against the block header's app hash.")] = False,
+                 app_hash: Annotated[str | None, typer.Option(
+                     "--app-hash", callback=_check_app_hash, show_default=False,
+                     help="An app hash you trust (hex) for the proof's height; implies "
+                          "--prove.")] = None) -> None:
     """A resident's balance, pending diamonds, Force and dormancy."""
+    from planet.core.errors import InvalidProof
+
     with errors(as_json):
         api = client(home, node_url)
-        emit(api.query("emission/holder", address=address), as_json, title="Holder",
-             human=Human(api))
+        if not prove and app_hash is None:
+            emit(api.query("emission/holder", address=address), as_json, title="Holder",
+                 human=Human(api))
+            return
+        from planet.sdk.proofs import verified_holder
+
+        try:
+            checked = verified_holder(api, address, app_hash=app_hash)
+        except InvalidProof as err:
+            raise InvalidProof(f"proof refused, the answer is not verified: {err.message}"
+                               ) from None
+        if as_json:
+            emit({**checked.answer, "proof": {**checked.proof, "verified": True,
+                                              "checked_against": list(checked.checked_against)}},
+                 as_json)
+            return
+        emit(checked.answer, as_json, title="Holder", human=Human(api))
+        console.print(proof_line(checked.reads.height, checked.reads.app_hash.hex(),
+                                 checked.reads.records, checked.checked_against))
 
 
 @query_app.command("bubbles")

@@ -113,6 +113,13 @@ class Human:
         return dict(self.field(k, v, tuple(bd)) for k, v in data.items() if k not in dropped)
 
 
+def proof_line(height: int, app_hash: str, records: int, against: Sequence[str]) -> str:
+    """What `--prove` says once every proof checked out: the height and app hash the answer
+    is proven at, how many records it rests on, and what the app hash was taken from."""
+    return (f"[green]proof verified:[/] height {height}, app hash {short_hash(app_hash, 16)}, "
+            f"{records} records (app hash from the {' and '.join(against)})")
+
+
 def text(value: Any) -> str:
     """A plain value for people: yes/no, '—' for nothing, lists comma-separated."""
     if isinstance(value, bool):

@@ -10,11 +10,12 @@ from the engine (`stored`) that they are durable; it never writes to storage its
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from planet.core.chain import ChainMeta, get_meta
+from planet.core.chain import META_KEY, ChainMeta, get_meta
 from planet.core.errors import (
     BadSignature,
     BlobRefused,
@@ -28,7 +29,7 @@ from planet.core.errors import (
 )
 from planet.core.genesis import Genesis
 from planet.core.messages import Event
-from planet.core.state import CommittedState, Layer, NodeWrites
+from planet.core.state import CommittedState, Layer, NodeWrites, Proof, RecordingView, View
 from planet.core.transition import (
     MODULES,
     ROUTER,
@@ -43,6 +44,23 @@ from planet.core.tx import Tx, compute_tx_hash, decode_tx, verify_tx_signature
 
 Writes = list[tuple[str, bytes | None]]
 log = logging.getLogger("planet.core")
+
+MAX_STATE_KEY = 256
+"""The longest key a proof may be asked for; the rules' own keys are under 160 characters."""
+_STATE_KEY = re.compile(r"[a-z_]+/[!-~]+")
+
+
+def check_state_key(key: str) -> str:
+    """A key shaped as the rules write them (`module/table/id…`: visible ASCII, at most
+    MAX_STATE_KEY characters). Anything else cannot be in the state; it is refused as bad
+    input rather than proven absent, so a typo is not answered with a valid proof."""
+    if len(key) > MAX_STATE_KEY:
+        raise InvalidField(f"key: a state key is at most {MAX_STATE_KEY} characters, "
+                           f"not {len(key)}")
+    if not _STATE_KEY.fullmatch(key):
+        raise InvalidField("key: a state key is 'module/…' in visible ASCII (no spaces or "
+                           "control characters), e.g. 'emission/holder/planet1…'")
+    return key
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +77,25 @@ class BlockResult:
     app_hash: bytes
     tx_results: list[TxResult]
     events: list[Event] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ProvenAnswer:
+    """A query's answer with a proof of every record it read, all at one committed height.
+
+    `scans` lists the prefixes the query scanned: proofs of single keys cannot show that a
+    scan saw every key under a prefix, so an answer with scans is proven only in part.
+    """
+
+    value: Any
+    height: int
+    app_hash: bytes
+    reads: tuple[Proof, ...]
+    scans: tuple[str, ...] = ()
+
+    def proof_json(self) -> dict[str, Any]:
+        return {"height": self.height, "app_hash": self.app_hash.hex(),
+                "reads": [p.to_json() for p in self.reads], "scans": list(self.scans)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,13 +216,38 @@ class Application:
 
     def query(self, path: str, args: Mapping[str, Any] | None = None) -> Any:
         """`module/name`, e.g. `accounts/account` with {"address": …}."""
+        return self._query(self.state, path, args)
+
+    def state_height(self) -> int:
+        """The height the state is at: the one its app hash belongs to (0 before genesis)."""
+        return 0 if self.state.is_empty() else get_meta(self.state).height
+
+    def prove(self, key: str) -> Proof:
+        """The proof of one record (or of its absence) under the state's app hash.
+
+        The engine calls it as it calls `query`, under the lock that keeps blocks out."""
+        return self.state.prove(check_state_key(key), self.state_height())
+
+    def query_proven(self, path: str, args: Mapping[str, Any] | None = None) -> ProvenAnswer:
+        """`query`, with a proof of each record the query read (and of `chain/meta` first,
+        which ties the app hash to its height and to the genesis whose parameters the query
+        used), so that a client can re-run the query on the proven records alone."""
+        recorder = RecordingView(self.state)
+        value = self._query(recorder, path, args)
+        height = self.state_height()
+        keys = [META_KEY, *(k for k in recorder.keys if k != META_KEY)]
+        return ProvenAnswer(value, height, self.state.root(),
+                            tuple(self.state.prove(k, height) for k in keys),
+                            tuple(recorder.prefixes))
+
+    def _query(self, view: View, path: str, args: Mapping[str, Any] | None) -> Any:
         module_name, _, name = path.partition("/")
         module = self._modules.get(module_name)
         handler = module.queries.get(name) if module is not None else None
         if handler is None:
             raise NotFound(f"unknown query path '{path}'")
         try:
-            return handler(self.state, dict(args or {}), self.params)
+            return handler(view, dict(args or {}), self.params)
         except StateMismatch:
             raise  # altered storage: never answered as a refusal of the query
         except (QueryError, InvalidField, BlobRefused, Missing):
@@ -200,5 +262,5 @@ class Application:
                                      f"({type(err).__name__}): a bug, logged") from None
 
 
-__all__ = ["AppInfo", "Application", "BadSignature", "BlockHeader", "BlockResult",
-           "CommitResult", "TxResult"]
+__all__ = ["MAX_STATE_KEY", "AppInfo", "Application", "BadSignature", "BlockHeader",
+           "BlockResult", "CommitResult", "ProvenAnswer", "TxResult", "check_state_key"]

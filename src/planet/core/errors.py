@@ -450,7 +450,8 @@ class InvalidProof(PlanetError):
 
 
 class CommitTimeout(PlanetError):
-    """A transaction a node service submitted was not committed in time."""
+    """A transaction a node service submitted was not committed in time (or a block a proven
+    read waits for: finalized, not yet committed)."""
 
     code = 931
     codespace = "node"

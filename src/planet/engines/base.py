@@ -12,7 +12,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from planet.core.app import ProvenAnswer
 from planet.core.genesis import Genesis
+from planet.core.state import Proof
 from planet.core.transition import TxResult
 from planet.engines.commits import BlockListener
 from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
@@ -50,6 +52,14 @@ class Node(Protocol):
     def wait_for(self, tx_hash: bytes) -> Future[TxRecord | None]: ...
 
     def query(self, path: str, args: dict[str, Any] | None = None) -> Any: ...
+
+    def prove(self, key: str) -> Proof:
+        """One record (or its absence) with its proof, at the last committed block."""
+        ...
+
+    def query_proven(self, path: str, args: dict[str, Any] | None = None) -> ProvenAnswer:
+        """A query with a proof of each record it read, at the last committed block."""
+        ...
 
     def mempool_size(self) -> int: ...
 

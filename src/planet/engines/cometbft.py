@@ -10,7 +10,8 @@ use on EmbeddedNode (planet.engines.base.Node), so they run unchanged:
   result (CheckTx puts the whole result in `data`, so clients see the embedded answer);
 * wait_for → resolved when this app's own FinalizeBlock + Commit included the tx (or
   None when a recheck evicted it from the mempool);
-* query, store, last_block, height, listeners → the local app and store, as embedded.
+* query, store, last_block, height, listeners → the local app and store, as embedded;
+  prove and query_proven likewise, at the last Commit (never a block only finalized).
 
 Submissions go out from a private event loop, many at once: CometBFT's socket client
 batches the CheckTx of concurrent broadcasts into one flush.
@@ -53,9 +54,11 @@ from urllib.parse import urlparse
 
 import orjson
 
+from planet.core.app import ProvenAnswer
 from planet.core.errors import DuplicateTx, EngineUnavailable, MempoolFull, PlanetError
 from planet.core.genesis import Genesis
 from planet.core.messages import Event
+from planet.core.state import Proof
 from planet.core.transition import TxResult
 from planet.core.tx import compute_tx_hash
 from planet.engines.abci.app import PlanetAbciApp
@@ -319,6 +322,12 @@ class CometNode:
     def query(self, path: str, args: dict[str, Any] | None = None) -> Any:
         with self.abci.lock:
             return self.abci.app.query(path, args)
+
+    def prove(self, key: str) -> Proof:
+        return self.abci.at_committed(lambda app: app.prove(key))
+
+    def query_proven(self, path: str, args: dict[str, Any] | None = None) -> ProvenAnswer:
+        return self.abci.at_committed(lambda app: app.query_proven(path, args))
 
     def mempool_size(self) -> int:
         """CometBFT's unconfirmed txs (cached briefly: metrics and /status ask often)."""

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from planet.core.app import Application
+from planet.core.app import Application, ProvenAnswer
 from planet.core.encoding import canonical_json, sha256
 from planet.core.errors import DuplicateTx, MempoolFull
 from planet.core.genesis import Genesis, parse_genesis
-from planet.core.state import compute_state_root
+from planet.core.state import Proof, compute_state_root
 from planet.core.transition import BlockHeader, TxResult
 from planet.core.tx import compute_tx_hash, verify_raw_signature
 from planet.engines.base import Submitted
@@ -149,6 +149,15 @@ class EmbeddedNode:
         """A read of the committed state, consistent with one block."""
         with self._lock:
             return self.app.query(path, args)
+
+    def prove(self, key: str) -> Proof:
+        """One record's proof at the last committed block (blocks wait for the lock)."""
+        with self._lock:
+            return self.app.prove(key)
+
+    def query_proven(self, path: str, args: dict[str, Any] | None = None) -> ProvenAnswer:
+        with self._lock:
+            return self.app.query_proven(path, args)
 
     def mempool_size(self) -> int:
         with self._lock:

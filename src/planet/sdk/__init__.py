@@ -1,1 +1,16 @@
-"""The Python SDK: wallets, signing, transaction building and the node client."""
+"""The Python SDK: wallets, signing, transaction building, the node client, and checking
+the node's answers against an app hash (`verify_proof`, from `planet.sdk.proofs`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    """`planet.sdk.verify_proof`, imported on first use: the proofs module brings in the
+    whole core, which a wallet alone does not need."""
+    if name == "verify_proof":
+        from planet.sdk.proofs import verify_proof
+
+        return verify_proof
+    raise AttributeError(f"module 'planet.sdk' has no attribute {name!r}")

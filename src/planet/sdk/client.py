@@ -11,6 +11,7 @@ import json
 import os
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -162,9 +163,21 @@ class PlanetClient:
 
     # --- typed reads (the REST endpoints over the same queries) -------------------------
 
-    def holder(self, address: str) -> dict[str, Any]:
-        """Balance, pending diamonds and the 48-hour dormancy countdown."""
+    def holder(self, address: str, *, prove: bool = False) -> dict[str, Any]:
+        """Balance, pending diamonds and the 48-hour dormancy countdown; with `prove`, also
+        `proof` (check it with `planet.sdk.proofs.verified_holder`, which calls this)."""
+        if prove:
+            return self._get(f"/accounts/{address}/holder", prove="true")  # type: ignore[no-any-return]
         return self._get(f"/accounts/{address}/holder")  # type: ignore[no-any-return]
+
+    def proof(self, key: str) -> dict[str, Any]:
+        """One state record (or its absence) with its proof; `planet.sdk.proofs.verify_proof`
+        checks it against an app hash."""
+        return self._get(f"/proofs/{quote(key, safe='/')}")  # type: ignore[no-any-return]
+
+    def genesis(self) -> dict[str, Any]:
+        """The genesis document (its hash is in the proven chain/meta record)."""
+        return self._get("/genesis")  # type: ignore[no-any-return]
 
     def history(self, address: str, limit: int = 20, offset: int = 0) -> list[dict[str, Any]]:
         """Transactions `address` signed, newest first."""

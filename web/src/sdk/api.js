@@ -153,6 +153,15 @@ export class Api {
     return this.get(`/query/${path}`, args);
   }
 
+  /**
+   * One state record (or its absence) with its proof: GET /v1/proofs/<key>. Check it with
+   * `verifyProof(proof, appHashHex)` against an app hash you trust.
+   * @param {string} key e.g. "emission/holder/planet1…"
+   */
+  proof(key) {
+    return this.get(`/proofs/${key.split("/").map(encodeURIComponent).join("/")}`);
+  }
+
   /** Every item of a paged query ({total, items}). @param {string} path @param {object} [args] */
   async queryAll(path, args = {}) {
     const items = [];

@@ -1,5 +1,6 @@
 /**
- * Planet's browser SDK: keys and backups, signing, vault envelopes, and the node's API.
+ * Planet's browser SDK: keys and backups, signing, vault envelopes, the node's API, and
+ * state proofs checked against an app hash.
  * Everything secret stays in the browser; the node only ever sees signatures and
  * ciphertext. Byte-compatible with the Python SDK (src/planet/sdk).
  * @module
@@ -10,3 +11,4 @@ export * from "./ed25519.js";
 export * from "./keys.js";
 export * from "./envelope.js";
 export * from "./api.js";
+export * from "./proof.js";

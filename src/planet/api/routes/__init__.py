@@ -12,13 +12,15 @@ from planet.api.routes import (
     events,
     exchange,
     identity,
+    proofs,
     query,
     records,
     supply,
     tasks,
 )
 
-ROUTERS = (chain, accounts, supply, tasks, exchange, records, drill, events, identity, query)
+ROUTERS = (chain, accounts, supply, tasks, exchange, records, drill, events, identity, proofs,
+           query)
 
 
 def all_routers(ctx: ApiContext) -> list[APIRouter]:

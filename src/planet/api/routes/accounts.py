@@ -44,9 +44,19 @@ def router(ctx: ApiContext) -> APIRouter:
 
     @r.get("/{address}/holder", responses=ok(HOLDER),
            summary="A resident's diamonds, pending amount and the 48-hour countdown",
-           description="`dormant_in_ms` counts down to dormancy; 0 once dormant.")
-    def holder(address: Address) -> dict[str, Any]:
-        return ctx.query("emission/holder", address=address)  # type: ignore[no-any-return]
+           description="`dormant_in_ms` counts down to dormancy; 0 once dormant. With "
+                       "`prove=true` the answer adds `proof`: the height and app hash of the "
+                       "last committed block and, in `reads`, a proof (as `/v1/proofs/{key}` "
+                       "gives) of `chain/meta` and of every record the answer was computed "
+                       "from, so a client re-runs the query on proven records alone "
+                       "(`planet query holder ADDRESS --prove`).")
+    def holder(address: Address,
+               prove: Annotated[bool, Query(description="add a proof of every record read")]
+               = False) -> dict[str, Any]:
+        if not prove:
+            return ctx.query("emission/holder", address=address)  # type: ignore[no-any-return]
+        answer = ctx.node.query_proven("emission/holder", {"address": address})
+        return {**answer.value, "proof": answer.proof_json()}
 
     @r.get("/{address}/bubbles", responses=ok(BUBBLES), summary="Pending diamonds as hourly bubbles")
     def bubbles(address: Address) -> dict[str, Any]:

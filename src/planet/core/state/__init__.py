@@ -5,7 +5,8 @@ A newcomer reads it in this order:
 
 - `view.py`: what the rules see. `View` reads; a block works in a `Layer` over the
   committed state and each transaction in a `Layer` over the block's, so a failed
-  transaction is dropped with its layer.
+  transaction is dropped with its layer. `RecordingView` notes what a query read, to
+  prove each record of its answer.
 - `tree.py`: the tree, keyed by SHA-256 of the state key; its hashes, its node format, the
   incremental update of one block, and `compute_state_root` from scratch.
 - `committed.py`: `CommittedState`, the records as of the last block, read through bounded
@@ -26,8 +27,8 @@ from planet.core.state.tree import (
     build_tree,
     compute_state_root,
 )
-from planet.core.state.view import DELETED, MISSING, Layer, View, prefix_end
+from planet.core.state.view import DELETED, MISSING, Layer, RecordingView, View, prefix_end
 
 __all__ = ["DELETED", "EMPTY_ROOT", "MISSING", "BoundedCache", "CommittedState", "Layer",
-           "MemoryBackend", "NodeWrites", "Proof", "ProofNode", "StateBackend", "StateTree",
-           "View", "build_tree", "compute_state_root", "prefix_end", "prove", "verify_proof"]
+           "MemoryBackend", "NodeWrites", "Proof", "ProofNode", "RecordingView", "StateBackend",
+           "StateTree", "View", "build_tree", "compute_state_root", "prefix_end", "prove", "verify_proof"]

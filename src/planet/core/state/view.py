@@ -113,3 +113,26 @@ class Layer(View):
     def iter_keys(self, prefix: str) -> Iterator[str]:
         return merge_keys(self.parent.iter_keys(prefix), overlay_keys(self._written, prefix),
                           self.writes)
+
+
+class RecordingView(View):
+    """A view that notes every key read through it and every prefix scanned, so that a
+    query's answer can be sent with a proof of each record it rests on (`Application.
+    query_proven`). A prefix scan cannot be proven complete by proofs of single keys."""
+
+    def __init__(self, inner: View) -> None:
+        self.inner = inner
+        self.keys: dict[str, None] = {}  # first-read order, each key once
+        self.prefixes: dict[str, None] = {}
+
+    def get(self, key: str, cls: type[R]) -> R | None:
+        self.keys.setdefault(key)
+        return self.inner.get(key, cls)
+
+    def _lookup(self, key: str) -> Any:
+        self.keys.setdefault(key)
+        return self.inner._lookup(key)
+
+    def iter_keys(self, prefix: str) -> Iterator[str]:
+        self.prefixes.setdefault(prefix)
+        return self.inner.iter_keys(prefix)

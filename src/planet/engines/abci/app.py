@@ -25,12 +25,13 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
 from planet import __version__
-from planet.core.errors import AbciRefused, PlanetError, QueryError
+from planet.core.app import Application
+from planet.core.errors import AbciRefused, CommitTimeout, PlanetError, QueryError
 from planet.core.genesis import Genesis, parse_genesis
 from planet.core.messages import Event
 from planet.core.transition import BlockHeader, TxResult
@@ -46,6 +47,9 @@ ZERO_HASH = b"\x00" * 32
 TX_FRAME_OVERHEAD = 1 + 10
 """Bytes a tx costs in a block's protobuf beyond its own length (tag and varint length):
 counted when PrepareProposal fits txs within max_tx_bytes."""
+COMMIT_WAIT_S = 10.0
+"""How long a proven read waits for the Commit of a block already finalized."""
+T = TypeVar("T")
 
 
 def timestamp_ms(ts: Any) -> int:
@@ -92,6 +96,7 @@ class PlanetAbciApp:
                  on_evict: Callable[[bytes], None] | None = None) -> None:
         self.store = store
         self.lock = threading.RLock()
+        self.committed = threading.Condition(self.lock)  # notified when Commit clears _finalized
         self.app = open_application(store, genesis)
         self.last_block: BlockRecord | None = store.last_block()
         self.on_commit = on_commit
@@ -162,6 +167,18 @@ class PlanetAbciApp:
             return pb.QueryResponse(code=QueryError.code, codespace=QueryError.codespace,
                                     log=f"query data is not JSON: {err}")
         return pb.QueryResponse(code=0, value=orjson.dumps(value), height=height)
+
+    def at_committed(self, read: Callable[[Application], T], timeout_s: float = COMMIT_WAIT_S
+                     ) -> T:
+        """`read(app)` on the last committed state, for proofs. Between FinalizeBlock and
+        Commit the state already holds the next block, whose app hash no stored block has
+        yet: wait for its Commit (CometBFT sends it right after), so that a proof's height
+        and app hash are those of a block the node serves."""
+        with self.committed:
+            if not self.committed.wait_for(lambda: self._finalized is None, timeout_s):
+                raise CommitTimeout(f"block {self.height + 1} was finalized but not committed "
+                                    f"within {timeout_s:g} s; retry")
+            return read(self.app)
 
     # --- mempool ------------------------------------------------------------------------------
 
@@ -251,6 +268,7 @@ class PlanetAbciApp:
             self.app.stored()
             self.last_block = done.block
             self._finalized = None
+            self.committed.notify_all()
         if self.on_commit is not None:
             try:
                 self.on_commit(done.block, done.records)
