@@ -91,12 +91,29 @@ def test_tampered_state_is_detected_on_open_and_by_verify(world: tuple) -> None:
                 "'\"invites_left\":9') WHERE key = ?", (f"accounts/acct/{wallets[0].address}",))
     con.commit()
     con.close()
+    # Opening reads the root alone; the altered record is refused at its first read, by a
+    # query and by check_tx alike, so it is never served nor put in a block.
+    node = EmbeddedNode(db)
     with pytest.raises(StateMismatch, match="altered"):
-        EmbeddedNode(db)
+        node.query("accounts/account", {"address": wallets[0].address})
+    raw = wallets[0].sign_tx(chain_id=CHAIN, sequence=0, messages=[
+        CreateInvites(code_hashes=(compute_invite_hash(new_invite_codes(1)[0]),))])
+    with pytest.raises(StateMismatch):
+        node.submit(raw)
+    assert node.query("accounts/account", {"address": wallets[1].address})["sequence"] == 1
+    node.close()
 
     report = replay_chain(NodeStore(db))
     assert not report.ok
     assert any("stored state differs" in p for p in report.problems)
+
+    # An altered tree node: refused when the node opens (the root) or first loads it.
+    con = sqlite3.connect(db)
+    con.execute("UPDATE state_nodes SET node = zeroblob(4) WHERE path = x''")
+    con.commit()
+    con.close()
+    with pytest.raises(StateMismatch, match="altered"):
+        EmbeddedNode(db)
 
 
 def test_tampered_block_is_detected_by_verify(world: tuple) -> None:

@@ -26,6 +26,7 @@ from planet.core.accounts.messages import CreateInvites, RegisterResident
 from planet.core.encoding import b64encode
 from planet.core.genesis import parse_genesis
 from planet.engines.embedded import EmbeddedNode, EngineConfig
+from planet.node.gc_tuning import tune_gc
 from planet.node.home import make_genesis_document
 from planet.sdk.wallet import Wallet
 from planet.storage.sqlite import BlockRecord, TxRecord
@@ -176,6 +177,7 @@ def run_ledger_bench(n_txs: int = 40_000, progress: bool = True) -> dict[str, An
                 raws.append(w.sign_tx(chain_id=CHAIN, sequence=seq,
                                       messages=[CreateInvites(code_hashes=(h,))]))
         baseline = _baseline()
+        tune_gc()  # as `planet node` does once its node is open
         result = _drive(node, raws, "ledger", progress)
         node.close()
     result.update(baseline)
@@ -193,6 +195,7 @@ def run_registration_bench(count: int = 300_000, progress: bool = True) -> dict[
         _operator_invites(node, operator, codes)
         raws = _presign_registrations(codes)
         baseline = _baseline()
+        tune_gc()
         result = _drive(node, raws, "registrations", progress)
         node.close()
     result.update(baseline)

@@ -26,6 +26,7 @@ from planet.engines.cometbft import CometNode
 from planet.engines.embedded import EmbeddedNode
 from planet.identity.service import IdentityService
 from planet.node.child import Supervised
+from planet.node.gc_tuning import tune_gc
 from planet.node.home import Home
 from planet.node.http import bounded_protocol
 from planet.storage.blobs import open_blob_store
@@ -154,6 +155,7 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
     config = home.load_config()
     limits = HttpLimits.from_config(config.http_limits)  # a bad limit stops here
     node = open_node(home, engine)
+    tune_gc()
     if with_cometbft and isinstance(node, CometNode):
         configure_indexer(home)  # before anything starts: a bad URL stops here
     vault = open_vault(home, node)

@@ -2,11 +2,11 @@
 caches and checked against the tree on the way in.
 
 Reading a record: the decoded-record cache; else the records of blocks applied but not yet
-stored (`unsaved`); else the backend, whose bytes must hash to the value hash of the key's
-leaf in the tree, and whose absence must match the key's absence from the tree, or the read
-raises `StateMismatch`. Tree nodes are checked the same way as they are loaded (each against
-its parent, the root against the app hash given at opening), so nothing read from disk is
-used unless it is what the app hash commits to. Opening reads one node; memory is the two
+stored (`unsaved`); else the tree: no leaf, no record; a leaf, and the backend's bytes must
+hash to its value hash (and be there), or the read raises `StateMismatch`. Tree nodes are
+checked the same way as they are loaded (each against its parent, the root against the app
+hash given at opening), so nothing read from disk is used unless it is what the app hash
+commits to. Opening reads one node; memory is the two
 caches, whatever the number of records.
 """
 
@@ -15,8 +15,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
-
-from sortedcontainers import SortedList
 
 from planet.core.errors import StateMismatch
 from planet.core.records import R, Record
@@ -33,6 +31,8 @@ from planet.core.state.tree import (
 )
 from planet.core.state.view import MISSING, View, merge_keys, overlay_keys
 
+ABSENT: Any = object()
+"""What the record cache holds for a key read and found missing."""
 RECORD_CACHE = 200_000
 """Decoded records kept; about 100 MB at most, and what bounds a node's memory."""
 NODE_CACHE = 60_000
@@ -62,9 +62,11 @@ class CommittedState(View):
             raise ValueError("a stored state is opened with the app hash it must match")
         self.backend = backend
         self._lock = threading.RLock()
-        self._values: BoundedCache[str, Record] = BoundedCache(record_cache)
+        # Decoded records, and ABSENT for keys read and found missing (a new resident's
+        # account is looked up by check_tx and again by its block).
+        self._values: BoundedCache[str, Any] = BoundedCache(record_cache)
         self._unsaved: dict[str, bytes | None] = {}
-        self._unsaved_keys = SortedList()
+        self._unsaved_sorted: list[str] | None = []
         self.tree = StateTree(backend.get_node, root, BoundedCache(node_cache))  # type: ignore[arg-type]
         self.tree.node(b"", root)  # the root node must be there and match: checked now
 
@@ -77,12 +79,15 @@ class CommittedState(View):
         """The encoded record, checked against the tree (call with the lock held)."""
         if key in self._unsaved:
             return self._unsaved[key]
+        # The tree first: a key it does not hold is absent, whatever the records table says
+        # (most reads of absent keys, such as a new resident's account, never touch disk).
+        value_hash = self.tree.leaf_value_hash(hash_key(key))
+        if value_hash is None:
+            return None
         raw = self.backend.get_record(key)
         if raw is not None and not isinstance(raw, bytes):
             raw = str(raw).encode()  # SQLite is typed per value: a hand edit may leave TEXT
-        value_hash = self.tree.leaf_value_hash(hash_key(key))
-        if (raw is None) != (value_hash is None) or (
-                raw is not None and hash_value(raw) != value_hash):
+        if raw is None or hash_value(raw) != value_hash:
             raise StateMismatch(f"the stored record {key!r} is not the one the app hash commits "
                                 "to; the database was altered. Run `planet verify`.")
         return raw
@@ -90,18 +95,22 @@ class CommittedState(View):
     def _lookup(self, key: str) -> Any:
         value = self._values.get(key)
         if value is not None:
-            return value
+            return MISSING if value is ABSENT else value
         with self._lock:
             raw = self._raw(key)
-        return MISSING if raw is None else raw
+            if raw is None:
+                self._values[key] = ABSENT
+                return MISSING
+        return raw
 
     def get(self, key: str, cls: type[R]) -> R | None:
         value = self._values.get(key)
         if value is not None:
-            return value  # type: ignore[return-value]
+            return None if value is ABSENT else value
         with self._lock:
             raw = self._raw(key)
             if raw is None:
+                self._values[key] = ABSENT
                 return None
             decoded = cls.decode(raw)
             self._values[key] = decoded
@@ -113,9 +122,23 @@ class CommittedState(View):
 
     def iter_keys(self, prefix: str) -> Iterator[str]:
         with self._lock:
-            mine = overlay_keys(self._unsaved_keys, prefix)
+            if self._unsaved_sorted is None:  # sorted once per block, when first scanned
+                self._unsaved_sorted = sorted(self._unsaved)
+            mine = overlay_keys(self._unsaved_sorted, prefix)
             written = {k: self._unsaved[k] for k in mine}
-        return merge_keys(self.backend.iter_record_keys(prefix), mine, written)
+        return merge_keys(self._checked_keys(prefix), mine, written)
+
+    def _checked_keys(self, prefix: str) -> Iterator[str]:
+        """The backend's keys, each of which the tree must hold: a row slipped into the table
+        would otherwise reach the rules that read keys alone (time-ordered indexes)."""
+        tree = self.tree
+        for key in self.backend.iter_record_keys(prefix):
+            with self._lock:
+                if tree.leaf_value_hash(hash_key(key)) is None:
+                    raise StateMismatch(f"the stored state lists a record {key!r} that the app "
+                                        "hash does not commit to; the database was altered. "
+                                        "Run `planet verify`.")
+            yield key
 
     def items(self) -> Iterator[tuple[str, bytes]]:
         for key in self.iter_keys(""):
@@ -143,15 +166,11 @@ class CommittedState(View):
                            for k in sorted(writes)]
         with self._lock:
             nodes = self.tree.update(encoded)
+            self._unsaved_sorted = None
             for key, raw in encoded:
-                if key not in self._unsaved:
-                    self._unsaved_keys.add(key)
                 self._unsaved[key] = raw
                 value = writes[key]
-                if value is None:
-                    self._values.pop(key)
-                else:
-                    self._values[key] = value
+                self._values[key] = ABSENT if value is None else value
             if self.backend.volatile:
                 self.backend.write(encoded, nodes)
                 self._saved()
@@ -165,7 +184,7 @@ class CommittedState(View):
     def _saved(self) -> None:
         self.tree.saved()
         self._unsaved.clear()
-        self._unsaved_keys.clear()
+        self._unsaved_sorted = []
 
     def discard(self) -> None:
         """Forget blocks applied but never stored: back to the stored state."""
@@ -174,7 +193,7 @@ class CommittedState(View):
             for key in self._unsaved:
                 self._values.pop(key)
             self._unsaved.clear()
-            self._unsaved_keys.clear()
+            self._unsaved_sorted = []
 
 
 __all__ = ["MISSING", "CommittedState", "View"]

@@ -79,6 +79,10 @@ class Proof:
 def _str(v: Any) -> str:
     if not isinstance(v, str):
         raise InvalidProof("a proof's key must be a string")
+    try:
+        v.encode()
+    except UnicodeEncodeError:
+        raise InvalidProof("a proof's key must be valid Unicode (no lone surrogates)") from None
     return v
 
 
@@ -110,7 +114,7 @@ def prove(tree: StateTree, key: str, value: bytes | None, height: int) -> Proof:
         bitmap, leafmap = node.maps()
         siblings = tuple(h for j, h in enumerate(node.hashes) if h is not None and j != i)
         nodes.append(ProofNode(bitmap, leafmap, siblings))
-        leaf = node.leaves.get(i)
+        leaf = node.leaf(i)
         if leaf is not None and leaf[0] != key_hash:
             other = leaf
     return Proof(key, value, height, tree.root(), tuple(nodes), other)

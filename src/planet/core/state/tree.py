@@ -26,6 +26,7 @@ the upper ones always cached; a proof is one node per level, at most 15 sibling 
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,8 @@ from planet.core.errors import StateMismatch
 
 LEAF = b"\x00"
 INTERNAL = b"\x01"
+_MAPS = struct.Struct(">BHH")  # the node-hash prefix: 0x01, bitmap, leafmap
+_sha256 = hashlib.sha256
 ROOT_PATH = b""
 KEY_NIBBLES = 64
 
@@ -55,56 +58,82 @@ def nibble(key_hash: bytes, depth: int) -> int:
     return byte & 0x0F if depth & 1 else byte >> 4
 
 
-def nibble_path(key_hash: bytes, depth: int) -> bytes:
-    """The first `depth` nibbles of a key hash, one byte each: where a node is stored."""
-    return bytes(nibble(key_hash, d) for d in range(depth))
+_NIBBLES = bytes.maketrans(b"0123456789abcdef", bytes(range(16)))
+
+
+def nibbles(key_hash: bytes) -> bytes:
+    """A key hash's 64 nibbles, one byte each: its first d bytes are the path of the node at
+    depth d on the key's way (where that node is stored)."""
+    return key_hash.hex().encode().translate(_NIBBLES)
 
 
 class Node:
-    """An internal node: its children's hashes, and the key and value hash of each leaf."""
+    """An internal node. `entries[i]` is child i as stored (a leaf's key hash and value hash,
+    64 bytes, or an internal child's hash, 32), `hashes[i]` its hash; the bitmap and leafmap
+    are kept up to date with them, so hashing and encoding a node are one join each."""
 
-    __slots__ = ("hashes", "leaves")
+    __slots__ = ("bitmap", "entries", "hashes", "leafmap")
 
     def __init__(self) -> None:
         self.hashes: list[bytes | None] = [None] * 16
-        self.leaves: dict[int, tuple[bytes, bytes]] = {}
+        self.entries: list[bytes | None] = [None] * 16
+        self.bitmap = 0
+        self.leafmap = 0
+
+    def copy(self) -> Node:
+        """A mutable copy (a stored node is frozen, see `freeze`)."""
+        node = Node.__new__(Node)
+        node.hashes = list(self.hashes)
+        node.entries = list(self.entries)
+        node.bitmap = self.bitmap
+        node.leafmap = self.leafmap
+        return node
 
     def set_leaf(self, i: int, key_hash: bytes, value_hash: bytes) -> None:
-        self.hashes[i] = hash_leaf(key_hash, value_hash)
-        self.leaves[i] = (key_hash, value_hash)
+        entry = key_hash + value_hash
+        self.hashes[i] = _sha256(LEAF + entry).digest()
+        self.entries[i] = entry
+        self.bitmap |= 1 << i
+        self.leafmap |= 1 << i
 
     def set_node(self, i: int, node_hash: bytes) -> None:
-        self.hashes[i] = node_hash
-        self.leaves.pop(i, None)
+        self.hashes[i] = self.entries[i] = node_hash
+        self.bitmap |= 1 << i
+        self.leafmap &= ~(1 << i)
 
     def clear(self, i: int) -> None:
-        self.hashes[i] = None
-        self.leaves.pop(i, None)
+        self.hashes[i] = self.entries[i] = None
+        self.bitmap &= ~(1 << i)
+        self.leafmap &= ~(1 << i)
+
+    def leaf(self, i: int) -> tuple[bytes, bytes] | None:
+        """Child i's key hash and value hash, if it is a leaf."""
+        if not self.leafmap >> i & 1:
+            return None
+        entry = self.entries[i]
+        assert entry is not None
+        return entry[:32], entry[32:]
+
+    def freeze(self) -> Node:
+        """Children as tuples: a tuple of bytes is dropped from the garbage collector's
+        tracking, so tens of thousands of cached nodes do not slow every collection."""
+        self.hashes = tuple(self.hashes)  # type: ignore[assignment]
+        self.entries = tuple(self.entries)  # type: ignore[assignment]
+        return self
+
+    def is_leaf(self, i: int) -> bool:
+        return bool(self.leafmap >> i & 1)
 
     def maps(self) -> tuple[int, int]:
-        bitmap = 0
-        for i, h in enumerate(self.hashes):
-            if h is not None:
-                bitmap |= 1 << i
-        leafmap = 0
-        for i in self.leaves:
-            leafmap |= 1 << i
-        return bitmap, leafmap
+        return self.bitmap, self.leafmap
 
     def hash(self) -> bytes:
-        bitmap, leafmap = self.maps()
-        return hashlib.sha256(INTERNAL + bitmap.to_bytes(2, "big") + leafmap.to_bytes(2, "big")
-                              + b"".join(h for h in self.hashes if h is not None)).digest()
+        return _sha256(_MAPS.pack(1, self.bitmap, self.leafmap)
+                       + b"".join([h for h in self.hashes if h is not None])).digest()
 
     def encode(self) -> bytes:
-        bitmap, leafmap = self.maps()
-        parts = [bitmap.to_bytes(2, "big"), leafmap.to_bytes(2, "big")]
-        for i, h in enumerate(self.hashes):
-            if h is None:
-                continue
-            leaf = self.leaves.get(i)
-            parts.append(leaf[0] + leaf[1] if leaf is not None else h)
-        return b"".join(parts)
+        return _MAPS.pack(0, self.bitmap, self.leafmap)[1:] + \
+            b"".join([e for e in self.entries if e is not None])
 
     @classmethod
     def decode(cls, raw: bytes) -> Node:
@@ -134,10 +163,10 @@ class Node:
                 node.set_node(i, entry)
         if pos != len(raw):
             raise StateMismatch("a stored state-tree node has trailing bytes")
-        return node
+        return node.freeze()
 
     def child_count(self) -> int:
-        return sum(1 for h in self.hashes if h is not None)
+        return self.bitmap.bit_count()
 
 
 EMPTY_ROOT = Node().hash()
@@ -200,23 +229,22 @@ class StateTree:
 
     def walk(self, key_hash: bytes) -> Iterator[tuple[bytes, Node, int]]:
         """The internal nodes on a key's path, root first: (path, node, nibble there)."""
-        path = ROOT_PATH
+        path = nibbles(key_hash)
         expected = self._root
         for depth in range(KEY_NIBBLES):
-            node = self.node(path, expected)
-            i = nibble(key_hash, depth)
-            yield path, node, i
+            node = self.node(path[:depth], expected)
+            i = path[depth]
+            yield path[:depth], node, i
             child = node.hashes[i]
-            if child is None or i in node.leaves:
+            if child is None or node.leafmap >> i & 1:
                 return
-            path += bytes((i,))
             expected = child
         raise StateMismatch("the state tree is deeper than a key hash")
 
     def leaf_value_hash(self, key_hash: bytes) -> bytes | None:
         """The value hash the tree holds for a key hash, None if the key is absent."""
         for _path, node, i in self.walk(key_hash):
-            leaf = node.leaves.get(i)
+            leaf = node.leaf(i)
             if leaf is not None:
                 return leaf[1] if leaf[0] == key_hash else None
         return None
@@ -229,10 +257,14 @@ class StateTree:
         The new nodes are readable at once (in `unsaved`); the caller persists the rows with
         the records and the block, then calls `saved()`.
         """
-        changes = sorted(((hash_key(k), None if v is None else hash_value(v)) for k, v in writes),
-                         key=_first)
+        changes: list[_Change] = []
+        for key, value in writes:
+            key_hash = _sha256(key.encode()).digest()
+            changes.append((nibbles(key_hash), key_hash,
+                            None if value is None else _sha256(value).digest()))
         rows: NodeWrites = {}
         if changes:
+            changes.sort(key=_first)
             root = self._update_node(ROOT_PATH, self._root, 0, _dedupe(changes), rows)
             assert isinstance(root, bytes)
             self._root = root
@@ -254,93 +286,95 @@ class StateTree:
         self._root = self._saved_root
 
     def _put(self, path: bytes, node: Node | None, rows: NodeWrites) -> None:
-        self.unsaved[path] = node
+        self.unsaved[path] = None if node is None else node.freeze()
         rows[path] = None if node is None else node.encode()
 
     def _update_node(self, path: bytes, node_hash: bytes, depth: int,
-                     changes: list[tuple[bytes, bytes | None]], rows: NodeWrites) -> Slot:
-        node = self.node(path, node_hash)
-        fresh = Node()
-        fresh.hashes = list(node.hashes)
-        fresh.leaves = dict(node.leaves)
+                     changes: list[_Change], rows: NodeWrites) -> Slot:
+        fresh = self.node(path, node_hash).copy()  # the stored one stays as it was: discard()
         for i, group in _groups(changes, depth):
             child = fresh.hashes[i]
             slot: Slot
-            if child is None:
-                slot = self._update_leaves(path + bytes((i,)), depth + 1, None, group, rows)
-            elif i in fresh.leaves:
-                slot = self._update_leaves(path + bytes((i,)), depth + 1, fresh.leaves[i],
-                                           group, rows)
+            if child is not None and not fresh.leafmap >> i & 1:
+                slot = self._update_node(group[0][0][:depth + 1], child, depth + 1, group, rows)
             else:
-                slot = self._update_node(path + bytes((i,)), child, depth + 1, group, rows)
-            _set_slot(fresh, i, slot)
-        count = fresh.child_count()
+                slot = self._update_slot(depth + 1, fresh.leaf(i), group, rows)
+            if slot is None:
+                fresh.clear(i)
+            elif isinstance(slot, tuple):
+                fresh.set_leaf(i, slot[0], slot[1])
+            else:
+                fresh.set_node(i, slot)
         if path != ROOT_PATH:
-            if count == 0:
+            if not fresh.bitmap:
                 self._put(path, None, rows)
                 return None
-            if count == 1 and fresh.leaves:
-                self._put(path, None, rows)
-                return next(iter(fresh.leaves.values()))
+            if fresh.bitmap == fresh.leafmap and fresh.bitmap.bit_count() == 1:
+                self._put(path, None, rows)  # one leaf left: it moves up to the parent
+                return fresh.leaf(fresh.bitmap.bit_length() - 1)
         self._put(path, fresh, rows)
         return fresh.hash()
 
-    def _update_leaves(self, path: bytes, depth: int, existing: tuple[bytes, bytes] | None,
-                       changes: list[tuple[bytes, bytes | None]], rows: NodeWrites) -> Slot:
-        """A slot that held at most one leaf: the leaves it holds after `changes`."""
-        leaves: dict[bytes, bytes] = {}
+    def _update_slot(self, depth: int, existing: tuple[bytes, bytes] | None,
+                     changes: list[_Change], rows: NodeWrites) -> Slot:
+        """A slot that held at most one leaf: what it holds after `changes`."""
+        if len(changes) == 1:  # the usual write: one key, alone in its slot
+            nibs, key_hash, value_hash = changes[0]
+            if existing is None or existing[0] == key_hash:
+                return None if value_hash is None else (key_hash, value_hash)
+        leaves: dict[bytes, tuple[bytes, bytes]] = {}
         if existing is not None:
-            leaves[existing[0]] = existing[1]
-        for key_hash, value_hash in changes:
+            leaves[existing[0]] = (nibbles(existing[0]), existing[1])
+        for nibs, key_hash, value_hash in changes:
             if value_hash is None:
                 leaves.pop(key_hash, None)
             else:
-                leaves[key_hash] = value_hash
-        return self._build(path, depth, sorted(leaves.items()), rows)
+                leaves[key_hash] = (nibs, value_hash)
+        return self._build(depth, sorted((n, k, v) for k, (n, v) in leaves.items()), rows)
 
-    def _build(self, path: bytes, depth: int, leaves: list[tuple[bytes, bytes]],
-               rows: NodeWrites) -> Slot:
+    def _build(self, depth: int, leaves: list[tuple[bytes, bytes, bytes]], rows: NodeWrites
+               ) -> Slot:
         if not leaves:
             return None
         if len(leaves) == 1:
-            return leaves[0]
+            return leaves[0][1], leaves[0][2]
         node = Node()
         for i, group in _groups(leaves, depth):
-            _set_slot(node, i, self._build(path + bytes((i,)), depth + 1, group, rows))
-        self._put(path, node, rows)
+            slot = self._build(depth + 1, group, rows)
+            if isinstance(slot, tuple):
+                node.set_leaf(i, slot[0], slot[1])
+            else:
+                assert slot is not None
+                node.set_node(i, slot)
+        self._put(leaves[0][0][:depth], node, rows)
         return node.hash()
 
 
-def _set_slot(node: Node, i: int, slot: Slot) -> None:
-    if slot is None:
-        node.clear(i)
-    elif isinstance(slot, tuple):
-        node.set_leaf(i, slot[0], slot[1])
-    else:
-        node.set_node(i, slot)
+_Change = tuple[bytes, bytes, bytes | None]
+"""A write as the tree sees it: the key hash's nibbles, the key hash, the value hash (None
+deletes)."""
 
 
-def _groups(items: list[tuple[bytes, bytes | None]] | list[tuple[bytes, bytes]],
-            depth: int) -> Iterator[tuple[int, list[Any]]]:
-    """Runs of key-hash-sorted items by their nibble at `depth`."""
+def _first(item: _Change) -> bytes:
+    return item[0]
+
+
+def _groups(items: list[Any], depth: int) -> Iterator[tuple[int, list[Any]]]:
+    """Runs of nibble-sorted items by their nibble at `depth`."""
     start = 0
     n = len(items)
     while start < n:
-        i = nibble(items[start][0], depth)
+        i = items[start][0][depth]
         end = start + 1
-        while end < n and nibble(items[end][0], depth) == i:
+        while end < n and items[end][0][depth] == i:
             end += 1
         yield i, items[start:end]
         start = end
 
 
-def _first(item: tuple[bytes, bytes | None]) -> bytes:
-    return item[0]
-
-
-def _dedupe(changes: list[tuple[bytes, bytes | None]]) -> list[tuple[bytes, bytes | None]]:
-    """One change per key hash (a block's writes have unique keys; this keeps it so)."""
-    out: list[tuple[bytes, bytes | None]] = []
+def _dedupe(changes: list[_Change]) -> list[_Change]:
+    """One change per key (a block's writes have unique keys; this keeps it so)."""
+    out: list[_Change] = []
     for item in changes:
         if out and out[-1][0] == item[0]:
             out[-1] = item

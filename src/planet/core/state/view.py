@@ -7,6 +7,7 @@ strings `module/table/id…`; each module writes only under its own prefix.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 from itertools import takewhile
 from typing import Any
@@ -69,8 +70,13 @@ def merge_keys(base: Iterator[str], mine: list[str], written: dict[str, Any]
             yield k
 
 
-def overlay_keys(keys: SortedList, prefix: str) -> list[str]:
-    return list(takewhile(lambda k: k.startswith(prefix), keys.irange(minimum=prefix)))
+def overlay_keys(keys: SortedList | list[str], prefix: str) -> list[str]:
+    """The keys of a sorted collection that start with `prefix`."""
+    if isinstance(keys, SortedList):
+        tail: Iterator[str] = keys.islice(keys.bisect_left(prefix))  # O(log n) to the start
+    else:
+        tail = (keys[i] for i in range(bisect_left(keys, prefix), len(keys)))
+    return list(takewhile(lambda k: k.startswith(prefix), tail))
 
 
 class Layer(View):
