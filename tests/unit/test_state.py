@@ -13,6 +13,7 @@ from planet.core.errors import InvalidProof, StateMismatch
 from planet.core.records import Record
 from planet.core.state import (
     EMPTY_ROOT,
+    BoundedCache,
     CommittedState,
     Layer,
     MemoryBackend,
@@ -388,3 +389,29 @@ def test_deleting_a_missing_key_is_harmless() -> None:
     state.apply(layer.writes)
     assert state.root() == root
     assert list(state.items()) == [("a", Val(1).encode())]
+
+
+def test_the_bounded_cache_keeps_what_is_used_and_never_passes_its_capacity() -> None:
+    cache: BoundedCache[str, int] = BoundedCache(8)
+    for i in range(1_000):
+        cache[f"k{i}"] = i
+        assert cache.get("hot") is None or cache.get("hot") == -1
+        if i == 0:
+            cache["hot"] = -1
+        cache.get("hot")  # used all along: it stays
+        assert len(cache) <= 8
+    assert cache.get("hot") == -1 and cache.peek("hot") == -1
+    assert cache.get("k0") is None  # long unused: gone
+    cache["k999"] = 5
+    assert cache.get("k999") == 5
+    cache.pop("k999")
+    assert "k999" not in cache
+
+
+def test_a_committed_state_reads_everything_through_caches_that_stay_small() -> None:
+    pairs = [(f"r/{i}", bytes([i])) for i in range(50)]
+    base = CommittedState(pairs)
+    state = CommittedState(backend=base.backend, root=base.root(), record_cache=4, node_cache=4)
+    for key, value in pairs * 2:
+        assert state.get_raw(key) == value
+    assert len(state._values) <= 4 and len(state.tree.cache) <= 4

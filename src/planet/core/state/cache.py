@@ -25,6 +25,12 @@ class BoundedCache(Generic[K, V]):
         self.young: dict[K, V] = {}
         self.old: dict[K, V] = {}
 
+    def peek(self, key: K) -> V | None:
+        """The entry if it is in the young generation: one dict lookup, which changes
+        nothing, so it is safe beside a writer on another thread (`get` and the writes are
+        not: the caller serializes them)."""
+        return self.young.get(key)
+
     def get(self, key: K) -> V | None:
         value = self.young.get(key)
         if value is not None:

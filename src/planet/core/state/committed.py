@@ -93,10 +93,13 @@ class CommittedState(View):
         return raw
 
     def _lookup(self, key: str) -> Any:
-        value = self._values.get(key)
+        value = self._values.peek(key)
         if value is not None:
             return MISSING if value is ABSENT else value
         with self._lock:
+            value = self._values.get(key)
+            if value is not None:
+                return MISSING if value is ABSENT else value
             raw = self._raw(key)
             if raw is None:
                 self._values[key] = ABSENT
@@ -104,10 +107,13 @@ class CommittedState(View):
         return raw
 
     def get(self, key: str, cls: type[R]) -> R | None:
-        value = self._values.get(key)
+        value = self._values.peek(key)  # the hot path: no lock
         if value is not None:
             return None if value is ABSENT else value
         with self._lock:
+            value = self._values.get(key)
+            if value is not None:
+                return None if value is ABSENT else value
             raw = self._raw(key)
             if raw is None:
                 self._values[key] = ABSENT
