@@ -37,7 +37,7 @@ def ok(schema: dict[str, Any], description: str = "Successful Response", *,
 HEALTH = obj(ok="b", height="i")
 STATUS = obj(chain_id="s", height="i", app_hash="s", time="i", version="s", engine="s",
              mempool="i", last_block_hash="s?", genesis_time="i",
-             timezone="s")
+             timezone="s", state_synced_from="i?")
 BLOCK = obj(height="i", hash="s", prev_hash="s", time="i", app_hash="s", tx_root="s",
             tx_count="i", proposer="s")
 TX = obj(hash="s", height="i", index="i", tx="o", code="i", result="o")

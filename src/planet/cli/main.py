@@ -139,7 +139,8 @@ def status(node_url: NodeOpt = DEFAULT_NODE, home: HomeOpt = DEFAULT_HOME_PATH,
 
 @app.command()
 def verify(home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
-    """Replay every block from genesis and check every hash and the stored state."""
+    """Replay every block from genesis and check every hash and the stored state (a node
+    that joined by state sync: from its snapshot, saying so)."""
     from planet.engines.embedded import replay_chain
     from planet.storage.sqlite import NodeStore
 
@@ -154,12 +155,15 @@ def verify(home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
                               engine_block_hashes=h.load_config().engine == "cometbft")
     if as_json:
         print(json.dumps(report.to_json()))
-    elif report.ok:
-        console.print(f"[bold green]verified[/]: {report.blocks} blocks, {report.txs} txs, "
-                      f"app hash {report.app_hash}")
     else:
-        for p in report.problems:
-            console.print(f"[red]✗[/] {p}")
+        for note in report.notes:  # a node that joined by state sync: what was checked
+            console.print(f"[dim]{note}[/]")
+        if report.ok:
+            console.print(f"[bold green]verified[/]: {report.blocks} blocks, {report.txs} "
+                          f"txs, app hash {report.app_hash}")
+        else:
+            for p in report.problems:
+                console.print(f"[red]✗[/] {p}")
     if not report.ok:
         raise typer.Exit(EXIT_REFUSED)
 

@@ -1,8 +1,11 @@
-"""`planet testnet up|down|status`: a local consortium network of CometBFT validators."""
+"""`planet testnet up|down|status|join`: a local consortium network of CometBFT validators,
+and nodes that join it later (by state sync)."""
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -91,6 +94,54 @@ def testnet_up(
     console.print(f"use it: [cyan]planet status --node {net.validators[0].api_url}[/]",
                   soft_wrap=True)
     console.print(f"stop it: [cyan]planet testnet down --dir {folder}[/]", soft_wrap=True)
+
+
+@testnet_app.command("join")
+def testnet_join(
+        folder: DirOpt = DEFAULT_DIR,
+        statesync: Annotated[bool, typer.Option(
+            "--statesync/--replay",
+            help="Restore the validators' latest state-sync snapshot (default), or replay "
+                 "every block from genesis.")] = True,
+        timeout: Annotated[float, typer.Option(
+            min=1, help="Seconds to wait until the node agrees with the validators.")] = 180.0,
+        as_json: JsonOpt = False) -> None:
+    """Add a node (not a validator) to a running network and wait until it has caught up:
+    its app holds the validators' app hash at a common height above their height when it
+    started. By state sync the node restores the newest
+    snapshot the validators took (every snapshot_interval blocks, config.json) after
+    CometBFT's light client checked its app hash against two validators' RPCs; its blocks
+    start after the snapshot."""
+    say: Callable[[str], None] = ((lambda _m: None) if as_json
+                                  else (lambda m: err_console.print(f"[dim]{m}[/]")))
+    try:
+        net = Testnet.load(folder)
+        running = net.running_validators()
+        if not running:
+            raise TestnetError("no validator is running: `planet testnet up` first")
+        start = time.monotonic()
+        head = net.app_height(running[0])
+        node = net.join(statesync=statesync)
+        say(f"{node.name} started ({'state sync' if statesync else 'replaying every block'});"
+            f" waiting until its app agrees with the validators above height {head}")
+        height = net.wait_agree(node, running[0], timeout, above=head)
+        seconds = time.monotonic() - start
+    except (TestnetError, FileExistsError, KeyError, OSError) as err:
+        fail(str(err), as_json=as_json)
+    block = net.app_block(node, height) or {}
+    out = {"node": node.name, "api_url": node.api_url, "rpc_url": node.rpc_url,
+           "state_synced_from": net.synced_from(node), "height": height,
+           "app_hash": block.get("app_hash"), "seconds": round(seconds, 2)}
+    if as_json:
+        print(json.dumps(out))
+        return
+    synced = out["state_synced_from"]
+    how = (f"restored the snapshot at height {synced}" if synced is not None
+           else "replayed every block")
+    console.print(f"{node.name} {how}; agrees with {running[0].name} at height {height} "
+                  f"(app hash {_short(out['app_hash'])}) after {seconds:.1f} s")
+    console.print(f"{node.name}  API [cyan]{node.api_url}[/]  RPC [cyan]{node.rpc_url}[/]",
+                  soft_wrap=True)
 
 
 @testnet_app.command("psql")

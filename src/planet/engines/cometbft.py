@@ -82,6 +82,9 @@ class CometConfig:
     rpc_timeout_s: float = 30.0
     max_in_flight: int = 256
     """Concurrent broadcast_tx_sync requests from one node process."""
+    snapshot_interval: int = 1000
+    """A state-sync snapshot every this many blocks (0: none); planet.engines.snapshots."""
+    snapshot_keep: int = 2
 
 
 def tx_result_from_json(data: dict[str, Any]) -> TxResult:
@@ -289,7 +292,9 @@ class CometNode:
         self._store = NodeStore(db_path)
         self._commits = Commits(waiter_ttl_s=WAITER_TTL_S)
         self.abci = PlanetAbciApp(self._store, genesis, on_commit=self._commits.announce,
-                                  on_evict=self._commits.resolve_dropped)
+                                  on_evict=self._commits.resolve_dropped,
+                                  snapshot_interval=self.config.snapshot_interval,
+                                  snapshot_keep=self.config.snapshot_keep)
         self.server = AbciServer(self.abci, self.config.abci_address)
         self.rpc = CometRpc(self.config.rpc_url, self.config.rpc_timeout_s,
                             self.config.max_in_flight)
@@ -382,6 +387,7 @@ class CometNode:
 
     def close(self) -> None:
         self.stop()
+        self.abci.snapshots.close()  # a snapshot being written is dropped
         self.rpc.close()
         self._store.close()
 

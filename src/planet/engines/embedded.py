@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +26,20 @@ from planet.core.app import Application, ProvenAnswer
 from planet.core.encoding import canonical_json, sha256
 from planet.core.errors import DuplicateTx, MempoolFull
 from planet.core.genesis import Genesis, parse_genesis
-from planet.core.state import Proof, compute_state_root
+from planet.core.state import CommittedState, Proof, compute_state_root
 from planet.core.transition import BlockHeader, TxResult
 from planet.core.tx import compute_tx_hash, verify_raw_signature
 from planet.engines.base import Submitted
 from planet.engines.blocks import block_records, compute_tx_root, open_application
 from planet.engines.commits import BlockListener, Commits
+from planet.engines.snapshots import (
+    SYNCED_APP_HASH,
+    SYNCED_BLOCK_HASH,
+    SYNCED_FROM,
+    SnapshotError,
+    SnapshotStore,
+    snapshot_dir,
+)
 from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
 
 log = logging.getLogger("planet.node")
@@ -258,10 +266,15 @@ class VerifyReport:
     app_hash: str
     ok: bool
     problems: list[str]
+    replayed_from: int = 0
+    """The height whose state the replay started from: 0 is genesis; above it, the
+    snapshot a node that joined by state sync replayed from."""
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"blocks": self.blocks, "txs": self.txs, "app_hash": self.app_hash,
-                "ok": self.ok, "problems": self.problems}
+                "ok": self.ok, "problems": self.problems,
+                "replayed_from": self.replayed_from, "notes": self.notes}
 
 
 def replay_chain(store: NodeStore, progress: Callable[[int, int], None] | None = None,
@@ -284,6 +297,9 @@ def _replay(store: NodeStore, progress: Callable[[int, int], None] | None,
     if doc is None:
         return VerifyReport(0, 0, "", False, ["no genesis in the database"])
     genesis = parse_genesis(doc)
+    synced = store.get_meta(SYNCED_FROM)
+    if synced is not None:
+        return _replay_synced(store, genesis, int(synced), progress)
     app = Application(genesis)
     problems: list[str] = []
     genesis_hash = app.init_chain()
@@ -323,3 +339,66 @@ def _replay(store: NodeStore, progress: Callable[[int, int], None] | None,
     if store.last_app_hash() != app.state.root():
         problems.append("the node's last app hash differs from the replayed one")
     return VerifyReport(n_blocks, n_txs, app.state.root().hex(), not problems, problems)
+
+
+def _replay_synced(store: NodeStore, genesis: Genesis, synced: int,
+                   progress: Callable[[int, int], None] | None) -> VerifyReport:
+    """Verify a node that joined by state sync: it has no block up to `synced`.
+
+    Its blocks cannot be replayed from genesis. The stored state is recomputed in full
+    against the last app hash, the stored blocks must link, and the blocks are replayed
+    from the oldest snapshot the node keeps at or after `synced` (the one it restored, or
+    one of its own), whose records must hash to the app hash of its height.
+    """
+    problems: list[str] = []
+    notes = [f"joined by state sync at height {synced}: blocks 1-{synced} are not in this "
+             "store, so the chain is not replayed from genesis; the snapshot's app hash "
+             "was verified by CometBFT's light client when it was restored"]
+    expected = {synced: store.get_meta(SYNCED_APP_HASH) or b""}
+    prev = store.get_meta(SYNCED_BLOCK_HASH) or b""
+    for block, _raws in store.iter_blocks(synced + 1):
+        expected[block.height] = block.app_hash
+        if block.prev_hash != prev:
+            problems.append(f"block {block.height}: prev_hash does not link to block "
+                            f"{block.height - 1}")
+        prev = block.hash
+    stored_root = compute_state_root(store.load_state())
+    if stored_root != store.last_app_hash():
+        problems.append("the stored state does not hash to the node's last app hash")
+    kept = SnapshotStore(snapshot_dir(store.path), clean=False)
+    base = next((m for m in reversed(kept.list()) if m.height in expected), None)
+    if base is None:
+        notes.append(f"no snapshot at or after height {synced} is kept: no block replayed; "
+                     "the stored state was checked against the last app hash")
+        return VerifyReport(0, 0, stored_root.hex(), not problems, problems, synced, notes)
+    try:
+        state = CommittedState(kept.items(base.height))
+    except (OSError, SnapshotError) as err:
+        problems.append(f"the snapshot at height {base.height} cannot be read: {err}")
+        return VerifyReport(0, 0, stored_root.hex(), False, problems, base.height, notes)
+    if state.root() != expected[base.height]:
+        problems.append(f"the snapshot at height {base.height} does not hash to that "
+                        "height's app hash")
+        return VerifyReport(0, 0, stored_root.hex(), False, problems, base.height, notes)
+    notes.append(f"replayed from the snapshot at height {base.height}")
+    app = Application(genesis, state)
+    total = store.last_height()
+    n_blocks = n_txs = 0
+    for block, raws in store.iter_blocks(base.height + 1):
+        header = BlockHeader(block.height, block.time, block.proposer, block.hash)
+        result = app.finalize_block(header, raws)
+        app.commit()
+        if result.app_hash != block.app_hash:
+            problems.append(f"block {block.height}: replayed app hash "
+                            f"{result.app_hash.hex()[:16]}… differs from stored "
+                            f"{block.app_hash.hex()[:16]}…")
+        n_blocks += 1
+        n_txs += len(raws)
+        if progress is not None:
+            progress(block.height, total)
+        if len(problems) > 20:
+            break
+    if stored_root != app.state.root():
+        problems.append("stored state differs from the state replayed from the snapshot")
+    return VerifyReport(n_blocks, n_txs, app.state.root().hex(), not problems, problems,
+                        base.height, notes)

@@ -6,6 +6,7 @@
     HOME/secrets/nullifier.key   the identity verifiers' shared nullifier key
     HOME/secrets/drill/round-N.hex   the operator's Lucky Drill secrets until revealed
     HOME/data/node.db        blocks and state (SQLite)
+    HOME/data/snapshots/     state-sync snapshots (engine "cometbft"; planet.engines.snapshots)
     HOME/cometbft/           CometBFT's own home (config.toml, genesis.json, keys, data)
                              when the engine is "cometbft" (config `cometbft_home`)
     HOME/data/blobs/         record ciphertext (the vault's blob store), unless config
@@ -51,6 +52,10 @@ class NodeConfig:
     # creates its tables and sets [tx_index] in HOME/cometbft's config.toml before starting
     # CometBFT; otherwise run `planet testnet psql URL --cometbft-home HOME/cometbft`.
     psql_url: str = ""
+    # engine "cometbft": a state-sync snapshot every snapshot_interval blocks (0: none), the
+    # newest snapshot_keep kept in HOME/data/snapshots, for nodes that join by state sync.
+    snapshot_interval: int = 1000
+    snapshot_keep: int = 2
     # Overrides of the HTTP server's limits (planet.api.limits.HttpLimits: header size and
     # deadline, body size, event streams in all and per client), e.g. {"sse_max_streams": 5000}.
     http_limits: dict[str, Any] = field(default_factory=dict)
@@ -62,7 +67,9 @@ class NodeConfig:
                             verify_threads=self.verify_threads)
 
     def comet_config(self) -> CometConfig:
-        return CometConfig(abci_address=self.abci_address, rpc_url=self.cometbft_rpc)
+        return CometConfig(abci_address=self.abci_address, rpc_url=self.cometbft_rpc,
+                           snapshot_interval=self.snapshot_interval,
+                           snapshot_keep=self.snapshot_keep)
 
     @property
     def api_url(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +21,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, insert
 from sqlalchemy.engine import Connection
 
+from planet.core.errors import PlanetError
 from planet.storage.schema import blocks, meta
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -32,6 +33,8 @@ STATE_FORMAT = b"2"
 """Meta `state_format`: 2 = records with the 16-ary state tree (core/state/tree.py). A
 database without it was made by an earlier version (the bucket-tree app hash)."""
 NodeRows = Mapping[bytes, bytes | None]
+RESTORE_BATCH = 10_000
+"""Records per INSERT while a restored state is written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,42 @@ def tx_sender(raw: bytes) -> str | None:
     except (orjson.JSONDecodeError, TypeError, KeyError):
         return None
     return sender if isinstance(sender, str) else None
+
+
+class StateReader:
+    """One SQLite read transaction on a connection of its own (`NodeStore.begin_read`):
+    what it reads is the database as of one instant, from any thread, while blocks commit
+    beside it (WAL keeps its snapshot). Close it: an open reader holds the WAL's
+    checkpoint back."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def meta(self, key: str) -> bytes | None:
+        cur = self._conn.cursor()
+        try:
+            cur.execute("SELECT value FROM meta WHERE key = ?", (key,))
+            row = cur.fetchone()
+        finally:
+            cur.close()
+        return None if row is None else bytes(row[0])
+
+    def iter_state(self, batch: int = 1_000) -> Iterator[tuple[str, bytes]]:
+        """Every record in key order (code-point order: SQLite compares UTF-8 bytes)."""
+        cur = self._conn.cursor()
+        try:
+            cur.execute("SELECT key, CAST(value AS BLOB) FROM state ORDER BY key")
+            while rows := cur.fetchmany(batch):
+                for key, value in rows:
+                    yield key, bytes(value)
+        finally:
+            cur.close()
+
+    def close(self) -> None:
+        try:
+            self._conn.rollback()
+        finally:
+            self._conn.close()
 
 
 def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -215,6 +254,52 @@ class NodeStore:
             self._snapshot.conn = None
             conn.rollback()
             conn.close()
+
+    def begin_read(self) -> StateReader:
+        """A read transaction of its own, begun now, for another thread to read from.
+
+        A state-sync snapshot is written from a background thread while blocks keep
+        committing: it must see the database as of the block it is taken at, so the
+        transaction starts here, in the thread that just committed that block.
+        """
+        conn = self.engine.raw_connection()
+        try:
+            conn.execute("BEGIN")
+            conn.execute("SELECT 1 FROM meta LIMIT 1")  # the snapshot starts at a first read
+        except BaseException:
+            conn.close()
+            raise
+        return StateReader(conn)
+
+    def restore_state(self, records: Iterable[tuple[str, bytes]], nodes: NodeRows,
+                      height: int, app_hash: bytes, meta: Mapping[str, bytes]) -> None:
+        """Replace the genesis state by a restored one, in one transaction (state sync).
+
+        Only a store without blocks takes it: a node never restores over a chain it has.
+        `records` (streamed, in any order) and `nodes` must be the state whose root is
+        `app_hash` after block `height`; the caller has checked it. `meta` adds the
+        markers of where the state came from.
+        """
+        with self.engine.begin() as conn:
+            if conn.exec_driver_sql("SELECT 1 FROM blocks LIMIT 1").first() is not None:
+                raise PlanetError(f"{self.path} holds blocks: a snapshot is restored only "
+                                  "into a node that has none")
+            conn.exec_driver_sql("DELETE FROM state")
+            conn.exec_driver_sql("DELETE FROM state_nodes")
+            batch: list[tuple[str, bytes]] = []
+            for item in records:
+                batch.append(item)
+                if len(batch) >= RESTORE_BATCH:
+                    conn.exec_driver_sql("INSERT INTO state (key, value) VALUES (?, ?)", batch)
+                    batch = []
+            if batch:
+                conn.exec_driver_sql("INSERT INTO state (key, value) VALUES (?, ?)", batch)
+            self._write_state(conn, (), nodes)
+            for key, value in meta.items():
+                self._set_meta(conn, key, value)
+            self._set_meta(conn, "state_format", STATE_FORMAT)
+            self._set_meta(conn, "last_height", str(height).encode())
+            self._set_meta(conn, "last_app_hash", app_hash)
 
     def load_state(self) -> list[tuple[str, bytes]]:
         """Every stored record (for `planet verify`'s full check; nothing else loads it all)."""

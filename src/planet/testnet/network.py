@@ -10,11 +10,23 @@ Layout of the network folder (default ./.testnet):
     DIR/vI/cometbft               that validator's CometBFT home: config/config.toml,
                                   config/genesis.json (the same file on every validator),
                                   config/node_key.json, config/priv_validator_key.json, data/
-    DIR/logs/vI-app.log, vI-cometbft.log
+    DIR/nI                        a node that joined later (`planet testnet join`): not a
+                                  validator; it follows the chain, by default from a
+                                  state-sync snapshot of the validators (planet.engines.
+                                  snapshots) rather than by replaying every block
+    DIR/logs/vI-app.log, vI-cometbft.log  (nI-… for joined nodes)
     DIR/run/vI-app.pid, vI-cometbft.pid
 
 Ports of validator I, from the base port B: p2p B+10I, CometBFT RPC B+10I+1, ABCI
-B+10I+2, Planet HTTP API B+10I+3.
+B+10I+2, Planet HTTP API B+10I+3. A joined node takes the next free index after the
+validators and the nodes joined before it.
+
+State sync: every validator snapshots its state every `snapshot_interval` blocks (config.json;
+1000 by default, `Testnet.create(snapshot_interval=…)`). A node joining by state sync gets
+`[statesync] enable = true` with two validators' RPC addresses for CometBFT's light client,
+and a trust height and hash read from a running validator's RPC (`/block?height=` of its
+latest block); CometBFT fetches the newest snapshot from its peers, the app restores and
+checks it, and blocks after the snapshot follow by block sync.
 
 With `psql_url` (`planet testnet up --psql URL`) every validator's CometBFT indexes its
 blocks and tx events into that one PostgreSQL database (`[tx_index] indexer = "psql"`,
@@ -33,6 +45,7 @@ import random
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -70,10 +83,12 @@ class Validator:
     abci_port: int
     api_port: int
     node_id: str = ""
+    validator: bool = True
+    """False for a node that joined later (`Testnet.join`): it follows, never votes."""
 
     @property
     def name(self) -> str:
-        return f"v{self.index}"
+        return f"{'v' if self.validator else 'n'}{self.index}"
 
     @property
     def cometbft_home(self) -> Path:
@@ -115,6 +130,23 @@ def cometbft_genesis(template: dict[str, Any], chain_id: str, genesis_time: str,
          "name": f"v{i}"} for i, v in enumerate(validators)]
     doc["app_hash"] = ""
     return doc
+
+
+STATESYNC_DISCOVERY = "5s"
+"""How long a joining node collects snapshot offers before restoring (CometBFT's minimum)."""
+
+
+def statesync_config(text: str, rpc_servers: Sequence[str], trust_height: int,
+                     trust_hash: str) -> str:
+    """Turn on state sync in a joining node's config.toml: CometBFT's light client checks
+    the snapshot's app hash through `rpc_servers` (two or more), trusting the block
+    `trust_hash` at `trust_height` read from one of them."""
+    if len(rpc_servers) < 2:
+        raise TestnetError("state sync needs two RPC servers for CometBFT's light client")
+    return set_keys(text, "statesync", {
+        "enable": True, "rpc_servers": ",".join(rpc_servers), "trust_height": trust_height,
+        "trust_hash": trust_hash, "trust_period": "168h0m0s",
+        "discovery_time": STATESYNC_DISCOVERY, "chunk_request_timeout": "10s"})
 
 
 def cometbft_config(text: str, v: Validator, peers: str, *, moniker: str,
@@ -205,6 +237,8 @@ class Testnet:
         self.dir = folder
         self.chain_id = chain_id
         self.validators = validators
+        self.nodes: list[Validator] = []
+        """Nodes that joined later (`join`): they follow the chain and do not vote."""
         self._cometbft = cometbft
         self._procs: dict[tuple[int, str], subprocess.Popen[bytes]] = {}
 
@@ -235,17 +269,24 @@ class Testnet:
                           rpc_port=v["rpc_port"], abci_port=v["abci_port"],
                           api_port=v["api_port"], node_id=v["node_id"])
                 for v in data["validators"]]
-        return cls(folder, data["chain_id"], vals)
+        net = cls(folder, data["chain_id"], vals)
+        net.nodes = [Validator(index=v["index"], home=folder / v["home"],
+                               p2p_port=v["p2p_port"], rpc_port=v["rpc_port"],
+                               abci_port=v["abci_port"], api_port=v["api_port"],
+                               node_id=v["node_id"], validator=False)
+                     for v in data.get("nodes", [])]
+        return net
 
     @classmethod
     def create(cls, folder: Path, validators: int = 4, base_port: int = DEFAULT_BASE_PORT,
                chain_id: str = DEFAULT_CHAIN_ID, preset: str = "production",
                cometbft: str | None = None, timeout_commit: str = "300ms",
                empty_blocks_interval: str = "1s", drill_operator: bool = True,
-               psql_url: str | None = None) -> Testnet:
+               psql_url: str | None = None, snapshot_interval: int | None = None) -> Testnet:
         """Make the network's files (not its processes). Existing files are an error.
         With `psql_url`, the indexer's tables are created in that database first and every
-        validator's CometBFT indexes into it."""
+        validator's CometBFT indexes into it. `snapshot_interval` overrides the node
+        config's (a state-sync snapshot every so many blocks)."""
         if validators < 1:
             raise TestnetError("a network needs at least one validator")
         folder = folder.resolve()  # pid files are matched to processes by absolute paths
@@ -281,6 +322,8 @@ class Testnet:
                           abci_address=v.abci_address, cometbft_rpc=v.rpc_url,
                           drill_operator=drill_operator and i == 0,
                           psql_url=psql_url or "")
+            if snapshot_interval is not None:
+                config.update(snapshot_interval=snapshot_interval)
             home.config_file.write_text(json.dumps(config, indent=2) + "\n")
         template = json.loads((vals[0].cometbft_home / "config" / "genesis.json").read_text())
         shared = cometbft_genesis(template, chain_id, genesis_doc["genesis_time"], keys)
@@ -304,6 +347,94 @@ class Testnet:
                                                           "abci_port", "api_port", "node_id")},
                             "home": v.home.name} for v in vals]}, indent=2) + "\n")
         return net
+
+    # --- a node joining later -------------------------------------------------------------
+
+    def _manifest_node(self, v: Validator) -> dict[str, Any]:
+        return {**{k: getattr(v, k) for k in ("index", "p2p_port", "rpc_port", "abci_port",
+                                              "api_port", "node_id")}, "home": v.home.name}
+
+    def running_validators(self) -> list[Validator]:
+        return [v for v in self.validators if self.rpc_status(v) is not None]
+
+    def trusted_block(self, v: Validator) -> tuple[int, str]:
+        """(height, hash) of validator v's latest block, from its RPC: what a joining
+        node's light client starts from."""
+        info = self.rpc_status(v)
+        if info is None:
+            raise TestnetError(f"{v.name}'s CometBFT RPC does not answer")
+        height = int(info["latest_block_height"])
+        try:
+            r = httpx.get(f"{v.rpc_url}/block", params={"height": height}, timeout=5)
+            block_hash = str(r.json()["result"]["block_id"]["hash"])
+        except (httpx.HTTPError, KeyError, ValueError, TypeError) as err:
+            raise TestnetError(f"{v.name}'s RPC did not give block {height}: {err}") from None
+        return height, block_hash
+
+    def join(self, *, statesync: bool = True, timeout: float = 60.0) -> Validator:
+        """Make and start one more node (not a validator) that follows the network: with
+        `statesync`, from a snapshot of the validators' state (at least two must be
+        running: CometBFT's light client checks the snapshot through two RPCs); else by
+        replaying every block. Returns once its processes listen."""
+        index = len(self.validators) + len(self.nodes)
+        base = self.validators[0].p2p_port
+        p2p, rpc, abci, api = ports_for(base, index)
+        for port in (p2p, rpc, abci, api):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    raise TestnetError(f"port {port} (node {index}) is taken") from None
+        trust: tuple[int, str] | None = None
+        rpcs: list[str] = []
+        if statesync:
+            running = self.running_validators()
+            if len(running) < 2:
+                raise TestnetError("state sync needs two running validators (their RPCs "
+                                   "serve the light client)")
+            trust = self.trusted_block(running[0])
+            rpcs = [v.rpc_url for v in running[:2]]
+        home = Home(self.dir / f"n{index}")
+        if home.path.exists():
+            raise TestnetError(f"{home.path} exists")
+        first = self.validators[0]
+        home.path.mkdir(parents=True)
+        shutil.copyfile(Home(first.home).genesis_file, home.genesis_file)
+        home.db_file.parent.mkdir(parents=True, exist_ok=True)
+        chome = home.path / "cometbft"
+        _run([self.cometbft, "init", "--home", str(chome)])
+        node_id = _run([self.cometbft, "show-node-id", "--home", str(chome)]).strip()
+        node = Validator(index, home.path, p2p, rpc, abci, api, node_id, validator=False)
+        config = asdict(Home(first.home).load_config())
+        config.update(api_port=api, abci_address=node.abci_address, cometbft_rpc=node.rpc_url,
+                      drill_operator=False)
+        home.config_file.write_text(json.dumps(config, indent=2) + "\n")
+        shutil.copyfile(first.cometbft_home / "config" / "genesis.json",
+                        chome / "config" / "genesis.json")
+        peers = ",".join(f"{o.node_id}@127.0.0.1:{o.p2p_port}" for o in self.validators)
+        cfg = chome / "config" / "config.toml"
+        text = cometbft_config(cfg.read_text(), node, peers, moniker=node.name)
+        if trust is not None:
+            text = statesync_config(text, rpcs, *trust)
+        cfg.write_text(text)
+        self.nodes.append(node)
+        data = json.loads(self.manifest_file.read_text())
+        data["nodes"] = [self._manifest_node(n) for n in self.nodes]
+        self.manifest_file.write_text(json.dumps(data, indent=2) + "\n")
+        self.start_node(node, timeout)
+        return node
+
+    def synced_from(self, v: Validator) -> int | None:
+        """The snapshot height a node's state was restored from (None: it has every block),
+        read from its database."""
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{v.db_file}?mode=ro",
+                                                    uri=True, timeout=5)) as db:
+                row = db.execute("SELECT value FROM meta WHERE key = 'state_synced_from'"
+                                 ).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None else int(row[0])
 
     # --- processes -----------------------------------------------------------------------
 
@@ -366,6 +497,14 @@ class Testnet:
         self._wait_listening(v, v.abci_port, "app", timeout)
         self.start_cometbft(v)
 
+    def start_node(self, v: Validator, timeout: float = 60.0) -> None:
+        """Start a joined node (or a validator): its app (until its ABCI port listens),
+        then CometBFT (until its RPC listens)."""
+        self.start_app(v)
+        self._wait_listening(v, v.abci_port, "app", timeout)
+        self.start_cometbft(v)
+        self._wait_listening(v, v.rpc_port, "cometbft", timeout)
+
     def start(self, indices: Sequence[int] | None = None, timeout: float = 60.0) -> None:
         chosen = [self.validators[i] for i in (indices if indices is not None
                                                 else range(len(self.validators)))]
@@ -396,7 +535,10 @@ class Testnet:
 
     def stop_validator(self, index: int, grace: float = 10.0) -> None:
         """SIGTERM, then SIGKILL after `grace` seconds: CometBFT first, then the app."""
-        v = self.validators[index]
+        self.stop_node(self.validators[index], grace)
+
+    def stop_node(self, v: Validator, grace: float = 10.0) -> None:
+        """Stop a validator's or a joined node's processes, as `stop_validator`."""
         for kind in ("cometbft", "app"):
             pid = self.pid(v, kind)
             if pid is not None:
@@ -435,8 +577,8 @@ class Testnet:
                 time.sleep(0.05)
 
     def stop(self, grace: float = 10.0) -> None:
-        for v in self.validators:
-            self.stop_validator(v.index, grace)
+        for v in [*self.nodes, *self.validators]:
+            self.stop_node(v, grace)
 
     def tail(self, v: Validator, kind: str, lines: int = 20) -> str:
         try:
@@ -495,9 +637,51 @@ class Testnet:
                     raise TestnetError(f"{v.name}'s API did not answer in {timeout:.0f} s")
                 time.sleep(0.2)
 
+    def app_block(self, v: Validator, height: int) -> dict[str, Any] | None:
+        """Block `height` as v's app stored it (its API), None if it has none there."""
+        try:
+            r = httpx.get(f"{v.api_url}/v1/blocks/{height}", timeout=5)
+        except httpx.HTTPError:
+            return None
+        if r.status_code != 200:
+            return None
+        block: dict[str, Any] = r.json()
+        return block
+
+    def app_height(self, v: Validator) -> int:
+        try:
+            return int(httpx.get(f"{v.api_url}/v1/health", timeout=2).json()["height"])
+        except (httpx.HTTPError, KeyError, ValueError, TypeError):
+            return 0
+
+    def wait_agree(self, node: Validator, ref: Validator, timeout: float = 120.0,
+                   above: int = 0) -> int:
+        """The first height above `above` at which `node`'s app holds a block with the same
+        app hash as `ref`'s, waiting for it (a joining node: until it has caught up)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            height = self.app_height(node)
+            if height > above:
+                mine, theirs = self.app_block(node, height), self.app_block(ref, height)
+                if mine is not None and theirs is not None:
+                    if mine["app_hash"] != theirs["app_hash"]:
+                        raise TestnetError(f"{node.name} and {ref.name} differ at height "
+                                           f"{height}: app hash {mine['app_hash'][:16]}… vs "
+                                           f"{theirs['app_hash'][:16]}…")
+                    return height
+            for kind in ("app", "cometbft"):
+                if self.pid(node, kind) is None:
+                    raise TestnetError(f"{node.name}'s {kind} process is not running; see "
+                                       f"{self.log_file(node, kind)}:\n{self.tail(node, kind)}")
+            if time.monotonic() > deadline:
+                raise TestnetError(f"{node.name} did not reach {ref.name}'s app hash in "
+                                   f"{timeout:.0f} s (its app is at height {height}); see "
+                                   f"{self.log_file(node, 'cometbft')}")
+            time.sleep(0.2)
+
     def status(self) -> list[dict[str, Any]]:
         rows = []
-        for v in self.validators:
+        for v in [*self.validators, *self.nodes]:
             info = self.rpc_status(v)
             api: dict[str, Any] | None
             try:
@@ -515,6 +699,7 @@ class Testnet:
                 # The app's last committed block and its state's hash after it.
                 "app_height": api.get("height") if api else None,
                 "app_hash": api.get("app_hash") if api else None,
+                "role": "validator" if v.validator else "node",
                 "api_url": v.api_url, "rpc_url": v.rpc_url})
         return rows
 
@@ -548,6 +733,8 @@ def up(folder: Path, validators: int = 4, base_port: int = DEFAULT_BASE_PORT,
     say("starting the app and CometBFT processes; waiting for height 2 on every validator")
     try:
         net.start_and_wait(timeout)
+        for node in net.nodes:  # joined later: they follow the validators
+            net.start_node(node, timeout)
     except BaseException:
         net.stop(grace=5)
         raise

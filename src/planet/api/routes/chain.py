@@ -16,6 +16,8 @@ from planet.api.errors import ERROR_SCHEMA, ERRORS
 from planet.api.shapes import BLOCK, HEALTH, STATUS, TX, array, ok
 from planet.core.errors import InvalidField, NotFound
 from planet.engines.base import engine_name
+from planet.engines.snapshots import SYNCED_FROM
+from planet.storage.sqlite import NodeStore
 
 CHECK_RESULT = {"type": "object", "required": ["code", "log"], "properties": {
     "code": {"type": "integer"}, "codespace": {"type": "string"}, "log": {"type": "string"},
@@ -33,6 +35,13 @@ def format_offset(minutes: int) -> str:
     """The deployment's UTC offset as genesis writes it ('+08:00'): days run on it."""
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def synced_from(store: NodeStore) -> int | None:
+    """The snapshot height a node that joined by state sync restored (its blocks start
+    after it), None for a node holding every block."""
+    raw = store.get_meta(SYNCED_FROM)
+    return None if raw is None else int(raw)
 
 
 def parse_hash(text: str, what: str = "tx hash") -> bytes:
@@ -65,7 +74,8 @@ def router(ctx: ApiContext) -> APIRouter:
                 "engine": engine_name(node), "mempool": node.mempool_size(),
                 "last_block_hash": block.hash.hex() if block else None,
                 "genesis_time": node.genesis.genesis_time,
-                "timezone": format_offset(node.genesis.params.timezone_offset_minutes)}
+                "timezone": format_offset(node.genesis.params.timezone_offset_minutes),
+                "state_synced_from": synced_from(node.store)}
 
     @r.post("/txs", tags=["txs"], summary="Submit a signed transaction",
             responses={400: TX_REFUSED, 413: ERROR_SCHEMA},

@@ -17,6 +17,10 @@ CometBFT decides the blocks, and this handler executes them.
   the next FinalizeBlock comes (CometBFT replays it after its handshake).
 * InitChain checks the chain id (and the Planet genesis, if the CometBFT genesis carries
   it as app_state) and returns the genesis app hash.
+* State sync (planet.engines.snapshots): every `snapshot_interval` blocks Commit starts a
+  snapshot, written in the background; ListSnapshots and LoadSnapshotChunk serve them. A
+  node without blocks accepts an offered snapshot, checks each chunk and the restored
+  state's app hash, then reopens on it: its first block is the one after the snapshot.
 """
 
 from __future__ import annotations
@@ -39,6 +43,14 @@ from planet.core.tx import compute_tx_hash
 from planet.engines.abci import abci_pb2 as pb
 from planet.engines.blocks import block_records, compute_tx_root, open_application
 from planet.engines.commits import BlockListener
+from planet.engines.snapshots import (
+    LISTED,
+    SYNCED_BLOCK_HASH,
+    Offered,
+    Restorer,
+    SnapshotStore,
+    snapshot_dir,
+)
 from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
 
 log = logging.getLogger("planet.abci")
@@ -93,12 +105,17 @@ class PlanetAbciApp:
 
     def __init__(self, store: NodeStore, genesis: Genesis, *,
                  on_commit: BlockListener | None = None,
-                 on_evict: Callable[[bytes], None] | None = None) -> None:
+                 on_evict: Callable[[bytes], None] | None = None,
+                 snapshot_interval: int = 0, snapshot_keep: int = 2) -> None:
         self.store = store
         self.lock = threading.RLock()
         self.committed = threading.Condition(self.lock)  # notified when Commit clears _finalized
         self.app = open_application(store, genesis)
         self.last_block: BlockRecord | None = store.last_block()
+        self._height = store.last_height()  # after a state sync, blocks start above 1
+        self.snapshots = SnapshotStore(snapshot_dir(store.path), snapshot_interval,
+                                       snapshot_keep)
+        self.restorer = Restorer(store, self.snapshots)
         self.on_commit = on_commit
         self.on_evict = on_evict
         self._finalized: _Finalized | None = None
@@ -109,7 +126,14 @@ class PlanetAbciApp:
 
     @property
     def height(self) -> int:
-        return self.last_block.height if self.last_block else 0
+        return self._height
+
+    def _prev_hash(self) -> bytes:
+        """The hash the next block names as its parent (after a state sync with no block
+        yet: the snapshot block's, as its producer stored it)."""
+        if self.last_block is not None:
+            return self.last_block.hash
+        return self.store.get_meta(SYNCED_BLOCK_HASH) or ZERO_HASH
 
     def _drop_finalized(self) -> None:
         """Forget a block finalized but never committed: back to the persisted state."""
@@ -246,7 +270,7 @@ class PlanetAbciApp:
             result = self.app.finalize_block(header, raws)
             hashes = [compute_tx_hash(raw) for raw in raws]
             tx_root = compute_tx_root(hashes)
-            prev = self.last_block.hash if self.last_block else ZERO_HASH
+            prev = self._prev_hash()
             block, records = block_records(header, prev, tx_root,
                                            list(zip(hashes, raws, strict=True)), result)
             self._finalized = _Finalized(block, records)
@@ -267,8 +291,18 @@ class PlanetAbciApp:
             self.store.commit_block(done.block, done.records, commit.writes, commit.nodes)
             self.app.stored()
             self.last_block = done.block
+            self._height = done.block.height
             self._finalized = None
             self.committed.notify_all()
+            if self.snapshots.due(done.block.height):
+                # The read transaction starts now, under the lock: the snapshot is of
+                # exactly this block's state; the chunks are written in the background.
+                try:
+                    self.snapshots.take(self.store, done.block.height, done.block.app_hash,
+                                        done.block.hash)
+                except Exception:  # a snapshot must never stop the chain
+                    log.exception("could not start the snapshot at height %d",
+                                  done.block.height)
         if self.on_commit is not None:
             try:
                 self.on_commit(done.block, done.records)
@@ -276,18 +310,40 @@ class PlanetAbciApp:
                 log.exception("commit listener failed")
         return pb.CommitResponse(retain_height=0)
 
-    # --- state sync: none offered, none accepted -------------------------------------------------
+    # --- state sync (planet.engines.snapshots) -----------------------------------------------
 
     def list_snapshots(self, req: pb.ListSnapshotsRequest) -> pb.ListSnapshotsResponse:
-        return pb.ListSnapshotsResponse()
-
-    def offer_snapshot(self, req: pb.OfferSnapshotRequest) -> pb.OfferSnapshotResponse:
-        return pb.OfferSnapshotResponse(result=pb.OfferSnapshotResponse.REJECT)
+        return pb.ListSnapshotsResponse(snapshots=[
+            pb.Snapshot(height=m.height, format=m.format, chunks=m.chunks, hash=m.hash,
+                        metadata=m.metadata) for m in self.snapshots.list()[:LISTED]])
 
     def load_snapshot_chunk(self, req: pb.LoadSnapshotChunkRequest
                             ) -> pb.LoadSnapshotChunkResponse:
-        return pb.LoadSnapshotChunkResponse()
+        return pb.LoadSnapshotChunkResponse(
+            chunk=self.snapshots.load_chunk(req.height, req.format, req.chunk))
+
+    def offer_snapshot(self, req: pb.OfferSnapshotRequest) -> pb.OfferSnapshotResponse:
+        s = req.snapshot
+        with self.lock:
+            if self._finalized is not None:  # a block in flight: this node is not empty
+                verdict = Offered.ABORT
+            else:
+                verdict = self.restorer.offer(s.height, s.format, s.chunks, bytes(s.hash),
+                                              bytes(s.metadata), bytes(req.app_hash))
+        return pb.OfferSnapshotResponse(result=verdict.name)
 
     def apply_snapshot_chunk(self, req: pb.ApplySnapshotChunkRequest
                              ) -> pb.ApplySnapshotChunkResponse:
-        return pb.ApplySnapshotChunkResponse(result=pb.ApplySnapshotChunkResponse.ABORT)
+        with self.lock:
+            answer = self.restorer.apply(req.index, bytes(req.chunk), req.sender)
+            if answer.restored:
+                # Reopen on the restored state (its root checked against the app hash);
+                # Info now answers the snapshot's height and app hash.
+                self.app = open_application(self.store, self.app.genesis)
+                self.last_block = self.store.last_block()
+                self._height = self.store.last_height()
+                log.info("state synced: height %d, app hash %s", self._height,
+                         self.store.last_app_hash().hex())
+        return pb.ApplySnapshotChunkResponse(result=answer.result.name,
+                                             refetch_chunks=list(answer.refetch),
+                                             reject_senders=list(answer.reject_senders))
