@@ -940,6 +940,38 @@ def bench_cluster(
     emit(result, as_json, title="Cluster benchmark")
 
 
+@bench_app.command("statesync")
+def bench_statesync(
+        residents: Annotated[int, typer.Option(min=1, help="Residents registered first.")]
+        = 500,
+        lengths: Annotated[str, typer.Option(
+            help="Chain lengths at which a node joins, increasing, comma-separated.")]
+        = "50,500",
+        interval: Annotated[int, typer.Option(min=1, help="Blocks between snapshots.")] = 10,
+        replay: Annotated[bool, typer.Option(
+            "--replay/--no-replay",
+            help="Also time a node that replays every block, at each length.")] = True,
+        as_json: JsonOpt = False) -> None:
+    """Seconds for a node to join a 4-validator network by state sync (until its app hash
+    is the validators'), at two chain lengths with the same state: it must not grow with
+    the chain."""
+    from planet.bench.statesync import run_statesync_bench
+    from planet.testnet.network import TestnetError
+
+    try:
+        points = [int(x) for x in lengths.split(",") if x.strip()]
+    except ValueError:
+        fail(f"--lengths: integers, comma-separated, not {lengths!r}", 2, as_json=as_json)
+    try:
+        with errors(as_json):
+            result = run_statesync_bench(residents=residents, lengths=points,
+                                         interval=interval, replay=replay,
+                                         progress=not as_json)
+    except TestnetError as err:
+        fail(str(err), as_json=as_json)
+    emit(result, as_json, title="State sync benchmark")
+
+
 def main() -> None:
     app()
 
