@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,24 @@ def test_block_time_never_goes_backwards(world: tuple) -> None:
     first = node.produce_block(time_ms=1_900_000_000_000)
     second = node.produce_block(time_ms=1_800_000_000_000)
     assert second.time == first.time and second.prev_hash == first.hash
+
+
+def test_a_node_whose_state_was_altered_stops_at_the_first_block_that_reads_it(
+        world: tuple) -> None:
+    db, operator, node = world
+    _register_some(node, operator, 2)
+    height = node.height
+    node.close()
+    con = sqlite3.connect(db)
+    con.execute("UPDATE state SET value = value || x'20' WHERE key = 'chain/meta'")
+    con.commit()
+    con.close()
+    node = EmbeddedNode(db, config=EngineConfig(empty_block_ms=50))
+    stopped: list[BaseException] = []
+    fatal = threading.Event()
+    node.on_fatal = lambda err: (stopped.append(err), fatal.set())
+    node.start()
+    assert fatal.wait(30), "the sequencer did not stop on the altered record"
+    assert isinstance(stopped[0], StateMismatch) and "altered" in str(stopped[0])
+    assert node.height == height and node.store.last_height() == height  # nothing signed
+    node.close()

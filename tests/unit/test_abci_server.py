@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from planet.core.errors import InternalQueryError, InternalTxError
+from planet.core.errors import InternalQueryError, InternalTxError, StateMismatch
 from planet.engines.abci import abci_pb2 as pb
 from planet.engines.abci.codec import FrameDecoder, frame
 from planet.engines.abci.server import AbciServer, dispatch, parse_address
@@ -168,3 +168,16 @@ def test_dispatch_without_a_server() -> None:
     handler = FakeHandler()
     out = dispatch(handler, pb.Request(info=pb.InfoRequest()))  # type: ignore[arg-type]
     assert out.info.data == "fake"
+
+
+def test_altered_state_stops_the_node_through_its_fatal_hook() -> None:
+    class Altered:
+        def finalize_block(self, _req: object) -> object:
+            raise StateMismatch("the stored record 'chain/meta' is not the one the app hash "
+                                "commits to; the database was altered")
+
+    told: list[BaseException] = []
+    out = dispatch(Altered(), pb.Request(finalize_block=pb.FinalizeBlockRequest()),  # type: ignore[arg-type]
+                   told.append)
+    assert out.WhichOneof("value") == "exception" and "altered" in out.exception.error
+    assert len(told) == 1 and isinstance(told[0], StateMismatch)

@@ -28,6 +28,7 @@ from planet.core.errors import (
     NotFound,
     NullifierUsed,
     PlanetError,
+    StateMismatch,
     UnsupportedMediaType,
 )
 
@@ -68,8 +69,8 @@ def status_for(err: PlanetError) -> int:
         return 422
     if isinstance(err, LedgerRefused) and err.result.get("code") in CONFLICTS:
         return 409
-    if isinstance(err, CommitTimeout):
-        return 503
+    if isinstance(err, CommitTimeout | StateMismatch):
+        return 503  # StateMismatch: the node's database failed its check; it is stopping
     if isinstance(err, InternalQueryError):
         return 500  # a bug (logged as one), never the caller's fault: say so honestly
     return 400

@@ -7,7 +7,7 @@ work unchanged on either.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -62,6 +62,9 @@ class Node(Protocol):
         ...
 
     def mempool_size(self) -> int: ...
+
+    on_fatal: Callable[[BaseException], None] | None
+    """Told when the node must stop: its stored state failed its check against the app hash."""
 
     def add_listener(self, fn: BlockListener) -> None: ...
 

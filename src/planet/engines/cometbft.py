@@ -45,7 +45,7 @@ import base64
 import logging
 import threading
 import time
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -295,12 +295,17 @@ class CometNode:
                                   on_evict=self._commits.resolve_dropped,
                                   snapshot_interval=self.config.snapshot_interval,
                                   snapshot_keep=self.config.snapshot_keep)
-        self.server = AbciServer(self.abci, self.config.abci_address)
+        self.on_fatal: Callable[[BaseException], None] | None = None
+        self.server = AbciServer(self.abci, self.config.abci_address, self._fatal)
         self.rpc = CometRpc(self.config.rpc_url, self.config.rpc_timeout_s,
                             self.config.max_in_flight)
         self._mempool_cache_s = mempool_cache_s
         self._mempool: tuple[float, int] = (0.0, 0)
         self._started = False
+
+    def _fatal(self, err: BaseException) -> None:
+        if self.on_fatal is not None:
+            self.on_fatal(err)
 
     # --- what the API reads ------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from planet.core.app import Application, ProvenAnswer
 from planet.core.encoding import canonical_json, sha256
-from planet.core.errors import DuplicateTx, MempoolFull
+from planet.core.errors import DuplicateTx, MempoolFull, StateMismatch
 from planet.core.genesis import Genesis, parse_genesis
 from planet.core.state import CommittedState, Proof, compute_state_root
 from planet.core.transition import BlockHeader, TxResult
@@ -92,6 +92,9 @@ class EmbeddedNode:
         self.proposer = proposer
         self.store = NodeStore(db_path)
         self._lock = threading.RLock()
+        self.on_fatal: Callable[[BaseException], None] | None = None
+        """Told when the node must stop (its stored state failed its check); `planet node`
+        stops the process."""
         self._wake = threading.Condition(self._lock)
         self._mempool: dict[bytes, bytes] = {}
         self._commits = Commits()
@@ -240,6 +243,12 @@ class EmbeddedNode:
             last = time.monotonic()
             try:
                 self.produce_block()
+            except StateMismatch as err:
+                log.critical("%s; this node stops", err.message)
+                self._running = False
+                if self.on_fatal is not None:
+                    self.on_fatal(err)
+                return
             except Exception:
                 log.exception("block production failed; the node stops making blocks")
                 self._running = False

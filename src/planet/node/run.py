@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import threading
 from collections.abc import Callable
@@ -148,6 +149,13 @@ def open_vault(home: Home, node: Node) -> VaultService:
     return vault
 
 
+def stop_process(err: BaseException) -> None:
+    """The node's stored state was altered: stop the way Ctrl-C does (the API's lifespan
+    stops CometBFT and closes the stores), rather than serve or sign on it."""
+    log.critical("stopping: %s", err)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 def run_node(home: Home, host: str | None = None, port: int | None = None,
              on_ready: Callable[[Any, str], None] | None = None, *,
              engine: str | None = None, with_cometbft: bool = False) -> None:
@@ -155,6 +163,7 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
     config = home.load_config()
     limits = HttpLimits.from_config(config.http_limits)  # a bad limit stops here
     node = open_node(home, engine)
+    node.on_fatal = stop_process
     tune_gc()
     if with_cometbft and isinstance(node, CometNode):
         configure_indexer(home)  # before anything starts: a bad URL stops here

@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 
 from google.protobuf.message import DecodeError
 
-from planet.core.errors import InternalQueryError, InternalTxError
+from planet.core.errors import InternalQueryError, InternalTxError, StateMismatch
 from planet.engines.abci import abci_pb2 as pb
 from planet.engines.abci.codec import FrameDecoder, FramingError, frame
 
@@ -67,7 +67,12 @@ def parse_address(address: str) -> tuple[str, int]:
     return url.hostname, url.port
 
 
-def dispatch(handler: Handler, request: pb.Request) -> pb.Response:
+Fatal = Callable[[BaseException], None]
+"""Told when the node must stop: its stored state failed its check against the app hash."""
+
+
+def dispatch(handler: Handler, request: pb.Request, on_fatal: Fatal | None = None
+             ) -> pb.Response:
     """The answer to one request; a failing handler gives an Exception response."""
     kind = request.WhichOneof("value")
     try:
@@ -82,6 +87,13 @@ def dispatch(handler: Handler, request: pb.Request) -> pb.Response:
         response = pb.Response()
         getattr(response, kind).CopyFrom(answer)
         return response
+    except StateMismatch as err:
+        # Not a bug and not the request's fault: this node's database was altered. It must
+        # neither answer from it nor agree on a block computed on it; it stops.
+        log.critical("ABCI %s: %s; this node stops", kind, err.message)
+        if on_fatal is not None:
+            on_fatal(err)
+        return pb.Response(exception=pb.ExceptionResponse(error=f"{kind}: {err.message}"))
     except Exception as err:
         log.exception("BUG: ABCI %s failed", kind)
         failed = f"the node failed on this {kind} ({type(err).__name__}): a bug, logged"
@@ -99,8 +111,9 @@ def dispatch(handler: Handler, request: pb.Request) -> pb.Response:
 class AbciServer:
     """Serves `handler` on `address`; `start()` runs it on its own thread and event loop."""
 
-    def __init__(self, handler: Handler, address: str) -> None:
+    def __init__(self, handler: Handler, address: str, on_fatal: Fatal | None = None) -> None:
         self.handler = handler
+        self.on_fatal = on_fatal
         self.host, self.port = parse_address(address)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
@@ -133,7 +146,7 @@ class AbciServer:
                         response = pb.Response(exception=pb.ExceptionResponse(
                             error=f"undecodable request: {err}"))
                     else:
-                        response = dispatch(self.handler, request)
+                        response = dispatch(self.handler, request, self.on_fatal)
                     out.append(frame(response.SerializeToString()))
                 if out:
                     writer.write(b"".join(out))
