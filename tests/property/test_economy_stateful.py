@@ -46,6 +46,7 @@ from planet.core.drill.draw import check_draw, compute_commitment, compute_seed,
 from planet.core.drill.messages import CommitRound, EnterRound, RevealRound
 from planet.core.emission.accumulator import ACC_SCALE
 from planet.core.emission.messages import Collect
+from planet.core.emission.queries import compute_census_by_scan
 from planet.core.emission.rules import get_clock, get_holder, get_pool, get_share
 from planet.core.emission.schedule import compute_emitted
 from planet.core.encoding import b64encode
@@ -459,6 +460,9 @@ class EconomyMachine(RuleBasedStateMachine):
         assert pool.distributed + clock.jackpot_filled == emitted
         assert supply["distributed_micro"] == pool.distributed
         assert supply["carried_micro"] == pool.carried
+
+        # The census kept by the rules is the census counted by walking every resident.
+        assert self.q("emission/census") == compute_census_by_scan(state)
 
         # 3. Nothing minted twice.
         assert supply["jackpot_filled_micro"] == emitted * params.drill_share_bps // 10_000

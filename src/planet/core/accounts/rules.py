@@ -20,10 +20,12 @@ from planet.core.accounts.state import (
     VERIFIER,
     Account,
     Invite,
+    KindCount,
     Nullifier,
     account_key,
     invite_key,
     invites_of_key,
+    kind_count_key,
     kind_index_key,
     nullifier_key,
 )
@@ -101,6 +103,14 @@ def create_account(state: Layer, account: Account) -> None:
         raise AccountExists(f"account {account.address} already exists")
     state.set(account_key(account.address), account)
     state.set(kind_index_key(account.kind, account.address), Marker())
+    count = get_kind_count(state, account.kind)
+    state.set(kind_count_key(account.kind), KindCount(count + 1))
+
+
+def get_kind_count(view: View, kind: str) -> int:
+    """How many accounts of `kind` exist (kept as they are created: O(1) to read)."""
+    record = view.get(kind_count_key(kind), KindCount)
+    return 0 if record is None else record.count
 
 
 def increment_sequence(state: Layer, address: str) -> None:

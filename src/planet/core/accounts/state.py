@@ -31,6 +31,13 @@ class Account(Record):
 
 
 @dataclass(frozen=True, slots=True)
+class KindCount(Record):
+    """How many accounts of one kind exist: the census reads it instead of counting."""
+
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Invite(Record):
     creator: str
     created_height: int
@@ -60,6 +67,10 @@ def invites_of_key(creator: str, code_hash_hex: str) -> str:
 
 def nullifier_key(nullifier_hex: str) -> str:
     return f"{PREFIX}nullifier/{nullifier_hex}"
+
+
+def kind_count_key(kind: str) -> str:
+    return f"{PREFIX}count/{kind}"
 
 
 def kind_index_key(kind: str, address: str) -> str:

@@ -1,7 +1,10 @@
 """Read-only views for the operator's dashboard: the schedule as a chart and a census.
 
-Both are pure functions of the committed state. The census walks every resident, so it is
-O(residents); the HTTP edge caches it per block.
+Both are pure functions of the committed state, and both read a fixed number of records:
+the census is kept by the rules as holders open, sleep, wake and change Force
+(`emission.rules.count_holder`), with the number of residents kept by accounts;
+`compute_census_by_scan` is the same census by walking every resident, which the property
+tests hold it to.
 """
 
 from __future__ import annotations
@@ -9,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from planet.core.accounts.rules import get_kind_count
 from planet.core.accounts.state import PREFIX as ACCOUNTS_PREFIX
 from planet.core.accounts.state import RESIDENT
 from planet.core.chain import get_meta
-from planet.core.emission.rules import get_clock, get_holder, get_pool
+from planet.core.emission.rules import get_census, get_clock, get_holder, get_pool
 from planet.core.emission.schedule import (
     compute_cap,
     compute_emitted,
@@ -20,6 +24,7 @@ from planet.core.emission.schedule import (
     compute_era,
     compute_rate,
 )
+from planet.core.emission.state import FORCE_EDGES, compute_force_bucket
 from planet.core.errors import InvalidField
 from planet.core.force.grants import get_force
 from planet.core.params import Params
@@ -27,8 +32,6 @@ from planet.core.queries import int_arg
 from planet.core.state import View
 
 MAX_POINTS = 2_000
-FORCE_EDGES = (0, 1, 5, 10, 20, 50, 100, 200, 500, 1_000)
-"""Lower edges of the census histogram's Force buckets; fixed, so charts compare over time."""
 
 
 def query_schedule(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
@@ -57,6 +60,18 @@ def query_schedule(view: View, args: Mapping[str, Any], params: Params) -> dict[
 
 def query_census(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
     """Residents by activity (active, dormant, never had Force) and a Force histogram."""
+    census = get_census(view)
+    residents = get_kind_count(view, RESIDENT)
+    inactive = residents - census.active - census.dormant
+    buckets = list(census.buckets)
+    buckets[0] += inactive  # no holder: never had Force or diamonds, so 0 Force
+    return _census(view, residents, {"active": census.active, "dormant": census.dormant,
+                                     "inactive": inactive},
+                   census.total_force, get_pool(view).total_force, buckets)
+
+
+def compute_census_by_scan(view: View) -> dict[str, Any]:
+    """The census by walking every resident: O(residents), for tests and audits."""
     counts = {"active": 0, "dormant": 0, "inactive": 0}
     buckets = [0] * len(FORCE_EDGES)
     total_force = 0
@@ -71,15 +86,16 @@ def query_census(view: View, args: Mapping[str, Any], params: Params) -> dict[st
             counts["dormant" if holder.dormant else "active"] += 1
         force = get_force(view, address)
         total_force += force
-        index = 0
-        for i, edge in enumerate(FORCE_EDGES):
-            if force >= edge:
-                index = i
-        buckets[index] += 1
+        buckets[compute_force_bucket(force)] += 1
+    return _census(view, residents, counts, total_force, get_pool(view).total_force, buckets)
+
+
+def _census(view: View, residents: int, counts: dict[str, int], total_force: int,
+            active_force: int, buckets: list[int]) -> dict[str, Any]:
     histogram = [{"min": edge,
                   "max": FORCE_EDGES[i + 1] - 1 if i + 1 < len(FORCE_EDGES) else None,
                   "count": buckets[i]} for i, edge in enumerate(FORCE_EDGES)]
     meta = get_meta(view)
     return {"height": meta.height, "time": meta.time, "residents": residents, **counts,
-            "total_force": total_force, "active_force": get_pool(view).total_force,
+            "total_force": total_force, "active_force": active_force,
             "force_histogram": histogram}

@@ -25,12 +25,15 @@ from planet.core.emission.bubbles import (
 from planet.core.emission.messages import Collect
 from planet.core.emission.schedule import compute_emitted, compute_released
 from planet.core.emission.state import (
+    CENSUS_KEY,
     CLOCK_KEY,
     DORMANCY_PREFIX,
     POOL_KEY,
+    Census,
     Clock,
     Holder,
     accrual_key,
+    compute_force_bucket,
     dormancy_key,
     holder_key,
     hour_key,
@@ -101,9 +104,32 @@ def pay_jackpot(state: Layer, resident: str, amount: int) -> None:
     clock = get_clock(state)
     if not 0 <= amount <= clock.jackpot:
         raise ValueError(f"cannot pay {amount} µBD from a jackpot of {clock.jackpot}")
-    holder = get_holder(state, resident) or Holder()
+    holder = get_holder(state, resident)
+    if holder is None:
+        holder = Holder()
+        count_holder(state, active=1, bucket=0)
     state.set(holder_key(resident), dataclasses.replace(holder, balance=holder.balance + amount))
     state.set(CLOCK_KEY, dataclasses.replace(clock, jackpot_paid=clock.jackpot_paid + amount))
+
+
+def get_census(view: View) -> Census:
+    return view.get(CENSUS_KEY, Census) or Census()
+
+
+def count_holder(state: Layer, *, active: int = 0, dormant: int = 0, bucket: int | None = None,
+                 moved_from: int | None = None, force_delta: int = 0) -> None:
+    """Keep the census in step: a holder opened (`bucket`), woken or gone dormant
+    (`active`/`dormant` ±1), or moved between Force buckets (`moved_from` → `bucket`)."""
+    census = get_census(state)
+    buckets = list(census.buckets)
+    if moved_from is not None:
+        buckets[moved_from] -= 1
+    if bucket is not None:
+        buckets[bucket] += 1
+    state.set(CENSUS_KEY, Census(active=census.active + active,
+                                 dormant=census.dormant + dormant,
+                                 total_force=census.total_force + force_delta,
+                                 buckets=tuple(buckets)))
 
 
 def get_accrual(view: View, resident: str) -> Accrual | None:
@@ -146,7 +172,16 @@ def sync_force(state: Layer, params: Params, resident: str, time_ms: int) -> Non
     48-hour clock. A dormant resident's Force stays out of the pool.
     """
     holder = get_holder(state, resident) or open_holder(state, params, resident, time_ms)
-    put_share_force(state, resident, 0 if holder.dormant else get_force(state, resident), time_ms)
+    force = get_force(state, resident)
+    put_share_force(state, resident, 0 if holder.dormant else force, time_ms)
+    if force != holder.force_score:
+        old, new = compute_force_bucket(holder.force_score), compute_force_bucket(force)
+        if old != new:
+            count_holder(state, moved_from=old, bucket=new,
+                         force_delta=force - holder.force_score)
+        else:
+            count_holder(state, force_delta=force - holder.force_score)
+        state.set(holder_key(resident), dataclasses.replace(holder, force_score=force))
 
 
 def open_holder(state: Layer, params: Params, resident: str, time_ms: int) -> Holder:
@@ -154,6 +189,7 @@ def open_holder(state: Layer, params: Params, resident: str, time_ms: int) -> Ho
     holder = Holder(last_collect_at=time_ms)
     state.set(holder_key(resident), holder)
     state.set(dormancy_key(time_ms + params.dormancy_ms, resident), Marker())
+    count_holder(state, active=1, bucket=0)
     return holder
 
 
@@ -177,6 +213,8 @@ def make_dormant(state: Layer, resident: str, time_ms: int) -> None:
     """48 hours without collecting: from this instant they accrue nothing."""
     holder = get_holder(state, resident)
     assert holder is not None
+    if not holder.dormant:
+        count_holder(state, active=-1, dormant=1)
     state.set(holder_key(resident), dataclasses.replace(holder, dormant=True))
     put_share_force(state, resident, 0, time_ms)
 
@@ -226,6 +264,8 @@ def process_collect(ctx: Ctx, msg: Collect) -> None:
     state.set(dormancy_key(ctx.time + ctx.params.dormancy_ms, resident), Marker())
     state.set(holder_key(resident), dataclasses.replace(
         holder, balance=holder.balance + amount, last_collect_at=ctx.time, dormant=False))
+    if holder.dormant:
+        count_holder(state, active=1, dormant=-1)
     clock = get_clock(state)
     state.set(CLOCK_KEY, dataclasses.replace(clock, collected=clock.collected + amount))
     if holder.dormant:

@@ -40,6 +40,36 @@ class Holder(Record):
     balance: int = 0  # µBD collected and not spent
     last_collect_at: int = 0  # block time (ms) of the last collect, or of the first Force
     dormant: bool = False
+    force_score: int = 0  # their Force as the census last counted it (see Census)
+
+
+FORCE_EDGES = (0, 1, 5, 10, 20, 50, 100, 200, 500, 1_000)
+"""Lower edges of the census histogram's Force buckets; fixed, so charts compare over time."""
+CENSUS_KEY = f"{PREFIX}census"
+
+
+def compute_force_bucket(force: int) -> int:
+    """The histogram bucket of a Force score: the last edge at or below it."""
+    index = 0
+    for i, edge in enumerate(FORCE_EDGES):
+        if force >= edge:
+            index = i
+    return index
+
+
+@dataclass(frozen=True, slots=True)
+class Census(Record):
+    """The holders by activity and by Force, kept as they change, so the operator's census
+    is one read whatever the number of residents (it was a walk over all of them).
+
+    `buckets[i]` counts holders whose `force_score` is in bucket i; residents who never had
+    Force or diamonds have no holder and 0 Force (the query adds them to bucket 0).
+    """
+
+    active: int = 0
+    dormant: int = 0
+    total_force: int = 0
+    buckets: tuple[int, ...] = (0,) * len(FORCE_EDGES)
 
 
 
