@@ -301,10 +301,16 @@ def apply_ops(layer: Layer, model: dict[str, int], ops: list[tuple[str, int | No
             model[key] = value
 
 
+AFTERS = ["", "a", "a/", "a/b", "ab", "b", "b/a", "ba", "zz", "/"]
+
+
 def check_view(view: Layer | CommittedState, model: dict[str, int]) -> None:
     for prefix in PREFIXES:
         got = list(view.iter_keys(prefix))
         assert got == sorted(k for k in model if k.startswith(prefix)), prefix
+        for after in AFTERS:  # a page that starts past `after`, in or out of the prefix
+            assert list(view.iter_keys(prefix, after)) == \
+                sorted(k for k in model if k.startswith(prefix) and k > after), (prefix, after)
         assert [(k, v.v) for k, v in view.iter_prefix(prefix, Val)] == \
             sorted((k, v) for k, v in model.items() if k.startswith(prefix))
     for key in {*model, "a", "b", "a/a", "zz"}:

@@ -141,10 +141,11 @@ class DirectReads:
                                 (key,)).fetchone()
         return None if row is None else bytes(row[0])
 
-    def iter_record_keys(self, prefix: str) -> Iterator[str]:
+    def iter_record_keys(self, prefix: str, after: str | None = None) -> Iterator[str]:
         end = prefix_end(prefix)
-        rows = self.conn.execute("SELECT key FROM state WHERE key >= ? AND key < ? ORDER BY key "
-                                 "LIMIT ?", (prefix, end, KEY_PAGE)).fetchall()
+        start, op = (after, ">") if after is not None and after >= prefix else (prefix, ">=")
+        rows = self.conn.execute(f"SELECT key FROM state WHERE key {op} ? AND key < ? ORDER BY "
+                                 "key LIMIT ?", (start, end, KEY_PAGE)).fetchall()
         while rows:
             for (key,) in rows:
                 yield key

@@ -73,7 +73,7 @@ class ProvenView(View):
         raw = self._raw(key)
         return MISSING if raw is None else raw
 
-    def iter_keys(self, prefix: str) -> Any:
+    def iter_keys(self, prefix: str, after: str | None = None) -> Any:
         raise InvalidProof(f"the answer scans the prefix {prefix!r}: proofs of single keys "
                            "cannot show that a scan saw every key")
 

@@ -27,10 +27,14 @@ class SqliteStateBackend:
         rows = self.store._rows("SELECT CAST(value AS BLOB) FROM state WHERE key = ?", (key,))
         return rows[0][0] if rows else None
 
-    def iter_record_keys(self, prefix: str) -> Iterator[str]:
+    def iter_record_keys(self, prefix: str, after: str | None = None) -> Iterator[str]:
         end = prefix_end(prefix)
-        rows = self.store._rows("SELECT key FROM state WHERE key >= ? AND key < ? "
-                                "ORDER BY key LIMIT ?", (prefix, end, KEY_PAGE))
+        if after is not None and after >= prefix:
+            rows = self.store._rows("SELECT key FROM state WHERE key > ? AND key < ? "
+                                    "ORDER BY key LIMIT ?", (after, end, KEY_PAGE))
+        else:
+            rows = self.store._rows("SELECT key FROM state WHERE key >= ? AND key < ? "
+                                    "ORDER BY key LIMIT ?", (prefix, end, KEY_PAGE))
         while rows:
             for (key,) in rows:
                 yield key

@@ -61,11 +61,10 @@ def query_accounts(view: View, args: Mapping[str, Any], params: Params) -> list[
     if not 0 < limit <= MAX_PAGE:
         raise InvalidField(f"limit: 1 to {MAX_PAGE}")
     after = str(args.get("after", ""))
+    prefix = f"{PREFIX}by_kind/{kind}/"
     out: list[dict[str, Any]] = []
-    for key in view.iter_keys(f"{PREFIX}by_kind/{kind}/"):
+    for key in view.iter_keys(prefix, after=prefix + after if after else None):
         address = key.rsplit("/", 1)[1]
-        if address <= after:
-            continue
         account = get_account(view, address)
         if account is not None:
             out.append(account.to_json())

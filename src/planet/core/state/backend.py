@@ -22,8 +22,8 @@ class StateBackend(Protocol):
 
     def get_record(self, key: str) -> bytes | None: ...
 
-    def iter_record_keys(self, prefix: str) -> Iterator[str]:
-        """Stored keys starting with `prefix`, in code-point order."""
+    def iter_record_keys(self, prefix: str, after: str | None = None) -> Iterator[str]:
+        """Stored keys starting with `prefix`, in code-point order (past `after`, if given)."""
         ...
 
     def get_node(self, path: bytes) -> bytes | None: ...
@@ -43,8 +43,12 @@ class MemoryBackend:
         value: bytes | None = self.records.get(key)
         return value
 
-    def iter_record_keys(self, prefix: str) -> Iterator[str]:
-        yield from self.records.irange(prefix, prefix + "\U0010ffff", inclusive=(True, False))
+    def iter_record_keys(self, prefix: str, after: str | None = None) -> Iterator[str]:
+        end = prefix + "\U0010ffff"
+        if after is not None and after >= prefix:
+            yield from self.records.irange(after, end, inclusive=(False, False))
+        else:
+            yield from self.records.irange(prefix, end, inclusive=(True, False))
 
     def get_node(self, path: bytes) -> bytes | None:
         return self.nodes.get(path)

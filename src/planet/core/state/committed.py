@@ -126,19 +126,19 @@ class CommittedState(View):
         with self._lock:
             return self._raw(key)
 
-    def iter_keys(self, prefix: str) -> Iterator[str]:
+    def iter_keys(self, prefix: str, after: str | None = None) -> Iterator[str]:
         with self._lock:
             if self._unsaved_sorted is None:  # sorted once per block, when first scanned
                 self._unsaved_sorted = sorted(self._unsaved)
-            mine = overlay_keys(self._unsaved_sorted, prefix)
+            mine = overlay_keys(self._unsaved_sorted, prefix, after)
             written = {k: self._unsaved[k] for k in mine}
-        return merge_keys(self._checked_keys(prefix), mine, written)
+        return merge_keys(self._checked_keys(prefix, after), mine, written)
 
-    def _checked_keys(self, prefix: str) -> Iterator[str]:
+    def _checked_keys(self, prefix: str, after: str | None) -> Iterator[str]:
         """The backend's keys, each of which the tree must hold: a row slipped into the table
         would otherwise reach the rules that read keys alone (time-ordered indexes)."""
         tree = self.tree
-        for key in self.backend.iter_record_keys(prefix):
+        for key in self.backend.iter_record_keys(prefix, after):
             with self._lock:
                 if tree.leaf_value_hash(hash_key(key)) is None:
                     raise StateMismatch(f"the stored state lists a record {key!r} that the app "

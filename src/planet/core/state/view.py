@@ -7,7 +7,7 @@ strings `module/table/id…`; each module writes only under its own prefix.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from itertools import takewhile
 from typing import Any
@@ -36,7 +36,9 @@ class View:
         """The record, its encoded bytes, None (deleted) or MISSING."""
         raise NotImplementedError
 
-    def iter_keys(self, prefix: str) -> Iterator[str]:
+    def iter_keys(self, prefix: str, after: str | None = None) -> Iterator[str]:
+        """Keys starting with `prefix` in code-point order; with `after`, only those past it
+        (a page that starts in the middle costs what it returns, not what it skips)."""
         raise NotImplementedError
 
     def has(self, key: str) -> bool:
@@ -70,12 +72,18 @@ def merge_keys(base: Iterator[str], mine: list[str], written: dict[str, Any]
             yield k
 
 
-def overlay_keys(keys: SortedList | list[str], prefix: str) -> list[str]:
-    """The keys of a sorted collection that start with `prefix`."""
+def overlay_keys(keys: SortedList | list[str], prefix: str, after: str | None = None
+                 ) -> list[str]:
+    """The keys of a sorted collection that start with `prefix` (and sort after `after`)."""
+    start = prefix if after is None or after < prefix else after
     if isinstance(keys, SortedList):
-        tail: Iterator[str] = keys.islice(keys.bisect_left(prefix))  # O(log n) to the start
+        first = keys.bisect_right(start) if after is not None and after >= prefix \
+            else keys.bisect_left(start)
+        tail: Iterator[str] = keys.islice(first)  # O(log n) to the start
     else:
-        tail = (keys[i] for i in range(bisect_left(keys, prefix), len(keys)))
+        first = bisect_right(keys, start) if after is not None and after >= prefix \
+            else bisect_left(keys, start)
+        tail = (keys[i] for i in range(first, len(keys)))
     return list(takewhile(lambda k: k.startswith(prefix), tail))
 
 
@@ -116,9 +124,9 @@ class Layer(View):
                 self._written.add(key)
         self.writes.update(child.writes)
 
-    def iter_keys(self, prefix: str) -> Iterator[str]:
-        return merge_keys(self.parent.iter_keys(prefix), overlay_keys(self._written, prefix),
-                          self.writes)
+    def iter_keys(self, prefix: str, after: str | None = None) -> Iterator[str]:
+        return merge_keys(self.parent.iter_keys(prefix, after),
+                          overlay_keys(self._written, prefix, after), self.writes)
 
 
 class RecordingView(View):
@@ -139,6 +147,6 @@ class RecordingView(View):
         self.keys.setdefault(key)
         return self.inner._lookup(key)
 
-    def iter_keys(self, prefix: str) -> Iterator[str]:
+    def iter_keys(self, prefix: str, after: str | None = None) -> Iterator[str]:
         self.prefixes.setdefault(prefix)
-        return self.inner.iter_keys(prefix)
+        return self.inner.iter_keys(prefix, after)
