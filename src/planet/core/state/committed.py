@@ -35,9 +35,11 @@ ABSENT: Any = object()
 """What the record cache holds for a key read and found missing."""
 RECORD_CACHE = 200_000
 """Decoded records kept; about 100 MB at most, and what bounds a node's memory."""
-NODE_CACHE = 60_000
-"""Tree nodes kept: the upper four levels of a 10^7-resident tree (69,905 nodes), less
-the rarely read; about 60 MB."""
+NODE_CACHE = 120_000
+"""Tree nodes kept: the upper four levels of a 10^7-resident tree (69,905 nodes) and the
+nodes the last blocks rewrote; up to about 150 MB when every one is a full node. A miss is
+a SQLite read, which gives up the GIL and may wait to get it back behind the signature
+threads: misses cost far more than their microseconds of I/O."""
 
 Writes = list[tuple[str, bytes | None]]
 

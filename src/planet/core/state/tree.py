@@ -242,12 +242,28 @@ class StateTree:
         raise StateMismatch("the state tree is deeper than a key hash")
 
     def leaf_value_hash(self, key_hash: bytes) -> bytes | None:
-        """The value hash the tree holds for a key hash, None if the key is absent."""
-        for _path, node, i in self.walk(key_hash):
-            leaf = node.leaf(i)
-            if leaf is not None:
-                return leaf[1] if leaf[0] == key_hash else None
-        return None
+        """The value hash the tree holds for a key hash, None if the key is absent.
+
+        `walk` without the generator: this runs for every record read off disk and for
+        every absent key a transaction looks up (a new invitation, a new account)."""
+        path = nibbles(key_hash)
+        expected = self._root
+        unsaved, cache = self.unsaved, self.cache
+        for depth in range(KEY_NIBBLES):
+            prefix = path[:depth]
+            node = cache.get(prefix) if prefix not in unsaved else unsaved[prefix]
+            if node is None:
+                node = self.node(prefix, expected)
+            i = path[depth]
+            child = node.hashes[i]
+            if child is None:
+                return None
+            if node.leafmap >> i & 1:
+                entry = node.entries[i]
+                assert entry is not None
+                return entry[32:] if entry[:32] == key_hash else None
+            expected = child
+        raise StateMismatch("the state tree is deeper than a key hash")
 
     # --- writing ---------------------------------------------------------------------------
 
