@@ -23,9 +23,9 @@ SIZE_KEYS = {"residents", "rss_mb", "restart_s", "empty_block_ms", "block_200_ms
              "proof_nodes", "verify_proof_us", "rss_after_blocks_mb", "build"}
 
 
-def run(cache: Path) -> dict:
+def run(cache: Path, *extra: str) -> dict:
     result = CliRunner().invoke(app, ["bench", "scale", "--json", "--sizes", "1000,200",
-                                      "--cache-dir", str(cache), *TOY])
+                                      "--cache-dir", str(cache), *TOY, *extra])
     assert result.exit_code == 0, result.output
     out: dict = json.loads(result.stdout)
     return out
@@ -58,6 +58,10 @@ def test_scale_bench_json_shape_checks_and_cache(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("run-*"))
     again = run(tmp_path)
     assert [s["build"]["cached"] for s in again["sizes"]] == [True, True]
+    # --in-place measures the cached database itself and drops it from the cache.
+    once = run(tmp_path, "--in-place")
+    assert [s["build"]["cached"] for s in once["sizes"]] == [True, True]
+    assert not list(tmp_path.glob("scale-*"))
 
 
 def test_a_stale_or_altered_database_is_caught(tmp_path: Path) -> None:

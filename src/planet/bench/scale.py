@@ -651,8 +651,11 @@ def measure_size(cache_dir: Path, n: int, repeats: Repeats, batch: int, *, in_pl
     try:
         cold = _child(["restart-cold", str(run)])
         result = _child(["measure", str(run), str(n), json.dumps(dataclasses.asdict(repeats))])
-    finally:
-        remove_db(run)
+    except BaseException:
+        if not in_place:  # a measured database is left for a look (a next run rebuilds it)
+            remove_db(run)
+        raise
+    remove_db(run)
     return {"residents": n, "db_bytes": size, "db_mb": sig(size / 2**20), **result, **cold,
             "build": info}
 
