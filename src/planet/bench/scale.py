@@ -89,6 +89,9 @@ from planet.storage.sqlite import STATE_FORMAT, BlockRecord, NodeStore
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 DEFAULT_BATCH = 50_000
+BULK_FROM = 2_000_000
+"""Sizes from here are built by `scale_bulk` (records by the rules, the tree once, resumable):
+the incremental build slows past ~400 residents a second as its tree outgrows the cache."""
 BUILD_FORMAT = 2
 """Bump when the build writes anything differently that `fingerprint` would not see."""
 BUILD_NODE_CACHE = 1_200_000
@@ -246,8 +249,10 @@ def fingerprint() -> bytes:
     return state.root()
 
 
-def cache_key(n: int, signers: int, batch: int) -> str:
+def cache_key(n: int, signers: int, batch: int, builder: str = "incremental") -> str:
     raw = f"{BUILD_FORMAT}|{STATE_FORMAT.decode()}|{n}|{signers}|{batch}|{fingerprint().hex()}"
+    if builder != "incremental":  # the keys of databases built before the bulk builder stay
+        raw += f"|{builder}"
     return hashlib.sha256(raw.encode()).hexdigest()[:12]
 
 
@@ -613,21 +618,28 @@ def _child(args: Sequence[str]) -> dict[str, Any]:
 # --- the benchmark -------------------------------------------------------------------------
 
 
-def ensure_built(cache_dir: Path, n: int, signers: int, batch: int, *, progress: bool
-                 ) -> tuple[Path, dict[str, Any]]:
-    """The cached database of `n` residents, built (and checked) first if missing or stale."""
+def ensure_built(cache_dir: Path, n: int, signers: int, batch: int, *, progress: bool,
+                 bulk_from: int = BULK_FROM) -> tuple[Path, dict[str, Any]]:
+    """The cached database of `n` residents, built (and checked) first if missing or stale.
+
+    A bulk build (`n` ≥ `bulk_from`) left unfinished by a killed run is resumed."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    path = cache_dir / f"scale-{n}-{cache_key(n, signers, batch)}.db"
+    builder = "bulk" if n >= bulk_from else "incremental"
+    path = cache_dir / f"scale-{n}-{cache_key(n, signers, batch, builder)}.db"
     report = path.with_suffix(".json")
     if path.exists() and report.exists():
         info: dict[str, Any] = json.loads(report.read_text())
         info["cached"] = True
         return path, info
-    for stale in cache_dir.glob(f"scale-{n}-*"):
-        stale.unlink()
     building = path.with_name(path.name + ".building")
-    info = _child(["build", str(building), str(n), str(signers), str(batch),
-                   "1" if progress else "0"])
+    for stale in cache_dir.glob(f"scale-{n}-*"):
+        if builder != "bulk" or not stale.name.startswith(building.name):
+            if stale.is_dir():
+                shutil.rmtree(stale)
+            else:
+                stale.unlink()
+    info = _child(["build-bulk" if builder == "bulk" else "build", str(building), str(n),
+                   str(signers), str(batch), "1" if progress else "0"])
     info["check"] = _child(["check", str(building), str(n), str(signers)])
     for src, dst in zip(db_files(building), db_files(path), strict=True):
         if src.exists():
@@ -638,8 +650,9 @@ def ensure_built(cache_dir: Path, n: int, signers: int, batch: int, *, progress:
 
 
 def measure_size(cache_dir: Path, n: int, repeats: Repeats, batch: int, *, in_place: bool,
-                 progress: bool) -> dict[str, Any]:
-    built, info = ensure_built(cache_dir, n, repeats.signers, batch, progress=progress)
+                 progress: bool, bulk_from: int = BULK_FROM) -> dict[str, Any]:
+    built, info = ensure_built(cache_dir, n, repeats.signers, batch, progress=progress,
+                               bulk_from=bulk_from)
     size = db_bytes(built)
     if in_place:  # no room for a copy: measure the cached file, then drop it from the cache
         built.with_suffix(".json").unlink()
@@ -667,7 +680,8 @@ def _ratio(results: Sequence[Mapping[str, Any]], key: str) -> float:
 
 def run_scale_bench(sizes: Sequence[int] = DEFAULT_SIZES, *, cache_dir: Path = Path("build/scale"),
                     batch: int = DEFAULT_BATCH, repeats: Repeats | None = None,
-                    in_place: bool = False, progress: bool = False) -> dict[str, Any]:
+                    in_place: bool = False, progress: bool = False, bulk_from: int = BULK_FROM
+                    ) -> dict[str, Any]:
     """Build (or reuse) and measure every size, smallest first; ratios largest/smallest."""
     wall = time.perf_counter()
     repeats = repeats or Repeats()
@@ -675,8 +689,8 @@ def run_scale_bench(sizes: Sequence[int] = DEFAULT_SIZES, *, cache_dir: Path = P
     if sizes[0] < 2 * repeats.signers:
         raise ValueError(f"sizes of at least {2 * repeats.signers} residents: "
                          f"{repeats.signers} of them sign the measured blocks")
-    results = [measure_size(cache_dir, n, repeats, batch, in_place=in_place, progress=progress)
-               for n in sizes]
+    results = [measure_size(cache_dir, n, repeats, batch, in_place=in_place, progress=progress,
+                            bulk_from=bulk_from) for n in sizes]
     keys = {"rss": "rss_mb", "rss_after_blocks": "rss_after_blocks_mb", "restart": "restart_s",
             "restart_cold": "restart_cold_s", "block_200": "block_200_ms",
             "empty_block": "empty_block_ms", "holder_query_cold": "holder_query_cold_ms",
@@ -705,12 +719,28 @@ def run_scale_bench(sizes: Sequence[int] = DEFAULT_SIZES, *, cache_dir: Path = P
     }
 
 
+def _progress_printer(n: int) -> Callable[[str, int], None]:
+    """A line on stderr per step of a bulk build (it runs for hours; a bar would be lost
+    in a log)."""
+    start = time.perf_counter()
+
+    def show(phase: str, done: int) -> None:
+        total = n if phase == "records" else 256
+        print(f"{time.strftime('%H:%M:%S')} {phase} {done:,}/{total:,} "
+              f"({time.perf_counter() - start:,.0f} s)", file=sys.stderr, flush=True)
+    return show
+
+
 def main(argv: Sequence[str]) -> None:
     """The child processes: build, check, restart-cold, measure (one JSON on stdout)."""
     command, path = argv[0], Path(argv[1])
     if command == "build":
         n, signers, batch = (int(a) for a in argv[2:5])
         out = build(path, n, signers, batch, progress=argv[5] == "1")
+    elif command == "build-bulk":
+        from planet.bench.scale_bulk import build_bulk  # it builds on this module
+        n, signers, batch = (int(a) for a in argv[2:5])
+        out = build_bulk(path, n, signers, batch, _progress_printer(n) if argv[5] == "1" else None)
     elif command == "check":
         out = check_built(path, int(argv[2]), int(argv[3]))
     elif command == "restart-cold":

@@ -399,6 +399,33 @@ def _dedupe(changes: list[_Change]) -> list[_Change]:
     return out
 
 
+def build_subtree(depth: int, leaves: list[tuple[bytes, bytes, bytes]]) -> tuple[Slot, NodeWrites]:
+    """The subtree of `leaves` (nibble-sorted: nibbles, key hash, value hash; one prefix of
+    `depth` nibbles) from scratch: what its parent's slot holds, and its node rows. A bulk
+    build makes the tree a prefix at a time with it, then joins the tops with `join_slots`."""
+    rows: NodeWrites = {}
+    slot = StateTree(lambda _path: None, EMPTY_ROOT)._build(depth, leaves, rows)
+    return slot, rows
+
+
+def join_slots(path: bytes, slots: list[Slot]) -> tuple[Slot, bytes | None]:
+    """The node at `path` over its 16 children's slots, as `update` would leave it: nothing
+    when empty, the leaf itself when it is the only child (it moves up), else the node's
+    hash and its encoding. The root is always a node."""
+    node = Node()
+    for i, slot in enumerate(slots):
+        if isinstance(slot, tuple):
+            node.set_leaf(i, slot[0], slot[1])
+        elif slot is not None:
+            node.set_node(i, slot)
+    if path != ROOT_PATH:
+        if not node.bitmap:
+            return None, None
+        if node.bitmap == node.leafmap and node.bitmap.bit_count() == 1:
+            return node.leaf(node.bitmap.bit_length() - 1), None
+    return node.hash(), node.encode()
+
+
 @dataclass(frozen=True, slots=True)
 class BuiltTree:
     root: bytes

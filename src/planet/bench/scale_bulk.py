@@ -1,0 +1,243 @@
+"""The bulk build of `bench scale`: ten million residents in hours, not a day, and resumable.
+
+The incremental build (`scale.build`) folds each block into the tree as a node does. At
+10⁷ residents (~128 million records, ~45 million tree nodes) each block rewrites nodes
+spread over the whole tree and reads them cold: it ran at ~400 residents a second and
+slowing, most of a day. This build writes the same records and builds the same tree, in
+two phases:
+
+1. **Records, by the core's rules.** Each batch of residents is `economy.populate_range`
+   (registration, check-in, identity for one in four, in address order), the same call
+   as the incremental build, over a `Layer` on `StoredRecords`: the records table read as
+   it stands, so the rules see every record earlier batches wrote. The batch's records and
+   the build's progress (`bulk_next`) go in one transaction, so a killed build resumes
+   after its last batch; no tree is kept meanwhile.
+2. **The tree, once.** Every record's key hash and value hash is written to one of 256
+   run files by the key hash's first byte; each run is sorted and built bottom up
+   (`tree.build_subtree` at depth 2, the same `_build` as a block's update), and the
+   slots of the 256 subtrees are joined into the 16 nodes of depth 1 and the root
+   (`tree.join_slots`). The tree's shape depends only on the set of keys, so its root
+   is the app hash the incremental build reaches after the same batches (the test
+   checks it, records and root, at a small size).
+
+It stores one block, the last batch's height, whose app hash is that root: the roots of
+earlier heights are never computed, so no rows stand for them. Like the incremental
+build's blocks (which carry no transactions) the chain cannot be replayed; `check_built`
+checks it in full, as it checks the other sizes.
+"""
+
+from __future__ import annotations
+
+import gc
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+from planet.bench import economy
+from planet.bench.common import sig
+from planet.bench.scale import DirectReads, address_order
+from planet.core.chain import get_meta
+from planet.core.records import R
+from planet.core.state import MISSING, View
+from planet.core.state.tree import ROOT_PATH, Slot, build_subtree, join_slots, nibbles
+from planet.engines.blocks import compute_tx_root, open_application
+from planet.engines.embedded import compute_block_hash
+from planet.storage.sqlite import BlockRecord, NodeStore
+
+RUNS = 256
+"""Run files, one per first byte of the key hash: a run of 10⁷ residents' records is
+~500,000 leaves, sorted and built in ~100 MB."""
+ENTRY = 64
+"""A run entry: key hash ‖ value hash."""
+PAGE = 20_000
+PROPOSER = "embedded"
+
+
+class StoredRecords(View):
+    """The build's records table as the rules' view: its own writes, read back unchecked
+    (there is no tree yet to check them against; `check_built` checks the result)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def _raw(self, key: str) -> bytes | None:
+        row = self.conn.execute("SELECT CAST(value AS BLOB) FROM state WHERE key = ?",
+                                (key,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def _lookup(self, key: str) -> Any:
+        raw = self._raw(key)
+        return MISSING if raw is None else raw
+
+    def get(self, key: str, cls: type[R]) -> R | None:
+        raw = self._raw(key)
+        return None if raw is None else cls.decode(raw)
+
+    def iter_keys(self, prefix: str, after: str | None = None) -> Iterator[str]:
+        return DirectReads(self.conn).iter_record_keys(prefix, after)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous = NORMAL")  # WAL: a killed process loses no commit
+    conn.execute("PRAGMA cache_size = -1000000")  # 1 GB of pages for the build's reads
+    return conn
+
+
+def _get_meta(conn: sqlite3.Connection, key: str) -> bytes | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else bytes(row[0])
+
+
+def _set_meta(conn: sqlite3.Connection, key: str, value: bytes) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def write_records(path: Path, n: int, signers: int, batch: int,
+                  on_progress: Callable[[int], None] | None = None) -> int:
+    """Phase 1: every resident's records, batch by batch, resuming after the last stored
+    batch; returns the last batch's height."""
+    actors = economy.make_actors(signers)
+    genesis = economy.make_genesis(actors)
+    if not path.exists():
+        store = NodeStore(path)
+        open_application(store, genesis)
+        store.close()
+    conn = _connect(path)
+    try:
+        view = StoredRecords(conn)
+        start = int(_get_meta(conn, "bulk_next") or b"0")
+        order = None
+        for lo in range(start, n, batch):
+            if order is None:
+                order = address_order(n, actors)
+            height = get_meta(view).height + 1
+            layer = economy.populate_range(view, genesis, actors, n, lo, min(n, lo + batch),
+                                           height=height, order=order)
+            upserts = [(k, v.encode()) for k, v in sorted(layer.writes.items()) if v is not None]
+            deletes = [(k,) for k, v in layer.writes.items() if v is None]
+            del layer
+            conn.execute("BEGIN")
+            conn.executemany("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", upserts)
+            conn.executemany("DELETE FROM state WHERE key = ?", deletes)
+            _set_meta(conn, "bulk_next", str(min(n, lo + batch)).encode())
+            conn.execute("COMMIT")
+            if on_progress is not None:
+                on_progress(min(n, lo + batch))
+        return get_meta(view).height
+    finally:
+        conn.close()
+
+
+def _scan_to_runs(conn: sqlite3.Connection, runs_dir: Path) -> int:
+    """Every record's (key hash, value hash) into its run file; returns the record count."""
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with ExitStack() as stack:
+        files = [stack.enter_context(open(runs_dir / f"{b:02x}.run", "wb", buffering=1 << 18))
+                 for b in range(RUNS)]
+        last, op = "", ">="
+        while True:
+            rows = conn.execute(f"SELECT key, CAST(value AS BLOB) FROM state WHERE key {op} ? "
+                                "ORDER BY key LIMIT ?", (last, PAGE)).fetchall()
+            for key, value in rows:
+                key_hash = sha256(key.encode()).digest()
+                files[key_hash[0]].write(key_hash + sha256(value).digest())
+            count += len(rows)
+            if len(rows) < PAGE:
+                return count
+            last, op = rows[-1][0], ">"
+    raise AssertionError("unreachable")
+
+
+def _build_run(run: Path) -> tuple[Slot, dict[bytes, bytes | None]]:
+    """The subtree under one first byte of the key hash (its path: two nibbles)."""
+    raw = run.read_bytes()
+    entries = sorted(raw[i:i + ENTRY] for i in range(0, len(raw), ENTRY))
+    del raw
+    return build_subtree(2, [(nibbles(e[:32]), e[:32], e[32:]) for e in entries])
+
+
+def build_tree_in_place(path: Path, height: int, on_progress: Callable[[int], None] | None = None
+                        ) -> dict[str, Any]:
+    """Phase 2: the tree of the stored records, from scratch, and the one block on it."""
+    conn = _connect(path)
+    runs_dir = path.with_name(path.name + ".runs")
+    try:
+        t0 = time.perf_counter()
+        records = _scan_to_runs(conn, runs_dir)
+        scan_s = time.perf_counter() - t0
+        conn.execute("DELETE FROM state_nodes")  # the genesis tree's rows, long stale
+        slots: list[Slot] = []
+        nodes = 0
+        for b in range(RUNS):
+            run = runs_dir / f"{b:02x}.run"
+            slot, rows = _build_run(run)
+            slots.append(slot)
+            conn.execute("BEGIN")
+            conn.executemany("INSERT INTO state_nodes (path, node) VALUES (?, ?)",
+                             sorted(rows.items()))
+            conn.execute("COMMIT")
+            nodes += len(rows)
+            run.unlink()
+            if on_progress is not None:
+                on_progress(b + 1)
+        top: dict[bytes, bytes | None] = {}
+        depth1: list[Slot] = []
+        for a in range(16):
+            slot, encoded = join_slots(bytes([a]), slots[a * 16:(a + 1) * 16])
+            depth1.append(slot)
+            if encoded is not None:
+                top[bytes([a])] = encoded
+        root, encoded = join_slots(ROOT_PATH, depth1)
+        assert isinstance(root, bytes) and encoded is not None
+        top[ROOT_PATH] = encoded
+        runs_dir.rmdir()
+        block_time = get_meta(StoredRecords(conn)).time
+    finally:
+        conn.close()
+    store = NodeStore(path)
+    try:
+        genesis_app_hash = store.get_meta("genesis_app_hash") or b""
+        doc = store.genesis_document()
+        assert doc is not None
+        tx_root = compute_tx_root([])
+        prev = b"\x00" * 32
+        block_hash = compute_block_hash(doc["chain_id"], height, block_time, prev, tx_root,
+                                        genesis_app_hash, PROPOSER)
+        store.commit_block(BlockRecord(height, block_hash, prev, block_time, root, tx_root, 0,
+                                       PROPOSER), [], [], top)
+    finally:
+        store.close()
+    return {"records": records, "tree_nodes": nodes + len(top), "scan_s": sig(scan_s),
+            "tree_s": sig(time.perf_counter() - t0), "app_hash": root.hex()}
+
+
+def build_bulk(path: Path, n: int, signers: int, batch: int,
+               on_progress: Callable[[str, int], None] | None = None) -> dict[str, Any]:
+    """Both phases, resuming a killed build at its last stored batch; returns its figures."""
+    start = time.perf_counter()
+    gc.collect()
+    gc.disable()  # records hold no cycles; full collections would rescan the batch
+    try:
+        height = write_records(path, n, signers, batch,
+                               None if on_progress is None else lambda d: on_progress("records", d))
+        records_s = time.perf_counter() - start
+        store = NodeStore(path)
+        done = store.last_height() == height  # a build killed after its last commit
+        store.close()
+        tree = {} if done else build_tree_in_place(
+            path, height, None if on_progress is None else lambda d: on_progress("tree", d))
+    finally:
+        gc.enable()
+    conn = _connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    build_s = time.perf_counter() - start
+    return {"builder": "bulk", "build_s": sig(build_s), "records_s": sig(records_s),
+            "residents_per_s": sig(n / build_s), "blocks": 1, "height": height, "batch": batch,
+            "signers": signers, **tree}
