@@ -312,8 +312,8 @@ class Testnet:
                 home.db_file.parent.mkdir(parents=True, exist_ok=True)
             p2p, rpc, abci, api = ports_for(base_port, i)
             chome = home.path / "cometbft"
-            _run([binary, "init", "--home", str(chome)])
-            node_id = _run([binary, "show-node-id", "--home", str(chome)]).strip()
+            run_tool([binary, "init", "--home", str(chome)])
+            node_id = run_tool([binary, "show-node-id", "--home", str(chome)]).strip()
             keys.append(json.loads((chome / "config" / "priv_validator_key.json").read_text()))
             v = Validator(i, home.path, p2p, rpc, abci, api, node_id)
             vals.append(v)
@@ -402,8 +402,8 @@ class Testnet:
         shutil.copyfile(Home(first.home).genesis_file, home.genesis_file)
         home.db_file.parent.mkdir(parents=True, exist_ok=True)
         chome = home.path / "cometbft"
-        _run([self.cometbft, "init", "--home", str(chome)])
-        node_id = _run([self.cometbft, "show-node-id", "--home", str(chome)]).strip()
+        run_tool([self.cometbft, "init", "--home", str(chome)])
+        node_id = run_tool([self.cometbft, "show-node-id", "--home", str(chome)]).strip()
         node = Validator(index, home.path, p2p, rpc, abci, api, node_id, validator=False)
         config = asdict(Home(first.home).load_config())
         config.update(api_port=api, abci_address=node.abci_address, cometbft_rpc=node.rpc_url,
@@ -704,7 +704,7 @@ class Testnet:
         return rows
 
 
-def _run(argv: list[str]) -> str:
+def run_tool(argv: list[str]) -> str:
     out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
     if out.returncode != 0:
         raise TestnetError(f"{' '.join(argv)} failed:\n{out.stderr or out.stdout}")
