@@ -24,6 +24,7 @@ from planet.api.metrics import Metrics
 from planet.api.routes import all_routers
 from planet.api.security import SecurityHeaders
 from planet.api.static import install_web
+from planet.api.txs_edge import TxIngress
 from planet.engines.base import Node
 from planet.identity.service import IdentityService
 from planet.storage.sqlite import BlockRecord, TxRecord
@@ -60,6 +61,7 @@ def create_app(node: Node, on_startup: Callable[[], None] | None = None,
     hub = EventHub(limits.sse_max_streams, limits.sse_max_streams_per_client)
     cache = ResponseCache()
     ctx = ApiContext(node, metrics, hub, vault, identity)
+    ingress = TxIngress(node, limits.max_body_bytes)  # the edge's and the txs routes'
 
     def on_block(block: BlockRecord, records: list[TxRecord]) -> None:
         cache.clear()
@@ -73,6 +75,7 @@ def create_app(node: Node, on_startup: Callable[[], None] | None = None,
         if on_startup is not None:
             on_startup()
         yield
+        ingress.close()
         if on_shutdown is not None:
             on_shutdown()
 
@@ -84,6 +87,7 @@ def create_app(node: Node, on_startup: Callable[[], None] | None = None,
                   docs_url=None, redoc_url=None,  # served from local files by install_web
                   description="Submit signed transactions and read the ledger. Errors are "
                               "JSON {code, codespace, error, message}.")
+    api.state.tx_ingress = ingress
     install_error_handlers(api)
     for router in all_routers(ctx):
         api.include_router(router)
@@ -99,6 +103,7 @@ def create_app(node: Node, on_startup: Callable[[], None] | None = None,
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     install_web(api, web_dir)  # after the API routes: it answers what they do not
-    api.add_middleware(Edge, node=node, metrics=metrics, cache=cache, max_body=limits.max_body_bytes)
+    api.add_middleware(Edge, node=node, metrics=metrics, cache=cache, max_body=limits.max_body_bytes,
+                       ingress=ingress)
     api.add_middleware(SecurityHeaders)  # outermost, so the edge's own answers carry them too
     return api

@@ -1,5 +1,6 @@
-"""The ASGI edge in front of FastAPI: request metrics, a body-size limit, and the
-per-block response cache.
+"""The ASGI edge in front of FastAPI: request metrics, a body-size limit, the per-block
+response cache, and transaction ingress (`POST /v1/txs` and `/v1/txs/batch`, answered by
+planet.api.txs_edge before FastAPI).
 
 State changes only when a block commits, so a GET under /v1/ answers the same bytes for
 every caller until the next block: the first answer at a height is kept, keyed by the
@@ -20,6 +21,7 @@ import orjson
 from starlette.exceptions import HTTPException
 
 from planet.api.metrics import Metrics, route_label
+from planet.api.txs_edge import TxIngress, is_ingress
 from planet.core.errors import BodyTooLarge
 from planet.engines.base import Node
 
@@ -81,9 +83,10 @@ def cacheable(path: str) -> bool:
 
 class Edge:
     def __init__(self, app: ASGIApp, node: Node, metrics: Metrics,
-                 cache: ResponseCache, max_body: int) -> None:
+                 cache: ResponseCache, max_body: int, ingress: TxIngress | None = None) -> None:
         self.app, self.node, self.metrics, self.cache = app, node, metrics, cache
         self.max_body = max_body
+        self.ingress = ingress
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -111,6 +114,12 @@ class Edge:
                 await _send_error(send, 413, f"body of {length} bytes; at most {self.max_body}")
                 self.metrics.observe("unmatched", method, 413, time.perf_counter() - start)
                 return
+            if self.ingress is not None and is_ingress(method, path):
+                answered = await self.ingress.handle(scope, receive, send)  # bounds its reads
+                if answered is not None:  # else a query only FastAPI can judge: it answers
+                    route, status = answered
+                    self.metrics.observe(route, method, status, time.perf_counter() - start)
+                    return
             if length is None:  # chunked: no length to check first
                 receive = _cut_off(receive, self.max_body)
         status = 500

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -123,6 +124,26 @@ class PlanetClient:
         result = committed["result"]
         return TxOutcome(body["hash"], committed["height"], committed["code"], result["log"],
                          result["events"])
+
+    def submit_batch(self, raws: Sequence[bytes], *, wait: bool = True,
+                     timeout: float | None = None) -> list[TxOutcome | NodeError]:
+        """Submit signed txs in one request (`POST /v1/txs/batch`, at most 1,000 and 1 MiB):
+        the node admits them together, in order. Per tx, in order, what `submit` would
+        return (a TxOutcome), or the NodeError it would raise (refused by check_tx: 400;
+        dropped from the mempool before inclusion: 409); a malformed batch raises."""
+        params: dict[str, str] = {"wait": str(wait).lower()}
+        if timeout is not None:
+            params["timeout"] = str(timeout)
+        payload = {"txs": [raw.decode("utf-8", "surrogateescape") for raw in raws]}
+        try:
+            r = self.http.post("/txs/batch", content=json.dumps(payload).encode(),
+                               params=params, headers={"content-type": "application/json"})
+        except httpx.TransportError as err:
+            raise NodeError(0, {"message": f"cannot reach the node at {self.url}: {err}"}) from None
+        body = _json(r)
+        if r.status_code >= 400:
+            raise NodeError(r.status_code, body)
+        return [_batch_outcome(item) for item in body["results"]]
 
     def send(self, wallet: Wallet, *messages: Msg, sequence: int | None = None) -> TxOutcome:
         """Sign `messages` as one transaction and wait for its commit; raise on failure."""
@@ -254,6 +275,19 @@ class PlanetClient:
 
 def new_invite_codes(count: int) -> list[str]:
     return [code_from_bytes(os.urandom(10)) for _ in range(count)]
+
+
+def _batch_outcome(item: dict[str, Any]) -> TxOutcome | NodeError:
+    if not item["accepted"]:
+        return NodeError(400, item)
+    if "message" in item:  # dropped before inclusion
+        return NodeError(409, item)
+    committed = item.get("committed")
+    if committed is None:
+        return TxOutcome(item["hash"], None, 0, "accepted, not yet committed", [])
+    result = committed["result"]
+    return TxOutcome(item["hash"], committed["height"], committed["code"], result["log"],
+                     result["events"])
 
 
 def _json(r: httpx.Response) -> dict[str, Any]:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from planet import __version__
-from planet.api.admission import Admission
 from planet.api.body import read_body
 from planet.api.context import ApiContext, OrjsonResponse
 from planet.api.errors import ERROR_SCHEMA, ERRORS
+from planet.api.limits import DEFAULT_LIMITS
 from planet.api.shapes import BLOCK, HEALTH, STATUS, TX, array, ok
+from planet.api.txs_edge import MAX_BATCH_TXS, TxIngress, http_413
 from planet.core.errors import InvalidField, NotFound
 from planet.engines.base import engine_name
 from planet.engines.snapshots import SYNCED_FROM
@@ -26,6 +26,21 @@ TX_REFUSED = {"description": "check_tx refused the transaction; `check` says why
               "content": {"application/json": {"schema": {
                   "type": "object", "required": ["hash", "check"],
                   "properties": {"hash": {"type": "string"}, "check": CHECK_RESULT}}}}}
+BATCH_REQUEST = {"type": "object", "required": ["txs"], "additionalProperties": False,
+                 "properties": {"txs": {"type": "array", "minItems": 1,
+                                        "maxItems": MAX_BATCH_TXS,
+                                        "items": {"type": "string"}}}}
+BATCH_ITEM = {"type": "object", "required": ["hash", "accepted", "code", "check"], "properties": {
+    "hash": {"type": "string"}, "accepted": {"type": "boolean"}, "code": {"type": "integer"},
+    "check": CHECK_RESULT, "message": {"type": "string"},
+    "committed": {"anyOf": [{"type": "object"}, {"type": "null"}]}}}
+BATCH_RESULTS = {"type": "object", "required": ["results"],
+                 "properties": {"results": {"type": "array", "items": BATCH_ITEM}}}
+BATCH_OK = {"description": "One result per tx, in order (`committed` with wait=true)",
+            "content": {"application/json": {"schema": BATCH_RESULTS}}}
+BATCH_WAITING = {"description": "A tx accepted was not committed within `timeout` "
+                                "(its `committed` is null)",
+                 "content": {"application/json": {"schema": BATCH_RESULTS}}}
 MAX_HEIGHT = 2**62
 Height = Annotated[int, Path(ge=1, le=MAX_HEIGHT, description="block height")]
 TxHash = Annotated[str, Path(description="64 hex characters", max_length=200)]
@@ -56,8 +71,6 @@ def parse_hash(text: str, what: str = "tx hash") -> bytes:
 
 def router(ctx: ApiContext) -> APIRouter:
     node = ctx.node
-    admission = Admission(node)
-    max_tx = node.genesis.params.max_tx_bytes  # a longer body can never be a valid tx
     r = APIRouter(prefix="/v1", responses=ERRORS)
 
     @r.get("/health", tags=["node"], responses=ok(HEALTH), summary="Liveness and height")
@@ -77,6 +90,15 @@ def router(ctx: ApiContext) -> APIRouter:
                 "timezone": format_offset(node.genesis.params.timezone_offset_minutes),
                 "state_synced_from": synced_from(node.store)}
 
+    def ingress(request: Request) -> TxIngress:
+        found: TxIngress | None = getattr(request.app.state, "tx_ingress", None)
+        if found is None:  # a router used without create_app
+            found = request.app.state.tx_ingress = TxIngress(node, DEFAULT_LIMITS.max_body_bytes)
+        return found
+
+    # Both routes are answered by the ASGI edge (planet.api.txs_edge) before FastAPI, with
+    # the same TxIngress methods; these declare them to OpenAPI and answer the queries the
+    # edge leaves to FastAPI's validation.
     @r.post("/txs", tags=["txs"], summary="Submit a signed transaction",
             responses={400: TX_REFUSED, 413: ERROR_SCHEMA},
             description="Body: the raw signed transaction JSON. With wait=true (default) the "
@@ -88,26 +110,34 @@ def router(ctx: ApiContext) -> APIRouter:
                         wait: Annotated[bool, Query(description="wait until committed")] = True,
                         timeout: Annotated[float, Query(gt=0, le=60)] = 20.0
                         ) -> JSONResponse:
-        raw = await read_body(request, max_tx, lambda _size: HTTPException(
-            413, f"a transaction is at most {max_tx} bytes (the chain's max_tx_bytes)"))
-        submitted = await admission.submit(raw)
-        out: dict[str, Any] = {"hash": submitted.hash.hex(), "check": submitted.result.to_json()}
-        if not submitted.accepted:
-            return OrjsonResponse(status_code=400, content=out)
-        if wait:
-            # Await the commit on the event loop, not in a worker thread: thousands of
-            # clients may wait at once, and the thread pool must stay free for reads. The
-            # shield keeps a timeout from cancelling the node's own future.
-            fut = asyncio.wrap_future(node.wait_for(submitted.hash))
-            try:
-                record = await asyncio.wait_for(asyncio.shield(fut), timeout)
-            except TimeoutError:
-                return OrjsonResponse(status_code=202, content={**out, "committed": None})
-            out["committed"] = record.to_json() if record else None
-            if record is None:
-                return OrjsonResponse(status_code=409, content={
-                    **out, "message": "dropped from the mempool before inclusion"})
-        return OrjsonResponse(status_code=200, content=out)
+        txs = ingress(request)
+        raw = await read_body(request, txs.max_tx, lambda n: http_413(txs.tx_too_large(n)))
+        status, content = await txs.answer_one(raw, wait, timeout)
+        return OrjsonResponse(status_code=status, content=content)
+
+    @r.post("/txs/batch", tags=["txs"], summary="Submit signed transactions together",
+            responses={200: BATCH_OK, 202: BATCH_WAITING, 400: ERROR_SCHEMA,
+                       413: ERROR_SCHEMA},
+            description=f"Body: {{\"txs\": [...]}}, each item one signed transaction's JSON "
+                        f"as a string; at most {MAX_BATCH_TXS} transactions and the node's "
+                        "max_body_bytes (1 MiB by default). The txs are admitted together "
+                        "(their signatures verified in one go), in order. One result per tx, "
+                        "in order: accepted, or refused with check_tx's code and message; a "
+                        "refused tx does not fail the others. With wait=true (default) the "
+                        "answer comes once every accepted tx is committed (202 if one is not "
+                        "within `timeout` seconds). A malformed batch is a 400.",
+            openapi_extra={"requestBody": {"required": True, "content": {
+                "application/json": {"schema": BATCH_REQUEST}}}})
+    async def submit_batch(request: Request,
+                           wait: Annotated[bool, Query(description="wait until committed")
+                                           ] = True,
+                           timeout: Annotated[float, Query(gt=0, le=60)] = 20.0
+                           ) -> JSONResponse:
+        txs = ingress(request)
+        body = await read_body(request, txs.max_batch_bytes,
+                               lambda n: http_413(txs.batch_too_large(n)))
+        status, content = await txs.answer_batch(body, wait, timeout)
+        return OrjsonResponse(status_code=status, content=content)
 
     @r.get("/txs/{tx_hash}", tags=["txs"], responses=ok(TX), summary="A committed transaction and its result")
     def get_tx(tx_hash: TxHash) -> dict[str, Any]:
