@@ -150,12 +150,17 @@ class Application:
             raise refuse_unexpected(err, "decoding") from None
         return tx
 
-    def check_tx(self, raw: bytes, *, signature_checked: bool = False) -> tuple[TxResult, Tx | None]:
+    def check_tx(self, raw: bytes, *, signature_checked: bool = False,
+                 block: tuple[Layer, BlockHeader] | None = None) -> tuple[TxResult, Tx | None]:
         """Mempool admission: every check a block would make, against pending state.
 
         `signature_checked` lets an engine that verified the signature on another thread
         skip doing it twice; an accepted tx is remembered (decoded and verified) so that
         `finalize_block` of this node, and a recheck after each block, do not redo the work.
+        `block` runs the tx in the engine's own view of the next block instead (its layer,
+        with `process_block_start` already applied, and its header), so that a block of
+        exactly those txs can be committed from it (`commit_checked`) without running them
+        again.
         """
         tx = self._checked.get(compute_tx_hash(raw))
         if tx is None:
@@ -163,9 +168,12 @@ class Application:
                 tx = self.decode(raw, verify=not signature_checked)
             except PlanetError as err:
                 return TxResult.failure(err), None
-        meta = get_meta(self.state)
-        header = BlockHeader(meta.height + 1, meta.time)
-        result = process_tx(self._check, tx, header, self.genesis, in_block=False)
+        if block is None:
+            meta = get_meta(self.state)
+            view, header = self._check, BlockHeader(meta.height + 1, meta.time)
+        else:
+            view, header = block
+        result = process_tx(view, tx, header, self.genesis, in_block=False)
         if result.ok:
             self._checked[tx.hash] = tx
         return result, tx
@@ -183,6 +191,17 @@ class Application:
                     results.append(TxResult.failure(err))
                     continue
             results.append(process_tx(layer, tx, header, self.genesis, in_block=True))
+        self._pending = self.state.apply(layer.writes)
+        return BlockResult(header.height, self.state.root(), results, events)
+
+    def commit_checked(self, header: BlockHeader, layer: Layer, tx_hashes: Iterable[bytes],
+                       results: list[TxResult], events: list[Event]) -> BlockResult:
+        """Finalize a block from a layer the engine already ran it in: `process_block_start`
+        at `header` over the committed state, then each tx of the block in order through
+        `check_tx(block=…)`, every one accepted (an accepted tx's result in a block is the
+        one check_tx gave). The engine vouches for that; the writes, app hash and results
+        are then those `finalize_block` would give, without executing anything again."""
+        self.forget_verified(tx_hashes)
         self._pending = self.state.apply(layer.writes)
         return BlockResult(header.height, self.state.root(), results, events)
 

@@ -8,6 +8,22 @@ state changes in one SQLite transaction; only then are waiting clients told. Aft
 kill -9 the node reopens at its last committed block and loses nothing it reported.
 
 Signature checks release the GIL, so they run on a thread pool beside the sequencer.
+
+Execute once: the mempool's view is run as the next block itself. When the first tx after a
+block arrives, the engine fixes the next block's height and time and applies
+`process_block_start` to a fresh layer over the committed state; each tx then passes
+`check_tx` in that layer at that header, in mempool order, as the block would run it (the
+first `max_block_txs` of them; later ones go to a child layer and are re-checked after the
+block). When the block is exactly those txs, its writes and results are the layer's, and the
+txs are not executed again. One thing could differ: block-start ran before the block's hash
+was known (it depends on the txs), and a rule may read the hash (the Lucky Drill seals a
+round with it). So block-start is run again with the real header and must give the same
+writes, in the same order, and the same events; else, or when the block is anything but that
+prefix (a given `time_ms`, txs dropped), the block is executed as before. Tx execution reads
+only the state after block-start, the header's height and time, and the tx, so equal inputs
+give equal outputs: the app hash, results and events are those of re-execution
+(tests/property/test_execute_once.py runs both ways and compares every height). A block's
+time is thus the time its first tx arrived, not the time it was sealed.
 """
 
 from __future__ import annotations
@@ -22,12 +38,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planet.core.app import Application, ProvenAnswer
+from planet.core.app import Application, BlockResult, ProvenAnswer
 from planet.core.encoding import canonical_json, sha256
 from planet.core.errors import DuplicateTx, MempoolFull, StateMismatch
 from planet.core.genesis import Genesis, parse_genesis
-from planet.core.state import CommittedState, Proof, compute_state_root
-from planet.core.transition import BlockHeader, TxResult
+from planet.core.messages import Event
+from planet.core.state import CommittedState, Layer, Proof, compute_state_root
+from planet.core.transition import BlockHeader, TxResult, process_block_start
 from planet.core.tx import compute_tx_hash, verify_raw_signature
 from planet.engines.base import Submitted
 from planet.engines.blocks import block_records, compute_tx_root, open_application
@@ -55,6 +72,9 @@ class EngineConfig:
     verify_processes: int = 0
     """Worker processes for batch signature checks (0: use threads). Processes also take
     the JSON and RFC 8785 work off the sequencer's GIL, at the cost of pickling."""
+    execute_once: bool = True
+    """Commit a block that is exactly the checked mempool prefix from the check layer (the
+    module's docstring); False executes every block again, as the CometBFT engine must."""
 
 
 def wall_clock_ms() -> int:
@@ -73,6 +93,27 @@ def compute_block_hash(chain_id: str, height: int, time_ms: int, prev_hash: byte
     return sha256(canonical_json({
         "chain_id": chain_id, "height": height, "time": time_ms, "prev_hash": prev_hash.hex(),
         "tx_root": tx_root.hex(), "last_app_hash": last_app_hash.hex(), "proposer": proposer}))
+
+
+PLACEHOLDER_HASH = b"\x00" * 32
+"""The hash block-start sees in the mempool's view: the real one depends on the block's txs.
+A rule that reads it writes it, so its writes differ from the real block-start's and the
+block is executed again."""
+
+
+@dataclass(slots=True)
+class OpenBlock:
+    """The next block as the mempool runs it: block-start applied at `header`, then the
+    accepted txs `hashes` (with their `results`) in order; `overflow` holds the txs checked
+    past a full block, which are re-checked after it."""
+
+    header: BlockHeader
+    layer: Layer
+    start_writes: list[tuple[str, Any]]
+    start_events: list[Event]
+    hashes: list[bytes] = field(default_factory=list)
+    results: list[TxResult] = field(default_factory=list)
+    overflow: Layer | None = None
 
 
 def _chunks(items: Sequence[bytes], size: int) -> list[Sequence[bytes]]:
@@ -97,6 +138,9 @@ class EmbeddedNode:
         stops the process."""
         self._wake = threading.Condition(self._lock)
         self._mempool: dict[bytes, bytes] = {}
+        self._open: OpenBlock | None = None
+        self.reused_blocks = 0
+        """Blocks committed from the mempool's view without executing their txs again."""
         self._commits = Commits()
         self._thread: threading.Thread | None = None
         self._running = False
@@ -139,13 +183,40 @@ class EmbeddedNode:
                 return Submitted(tx_hash, TxResult.failure(DuplicateTx("already in the mempool")))
             if len(self._mempool) >= self.config.max_mempool_txs:
                 return Submitted(tx_hash, TxResult.failure(MempoolFull("mempool is full; retry")))
-            result, _tx = self.app.check_tx(raw, signature_checked=signature_ok)
+            result = self._check(tx_hash, raw, signature_ok)
             if result.ok:
                 self._mempool[tx_hash] = raw
                 n = len(self._mempool)
                 if n == 1 or n >= self.config.max_block_txs:
                     self._wake.notify()  # the sequencer sleeps longer on an empty mempool
         return Submitted(tx_hash, result)
+
+    def _check(self, tx_hash: bytes, raw: bytes, signature_ok: bool) -> TxResult:
+        """check_tx, in the next block's own view when executing once (call under the
+        lock)."""
+        if not self.config.execute_once:
+            return self.app.check_tx(raw, signature_checked=signature_ok)[0]
+        block = self._open if self._open is not None else self._open_block()
+        full = len(block.hashes) >= self.config.max_block_txs
+        if full and block.overflow is None:
+            block.overflow = block.layer.child()
+        layer = block.overflow if block.overflow is not None else block.layer
+        result, _tx = self.app.check_tx(raw, signature_checked=signature_ok,
+                                        block=(layer, block.header))
+        if result.ok and not full:
+            block.hashes.append(tx_hash)
+            block.results.append(result)
+        return result
+
+    def _open_block(self) -> OpenBlock:
+        """Fix the next block's height and time and run its block-start in a new layer."""
+        last_time = self.last_block.time if self.last_block else self.genesis.genesis_time
+        header = BlockHeader(self.height + 1, max(self.clock(), last_time), self.proposer,
+                             PLACEHOLDER_HASH)
+        layer = Layer(self.app.state)
+        events = process_block_start(layer, header, self.genesis)
+        self._open = OpenBlock(header, layer, list(layer.writes.items()), events)
+        return self._open
 
     def wait_for(self, tx_hash: bytes) -> Future[TxRecord | None]:
         """A future resolved with the committed record (or None if the tx was dropped)."""
@@ -183,14 +254,21 @@ class EmbeddedNode:
         """Finalize, persist and announce one block from the head of the mempool."""
         with self._lock:
             batch = list(self._mempool.items())[: self.config.max_block_txs]
+            hashes = [h for h, _ in batch]
             last_time = self.last_block.time if self.last_block else self.genesis.genesis_time
-            block_time = max(self.clock() if time_ms is None else time_ms, last_time)
+            opened, self._open = self._open, None
+            if opened is not None and batch and time_ms in (None, opened.header.time):
+                block_time = opened.header.time
+            else:
+                block_time = max(self.clock() if time_ms is None else time_ms, last_time)
             prev = self.last_block.hash if self.last_block else b"\x00" * 32
-            tx_root = compute_tx_root([h for h, _ in batch])
+            tx_root = compute_tx_root(hashes)
             block_hash = compute_block_hash(self.genesis.chain_id, self.height + 1, block_time,
                                             prev, tx_root, self.app.state.root(), self.proposer)
             header = BlockHeader(self.height + 1, block_time, self.proposer, block_hash)
-            result = self.app.finalize_block(header, [raw for _h, raw in batch])
+            result = self._reuse(opened, header, hashes)
+            if result is None:
+                result = self.app.finalize_block(header, [raw for _h, raw in batch])
             commit = self.app.commit()
             for tx_hash, _raw in batch:
                 del self._mempool[tx_hash]
@@ -204,11 +282,27 @@ class EmbeddedNode:
         self._commits.announce(block, records)
         return block
 
+    def _reuse(self, opened: OpenBlock | None, header: BlockHeader,
+               hashes: list[bytes]) -> BlockResult | None:
+        """The block's result from the mempool's view, if the block is exactly what that
+        view ran at this header and block-start does not depend on the block's hash; else
+        None (execute it)."""
+        if opened is None or not hashes or opened.hashes != hashes \
+                or opened.header.time != header.time or opened.header.height != header.height:
+            return None
+        layer = Layer(self.app.state)
+        events = process_block_start(layer, header, self.genesis)
+        if list(layer.writes.items()) != opened.start_writes or events != opened.start_events:
+            return None
+        self.reused_blocks += 1
+        return self.app.commit_checked(header, opened.layer, hashes, opened.results,
+                                       opened.start_events)
+
     def _recheck(self) -> None:
         """Re-run the leftover mempool on the new state; drop what no longer fits."""
         dropped = []
         for tx_hash, raw in list(self._mempool.items()):
-            result, _ = self.app.check_tx(raw, signature_checked=True)
+            result = self._check(tx_hash, raw, True)
             if not result.ok:
                 del self._mempool[tx_hash]
                 dropped.append(tx_hash)
