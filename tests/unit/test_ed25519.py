@@ -5,7 +5,7 @@ web/test/fixtures/ed25519-edge-cases.json holds the vectors both SDKs are tested
 and in web/test/ed25519.test.mjs): a selection of C2SP's CCTV Ed25519 vectors, which cover
 every combination of small-order, non-canonical and mixed-order A and R, plus our own (a
 key's signature, S + L, the report's identity key). `accept` is what the rule says: refuse
-small-order A, non-canonical A or R, S >= L, and whatever only a cofactored equation
+small-order A or R, non-canonical A or R, S >= L, and whatever only a cofactored equation
 accepts. Regenerate with `python -m tests.unit.test_ed25519 CCTV/ed25519/ed25519vectors.json`.
 """
 
@@ -32,7 +32,7 @@ from tests.chain import genesis_doc, make_chain, wallet
 
 FIXTURE = Path(__file__).resolve().parents[2] / "web" / "test" / "fixtures" / \
     "ed25519-edge-cases.json"
-REFUSED_FLAGS = frozenset({"low_order_A", "non_canonical_A", "non_canonical_R",
+REFUSED_FLAGS = frozenset({"low_order_A", "low_order_R", "non_canonical_A", "non_canonical_R",
                            "low_order_residue"})
 IDENTITY = bytes([1]) + bytes(31)
 IDENTITY_ADDRESS = "planet1q8g040f9rl9mu2unkjuj0vn262s6nyrhvj8hn3"  # the report's address
@@ -53,7 +53,7 @@ def test_the_vectors_cover_each_refusal_and_acceptance() -> None:
     vectors = load_vectors()
     assert {f for v in vectors for f in v["flags"]} >= REFUSED_FLAGS | {
         "low_order_R", "low_order_component_A", "low_order_component_R", "reencoded_k", "S>=L"}
-    assert sum(v["accept"] for v in vectors) >= 10
+    assert sum(v["accept"] for v in vectors) >= 8
     assert sum(not v["accept"] for v in vectors) >= 100
     # Every CCTV vector verifies under *some* rule; without our checks OpenSSL would accept
     # the small-order and non-canonical A ones, which is the point of them.

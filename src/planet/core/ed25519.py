@@ -6,24 +6,36 @@ anyone sign for its address. cryptography (OpenSSL) checks S < L and compares R'
 with the encoding of [S]B - [k]A (cofactorless), but it decodes the public key A leniently:
 y >= p and "x = -0" encodings pass, and so do the eight small-order points, so the
 identity as a key with R = identity and S = 0 verifies for every message, and the same
-point has several encodings, hence several addresses. The rule every node applies
+point has several encodings, hence several addresses. libsodium (PyNaCl), which does the
+equation here because it is about twice as fast, refuses more: S >= L, a non-canonical or
+small-order A, and a small-order R. The rule every node applies is the union of the two
+libraries' checks, written out so that it holds whichever library does the arithmetic
 (ARCHITECTURE.md, "Signatures"; web/src/sdk/ed25519.js applies the same):
 
 1. A is 32 bytes, the signature 64 (R, then S);
 2. A and R are canonical encodings (RFC 8032 §5.1.3: y < p, and x = 0 never carries the
    sign bit);
-3. A is not a small-order point (`SMALL_ORDER_ENCODINGS`);
+3. neither A nor R is a small-order point (`SMALL_ORDER_ENCODINGS`);
 4. S < L, the order of the base point (RFC 8032 §5.1.7);
-5. the cofactorless equation [S]B = R + [k]A, k = SHA-512(R || A || M) mod L, done by the
-   `cryptography` library (this module adds checks; it implements no arithmetic).
+5. the cofactorless equation [S]B = R + [k]A, k = SHA-512(R || A || M) mod L, compared on
+   R's bytes, done by libsodium's `crypto_sign_open` (this module adds checks; it
+   implements no arithmetic).
 
-Small-order R is allowed: with A of large order, only A's owner can make one verify.
+Rule 3 on R is libsodium's (the 1.0.20 that PyNaCl bundles, and any build without
+ED25519_COMPAT). Until issue 14 Planet allowed a small-order R, which an honest signer never
+makes (R = [r]B with r a hash: the identity with probability 2^-252, the other seven
+never), so no real signature changes verdict. With the checks above OpenSSL's equation and
+libsodium's accept exactly the same signatures (`verify_with_openssl` is the reference the
+tests hold `verify` to). Both release the GIL, so the engines' verify threads still run in
+parallel.
 """
 
 from __future__ import annotations
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from nacl.bindings import crypto_sign_open
+from nacl.exceptions import BadSignatureError
 
 from planet.core.errors import WeakPublicKey
 
@@ -93,11 +105,33 @@ def check_public_key(public_key: bytes, *, field: str) -> None:
         raise WeakPublicKey(f"{field}: refused Ed25519 key: {problem}")
 
 
-def verify(public_key: bytes, signature: bytes, message: bytes) -> bool:
-    """True if `signature` is `public_key`'s on `message` under the rule above."""
+def passes_checks(public_key: bytes, signature: bytes) -> bool:
+    """Rules 1-4, on the bytes alone: everything the rule asks before the equation."""
     if len(signature) != SIGNATURE_BYTES or public_key_problem(public_key) is not None:
         return False
-    if not is_canonical_point(signature[:32]) or int.from_bytes(signature[32:], "little") >= L:
+    r = signature[:32]
+    return (r not in SMALL_ORDER_ENCODINGS and is_canonical_point(r)
+            and int.from_bytes(signature[32:], "little") < L)
+
+
+def verify(public_key: bytes, signature: bytes, message: bytes) -> bool:
+    """True if `signature` is `public_key`'s on `message` under the rule above."""
+    if not passes_checks(public_key, signature):
+        return False
+    try:
+        crypto_sign_open(signature + message, public_key)
+    except BadSignatureError:
+        return False
+    return True
+
+
+def verify_with_openssl(public_key: bytes, signature: bytes, message: bytes) -> bool:
+    """`verify` with the equation done by `cryptography` (OpenSSL) instead of libsodium.
+
+    The ledger does not use it: it is the independent path the tests hold `verify` to (the
+    same verdict on every vector) and the benchmark's baseline.
+    """
+    if not passes_checks(public_key, signature):
         return False
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)

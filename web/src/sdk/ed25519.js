@@ -6,10 +6,11 @@
  * WebCrypto (OpenSSL in Node, BoringSSL in Chromium) checks S < L and the cofactorless
  * equation on R's bytes, but accepts any of the eight small-order points as a public key
  * (the identity with R = identity and S = 0 verifies every message) and non-canonical
- * encodings of it. The rule, checked here before WebCrypto's verify:
+ * encodings of it. The nodes do the equation with libsodium, which also refuses a
+ * small-order R, so the rule, checked here before WebCrypto's verify, is:
  *   1. A is 32 bytes, the signature 64 (R, then S);
  *   2. A and R are canonical (RFC 8032 5.1.3: y < p, and x = 0 never has the sign bit);
- *   3. A is not a small-order point;
+ *   3. neither A nor R is a small-order point;
  *   4. S < L;
  *   5. [S]B = R + [k]A, cofactorless (WebCrypto).
  * @module
@@ -99,7 +100,8 @@ export function checkPublicKey(publicKey, field = "public_key") {
 export async function verifySignature(publicKey, signature, message) {
   if (publicKeyProblem(publicKey) !== null) return false;
   if (!(signature instanceof Uint8Array) || signature.length !== 64) return false;
-  if (!isCanonicalPoint(signature.subarray(0, 32))) return false;
+  const r = signature.subarray(0, 32);
+  if (SMALL_ORDER.has(toHex(r)) || !isCanonicalPoint(r)) return false;
   if (littleEndian(signature.subarray(32)) >= L) return false;
   try {
     const key = await subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
