@@ -2,7 +2,8 @@
 
 Two encodings, for two jobs:
 - what is *signed* is RFC 8785 (JCS) canonical JSON, so any client in any language
-  (the browser included) produces the same bytes;
+  (the browser included) produces the same bytes; orjson writes them for the values a
+  transaction can hold, `rfc8785` everything else (`canonical_json`);
 - what is *stored and hashed* in the state is compact, key-sorted UTF-8 JSON (orjson) of
   values we built ourselves (ints, strings, lists, dicts; never floats), which is
   deterministic and about thirty times faster than JCS in pure Python.
@@ -22,10 +23,47 @@ import rfc8785
 
 from planet.core.errors import DuplicateKey, InvalidField
 
+_CANONICAL_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
+_PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
+
 
 def canonical_json(value: Any) -> bytes:
-    """RFC 8785 canonical form: the bytes every signature is made over."""
+    """RFC 8785 canonical form: the bytes every signature is made over.
+
+    `rfc8785.dumps` costs ~12-20 µs a transaction body, orjson ~0.3. Both write the same
+    bytes on the values a decoded transaction holds, which `_orjson_writes_jcs` checks
+    first (~1 µs): JCS sorts keys by UTF-16 code units and orjson by code points, which
+    agree on ASCII keys; both escape exactly '"', '\\' and U+0000-U+001F, the same way,
+    and write the rest as UTF-8; OPT_STRICT_INTEGER refuses the integers JCS refuses
+    (beyond ±(2^53 - 1)). Anything else (floats, non-ASCII keys, big integers, lone
+    surrogates, subclasses, nesting past orjson's 255 levels) goes to `rfc8785`, which
+    writes or refuses it as it always did. tests/property/test_canonical_json.py holds
+    the two to the same bytes.
+    """
+    try:
+        if _orjson_writes_jcs(value):
+            return orjson.dumps(value, option=_CANONICAL_OPTIONS)
+    except TypeError:  # a non-str key, or orjson.JSONEncodeError: rfc8785 decides
+        pass
     return rfc8785.dumps(value)
+
+
+def _orjson_writes_jcs(value: Any) -> bool:
+    """Whether `value` holds only dicts with ASCII string keys, lists, tuples, and plain
+    str, int, bool and None (raises TypeError on a key that is not a string)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            if not "".join(item).isascii():
+                return False
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif kind not in _PLAIN_SCALARS:
+            return False
+    return True
 
 
 def state_json(value: Any) -> bytes:
