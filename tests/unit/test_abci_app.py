@@ -252,3 +252,96 @@ def test_broadcast_answers_map_to_embedded_results() -> None:
 
 def test_timestamp_ms() -> None:
     assert timestamp_ms(Timestamp(seconds=2, nanos=999_999_999)) == 2999
+
+
+def test_recheck_checks_only_the_sequence_and_keeps_a_chain_of_pending_txs(
+        setup: tuple) -> None:
+    """RECHECK keeps a tx that is still its sender's next one (and the txs after it),
+    evicts one whose sequence a block used, and does not run messages again: a tx whose
+    messages the block made fail stays, and fails in its block, changing nothing but its
+    sequence, on every validator alike."""
+    abci, _store, _genesis, operator = setup
+    from planet.core.accounts.messages import RegisterResident
+    from planet.core.encoding import b64encode
+    from planet.core.errors import SequenceReused
+    from tests.chain import wallet
+
+    code = new_code("recheck-code")
+    publish = operator.sign_tx(chain_id=CHAIN_ID, sequence=0, messages=[
+        CreateInvites(code_hashes=(compute_invite_hash(code),))])
+    abci.finalize_block(fin(1, [publish], (T0 + 1) * 1000))
+    abci.commit(pb.CommitRequest())
+
+    alice, bob = wallet("recheck/alice"), wallet("recheck/bob")
+    def register(w: object) -> bytes:
+        return w.sign_tx(chain_id=CHAIN_ID, sequence=0, messages=[  # type: ignore[attr-defined]
+            RegisterResident(invite_code=code,
+                             encryption_key=b64encode(w.encryption_public_key))])  # type: ignore[attr-defined]
+    reg_alice, reg_bob = register(alice), register(bob)
+    alice_next = alice.sign_tx(chain_id=CHAIN_ID, sequence=1, messages=[
+        CreateInvites(code_hashes=(compute_invite_hash(new_code("alice-1")),))])
+    op_1, op_2 = invites_tx(operator, 1, "r1"), invites_tx(operator, 2, "r2")
+    for raw in (reg_alice, alice_next, op_1, op_2):
+        assert abci.check_tx(pb.CheckTxRequest(tx=raw)).code == 0
+    assert abci.check_tx(pb.CheckTxRequest(tx=reg_bob)).code != 0  # the code is taken
+    # A peer's block: bob registers with the code (his tx reached another validator), and
+    # op_1 is replaced by another tx at the operator's sequence 1.
+    other_1 = invites_tx(operator, 1, "other")
+    abci.finalize_block(fin(2, [reg_bob, other_1], (T0 + 2) * 1000))
+    abci.commit(pb.CommitRequest())
+
+    def recheck(raw: bytes) -> pb.CheckTxResponse:
+        return abci.check_tx(pb.CheckTxRequest(tx=raw, type=pb.CHECK_TX_TYPE_RECHECK))
+
+    assert recheck(reg_alice).code == 0  # its code is used now: kept, fails in its block
+    assert recheck(op_1).code == SequenceReused.code  # its sequence was used: evicted
+    assert recheck(op_2).code == 0  # the operator's next one
+    assert not abci.app.is_checked(compute_tx_hash(op_1))
+    # alice's next tx, checked before her registration's block, chains after it in recheck
+    assert recheck(alice_next).code == 0
+    abci.finalize_block(fin(3, [reg_alice, op_2, alice_next], (T0 + 3) * 1000))
+    assert abci._finalized is not None
+    codes = [r.code for r in abci._finalized.records]
+    assert codes[0] != 0 and codes[1] == 0  # alice's registration fails in the block
+    abci.commit(pb.CommitRequest())
+    assert abci.app.query("accounts/account",
+                          {"address": operator.address})["sequence"] == 3
+
+
+def test_check_tx_verifies_signatures_before_the_lock(setup: tuple) -> None:
+    """A new tx's signature is verified before the app's lock is taken: a bad one is refused
+    while another thread holds the lock."""
+    import threading
+
+    abci, _store, _genesis, operator = setup
+    raw = bytearray(invites_tx(operator, 0, "sig"))
+    i = raw.index(b'"signature":"') + len(b'"signature":"')
+    raw[i] = ord("A") if raw[i] != ord("A") else ord("B")
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with abci.lock:
+            held.set()
+            release.wait(10)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    try:
+        held.wait(10)
+        out = abci.check_tx(pb.CheckTxRequest(tx=bytes(raw)))
+        assert out.code != 0
+    finally:
+        release.set()
+        t.join()
+
+
+def test_event_attributes_are_indexed_only_for_the_psql_sink(tmp_path: Path) -> None:
+    genesis, operator, _ = make_genesis(label="abci-index")
+    for index in (False, True):
+        store = NodeStore(tmp_path / f"node-{index}.db")
+        abci = PlanetAbciApp(store, genesis, index_events=index)
+        res = abci.finalize_block(fin(1, [invites_tx(operator, 0, "i")], (T0 + 1) * 1000))
+        attrs = [a for r in res.tx_results for e in r.events for a in e.attributes]
+        assert attrs and {a.index for a in attrs} == {index}
+        store.close()
+    assert CometConfig().index_events is False

@@ -48,6 +48,9 @@ allow_duplicate_ip = false
 size = 5000
 cache_size = 10000
 
+[tx_index]
+indexer = "kv"
+
 [consensus]
 timeout_propose = "3s"
 timeout_prevote = "1s"
@@ -93,6 +96,8 @@ def test_cometbft_config_for_one_validator(tmp_path: Path) -> None:
     assert data["consensus"]["create_empty_blocks"] is True
     assert data["consensus"]["create_empty_blocks_interval"] == "1s"
     assert data["mempool"]["size"] >= 5000
+    assert data["log_level"] == "warn"  # info costs the shared machine's CPU per block
+    assert data["tx_index"]["indexer"] == "null"  # Planet never reads CometBFT's index
 
 
 def test_shared_genesis_lists_every_validator_with_equal_power() -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from planet.core.accounts.rules import get_account, increment_sequence
 from planet.core.chain import META_KEY, ChainMeta, get_meta
 from planet.core.errors import (
     BadSignature,
@@ -25,6 +26,8 @@ from planet.core.errors import (
     NotFound,
     PlanetError,
     QueryError,
+    SequenceReused,
+    SequenceSkipped,
     StateMismatch,
 )
 from planet.core.genesis import Genesis
@@ -35,6 +38,7 @@ from planet.core.transition import (
     ROUTER,
     BlockHeader,
     TxResult,
+    authenticate_tx,
     init_chain,
     process_block_start,
     process_tx,
@@ -116,6 +120,9 @@ class Application:
         self._pending: tuple[Writes, NodeWrites] | None = None
         self._checked: dict[bytes, Tx] = {}
         self._check = Layer(self.state)
+        self._recheck_new: dict[str, int] = {}
+        """Senders whose registration a recheck kept (no account in the mempool's view
+        yet), with the next sequence their kept txs must have."""
         self._modules = {m.name: m for m in MODULES}
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -151,7 +158,8 @@ class Application:
         return tx
 
     def check_tx(self, raw: bytes, *, signature_checked: bool = False,
-                 block: tuple[Layer, BlockHeader] | None = None) -> tuple[TxResult, Tx | None]:
+                 block: tuple[Layer, BlockHeader] | None = None,
+                 decoded: Tx | None = None) -> tuple[TxResult, Tx | None]:
         """Mempool admission: every check a block would make, against pending state.
 
         `signature_checked` lets an engine that verified the signature on another thread
@@ -160,9 +168,10 @@ class Application:
         `block` runs the tx in the engine's own view of the next block instead (its layer,
         with `process_block_start` already applied, and its header), so that a block of
         exactly those txs can be committed from it (`commit_checked`) without running them
-        again.
+        again. `decoded` is `raw` as `decode(raw, verify=True)` gave it, done by the engine
+        outside its lock.
         """
-        tx = self._checked.get(compute_tx_hash(raw))
+        tx = decoded if decoded is not None else self._checked.get(compute_tx_hash(raw))
         if tx is None:
             try:
                 tx = self.decode(raw, verify=not signature_checked)
@@ -194,6 +203,34 @@ class Application:
         self._pending = self.state.apply(layer.writes)
         return BlockResult(header.height, self.state.root(), results, events)
 
+    def recheck_tx(self, raw: bytes) -> TxResult:
+        """CometBFT's recheck after a block, of a tx this node accepted before it: only the
+        sequence rule (`authenticate_tx`: the sender's next sequence, or a registration
+        opening a new account) against the mempool's view, whose sequence it then advances;
+        the messages are not run. Why that is safe is in planet.engines.abci.app. A tx not
+        remembered as checked gets the full check."""
+        tx = self._checked.get(compute_tx_hash(raw))
+        if tx is None:
+            return self.check_tx(raw)[0]
+        try:
+            pending = self._recheck_new.get(tx.sender)
+            if pending is not None:  # its registration is still pending: no account yet
+                if tx.sequence != pending:
+                    raise (SequenceReused if tx.sequence < pending else SequenceSkipped)(
+                        f"sequence {tx.sequence}; next is {pending}")
+                self._recheck_new[tx.sender] = pending + 1
+                return TxResult()
+            authenticate_tx(self._check, tx)
+        except StateMismatch:
+            raise
+        except PlanetError as err:
+            return TxResult.failure(err)
+        if get_account(self._check, tx.sender) is None:
+            self._recheck_new[tx.sender] = 1
+        else:
+            increment_sequence(self._check, tx.sender)
+        return TxResult()
+
     def commit_checked(self, header: BlockHeader, layer: Layer, tx_hashes: Iterable[bytes],
                        results: list[TxResult], events: list[Event]) -> BlockResult:
         """Finalize a block from a layer the engine already ran it in: `process_block_start`
@@ -211,6 +248,7 @@ class Application:
             raise PlanetError("commit without a finalized block")
         (writes, nodes), self._pending = self._pending, None
         self._check = Layer(self.state)
+        self._recheck_new.clear()
         info = self.info()
         return CommitResult(info.height, info.app_hash, writes, nodes)
 

@@ -85,6 +85,9 @@ class CometConfig:
     snapshot_interval: int = 1000
     """A state-sync snapshot every this many blocks (0: none); planet.engines.snapshots."""
     snapshot_keep: int = 2
+    index_events: bool = False
+    """Mark our events' attributes for CometBFT's indexer: only the psql sink (psql_url)
+    reads them; Planet's API reads its own store, never /tx_search."""
 
 
 def tx_result_from_json(data: dict[str, Any]) -> TxResult:
@@ -294,7 +297,8 @@ class CometNode:
         self.abci = PlanetAbciApp(self._store, genesis, on_commit=self._commits.announce,
                                   on_evict=self._commits.resolve_dropped,
                                   snapshot_interval=self.config.snapshot_interval,
-                                  snapshot_keep=self.config.snapshot_keep)
+                                  snapshot_keep=self.config.snapshot_keep,
+                                  index_events=self.config.index_events)
         self.on_fatal: Callable[[BaseException], None] | None = None
         self.server = AbciServer(self.abci, self.config.abci_address, self._fatal)
         self.rpc = CometRpc(self.config.rpc_url, self.config.rpc_timeout_s,

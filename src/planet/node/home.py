@@ -69,7 +69,8 @@ class NodeConfig:
     def comet_config(self) -> CometConfig:
         return CometConfig(abci_address=self.abci_address, rpc_url=self.cometbft_rpc,
                            snapshot_interval=self.snapshot_interval,
-                           snapshot_keep=self.snapshot_keep)
+                           snapshot_keep=self.snapshot_keep,
+                           index_events=bool(self.psql_url))
 
     @property
     def api_url(self) -> str:

@@ -150,11 +150,16 @@ def statesync_config(text: str, rpc_servers: Sequence[str], trust_height: int,
 
 
 def cometbft_config(text: str, v: Validator, peers: str, *, moniker: str,
-                    timeout_commit: str = "300ms", empty_blocks_interval: str = "1s"
-                    ) -> str:
-    """Edit the config.toml that `cometbft init` wrote for one validator of the network."""
+                    timeout_commit: str = "300ms", empty_blocks_interval: str = "1s",
+                    log_level: str = "warn") -> str:
+    """Edit the config.toml that `cometbft init` wrote for one validator of the network.
+
+    CometBFT logs at `log_level` (warn: at info it writes several lines per block and per
+    peer message, CPU the validators share with the apps on one machine), and indexes no
+    tx (`[tx_index] indexer = "null"`): Planet reads its own store, never /tx_search;
+    `psql_index.indexer_config` turns the psql sink on instead."""
     text = set_keys(text, "", {"proxy_app": v.abci_address, "moniker": moniker,
-                               "log_level": "info"})
+                               "log_level": log_level})
     text = set_keys(text, "rpc", {"laddr": f"tcp://127.0.0.1:{v.rpc_port}",
                                   "max_open_connections": 2000})
     text = set_keys(text, "p2p", {"laddr": f"tcp://127.0.0.1:{v.p2p_port}",
@@ -163,6 +168,7 @@ def cometbft_config(text: str, v: Validator, peers: str, *, moniker: str,
                                   "flush_throttle_timeout": "10ms",
                                   "send_rate": 52_428_800, "recv_rate": 52_428_800})
     text = set_keys(text, "mempool", {"size": 50_000, "cache_size": 200_000})
+    text = set_keys(text, "tx_index", {"indexer": "null"})
     text = set_keys(text, "consensus", {"timeout_propose": "1s",
                                         "timeout_prevote": "500ms",
                                         "timeout_precommit": "500ms",

@@ -17,6 +17,29 @@ CometBFT decides the blocks, and this handler executes them.
   the next FinalizeBlock comes (CometBFT replays it after its handshake).
 * InitChain checks the chain id (and the Planet genesis, if the CometBFT genesis carries
   it as app_state) and returns the genesis app hash.
+* CheckTx of a new tx decodes it and verifies its signature before taking the app's lock
+  (the API's reads and proofs wait on that lock, not on Ed25519), then checks it against
+  the mempool's view under the lock.
+* CheckTx RECHECK (CometBFT re-offers its whole mempool after every block) checks only the
+  sequence (`Application.recheck_tx`): whether the tx is still its sender's next one, or a
+  registration opening an account that still does not exist, and advances the sender's
+  sequence in the mempool's view; it does not run the messages again. Why that is safe:
+  nothing a recheck skips can make two validators disagree or a block carry an invalid
+  state change, because FinalizeBlock runs every rule on every tx of a block, whatever a
+  mempool said (a proposal may anyway carry txs this node never checked). A tx whose
+  messages a block made fail (an invitation code used meanwhile, Force spent or expired, a
+  request's escrow refunded at its expiry, a round closed) stays in the mempool and fails
+  in its block, where it consumes its sequence and changes nothing else, as a tx a peer
+  proposed would: without fees, that costs a slot in a block, not the sender's funds. What
+  the sequence rule does catch is what the mempool must not keep: a tx whose sequence a
+  block used (included through a peer, or replaced), which could never succeed and would
+  otherwise stay forever. The mempool's view then holds the kept txs' sequences but not
+  their other effects, so a new tx that depends on one of them (a new resident's first
+  act while its registration waits across a block) is refused until that block, and is
+  resent; a signature is never skipped, as each kept tx's was verified when first checked.
+* Events are marked for CometBFT's indexer only when the psql sink is on (`index_events`):
+  Planet's API reads its own store and never /tx_search, and validators without a psql
+  sink run with `[tx_index] indexer = "null"` (planet.testnet.network).
 * State sync (planet.engines.snapshots): every `snapshot_interval` blocks Commit starts a
   snapshot, written in the background; ListSnapshots and LoadSnapshotChunk serve them. A
   node without blocks accepts an offered snapshot, checks each chunk and the restored
@@ -69,13 +92,13 @@ def timestamp_ms(ts: Any) -> int:
     return int(ts.seconds) * 1000 + int(ts.nanos) // 1_000_000
 
 
-def abci_events(events: Iterable[Event]) -> list[pb.Event]:
+def abci_events(events: Iterable[Event], index: bool = True) -> list[pb.Event]:
     """Planet events as ABCI events: string attributes (JSON for anything not a string),
-    all indexed, so CometBFT's indexers (kv, psql) can find txs by them."""
+    marked `index` for CometBFT's indexers (the psql sink stores only marked ones)."""
     out = []
     for event in events:
         attrs = [pb.EventAttribute(key=str(k), value=v if isinstance(v, str)
-                                   else orjson.dumps(v).decode(), index=True)
+                                   else orjson.dumps(v).decode(), index=index)
                  for k, v in event.attributes.items()]
         out.append(pb.Event(type=event.type, attributes=attrs))
     return out
@@ -106,8 +129,10 @@ class PlanetAbciApp:
     def __init__(self, store: NodeStore, genesis: Genesis, *,
                  on_commit: BlockListener | None = None,
                  on_evict: Callable[[bytes], None] | None = None,
-                 snapshot_interval: int = 0, snapshot_keep: int = 2) -> None:
+                 snapshot_interval: int = 0, snapshot_keep: int = 2,
+                 index_events: bool = True) -> None:
         self.store = store
+        self.index_events = index_events
         self.lock = threading.RLock()
         self.committed = threading.Condition(self.lock)  # notified when Commit clears _finalized
         self.app = open_application(store, genesis)
@@ -208,11 +233,19 @@ class PlanetAbciApp:
 
     def check_tx(self, req: pb.CheckTxRequest) -> pb.CheckTxResponse:
         recheck = req.type == pb.CHECK_TX_TYPE_RECHECK
-        with self.lock:
-            result, _tx = self.app.check_tx(req.tx, signature_checked=recheck)
-            tx_hash = compute_tx_hash(req.tx)
-            if recheck and not result.ok:
-                self.app.forget_verified([tx_hash])
+        tx_hash = compute_tx_hash(req.tx)
+        if recheck:
+            with self.lock:
+                result = self.app.recheck_tx(req.tx)
+                if not result.ok:
+                    self.app.forget_verified([tx_hash])
+        else:
+            try:  # stateless, so outside the lock: reads are not kept waiting on Ed25519
+                tx = self.app.decode(req.tx, verify=True)
+            except PlanetError as err:
+                return check_response(TxResult.failure(err))
+            with self.lock:
+                result, _tx = self.app.check_tx(req.tx, decoded=tx)
         if recheck and not result.ok and self.on_evict is not None:
             self.on_evict(tx_hash)
         return check_response(result)
@@ -275,9 +308,9 @@ class PlanetAbciApp:
                                            list(zip(hashes, raws, strict=True)), result)
             self._finalized = _Finalized(block, records)
         return pb.FinalizeBlockResponse(
-            events=abci_events(result.events),
+            events=abci_events(result.events, self.index_events),
             tx_results=[pb.ExecTxResult(code=r.code, codespace=r.codespace, log=r.log,
-                                        events=abci_events(r.events))
+                                        events=abci_events(r.events, self.index_events))
                         for r in result.tx_results],
             app_hash=result.app_hash)
 
