@@ -121,6 +121,23 @@ class KvstoreNet:
         except (httpx.HTTPError, KeyError, ValueError):
             return 0
 
+    def unconfirmed(self, v: Validator) -> int:
+        """Txs in v's mempool (-1 if its RPC does not answer)."""
+        try:
+            r = httpx.get(f"{v.rpc_url}/num_unconfirmed_txs", timeout=2)
+            return int(r.json()["result"]["n_txs"])
+        except (httpx.HTTPError, KeyError, ValueError):
+            return -1
+
+    def wait_drained(self, timeout: float) -> bool:
+        """Wait until every validator's mempool is empty; whether it happened in time."""
+        deadline = time.monotonic() + timeout
+        while any(self.unconfirmed(v) != 0 for v in self.validators):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+        return True
+
     def wait_height(self, height: int, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while any(self.height(v) < height for v in self.validators):
