@@ -189,6 +189,42 @@ class IdentityRejected(PlanetError):
     codespace = "identity"
 
 
+class PhoneNullifierUsed(AccountsError):
+    """The phone's nullifier (a keyed hash of the E.164 number) is on the ledger already:
+    one phone backs one verified account."""
+
+    code = 309
+
+
+class CodeRefused(IdentityRejected):
+    """The one-time code sent to the phone is wrong, expired, used, or was never sent to
+    that phone; said the same way whatever the ID number, so it reveals nothing about it."""
+
+    code = 351
+
+
+class TooManyAttempts(PlanetError):
+    """A resident or a phone used up today's verification attempts or code sends (genesis
+    `identity_attempts_per_day`, `identity_code_sends_per_day`); HTTP 429."""
+
+    code = 352
+    codespace = "identity"
+
+
+class AuthorityRefused(IdentityRejected):
+    """The identity authority says the name does not match the ID number."""
+
+    code = 353
+
+
+class IdentityUnavailable(PlanetError):
+    """The identity authority or the SMS gateway did not give a usable answer (down, an
+    error, a reply of the wrong shape): nothing was decided; try again later (HTTP 503)."""
+
+    code = 354
+    codespace = "identity"
+
+
 # --- Original Force: 400-499 ----------------------------------------------------------------
 class ForceError(PlanetError):
     code = 400

@@ -47,6 +47,11 @@ class Params:
     vault_max_record_bytes: int = 4 * 1024 * 1024  # ciphertext of one record, in the blob store
     exchange_max_access_ms: int = 365 * MILLIS_PER_DAY  # longest access a data request may ask
     exchange_max_open_ms: int = 90 * MILLIS_PER_DAY  # longest a request or offer may stay open
+    # identity verification, per resident and per phone and local day, counted by the
+    # verifier (off the ledger): attempts leave room for typos, sends for a lost SMS, and a
+    # 6-digit code guessed at most 5 times a day is found with odds of 1 in 200,000
+    identity_attempts_per_day: int = 5
+    identity_code_sends_per_day: int = 3
 
     @classmethod
     def production(cls) -> Params:
