@@ -29,9 +29,11 @@ checks it in full, as it checks the other sizes.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from hashlib import sha256
 from pathlib import Path
@@ -54,6 +56,7 @@ RUNS = 256
 ENTRY = 64
 """A run entry: key hash ‖ value hash."""
 PAGE = 20_000
+WORKERS = 2
 PROPOSER = "embedded"
 
 
@@ -63,6 +66,11 @@ class StoredRecords(View):
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        # The table changes only between batches (`stored`), so within one a key read twice
+        # (a task's definition per check-in, a new account looked up, then created) is read
+        # once; the few records every batch reads (tasks, the pool, the chain's meta) stay.
+        self._found: dict[str, Any] = {}
+        self._absent: set[str] = set()
 
     def _raw(self, key: str) -> bytes | None:
         row = self.conn.execute("SELECT CAST(value AS BLOB) FROM state WHERE key = ?",
@@ -70,12 +78,32 @@ class StoredRecords(View):
         return None if row is None else bytes(row[0])
 
     def _lookup(self, key: str) -> Any:
+        if key in self._absent:
+            return MISSING
         raw = self._raw(key)
-        return MISSING if raw is None else raw
+        if raw is None:
+            self._absent.add(key)
+            return MISSING
+        return raw
 
     def get(self, key: str, cls: type[R]) -> R | None:
+        found = self._found.get(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        if key in self._absent:
+            return None
         raw = self._raw(key)
-        return None if raw is None else cls.decode(raw)
+        if raw is None:
+            self._absent.add(key)
+            return None
+        record = self._found[key] = cls.decode(raw)
+        return record
+
+    def stored(self, writes: dict[str, Any]) -> None:
+        """A batch's writes are in the table: forget what they changed."""
+        self._absent.clear()
+        for key in writes.keys() & self._found.keys():
+            del self._found[key]
 
     def iter_keys(self, prefix: str, after: str | None = None) -> Iterator[str]:
         return DirectReads(self.conn).iter_record_keys(prefix, after)
@@ -120,12 +148,13 @@ def write_records(path: Path, n: int, signers: int, batch: int,
                                            height=height, order=order)
             upserts = [(k, v.encode()) for k, v in sorted(layer.writes.items()) if v is not None]
             deletes = [(k,) for k, v in layer.writes.items() if v is None]
-            del layer
             conn.execute("BEGIN")
             conn.executemany("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", upserts)
             conn.executemany("DELETE FROM state WHERE key = ?", deletes)
             _set_meta(conn, "bulk_next", str(min(n, lo + batch)).encode())
             conn.execute("COMMIT")
+            view.stored(layer.writes)
+            del layer, upserts, deletes
             if on_progress is not None:
                 on_progress(min(n, lo + batch))
         return get_meta(view).height
@@ -133,57 +162,77 @@ def write_records(path: Path, n: int, signers: int, batch: int,
         conn.close()
 
 
-def _scan_to_runs(conn: sqlite3.Connection, runs_dir: Path) -> int:
-    """Every record's (key hash, value hash) into its run file; returns the record count."""
-    runs_dir.mkdir(parents=True, exist_ok=True)
+SCAN_PARTS = ("", "emission/", "force/", "\U0010ffff")
+"""Key ranges scanned in parallel: accounts, emission and force hold about a third each."""
+
+
+def _scan_to_runs(path: Path, runs_dir: Path, part: int) -> int:
+    """The (key hash, value hash) of every record in key range `part` into its run file
+    (`runs_dir/<part>/<first byte>.run`); returns the record count."""
+    lo, hi = SCAN_PARTS[part], SCAN_PARTS[part + 1]
+    out = runs_dir / str(part)
+    out.mkdir(parents=True, exist_ok=True)
+    conn = _connect(path)
     count = 0
-    with ExitStack() as stack:
-        files = [stack.enter_context(open(runs_dir / f"{b:02x}.run", "wb", buffering=1 << 18))
-                 for b in range(RUNS)]
-        last, op = "", ">="
-        while True:
-            rows = conn.execute(f"SELECT key, CAST(value AS BLOB) FROM state WHERE key {op} ? "
-                                "ORDER BY key LIMIT ?", (last, PAGE)).fetchall()
-            for key, value in rows:
-                key_hash = sha256(key.encode()).digest()
-                files[key_hash[0]].write(key_hash + sha256(value).digest())
-            count += len(rows)
-            if len(rows) < PAGE:
-                return count
-            last, op = rows[-1][0], ">"
+    try:
+        with ExitStack() as stack:
+            files = [stack.enter_context(open(out / f"{b:02x}.run", "wb", buffering=1 << 18))
+                     for b in range(RUNS)]
+            last, op = lo, ">="
+            while True:
+                rows = conn.execute(f"SELECT key, CAST(value AS BLOB) FROM state WHERE key {op} ? "
+                                    "AND key < ? ORDER BY key LIMIT ?", (last, hi, PAGE)).fetchall()
+                for key, value in rows:
+                    key_hash = sha256(key.encode()).digest()
+                    files[key_hash[0]].write(key_hash + sha256(value).digest())
+                count += len(rows)
+                if len(rows) < PAGE:
+                    return count
+                last, op = rows[-1][0], ">"
+    finally:
+        conn.close()
     raise AssertionError("unreachable")
 
 
-def _build_run(run: Path) -> tuple[Slot, dict[bytes, bytes | None]]:
-    """The subtree under one first byte of the key hash (its path: two nibbles)."""
-    raw = run.read_bytes()
-    entries = sorted(raw[i:i + ENTRY] for i in range(0, len(raw), ENTRY))
-    del raw
-    return build_subtree(2, [(nibbles(e[:32]), e[:32], e[32:]) for e in entries])
+def _build_run(runs_dir: Path, b: int) -> tuple[Slot, list[tuple[bytes, bytes | None]]]:
+    """The subtree under first byte `b` of the key hash (its path: two nibbles), from the
+    run files of every scanned part; its node rows in path order."""
+    entries: list[bytes] = []
+    for part in range(len(SCAN_PARTS) - 1):
+        run = runs_dir / str(part) / f"{b:02x}.run"
+        raw = run.read_bytes()
+        entries.extend(raw[i:i + ENTRY] for i in range(0, len(raw), ENTRY))
+        del raw
+        run.unlink()
+    entries.sort()
+    slot, rows = build_subtree(2, [(nibbles(e[:32]), e[:32], e[32:]) for e in entries])
+    return slot, sorted(rows.items())
 
 
 def build_tree_in_place(path: Path, height: int, on_progress: Callable[[int], None] | None = None
                         ) -> dict[str, Any]:
     """Phase 2: the tree of the stored records, from scratch, and the one block on it."""
-    conn = _connect(path)
     runs_dir = path.with_name(path.name + ".runs")
+    # Hashing and building are pure Python: two processes, the machine's two cores. They
+    # are forked by the scan, before this process opens a connection they could inherit.
+    pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"))
+    conn: sqlite3.Connection | None = None
     try:
         t0 = time.perf_counter()
-        records = _scan_to_runs(conn, runs_dir)
+        parts = range(len(SCAN_PARTS) - 1)
+        records = sum(pool.map(_scan_to_runs, [path] * len(parts), [runs_dir] * len(parts),
+                               parts))
         scan_s = time.perf_counter() - t0
+        conn = _connect(path)
         conn.execute("DELETE FROM state_nodes")  # the genesis tree's rows, long stale
         slots: list[Slot] = []
         nodes = 0
-        for b in range(RUNS):
-            run = runs_dir / f"{b:02x}.run"
-            slot, rows = _build_run(run)
+        for b, (slot, rows) in enumerate(pool.map(_build_run, [runs_dir] * RUNS, range(RUNS))):
             slots.append(slot)
             conn.execute("BEGIN")
-            conn.executemany("INSERT INTO state_nodes (path, node) VALUES (?, ?)",
-                             sorted(rows.items()))
+            conn.executemany("INSERT INTO state_nodes (path, node) VALUES (?, ?)", rows)
             conn.execute("COMMIT")
             nodes += len(rows)
-            run.unlink()
             if on_progress is not None:
                 on_progress(b + 1)
         top: dict[bytes, bytes | None] = {}
@@ -196,10 +245,14 @@ def build_tree_in_place(path: Path, height: int, on_progress: Callable[[int], No
         root, encoded = join_slots(ROOT_PATH, depth1)
         assert isinstance(root, bytes) and encoded is not None
         top[ROOT_PATH] = encoded
+        for part in parts:
+            (runs_dir / str(part)).rmdir()
         runs_dir.rmdir()
         block_time = get_meta(StoredRecords(conn)).time
     finally:
-        conn.close()
+        pool.shutdown(cancel_futures=True)
+        if conn is not None:
+            conn.close()
     store = NodeStore(path)
     try:
         genesis_app_hash = store.get_meta("genesis_app_hash") or b""
