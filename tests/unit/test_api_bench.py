@@ -26,6 +26,11 @@ def check(out: dict) -> None:
         assert 0 < figure["latency_ms_p50"] <= figure["latency_ms_p99"]
     tx = out["txs"]
     assert tx["committed_ok"] == tx["txs"] and tx["committed_per_s"] > 0
+    assert out["tx_committed_per_s"] == tx["committed_per_s"]
+    batch = out["batch_txs"]
+    assert batch["committed_ok"] == batch["txs"] == tx["txs"] and batch["failures"] == []
+    assert batch["batches"] == -(-batch["txs"] // batch["batch_size"])
+    assert out["batch_tx_committed_per_s"] == batch["committed_per_s"] > 0
     assert out["final_height"] > 0
 
 
@@ -41,7 +46,8 @@ def test_bench_api_cli_json() -> None:
 
 def test_bench_api_python_generator() -> None:
     check(bench_api.run_api_bench(seconds=1, residents=5, txs=10, tx_clients=2,
-                                  connections=4, generator="python"))
+                                  batch_size=4, batch_clients=2, connections=4,
+                                  generator="python"))
 
 
 def test_parse_wrk() -> None:

@@ -1,6 +1,7 @@
 """Transactions for a network's tests and benchmark: invitation codes from the operator,
-pre-signed resident registrations, and a keep-alive poster that spreads them over several
-validators' APIs (POST /v1/txs?wait=true) and times each from post to committed answer."""
+pre-signed resident registrations, and keep-alive posters that spread them over several
+validators' APIs and time each from post to committed answer: one tx a request
+(POST /v1/txs?wait=true, `post_all`) or many (POST /v1/txs/batch?wait=true, `post_batches`)."""
 
 from __future__ import annotations
 
@@ -112,3 +113,56 @@ def post_all(ports: Sequence[int], raws: Sequence[bytes], clients: int = 64,
     if not keep_hashes:
         del result["hashes"]
     return result
+
+
+async def _post_batches(ports: Sequence[int], raws: Sequence[bytes], clients: int,
+                        batch_size: int, timeout: float) -> dict[str, Any]:
+    latencies: list[float] = []
+    ok = refused = errors = 0
+    batches = [raws[i:i + batch_size] for i in range(0, len(raws), batch_size)]
+    queue = [(len(batch), json.dumps({"txs": [raw.decode() for raw in batch]}).encode())
+             for batch in reversed(batches)]  # encoded before the clock starts
+    failures: list[str] = []
+
+    async def client(n: int) -> None:
+        nonlocal ok, refused, errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", ports[n % len(ports)])
+        try:
+            while queue:
+                count, body = queue.pop()
+                t0 = time.perf_counter()
+                try:
+                    status, answer = await http_request(
+                        reader, writer, "POST", f"/v1/txs/batch?wait=true&timeout={timeout}",
+                        body)
+                except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+                    errors += 1
+                    return
+                latencies.append(time.perf_counter() - t0)
+                results = json.loads(answer).get("results", []) if status == 200 else []
+                good = sum(1 for r in results if (r.get("committed") or {}).get("code") == 0)
+                ok += good
+                refused += count - good
+                if good < count and len(failures) < 5:
+                    failures.append(f"{status} {answer[:300]!r}")
+        finally:
+            writer.close()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(client(n) for n in range(min(clients, len(batches)))))
+    elapsed = time.perf_counter() - t0
+    return {"txs": len(raws), "batch_size": batch_size, "batches": len(batches),
+            "committed_ok": ok, "refused_or_failed": refused, "connection_errors": errors,
+            "clients": clients, "apis": len(ports), "seconds": round(elapsed, 3),
+            "committed_per_s": round(ok / elapsed, 1) if elapsed > 0 else 0.0,
+            "batch_latency_ms_p50": round(percentile(latencies, 50) * 1000, 1),
+            "batch_latency_ms_p99": round(percentile(latencies, 99) * 1000, 1),
+            "failures": failures}
+
+
+def post_batches(ports: Sequence[int], raws: Sequence[bytes], clients: int = 8,
+                 batch_size: int = 100, timeout: float = 30.0) -> dict[str, Any]:
+    """Post every raw tx in batches of `batch_size` (POST /v1/txs/batch?wait=true) with
+    `clients` keep-alive connections spread over `ports`, each posting its next batch once
+    every tx of the previous one is committed: committed txs/s and batch latency."""
+    return asyncio.run(_post_batches(ports, raws, clients, batch_size, timeout))
