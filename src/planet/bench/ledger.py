@@ -16,15 +16,18 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from rich.progress import Progress
 
 from planet.bench.common import ed25519_verify_rate, machine, median, percentile, sig
+from planet.core import ed25519
 from planet.core.accounts.codes import code_from_bytes, compute_invite_hash
 from planet.core.accounts.messages import CreateInvites, RegisterResident
-from planet.core.encoding import b64encode
+from planet.core.encoding import b64decode, b64encode, canonical_json, parse_json
 from planet.core.genesis import parse_genesis
+from planet.core.tx import compute_sign_bytes
 from planet.engines.embedded import EmbeddedNode, EngineConfig
 from planet.node.gc_tuning import tune_gc
 from planet.node.home import make_genesis_document
@@ -147,10 +150,41 @@ def _engine_settings() -> dict[str, int]:
             "verify_processes": VERIFY_PROCESSES, "mempool_high_water": MEMPOOL_HIGH_WATER}
 
 
-def _baseline() -> dict[str, Any]:
+def _baseline(sample: bytes) -> dict[str, Any]:
     one = ed25519_verify_rate(5_000, 1)
     two = ed25519_verify_rate(10_000, 2)
-    return {"ed25519_verify_per_s_1_thread": round(one), "ed25519_verify_per_s_2_threads": round(two)}
+    return {"ed25519_verify_per_s_1_thread": round(one), "ed25519_verify_per_s_2_threads": round(two),
+            **_signature_baseline(sample)}
+
+
+def _signature_baseline(raw: bytes, n: int = 3_000) -> dict[str, Any]:
+    """The two costs issue 14 moved, on one of the run's own txs, each beside what it
+    replaced: the rule's verify with libsodium (the ledger's) and with OpenSSL (1 thread),
+    and the tx body's signed bytes by orjson (the ledger's `canonical_json`) and rfc8785."""
+    doc = parse_json(raw)
+    key = b64decode(doc["public_key"], field="public_key")
+    signature = b64decode(doc["signature"], field="signature")
+    body = doc["body"]
+    message = compute_sign_bytes(body)
+    assert ed25519.verify(key, signature, message) and ed25519.verify_with_openssl(
+        key, signature, message) and canonical_json(body) == rfc8785.dumps(body)
+
+    def verify_rate(verify: Callable[[bytes, bytes, bytes], bool]) -> float:
+        start = time.perf_counter()
+        for _ in range(n):
+            verify(key, signature, message)
+        return n / (time.perf_counter() - start)
+
+    def encode_us(encode: Callable[[Any], bytes]) -> float:
+        start = time.perf_counter()
+        for _ in range(10 * n):
+            encode(body)
+        return (time.perf_counter() - start) / (10 * n) * 1e6
+
+    return {"verify_per_s": {"libsodium": round(verify_rate(ed25519.verify)),
+                             "cryptography": round(verify_rate(ed25519.verify_with_openssl))},
+            "canonical_us": {"orjson": sig(encode_us(canonical_json)),
+                             "rfc8785": sig(encode_us(rfc8785.dumps))}}
 
 
 def run_ledger_bench(n_txs: int = 40_000, progress: bool = True) -> dict[str, Any]:
@@ -176,7 +210,7 @@ def run_ledger_bench(n_txs: int = 40_000, progress: bool = True) -> dict[str, An
                 h = compute_invite_hash(code_from_bytes(os.urandom(10)))
                 raws.append(w.sign_tx(chain_id=CHAIN, sequence=seq,
                                       messages=[CreateInvites(code_hashes=(h,))]))
-        baseline = _baseline()
+        baseline = _baseline(raws[0])
         tune_gc()  # as `planet node` does once its node is open
         result = _drive(node, raws, "ledger", progress)
         node.close()
@@ -194,7 +228,7 @@ def run_registration_bench(count: int = 300_000, progress: bool = True) -> dict[
         codes = [code_from_bytes(os.urandom(10)) for _ in range(count)]
         _operator_invites(node, operator, codes)
         raws = _presign_registrations(codes)
-        baseline = _baseline()
+        baseline = _baseline(raws[0])
         tune_gc()
         result = _drive(node, raws, "registrations", progress)
         node.close()
