@@ -38,7 +38,18 @@ expiries). After EVERY block the checks in `_check_block` run:
    an open request with places left; an active grant; a live record of the sender's); no
    offer is oversold and `sold` is its redemptions not refunded; grants carry their
    request's terms, only their owner's eligible records, and blank keys exactly for
-   revoked grants and erased records.
+   revoked grants and erased records;
+8. diamonds stay where they were earned (issue 15): no resident receives more from
+   businesses on a local day than the daily cap (counted by the test from every payment
+   it saw, not read from the rules' own count); no reward is paid and no grant readable
+   before its request reached a whole cohort (an acceptance pays either no one or exactly
+   one cohort, each at the reward; opened grants are whole cohorts; waiting, lapsed and
+   withdrawn grants are never readable); a deposit into a vault whose owner did not allow
+   that business is refused and changes nothing; a suspended business sells, asks,
+   deposits and attests nothing, and its suspension refunded every open request.
+
+Cohorts are of 2 (`min_cohort` 2, places 2 or 4) and the cap 600,000 µBD, so that both
+are reached within a run.
 """
 
 from __future__ import annotations
@@ -64,9 +75,11 @@ from planet.core.exchange.messages import (
     CreateOffer,
     CreateRequest,
     FulfilRedemption,
+    LiftSuspension,
     RedeemOffer,
     RefundRedemption,
     RevokeGrant,
+    SuspendBusiness,
 )
 from planet.core.exchange.rules import (
     get_counters,
@@ -96,12 +109,18 @@ from planet.core.exchange.state import (
 )
 from planet.core.force.days import compute_day
 from planet.core.force.grants import get_force
-from planet.core.force.messages import CompleteTask
+from planet.core.force.messages import AttestTasks, CompleteTask
 from planet.core.messages import Msg
 from planet.core.state import CommittedState, View
 from planet.core.transition import TxResult
-from planet.core.vault.messages import AddRecord, DepositRecord, EraseRecord
-from planet.core.vault.state import CATEGORIES, VaultRecord, record_key
+from planet.core.vault.messages import (
+    AddRecord,
+    AllowDepositor,
+    DepositRecord,
+    EraseRecord,
+    RevokeDepositor,
+)
+from planet.core.vault.state import CATEGORIES, Allowance, VaultRecord, depositor_key, record_key
 from planet.sdk.wallet import Wallet
 from tests.chain import b64, make_chain
 
@@ -111,6 +130,8 @@ HOUR = 60 * MINUTE
 DAY = 24 * HOUR
 BD = 1_000_000
 N_RESIDENTS = 4
+COHORT = 2
+CAP = 600_000
 
 DTS = st.sampled_from([SECOND, SECOND, SECOND, SECOND, MINUTE, HOUR, 7 * HOUR, DAY,
                        2 * DAY + HOUR])
@@ -158,7 +179,8 @@ class ExchangeMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.chain = make_chain(label="exchange-stateful", businesses=2)
+        self.chain = make_chain(label="exchange-stateful", businesses=2,
+                                params={"min_cohort": COHORT, "resident_daily_cap_micro": CAP})
         self.params = self.chain.params
         self.businesses = list(self.chain.businesses)
         self.residents = self.chain.register_residents(N_RESIDENTS)
@@ -167,6 +189,8 @@ class ExchangeMachine(RuleBasedStateMachine):
         self.outcomes: Counter[str] = Counter()
         self.refusals = 0
         self.read_allowed = 0
+        self.received: Counter[tuple[str, int]] = Counter()  # (resident, local day) -> µBD
+        self.suspended: set[str] = set()
         self.money = self._money(self.chain.app.state)
         for r in self.residents:
             self._tx(r, CompleteTask(task_id="daily_checkin"), expect=True)
@@ -191,8 +215,8 @@ class ExchangeMachine(RuleBasedStateMachine):
         # request of the first business that two residents answer.
         self._tx(self.businesses[0], CreateRequest(
             categories=("travel",), period_start=0, period_end=self.time, purpose="Routes",
-            reward=100_000, residents=4, expires_at=self.time + 3 * DAY, access_ms=30 * DAY),
-            expect=True)
+            reward=100_000, residents=4, cohort=COHORT, expires_at=self.time + 3 * DAY,
+            access_ms=30 * DAY), expect=True)
         for r in self.residents[:2]:
             self._accept(r, 1, 0, "eligible", 1, SECOND)
         assert len(self.all_grants()) == 2
@@ -270,11 +294,19 @@ class ExchangeMachine(RuleBasedStateMachine):
             out = result.tx_results[0]
             name = type(msg).__name__
             self.outcomes[f"{name} {'ok' if out.ok else 'refused'}"] += 1
+            if signer.address in self.suspended and isinstance(
+                    msg, (CreateOffer, CreateRequest, DepositRecord, AttestTasks)):
+                expect = False
             if expect is not None:
                 assert out.ok == expect, (name, msg, out.code, out.log)
             if out.ok:
                 self._check_tx_money(signer, msg, twin.state, begun, after)
                 self._check_tx_allowed(signer, msg, twin.state, header.time)
+                self._count_received(msg, begun, after, header.time)
+                if isinstance(msg, SuspendBusiness):
+                    self.suspended.add(msg.business)
+                elif isinstance(msg, LiftSuspension):
+                    self.suspended.discard(msg.business)
             else:
                 self.refusals += 1
                 self._check_same_state(twin, signer)
@@ -322,8 +354,19 @@ class ExchangeMachine(RuleBasedStateMachine):
         d_collected = post.collected - pre.collected
         assert post.jackpot_paid == pre.jackpot_paid
         assert sum(d_bal.values()) + sum(d_purse.values()) + sum(d_escrow.values()) == d_collected
-        assert len(d_bal) <= 1, d_bal
         sender = signer.address
+        if isinstance(msg, AcceptRequest) and d_bal:
+            # 8. A completed cohort: exactly `cohort` residents, the sender among them, each
+            # paid the reward out of that request's escrow, and no one else's balance moved.
+            request = get_request(view, msg.request)
+            assert request is not None and sender in d_bal
+            assert len(d_bal) == request.cohort and set(d_bal.values()) == {request.reward}
+            assert (d_purse, d_escrow) == ({}, {msg.request: -request.reward * request.cohort})
+            opened = [g for g in self.all_grants() if g.request == msg.request
+                      and g.opened_at == self.time]
+            assert sorted(g.resident for g in opened) == sorted(d_bal)
+            return
+        assert len(d_bal) <= 1, d_bal
         if d_collected:
             assert isinstance(msg, Collect) and d_bal == {sender: d_collected}, (msg, d_bal)
         if not d_bal:
@@ -335,6 +378,11 @@ class ExchangeMachine(RuleBasedStateMachine):
                 held = pre.escrow.get(msg.request, 0)
                 assert (d_purse, d_escrow) == (({sender: held}, {msg.request: -held}) if held
                                                else ({}, {}))
+            elif isinstance(msg, SuspendBusiness):
+                held = {rid: v for rid, v in pre.escrow.items() if v and
+                        (r := get_request(view, rid)) is not None and r.business == msg.business}
+                assert d_escrow == {rid: -v for rid, v in held.items()}
+                assert d_purse == ({msg.business: sum(held.values())} if held else {})
             else:
                 assert (d_purse, d_escrow) == ({}, {}), (msg, d_purse, d_escrow)
             return
@@ -347,10 +395,6 @@ class ExchangeMachine(RuleBasedStateMachine):
         elif isinstance(msg, Collect):
             assert who == sender and amount == d_collected
             assert (d_purse, d_escrow) == ({}, {})
-        elif isinstance(msg, AcceptRequest):
-            request = get_request(view, msg.request)
-            assert who == sender and request is not None and amount == request.reward
-            assert (d_purse, d_escrow) == ({}, {msg.request: -amount})
         elif isinstance(msg, RefundRedemption):
             redemption = get_redemption(view, msg.redemption)
             assert redemption is not None
@@ -366,6 +410,7 @@ class ExchangeMachine(RuleBasedStateMachine):
             offer = get_offer(view, msg.offer)
             assert offer is not None and offer.starts_at <= t < offer.ends_at, (offer, t)
             assert offer.sold < offer.stock and get_force(view, sender) >= offer.min_force
+            assert offer.business not in self.suspended
             daily = view.get(daily_key(offer.id, sender), DailyCount)
             today = compute_day(t, self.params.timezone_offset_minutes)
             if offer.daily_limit and daily is not None and daily.day == today:
@@ -377,7 +422,7 @@ class ExchangeMachine(RuleBasedStateMachine):
         elif isinstance(msg, AcceptRequest):
             request = get_request(view, msg.request)
             assert request is not None and request.status == OPEN and t < request.expires_at
-            assert request.accepted < request.residents
+            assert request.accepted + request.waiting < request.residents
             assert get_grant(view, msg.request, sender) is None
         elif isinstance(msg, (FulfilRedemption, RefundRedemption)):
             redemption = get_redemption(view, msg.redemption)
@@ -388,7 +433,11 @@ class ExchangeMachine(RuleBasedStateMachine):
             assert request is not None and request.business == sender and request.status == OPEN
         elif isinstance(msg, RevokeGrant):
             grant = get_grant(view, msg.request, sender)
-            assert grant is not None and grant.is_active(t)
+            assert grant is not None and (grant.is_active(t) or grant.waits)
+        elif isinstance(msg, (DepositRecord, AttestTasks)):
+            assert sender not in self.suspended
+            if isinstance(msg, DepositRecord):
+                assert view.get(depositor_key(msg.owner, sender), Allowance) is not None
         elif isinstance(msg, EraseRecord):
             record = view.get(record_key(sender, msg.digest), VaultRecord)
             assert record is not None and not record.erased
@@ -424,9 +473,13 @@ class ExchangeMachine(RuleBasedStateMachine):
             assert r.escrowed == r.reward * r.residents == \
                 r.reward * r.accepted + r.refunded + r.escrow
             assert r.escrow >= 0 and r.refunded >= 0
-            assert 0 <= r.accepted <= r.residents == \
+            assert 0 <= r.accepted + r.waiting <= r.residents == \
                 self.q("exchange/request", id=r.id)["residents"]
-            assert r.accepted == len(got)
+            # 8. Paid and opened only in whole cohorts; fewer than a cohort ever waits.
+            assert r.accepted == sum(1 for g in got if g.opened_at)
+            assert r.accepted % r.cohort == 0 and 0 <= r.waiting < r.cohort
+            assert r.waiting == sum(1 for g in got if g.waits)
+            assert r.waiting == 0 or r.status == OPEN
             assert state.has(expiry_key(r.expires_at, r.id)) == (r.status == OPEN)
             if r.status == OPEN:
                 assert r.refunded == 0 and t < r.expires_at and r.ended_at == 0
@@ -457,29 +510,50 @@ class ExchangeMachine(RuleBasedStateMachine):
             request = by_request[g.request]
             assert (g.business, g.reward, g.purpose) == (request.business, request.reward,
                                                          request.purpose)
-            assert g.access_until == g.granted_at + request.access_ms
+            if g.opened_at:
+                assert g.access_until == g.opened_at + request.access_ms
+                assert g.granted_at <= g.opened_at < request.expires_at
+            else:
+                assert g.access_until == 0
             assert request.created_at <= g.granted_at < request.expires_at
             assert g.resident in residents
-            assert g.revoked_at == 0 or g.granted_at <= g.revoked_at < g.access_until
+            assert g.revoked_at == 0 or g.granted_at <= g.revoked_at < max(g.access_until,
+                                                                           g.revoked_at + 1)
+            assert not (g.revoked_at and g.lapsed_at)
             for d, key in zip(g.records, g.keys, strict=True):
                 record = records[d]
                 assert record.owner == g.resident
                 assert record.category in request.categories
                 assert request.period_start <= record.time <= request.period_end
                 assert not record.erased or record.erased_at >= g.granted_at
-                live = not g.revoked_at and not record.erased
+                live = not g.revoked_at and not g.lapsed_at and not record.erased
                 assert bool(key) == live, (g, d)
                 assert state.has(access_key(g.resident, d, g.request)) == (not record.erased)
         for d, record in records.items():
             for b in self.businesses:
                 expected = not record.erased and any(
                     g.business == b.address and d in g.records and g.resident == record.owner
-                    and not g.revoked_at and t < g.access_until for g in grants)
+                    and g.opened_at and not g.revoked_at and t < g.access_until for g in grants)
                 assert self._may_read(b.address, d) == expected, (b.address, record)
                 self.read_allowed += expected
             assert self._may_read(record.owner, d) == (not record.erased)
             other = next(w.address for w in self.residents if w.address != record.owner)
             assert not self._may_read(other, d)
+
+        # 8. The daily cap, from what the test saw paid, and suspended businesses hold no
+        # open request.
+        for (who, _day), micro in self.received.items():
+            assert micro <= CAP, (who, micro)
+        for r in requests:
+            assert not (r.business in self.suspended and r.status == OPEN), r
+
+    def _count_received(self, msg: Msg, pre: Money, post: Money, t: int) -> None:
+        """What businesses paid residents in this tx (a refund of a redemption is the
+        resident's own diamonds coming back), per resident and local day."""
+        if isinstance(msg, AcceptRequest):
+            day = compute_day(t, self.params.timezone_offset_minutes)
+            for who, amount in nonzero_delta(pre.balances, post.balances).items():
+                self.received[(who, day)] += amount
 
     def _may_read(self, address: str, digest: str) -> bool:
         try:
@@ -497,6 +571,9 @@ class ExchangeMachine(RuleBasedStateMachine):
             event(f"{kind}: {min(self.outcomes[kind], 3)}{'+' if self.outcomes[kind] >= 3 else ''}")
         event(f"an expired request refunded: {any(r.status == EXPIRED for r in self.all_requests())}")
         event(f"a business could read a record: {self.read_allowed > 0}")
+        event(f"a cohort opened: {any(r.accepted for r in self.all_requests())}")
+        event(f"a deposit refused for want of consent: {self.outcomes['DepositRecord refused'] > 0}")
+        event(f"someone reached the cap: {any(v + 1 > CAP - 300_000 for v in self.received.values())}")
 
     # --- rules: residents -----------------------------------------------------------------------
 
@@ -646,7 +723,8 @@ class ExchangeMachine(RuleBasedStateMachine):
     @rule(biz=PICK, categories=st.lists(st.sampled_from(CATEGORIES[:5]), min_size=1, max_size=3,
                                         unique=True),
           start=st.sampled_from([0, "-2days", "-hour"]), end=st.sampled_from(["-hour", "now", "+day"]),
-          reward=st.sampled_from([1, 1_000, 250_000, 2 * BD, 10**12]), places=st.integers(1, 4),
+          reward=st.sampled_from([1, 1_000, 250_000, 2 * BD, 10**12]),
+          places=st.sampled_from([1, 2, 4]),
           expires=st.sampled_from([0, SECOND, HOUR, DAY, 3 * DAY, 91 * DAY]),
           access=st.sampled_from([SECOND, HOUR, DAY, 3 * DAY]), dt=DTS)
     def create_request(self, biz: int, categories: list[str], start: int | str, end: str,
@@ -662,11 +740,13 @@ class ExchangeMachine(RuleBasedStateMachine):
             if r.business == b.address and r.status == OPEN and r.expires_at <= t)
         self._tx(b, CreateRequest(categories=tuple(categories), period_start=period_start,
                                   period_end=max(period_start, period_end), purpose="Research",
-                                  reward=reward, residents=places, expires_at=t + expires,
-                                  access_ms=access), dt=dt,
-                 expect=False if reward * places > purse or not expires else None)
+                                  reward=reward, residents=places, cohort=min(places, COHORT),
+                                  expires_at=t + expires, access_ms=access), dt=dt,
+                 expect=False if reward * places > purse or not expires or reward > CAP
+                 or places < COHORT else None)
 
-    @rule(biz=PICK, who=PICK, reward=st.sampled_from([1, 300_000, BD]), places=st.integers(1, 3),
+    @rule(biz=PICK, who=PICK, reward=st.sampled_from([1, 300_000, BD]),
+          places=st.sampled_from([2, 4]),
           access=st.sampled_from([SECOND, HOUR, DAY, 3 * DAY, 30 * DAY]), n=st.integers(1, 3),
           then=st.sampled_from(["", "revoke", "revoke", "erase", "erase", "close", "again"]))
     def post_and_accept(self, biz: int, who: int, reward: int, places: int, access: int,
@@ -679,16 +759,19 @@ class ExchangeMachine(RuleBasedStateMachine):
         t = self.time + SECOND
         result = self._tx(b, CreateRequest(
             categories=CATEGORIES[:5], period_start=0, period_end=t + DAY, purpose="Survey",
-            reward=reward, residents=places, expires_at=t + DAY, access_ms=access))
+            reward=reward, residents=places, cohort=COHORT, expires_at=t + DAY, access_ms=access))
         if result is None or not result.ok:
             return
         request_id = get_counters(self.state).requests
         self._accept(w, request_id, who, "eligible", n, SECOND)
+        if then != "close":  # a second resident completes the cohort
+            self._accept(self.resident(who + 1), request_id, who, "eligible", n, SECOND)
         grant = get_grant(self.state, request_id, w.address)
         if then == "close":
             self._tx(b, CloseRequest(request=request_id), expect=True)
         elif grant is not None and then == "revoke":
-            self._tx(w, RevokeGrant(request=request_id), expect=access > SECOND)
+            self._tx(w, RevokeGrant(request=request_id),
+                     expect=access > SECOND or grant.waits)
         elif grant is not None and then == "erase":
             self._tx(w, EraseRecord(digest=grant.records[who % len(grant.records)]), expect=True)
         elif grant is not None and then == "again":
@@ -713,9 +796,35 @@ class ExchangeMachine(RuleBasedStateMachine):
         business, not a resident, so refused), sometimes earning them Force."""
         b = self.business(biz)
         target = self.residents[owner].address if owner < N_RESIDENTS else self.business(biz + 1).address
+        allowed = self.state.get(depositor_key(target, b.address), Allowance) is not None
         self._tx(b, DepositRecord(owner=target, digest=self.new_digest(), category=category,
                                   time=self.time + dt - past, size=10, task=task), dt=dt,
-                 expect=False if owner == N_RESIDENTS else None)
+                 expect=False if owner == N_RESIDENTS or not allowed else None)
+
+    @rule(who=PICK, biz=PICK, revoke=st.booleans(), dt=DTS)
+    def consent(self, who: int, biz: int, revoke: bool, dt: int) -> None:
+        """A resident allows a business to deposit, or revokes that (refused if there is
+        nothing to revoke, or already allowed)."""
+        w, b = self.resident(who), self.business(biz)
+        allowed = self.state.get(depositor_key(w.address, b.address), Allowance) is not None
+        msg: Msg = (RevokeDepositor(business=b.address) if revoke
+                    else AllowDepositor(business=b.address))
+        self._tx(w, msg, dt=dt, expect=allowed if revoke else not allowed)
+
+    @rule(biz=PICK, who=PICK, dt=DTS)
+    def attest(self, biz: int, who: int, dt: int) -> None:
+        """A business attests a shopping task (refused while it is suspended)."""
+        self._tx(self.business(biz), AttestTasks(task_id="shopping",
+                                                 residents=(self.resident(who).address,)), dt=dt)
+
+    @rule(biz=PICK, lift=st.booleans(), dt=DTS)
+    def suspend(self, biz: int, lift: bool, dt: int) -> None:
+        """The operator suspends a business (closing its open requests) or lifts it."""
+        b = self.business(biz)
+        suspended = b.address in self.suspended
+        msg: Msg = (LiftSuspension(business=b.address) if lift
+                    else SuspendBusiness(business=b.address, reason="relay report"))
+        self._tx(self.chain.operator, msg, dt=dt, expect=suspended if lift else not suspended)
 
     # --- rules: time ----------------------------------------------------------------------------
 

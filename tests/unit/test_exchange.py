@@ -22,7 +22,7 @@ from planet.core.exchange.messages import (
 )
 from planet.core.force.messages import CompleteTask
 from planet.core.messages import Msg
-from planet.core.vault.messages import AddRecord, DepositRecord, EraseRecord
+from planet.core.vault.messages import AddRecord, AllowDepositor, DepositRecord, EraseRecord
 from planet.sdk.wallet import Wallet
 from tests.chain import Chain, b64, make_chain
 
@@ -78,7 +78,7 @@ def books(chain: Chain) -> int:
 @pytest.fixture
 def world() -> tuple[Chain, list[Wallet], Wallet]:
     """Three residents with diamonds, and a business that sold one of them an item."""
-    chain = make_chain(label="exchange", businesses=2)
+    chain = make_chain(label="exchange", businesses=2, params={"min_cohort": 1})
     residents = chain.register_residents(3)
     for r in residents:
         ok(chain, r, CompleteTask(task_id="daily_checkin"))
@@ -94,8 +94,8 @@ def world() -> tuple[Chain, list[Wallet], Wallet]:
 def request_msg(chain: Chain, **over: Any) -> CreateRequest:
     fields: dict[str, Any] = dict(categories=("travel", "shopping"), period_start=0,
                                   period_end=now(chain) + DAY, purpose="Plan new routes",
-                                  reward=100_000, residents=2, expires_at=now(chain) + DAY,
-                                  access_ms=DAY)
+                                  reward=100_000, residents=2, cohort=1,
+                                  expires_at=now(chain) + DAY, access_ms=DAY)
     fields.update(over)
     return CreateRequest(**fields)
 
@@ -157,7 +157,8 @@ def test_request_escrow_grant_read_revoke_erase_and_expiry(world: Any) -> None:
     assert books(chain) == 0
     trip, shoes, diary = digest(), digest(), digest()
     ok(chain, alice, AddRecord(digest=trip, category="travel", time=now(chain) - HOUR, size=100),
-       AddRecord(digest=diary, category="health", time=now(chain), size=100))
+       AddRecord(digest=diary, category="health", time=now(chain), size=100),
+       AllowDepositor(business=shop.address))
     ok(chain, shop, DepositRecord(owner=alice.address, digest=shoes, category="shopping",
                                   time=now(chain), size=50, task="shopping"))
     eligible = q(chain, "exchange/eligible", request=1, owner=alice.address)
@@ -222,7 +223,7 @@ def test_business_closes_a_request_and_gets_the_rest_back(world: Any) -> None:
 def test_budget_beyond_the_purse_is_refused_and_nothing_moves(world: Any) -> None:
     chain, _residents, shop = world
     snapshot = chain.items_without_meta()
-    code, log = run(chain, shop, request_msg(chain, reward=10**9))
+    code, log = run(chain, shop, request_msg(chain, reward=2_000_000, residents=1_000))
     assert code == 701 and "needs 2000000000" in log
     after = dict(chain.items_without_meta())
     changed = {k for k, v in after.items() if dict(snapshot).get(k) != v}
@@ -242,6 +243,9 @@ def test_vault_records_are_unique_owned_and_erased_once() -> None:
     code, _ = run(chain, alice, DepositRecord(owner=bob.address, digest=digest(),
                                                 category="travel", time=1, size=10))
     assert code == 204
+    code, log = run(chain, chain.businesses[0], DepositRecord(owner=bob.address, digest=digest(),
+                                                              category="travel", time=1, size=10))
+    assert code == 607 and "has not allowed" in log
     ok(chain, alice, EraseRecord(digest=d))
     code, _ = run(chain, alice, EraseRecord(digest=d))
     assert code == 603
@@ -258,6 +262,7 @@ def test_deposit_with_a_task_earns_force_within_the_quota() -> None:
     chain = make_chain(label="deposit", businesses=1, params={"business_daily_force_quota": 3})
     (alice,) = chain.register_residents(1)
     shop = chain.businesses[0]
+    ok(chain, alice, AllowDepositor(business=shop.address))
     ok(chain, shop, DepositRecord(owner=alice.address, digest=digest(), category="shopping",
                                   time=1, size=10, task="shopping"))
     assert q(chain, "force/force", address=alice.address)["force"] == 3
@@ -283,8 +288,8 @@ def test_message_formats_are_checked() -> None:
         ({"type": "vault/add_record", "digest": digest(), "category": "travel", "time": 1,
           "size": 10**9}, "size: 1 to"),
         ({"type": "exchange/create_request", "categories": [], "period_start": 0,
-          "period_end": 1, "purpose": "x", "reward": 1, "residents": 1, "expires_at": 1,
-          "access_ms": 1}, "categories: at least one"),
+          "period_end": 1, "purpose": "x", "reward": 1, "residents": 1, "cohort": 1,
+          "expires_at": 1, "access_ms": 1}, "categories: at least one"),
         ({"type": "exchange/create_offer", "item": "x", "price": 1, "stock": 1,
           "starts_at": 5, "ends_at": 5, "min_force": 0, "daily_limit": 0},
          "ends_at: must be after starts_at"),

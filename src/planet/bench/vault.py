@@ -278,7 +278,9 @@ class Bench:
 def make_node(tmp: Path, operator: Wallet, business: Wallet, max_blob: int) -> EmbeddedNode:
     doc = make_genesis_document(CHAIN, operator, [])
     doc["businesses"] = [business.genesis_key("Bench shop")]
-    doc["params"] = {"vault_max_record_bytes": max(Params().vault_max_record_bytes, max_blob)}
+    # cohorts of 1: each grant is timed as its own acceptance, as before cohorts existed
+    doc["params"] = {"vault_max_record_bytes": max(Params().vault_max_record_bytes, max_blob),
+                     "min_cohort": 1}
     return EmbeddedNode(tmp / "node.db", parse_genesis(doc),
                         EngineConfig(block_interval_ms=BLOCK_MS, verify_threads=2))
 
@@ -536,7 +538,7 @@ def setup_grants(bench: Bench, operator: Wallet, owner: Wallet, n_records: int,
     def request(residents: int) -> CreateRequest:
         return CreateRequest(categories=(CATEGORY,), period_start=0,
                              period_end=now + MILLIS_PER_DAY, purpose="Benchmark: route planning",
-                             reward=REWARD, residents=residents,
+                             reward=REWARD, residents=residents, cohort=1,
                              expires_at=now + MILLIS_PER_DAY, access_ms=MILLIS_PER_DAY)
 
     msgs = [request(n_records)] + [request(1) for _ in range(n_batches)]

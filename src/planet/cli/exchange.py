@@ -66,7 +66,8 @@ def requests_list(all_: Annotated[bool, typer.Option("--all", help="Include clos
         human = Human(api)
         console.print(cards("Data requests", [
             (f"#{r['id']}  {human.name(r['business'])} · {human.bd(r['reward'])} each · "
-             f"{r['places_left']} places left · {r['status']}",
+             f"{r['places_left']} places left · cohort of {r['cohort']} "
+             f"({r['waiting']} waiting) · {r['status']}",
              r["purpose"],
              f"asks for {', '.join(r['categories'])}; expires {human.time(r['expires_at'])}")
             for r in page["items"]]))
@@ -92,7 +93,10 @@ def requests_show(request_id: int, key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE
             "records from": human.time(r["period_start"], never="the beginning"),
             "records until": human.time(r["period_end"]),
             "reward": human.bd(r["reward"]), "access for": human.duration(r["access_ms"]),
-            "places left": str(r["places_left"]), "expires": human.time(r["expires_at"])},
+            "places left": str(r["places_left"]),
+            "cohort": f"{r['cohort']} residents; {r['waiting']} waiting (nothing opens or is "
+                      "paid until the cohort is complete)",
+            "expires": human.time(r["expires_at"])},
             f"Request {request_id}"))
         console.print(cards("Your records it would receive", [
             (f"{x['category']} · {human.time(x['time'])} · {x['size']} bytes", x["digest"])
@@ -106,7 +110,8 @@ def requests_accept(request_id: int, key: KeyOpt,
                                                "record `requests show` lists.")] = None,
                     node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
                     home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
-    """Grant the business your chosen records (keys resealed here) and be paid."""
+    """Grant the business your chosen records (keys resealed here); you are paid, and it
+    may read them, when the request's cohort is complete."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
         api = client(home, node_url)
@@ -115,11 +120,22 @@ def requests_accept(request_id: int, key: KeyOpt,
         if not digests:
             raise ValueError(f"none of your records match request {request_id}")
         outcome = sdk_vault.accept_request(api, wallet, request_id, digests)
-        granted = next(e["attributes"] for e in outcome.events
-                       if e["type"] == "exchange/granted")
-        emit({"request": request_id, "records": len(digests), "paid": granted["paid"],
-              "access_until": granted["access_until"]}, as_json, title="Granted",
-             human=Human(api), bd=("paid",))
+        accepted = next(e["attributes"] for e in outcome.events
+                        if e["type"] == "exchange/accepted")
+        granted = next((e["attributes"] for e in outcome.events
+                        if e["type"] == "exchange/granted"
+                        and e["attributes"]["resident"] == wallet.address), None)
+        out: dict[str, Any] = {"request": request_id, "records": len(digests),
+                               "state": "active" if granted else "waiting",
+                               "paid": granted["paid"] if granted else 0,
+                               "cohort": accepted["cohort"]}
+        if granted:
+            out["access_until"] = granted["access_until"]
+        else:
+            out["waiting"] = accepted["waiting"]
+    emit(out, as_json, title="Granted: the cohort is complete, you are paid" if granted else
+         f"Accepted: waiting for the cohort ({out.get('waiting')} of {out['cohort']})",
+         human=Human(api), bd=("paid",))
 
 
 @requests_app.command("revoke")
@@ -162,6 +178,10 @@ def requests_create(
     purpose: Annotated[str, typer.Option(help="What the data is for, in plain words.")],
     reward: Annotated[str, typer.Option(help="BD paid to each resident who grants.")],
     residents: Annotated[int, typer.Option(min=1, help="How many residents.")],
+    cohort: Annotated[int | None, typer.Option(
+        min=1, help="Residents who must accept before any grant opens or is paid (at least the "
+                    "chain's minimum, 10 by default; places come in whole cohorts). Default: "
+                    "--residents, all at once.")] = None,
     period_start: Annotated[str, typer.Option(help="Records from (ISO 8601 or ms).")] = "0",
     period_end: Annotated[str | None, typer.Option(help="Records until (default: now).")] = None,
     expires_in: Annotated[str, typer.Option(help="Open for, e.g. 7d.")] = "7d",
@@ -169,7 +189,8 @@ def requests_create(
     node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
     home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False,
 ) -> None:
-    """(Business) Post a data request; reward × residents is escrowed from your diamonds."""
+    """(Business) Post a data request; reward × residents is escrowed from your diamonds.
+    Nothing is paid or readable until a whole cohort of residents accepted."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
         api = client(home, node_url)
@@ -178,7 +199,8 @@ def requests_create(
             categories=tuple(c.strip() for c in categories.split(",") if c.strip()),
             period_start=parse_instant(period_start), period_end=parse_instant(period_end),
             purpose=purpose, reward=parse_bd(reward), residents=residents,
-            expires_at=chain_time + parse_duration(expires_in), access_ms=parse_duration(access)))
+            cohort=cohort or residents, expires_at=chain_time + parse_duration(expires_in),
+            access_ms=parse_duration(access)))
     created = next(e["attributes"] for e in outcome.events
                    if e["type"] == "exchange/request_created")
     emit({"request": created["request"], "escrowed": created["escrowed"]}, as_json,

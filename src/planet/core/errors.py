@@ -333,6 +333,25 @@ class BlobTooLarge(VaultError):
     code = 606
 
 
+class DepositNotAllowed(VaultError):
+    """A business deposits only into the vault of a resident who allowed it (and has not
+    revoked it): a stranger's vault cannot be filled, nor a record planted to be sold."""
+
+    code = 607
+
+
+class DepositorAllowed(VaultError):
+    """The resident already allows this business to deposit."""
+
+    code = 608
+
+
+class DepositorUnknown(VaultError, Missing):
+    """The resident has no allowance for this business to revoke."""
+
+    code = 609
+
+
 # --- exchange: 700-799 -----------------------------------------------------------------------
 class ExchangeError(PlanetError):
     code = 700
@@ -401,6 +420,41 @@ class RedemptionSettled(ExchangeError):
     """Already fulfilled or refunded."""
 
     code = 714
+
+
+class DailyCapReached(ExchangeError):
+    """What a resident receives from businesses in one local day is capped
+    (`Params.resident_daily_cap_micro`): the payment would go past it."""
+
+    code = 715
+
+
+class RewardOverCap(ExchangeError):
+    """A request's reward per resident is more than the daily cap, so no one could be paid."""
+
+    code = 716
+
+
+class CohortTooSmall(ExchangeError):
+    """A data request's cohort is below the genesis minimum (`Params.min_cohort`), or its
+    places are not whole cohorts."""
+
+    code = 717
+
+
+class BusinessSuspended(ExchangeError):
+    """The operator suspended the business: no offers, redemptions, requests, deposits,
+    attestations or rewards until it lifts the suspension."""
+
+    code = 718
+
+
+class AlreadySuspended(ExchangeError):
+    code = 719
+
+
+class NotSuspended(ExchangeError):
+    code = 720
 
 
 # --- genesis, queries, the HTTP edge, the chain, the node and its engines: 900-999 ----------

@@ -63,3 +63,23 @@ def record_erased(state: Any, owner: str, digest: str, time_ms: int) -> list[Any
     for fn in _record_erased:
         events.extend(fn(state, owner, digest, time_ms))
     return events
+
+
+BusinessSuspended = Callable[[Any, str], str]
+"""(view, business) -> why it is suspended, "" if it is not; the exchange keeps suspensions,
+and force (attestations) and the vault (deposits) ask, below it"""
+
+_business_suspended: list[BusinessSuspended] = []
+
+
+def on_business_suspended(fn: BusinessSuspended) -> None:
+    if fn not in _business_suspended:
+        _business_suspended.append(fn)
+
+
+def business_suspended(view: Any, business: str) -> str:
+    for fn in _business_suspended:
+        reason = fn(view, business)
+        if reason:
+            return reason
+    return ""

@@ -18,6 +18,9 @@ from typing import Any
 from planet.core.errors import GenesisError
 from planet.core.types import MILLIS_PER_DAY
 
+REFERENCE_RESIDENTS = 100_000
+"""The resident count the default daily cap is justified at (see `compute_daily_cap`)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Params:
@@ -47,6 +50,12 @@ class Params:
     vault_max_record_bytes: int = 4 * 1024 * 1024  # ciphertext of one record, in the blob store
     exchange_max_access_ms: int = 365 * MILLIS_PER_DAY  # longest access a data request may ask
     exchange_max_open_ms: int = 90 * MILLIS_PER_DAY  # longest a request or offer may stay open
+    # diamonds stay where they were earned (ARCHITECTURE.md, "Relays through a business")
+    min_cohort: int = 10  # a data request pays and opens nothing until this many residents accepted
+    max_cohort: int = 1_000  # activating a cohort touches each of its grants: bounded work per tx
+    # µBD a resident may receive from businesses per local day: one day of era-0 emission per
+    # resident at REFERENCE_RESIDENTS (270,000 BD / 100,000 = 2.7 BD), see `compute_daily_cap`
+    resident_daily_cap_micro: int = 2_700_000
     # identity verification, per resident and per phone and local day, counted by the
     # verifier (off the ledger): attempts leave room for typos, sends for a lost SMS, and a
     # 6-digit code guessed at most 5 times a day is found with odds of 1 in 200,000
@@ -79,6 +88,12 @@ class Params:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise GenesisError(f"params.{name} must be a non-negative integer")
         return dataclasses.replace(self, **overrides)
+
+    def compute_daily_cap(self, residents: int = REFERENCE_RESIDENTS) -> int:
+        """One day of era-0 emission shared by `residents`: the default cap on what a resident
+        receives from businesses a day, so a relay through businesses moves no more per
+        accomplice and day than an average resident earns (2.7 BD at 100,000 residents)."""
+        return self.emission_rate_micro_per_second * MILLIS_PER_DAY // 1_000 // residents
 
     def to_json(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

@@ -40,7 +40,7 @@ from planet.core.errors import (
     UnknownAccount,
 )
 from planet.core.exchange.module import MODULE as EXCHANGE
-from planet.core.exchange.rules import end_grants_on_erasure
+from planet.core.exchange.rules import end_grants_on_erasure, get_suspension_reason
 from planet.core.force.module import MODULE as FORCE
 from planet.core.force.rules import reward_verified_identity
 from planet.core.genesis import Genesis
@@ -56,6 +56,7 @@ ROUTER = Router(MODULES)
 hooks.on_force_changed(sync_force)
 hooks.on_identity_verified(reward_verified_identity)
 hooks.on_record_erased(end_grants_on_erasure)
+hooks.on_business_suspended(get_suspension_reason)
 
 
 @dataclass(frozen=True, slots=True)

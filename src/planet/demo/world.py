@@ -34,6 +34,7 @@ from planet.core.genesis import format_time, parse_genesis
 from planet.core.messages import Event
 from planet.core.transition import TxResult
 from planet.core.types import MICRO_PER_BD
+from planet.core.vault.messages import AllowDepositor
 from planet.engines.embedded import EmbeddedNode, EngineConfig
 from planet.node.home import Home, init_home
 from planet.sdk.envelope import reseal_for
@@ -229,42 +230,61 @@ def generate(path: Path, residents: int = 1_000, days: int = 90, seed: int = 1,
 def finish(world: World) -> None:
     """The last minutes before now: make sure the demo resident has something to show.
 
-    Its partner deposits shopping records, it buys a coffee, and Sunrise Coffee posts two
-    data requests: the resident accepts the first (a grant in its history, a reward in its
-    balance) and leaves the second open for whoever logs in to accept in the browser.
+    Its partner (which the resident and a cohort's worth of neighbours allow to deposit)
+    deposits shopping records, it buys a coffee, and Sunrise Coffee posts two data requests
+    in cohorts of the genesis minimum: the resident and enough neighbours accept the first,
+    so its cohort opens (a grant in the resident's history, a reward in its balance), and
+    the second is left open for whoever logs in to accept in the browser.
     """
     person = world.people[RESIDENT_INDEX]
     shop, category = world.businesses[0], RECORD_CATEGORIES[0]
-    txs = [world.record_txs(shop, person, category, json.dumps(
+    cohort = world.params.min_cohort
+    neighbours = [p for p in world.active() if p is not person][:cohort - 1]
+    txs = [world.sign(p.wallet, AllowDepositor(business=shop.address))
+           for p in [person, *neighbours] if 0 not in p.depositors]
+    for p in [person, *neighbours]:
+        p.depositors.add(0)
+    txs += [world.record_txs(shop, person, category, json.dumps(
         {"from": BUSINESS_NAMES[0], "what": what, "amount_cny": amount}), deposit=True)
         for what, amount in (("Flat white and croissant", 38), ("Coffee beans 500 g", 96))]
+    txs += [world.record_txs(shop, p, category, json.dumps(
+        {"from": BUSINESS_NAMES[0], "what": "Americano", "amount_cny": 22 + i}), deposit=True)
+        for i, p in enumerate(neighbours)]
     # Enough sales for the two requests' escrow (a purse only fills through sales).
     offer = world.market.offers.get(0)
     if offer is not None:
         buyers = [p for p in world.active() if p is not person][:12]
         txs += [world.sign(p.wallet, RedeemOffer(offer=offer[0])) for p in buyers]
     world.block(txs, dt=1_000)
-    reward = 20 * MICRO_PER_BD
+    reward = min(2 * MICRO_PER_BD, world.params.resident_daily_cap_micro)
     purse = get_purse(world.app.state, shop.address).balance
-    places = max(1, min(20, purse // reward - 3))
+    places = max(cohort, min(2 * cohort, (purse // reward - cohort) // cohort * cohort))
     first: list[int] = []
     txs = [world.then(world.sign(shop, CreateRequest(
         categories=(category,), period_start=world.genesis.genesis_time,
         period_end=world.time + 30 * DAY, purpose="Sunrise Coffee: which of our shops you visit, "
-        "to open the next one near you", reward=reward, residents=3, expires_at=world.time
-        + 7 * DAY, access_ms=30 * DAY)), lambda r: first.append(_request_id(r))),
+        "to open the next one near you", reward=reward, residents=cohort, cohort=cohort,
+        expires_at=world.time + 7 * DAY, access_ms=30 * DAY)),
+        lambda r: first.append(_request_id(r))),
         world.sign(shop, CreateRequest(
             categories=(category, "location"), period_start=world.genesis.genesis_time,
             period_end=world.time + 30 * DAY, purpose="Sunrise Coffee: your coffee and commute "
-            "habits, to plan opening hours", reward=reward, residents=places,
+            "habits, to plan opening hours", reward=reward, residents=places, cohort=cohort,
             expires_at=world.time + 14 * DAY, access_ms=60 * DAY))]
     world.block(txs, dt=1_000)
-    digests = [d for d, c in person.records if c == category][:2]
-    if first and digests:
-        keys = tuple(b64encode(reseal_for(world.market.blobs[d], person.wallet.encryption_key,
+    if not first:
+        return
+    accepts = []
+    for p, n in [(person, 2), *((p, 1) for p in neighbours)]:
+        digests = [d for d, c in p.records if c == category][:n]
+        if not digests:
+            continue
+        keys = tuple(b64encode(reseal_for(world.market.blobs[d], p.wallet.encryption_key,
                                           shop.encryption_public_key)) for d in digests)
-        world.block([world.sign(person.wallet, AcceptRequest(
-            request=first[0], records=tuple(digests), keys=keys))], dt=1_000)
+        p.answered.add(first[0])
+        accepts.append(world.sign(p.wallet, AcceptRequest(request=first[0],
+                                                          records=tuple(digests), keys=keys)))
+    world.block(accepts, dt=1_000)
 
 
 def _request_id(result: TxResult) -> int:

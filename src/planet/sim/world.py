@@ -60,7 +60,7 @@ from planet.core.genesis import Genesis, parse_genesis
 from planet.core.messages import Event, Msg
 from planet.core.transition import TxResult
 from planet.core.types import MICRO_PER_BD
-from planet.core.vault.messages import AddRecord, DepositRecord
+from planet.core.vault.messages import AddRecord, AllowDepositor, DepositRecord
 from planet.node.home import make_genesis_document
 from planet.sdk.envelope import VOUCHER_INFO, reseal_for, seal_record, seal_to
 from planet.sdk.wallet import Wallet
@@ -110,6 +110,7 @@ class Person:
     verify_at: int = 0  # block time at which the verifier attests (0: never)
     records: list[tuple[str, str]] = field(default_factory=list)  # (digest, category), live
     answered: set[int] = field(default_factory=set)  # data requests already accepted
+    depositors: set[int] = field(default_factory=set)  # businesses allowed to deposit
 
 
 @dataclass
@@ -527,6 +528,9 @@ class World:
             name = self.keys.business_names[i]
             for p in self.rng.sample(active, min(len(active), max(1, len(active) // 200))):
                 amount = self.rng.randint(5, 300)
+                if i not in p.depositors:  # a deposit needs the owner's consent, given once
+                    p.depositors.add(i)
+                    txs.append(self.sign(p.wallet, AllowDepositor(business=business.address)))
                 txs.append(self.record_txs(business, p, category, json.dumps(
                     {"from": name, "what": OFFER_ITEMS[i % len(OFFER_ITEMS)],
                      "amount_cny": amount, "day": self.day}), deposit=True))
@@ -537,12 +541,15 @@ class World:
         return txs
 
     def post_requests(self) -> list[bytes]:
-        """Weekly, each business with diamonds in its purse asks for its kind of record."""
+        """Weekly, each business with diamonds in its purse asks for its kind of record, in
+        whole cohorts of the genesis minimum, at a reward within the residents' daily cap."""
         txs = []
-        reward = 20 * MICRO_PER_BD
+        reward = min(2 * MICRO_PER_BD, self.params.resident_daily_cap_micro)
+        cohort = self.params.min_cohort
         for i, business in enumerate(self.businesses):
             count = min(40, get_purse(self.app.state, business.address).balance // reward)
-            if count < 1:
+            count -= count % cohort
+            if count < cohort:
                 continue
             category = RECORD_CATEGORIES[i % len(RECORD_CATEGORIES)]
             expires = self.time + 14 * DAY
@@ -556,12 +563,12 @@ class World:
                 categories=(category,), period_start=self.genesis.genesis_time,
                 period_end=expires, purpose=f"{self.keys.business_names[i]}: better "
                 f"{category} suggestions for you", reward=reward, residents=count,
-                expires_at=expires, access_ms=30 * DAY)), posted))
+                cohort=cohort, expires_at=expires, access_ms=30 * DAY)), posted))
         return txs
 
     def acceptances(self) -> list[bytes]:
         """Residents with matching records accept some open requests, resealing each record's
-        key to the business; the reward comes from escrow."""
+        key to the business; the reward comes from escrow once a whole cohort accepted."""
         txs: list[bytes] = []
         for rid, wanted in list(self.market.requests.items()):
             if wanted.expires_at <= self.time + HOUR or wanted.places <= 0:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from planet.core.accounts.messages import check_hex32, check_name
+from planet.core.address import parse_address
 from planet.core.encoding import b64decode
-from planet.core.errors import InvalidField
+from planet.core.errors import CohortTooSmall, InvalidField
 from planet.core.messages import Msg
 from planet.core.params import Params
 from planet.core.vault.messages import check_category
@@ -26,9 +27,26 @@ def check_positive(type_: str, field: str, value: int) -> None:
         raise InvalidField(f"{type_}.{field}: must be at least 1")
 
 
+def check_cohort(type_: str, cohort: int, residents: int, params: Params) -> None:
+    """Data is sold in cohorts of at least `min_cohort` residents, and places in whole cohorts,
+    so that no grant ever opens with fewer than `cohort` others beside it."""
+    if cohort < params.min_cohort:
+        raise CohortTooSmall(f"{type_}.cohort: {cohort} is below the minimum cohort of "
+                             f"{params.min_cohort} residents")
+    if cohort > params.max_cohort:
+        raise InvalidField(f"{type_}.cohort: at most {params.max_cohort} residents")
+    if residents % cohort:
+        raise CohortTooSmall(f"{type_}.residents: {residents} places are not whole cohorts of "
+                             f"{cohort}")
+
+
 @dataclass(frozen=True, slots=True)
 class CreateRequest(Msg):
-    """A business asks for data; `reward × residents` µBD move from its purse into escrow."""
+    """A business asks for data; `reward × residents` µBD move from its purse into escrow.
+
+    Acceptances wait in cohorts of `cohort` residents: nothing is paid or readable until a
+    cohort is complete, then all of its grants open and are paid at once.
+    """
 
     TYPE = "exchange/create_request"
     categories: tuple[str, ...]
@@ -37,6 +55,7 @@ class CreateRequest(Msg):
     purpose: str
     reward: int
     residents: int
+    cohort: int
     expires_at: int
     access_ms: int
 
@@ -53,6 +72,7 @@ class CreateRequest(Msg):
             raise InvalidField(f"{self.TYPE}.purpose: say in printable words what the data is for")
         check_positive(self.TYPE, "reward", self.reward)
         check_positive(self.TYPE, "residents", self.residents)
+        check_cohort(self.TYPE, self.cohort, self.residents, params)
         if not 0 < self.access_ms <= params.exchange_max_access_ms:
             raise InvalidField(f"{self.TYPE}.access_ms: 1 to {params.exchange_max_access_ms} ms")
 
@@ -71,7 +91,8 @@ class CloseRequest(Msg):
 @dataclass(frozen=True, slots=True)
 class AcceptRequest(Msg):
     """A resident's grant: the chosen records and, for each, its data key resealed to the
-    business (`keys[i]` opens `records[i]`). The reward is paid from escrow at once."""
+    business (`keys[i]` opens `records[i]`). It waits for its cohort; when the cohort is
+    complete every grant in it opens and is paid from escrow at once."""
 
     TYPE = "exchange/accept_request"
     request: int
@@ -95,7 +116,8 @@ class AcceptRequest(Msg):
 
 @dataclass(frozen=True, slots=True)
 class RevokeGrant(Msg):
-    """The resident ends a grant now; the business keeps what it was paid for, no more."""
+    """The resident ends a grant now (or withdraws one still waiting for its cohort); the
+    business keeps what it was paid for, no more."""
 
     TYPE = "exchange/revoke_grant"
     request: int
@@ -158,3 +180,33 @@ class RefundRedemption(Msg):
 
     def validate(self, params: Params) -> None:
         check_id(self.TYPE, "redemption", self.redemption)
+
+
+def check_reason(type_: str, reason: str) -> None:
+    if not reason.strip() or not reason.isprintable():
+        raise InvalidField(f"{type_}.reason: say in printable words why")
+
+
+@dataclass(frozen=True, slots=True)
+class SuspendBusiness(Msg):
+    """The operator suspends a business: no offers, redemptions, requests, deposits,
+    attestations or rewards; its open requests close and refund their escrow."""
+
+    TYPE = "exchange/suspend_business"
+    business: str
+    reason: str
+
+    def validate(self, params: Params) -> None:
+        parse_address(self.business, field=f"{self.TYPE}.business")
+        check_reason(self.TYPE, self.reason)
+
+
+@dataclass(frozen=True, slots=True)
+class LiftSuspension(Msg):
+    """The operator lifts a suspension: the business may trade again."""
+
+    TYPE = "exchange/lift_suspension"
+    business: str
+
+    def validate(self, params: Params) -> None:
+        parse_address(self.business, field=f"{self.TYPE}.business")

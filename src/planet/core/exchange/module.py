@@ -13,37 +13,47 @@ from planet.core.exchange.messages import (
     CreateOffer,
     CreateRequest,
     FulfilRedemption,
+    LiftSuspension,
     RedeemOffer,
     RefundRedemption,
     RevokeGrant,
+    SuspendBusiness,
 )
 from planet.core.exchange.rules import (
     check_read,
     compute_business_diamonds,
+    compute_cap_left,
     get_grant,
     get_offer,
     get_purse,
+    get_received_today,
     get_redemption,
+    get_suspension,
     list_eligible,
     process_accept_request,
     process_close_request,
     process_create_offer,
     process_create_request,
     process_fulfil,
+    process_lift_suspension,
     process_redeem,
     process_refund,
     process_request_expiries,
     process_revoke_grant,
+    process_suspend_business,
     require_request,
 )
 from planet.core.exchange.state import (
     OPEN,
     PREFIX,
+    SUSPENDED_PREFIX,
     DataRequest,
     Grant,
     Offer,
+    Suspension,
     grants_of_request_prefix,
 )
+from planet.core.force.days import compute_day
 from planet.core.messages import Module
 from planet.core.params import Params
 from planet.core.queries import address_arg, bool_arg, int_arg
@@ -62,14 +72,19 @@ def page(args: Mapping[str, Any], rows: list[Any]) -> dict[str, Any]:
 
 def describe_request(request: DataRequest, time_ms: int) -> dict[str, Any]:
     open_now = request.status == OPEN and time_ms < request.expires_at
+    places_left = request.residents - request.accepted - request.waiting
     return {**request.to_json(), "escrowed": request.escrowed, "paid": request.paid,
-            "escrow": request.escrow,
-            "places_left": request.residents - request.accepted if open_now else 0}
+            "escrow": request.escrow, "places_left": places_left if open_now else 0,
+            "cohort_missing": request.cohort - request.waiting if open_now else 0}
 
 
 def describe_grant(grant: Grant, time_ms: int) -> dict[str, Any]:
     if grant.revoked_at:
         state = "revoked"
+    elif grant.lapsed_at:
+        state = "lapsed"
+    elif grant.waits:
+        state = "waiting"
     elif time_ms >= grant.access_until:
         state = "expired"
     else:
@@ -145,9 +160,11 @@ def query_read_check(view: View, args: Mapping[str, Any], params: Params) -> dic
     return record.to_json()
 
 
-def describe_offer(offer: Offer, time_ms: int) -> dict[str, Any]:
-    on_sale = offer.starts_at <= time_ms < offer.ends_at and offer.sold < offer.stock
-    return {**offer.to_json(), "left": offer.stock - offer.sold, "on_sale": on_sale}
+def describe_offer(offer: Offer, time_ms: int, suspended: bool = False) -> dict[str, Any]:
+    on_sale = (offer.starts_at <= time_ms < offer.ends_at and offer.sold < offer.stock
+               and not suspended)
+    return {**offer.to_json(), "left": offer.stock - offer.sold, "on_sale": on_sale,
+            "suspended": suspended}
 
 
 def query_offer(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
@@ -155,7 +172,8 @@ def query_offer(view: View, args: Mapping[str, Any], params: Params) -> dict[str
     offer = get_offer(view, offer_id)
     if offer is None:
         raise NotFound(f"no offer {offer_id}")
-    return describe_offer(offer, get_meta(view).time)
+    suspended = get_suspension(view, offer.business) is not None
+    return describe_offer(offer, get_meta(view).time, suspended)
 
 
 def query_offers(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
@@ -163,7 +181,9 @@ def query_offers(view: View, args: Mapping[str, Any], params: Params) -> dict[st
     time_ms = get_meta(view).time
     business = address_arg(args, "business") if "business" in args else None
     on_sale = bool_arg(args, "on_sale")
-    rows = [describe_offer(o, time_ms) for _k, o in view.iter_prefix(f"{PREFIX}offer/", Offer)
+    suspended = {key.removeprefix(SUSPENDED_PREFIX) for key in view.iter_keys(SUSPENDED_PREFIX)}
+    rows = [describe_offer(o, time_ms, o.business in suspended)
+            for _k, o in view.iter_prefix(f"{PREFIX}offer/", Offer)
             if business is None or o.business == business]
     rows = [r for r in rows if r["on_sale"] or not on_sale]
     rows.reverse()
@@ -199,15 +219,43 @@ def query_books(view: View, args: Mapping[str, Any], params: Params) -> dict[str
     return {"purses_micro": purses, "escrow_micro": escrow}
 
 
+def query_suspension(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    """Whether the operator suspended a business, since when and why."""
+    business = address_arg(args, "business")
+    suspension = get_suspension(view, business)
+    return {"business": business, "suspended": suspension is not None,
+            **(suspension.to_json() if suspension is not None else {})}
+
+
+def query_suspensions(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    """Every suspended business (the operator dashboard's list)."""
+    return {"items": [{"business": key.removeprefix(SUSPENDED_PREFIX), **s.to_json()}
+                      for key, s in view.iter_prefix(SUSPENDED_PREFIX, Suspension)]}
+
+
+def query_received(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    """What a resident received from businesses today and may still receive (the cap)."""
+    resident = address_arg(args, "resident")
+    time_ms = get_meta(view).time
+    day = compute_day(time_ms, params.timezone_offset_minutes)
+    return {"resident": resident, "day": day, "cap_micro": params.resident_daily_cap_micro,
+            "received_micro": get_received_today(view, resident, day),
+            "left_micro": compute_cap_left(view, params, resident, time_ms)}
+
+
 MODULE = Module(
     name="exchange",
     messages=((CreateRequest, process_create_request), (CloseRequest, process_close_request),
               (AcceptRequest, process_accept_request), (RevokeGrant, process_revoke_grant),
               (CreateOffer, process_create_offer), (RedeemOffer, process_redeem),
-              (FulfilRedemption, process_fulfil), (RefundRedemption, process_refund)),
+              (FulfilRedemption, process_fulfil), (RefundRedemption, process_refund),
+              (SuspendBusiness, process_suspend_business),
+              (LiftSuspension, process_lift_suspension)),
     begin_block=process_request_expiries,
     queries={"purse": query_purse, "request": query_request, "requests": query_requests,
              "eligible": query_eligible, "grant": query_grant, "grants": query_grants,
              "read_check": query_read_check, "offer": query_offer, "offers": query_offers,
-             "redemption": query_redemption, "redemptions": query_redemptions, "books": query_books},
+             "redemption": query_redemption, "redemptions": query_redemptions, "books": query_books,
+             "suspension": query_suspension, "suspensions": query_suspensions,
+             "received": query_received},
 )

@@ -10,19 +10,31 @@ A business's diamonds are its purse; a resident's are their balance (emission's 
 A request's budget is escrowed when it is posted, so a resident who accepts is always
 paid. A grant covers only the resident's own live records of the categories and period
 asked for, each with its data key resealed to the business. The blob store serves a
-record to a business only while a grant covering it is active (`check_read`): not revoked,
-not past its access period, the record not erased.
+record to a business only while a grant covering it is active (`check_read`): opened with
+its cohort, not revoked, not past its access period, the record not erased.
+
+Diamonds stay where they were earned. Each rule alone keeps a transfer between residents
+impossible, but a business could chain them into one (r1 redeems its offer, it deposits a
+record into r7's vault, asks for exactly that record, r7 accepts and is paid: a relay).
+So: deposits need the owner's consent (the vault's rule); a request pays and opens nothing
+until a whole cohort of at least `min_cohort` residents accepted (`open_cohort`), so a
+relay needs that many accomplices; what a resident receives from businesses is capped per
+local day (`pay_from_business`); and the operator can suspend a business
+(`process_suspend_business`), which closes its requests and stops its trade.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from planet.core.accounts.rules import is_business, require_resident
+from planet.core.accounts.rules import is_business, is_operator, require_resident
 from planet.core.emission.rules import credit_balance, debit_balance
 from planet.core.errors import (
     AlreadyGranted,
+    AlreadySuspended,
     BlobRefused,
+    BusinessSuspended,
+    DailyCapReached,
     DailyLimitReached,
     ForceTooLow,
     GrantEnded,
@@ -30,6 +42,8 @@ from planet.core.errors import (
     InvalidField,
     NotBusiness,
     NotEnoughDiamonds,
+    NotOperator,
+    NotSuspended,
     OfferNotOnSale,
     OfferUnknown,
     RecordNotEligible,
@@ -37,6 +51,7 @@ from planet.core.errors import (
     RedemptionUnknown,
     RequestClosed,
     RequestUnknown,
+    RewardOverCap,
     SoldOut,
     Unauthorized,
 )
@@ -46,9 +61,11 @@ from planet.core.exchange.messages import (
     CreateOffer,
     CreateRequest,
     FulfilRedemption,
+    LiftSuspension,
     RedeemOffer,
     RefundRedemption,
     RevokeGrant,
+    SuspendBusiness,
 )
 from planet.core.exchange.state import (
     CLOSED,
@@ -66,7 +83,9 @@ from planet.core.exchange.state import (
     Grant,
     Offer,
     Purse,
+    Receipts,
     Redemption,
+    Suspension,
     access_key,
     access_prefix,
     daily_key,
@@ -76,13 +95,18 @@ from planet.core.exchange.state import (
     offer_key,
     parse_expiry_key,
     purse_key,
+    receipts_key,
     redemption_key,
     redemption_of_key,
     request_key,
+    suspension_key,
+    waiting_key,
+    waiting_prefix,
 )
 from planet.core.force.days import compute_day
 from planet.core.force.grants import get_force
 from planet.core.messages import Ctx, Event
+from planet.core.params import Params
 from planet.core.records import Marker
 from planet.core.state import Layer, View
 from planet.core.vault.rules import find_record, get_record
@@ -122,9 +146,61 @@ def get_redemption(view: View, redemption_id: int) -> Redemption | None:
     return view.get(redemption_key(redemption_id), Redemption)
 
 
+def get_suspension(view: View, business: str) -> Suspension | None:
+    return view.get(suspension_key(business), Suspension)
+
+
+def get_suspension_reason(view: View, business: str) -> str:
+    """Why the business is suspended, "" if it is not (the hook force and the vault ask)."""
+    suspension = get_suspension(view, business)
+    return suspension.reason if suspension is not None else ""
+
+
+def check_not_suspended(view: View, business: str, action: str) -> None:
+    suspension = get_suspension(view, business)
+    if suspension is not None:
+        raise BusinessSuspended(f"{business} is suspended since {suspension.since} "
+                                f"({suspension.reason}): {action}")
+
+
 def require_business(ctx: Ctx, action: str) -> None:
+    """An approved business that the operator has not suspended."""
     if not is_business(ctx.state, ctx.sender):
         raise NotBusiness(f"only approved businesses {action}")
+    check_not_suspended(ctx.state, ctx.sender, f"it may not {action} until it is lifted")
+
+
+# --- the daily cap on what a resident receives from businesses ------------------------------
+
+
+def get_received_today(view: View, resident: str, day: int) -> int:
+    receipts = view.get(receipts_key(resident), Receipts)
+    return receipts.micro if receipts is not None and receipts.day == day else 0
+
+
+def compute_cap_left(view: View, params: Params, resident: str, time_ms: int) -> int:
+    """µBD the resident may still receive from businesses on the local day of `time_ms`."""
+    day = compute_day(time_ms, params.timezone_offset_minutes)
+    return max(0, params.resident_daily_cap_micro - get_received_today(view, resident, day))
+
+
+def check_daily_cap(view: View, params: Params, resident: str, amount: int, time_ms: int) -> None:
+    left = compute_cap_left(view, params, resident, time_ms)
+    if amount > left:
+        raise DailyCapReached(f"{resident} may receive {left} µBD more from businesses today "
+                              f"(daily cap {params.resident_daily_cap_micro} µBD); "
+                              f"this pays {amount} µBD")
+
+
+def pay_from_business(state: Layer, params: Params, resident: str, amount: int,
+                      time_ms: int) -> None:
+    """Every payment of a business to a resident (a data reward) goes through the daily cap
+    (a refunded redemption is the resident's own diamonds coming back, and does not)."""
+    check_daily_cap(state, params, resident, amount, time_ms)
+    day = compute_day(time_ms, params.timezone_offset_minutes)
+    state.set(receipts_key(resident),
+              Receipts(day=day, micro=get_received_today(state, resident, day) + amount))
+    credit_balance(state, params, resident, amount, time_ms)
 
 
 # --- diamonds of businesses -------------------------------------------------------------------
@@ -155,6 +231,10 @@ def next_id(state: Layer, kind: str) -> int:
 def process_create_request(ctx: Ctx, msg: CreateRequest) -> None:
     """The whole budget goes into escrow now, so every resident who accepts is paid."""
     require_business(ctx, "post data requests")
+    if msg.reward > ctx.params.resident_daily_cap_micro:
+        raise RewardOverCap(f"{msg.TYPE}.reward: {msg.reward} µBD per resident is more than "
+                            f"a resident may receive from businesses in a day "
+                            f"({ctx.params.resident_daily_cap_micro} µBD)")
     if not ctx.time < msg.expires_at <= ctx.time + ctx.params.exchange_max_open_ms:
         raise InvalidField(f"{msg.TYPE}.expires_at: must be after the block time {ctx.time} and "
                            f"within {ctx.params.exchange_max_open_ms} ms of it")
@@ -164,23 +244,38 @@ def process_create_request(ctx: Ctx, msg: CreateRequest) -> None:
         id=next_id(ctx.state, "requests"), business=ctx.sender, categories=msg.categories,
         period_start=msg.period_start, period_end=msg.period_end, purpose=msg.purpose,
         reward=msg.reward, residents=msg.residents, expires_at=msg.expires_at,
-        access_ms=msg.access_ms, created_at=ctx.time)
+        access_ms=msg.access_ms, created_at=ctx.time, cohort=msg.cohort)
     ctx.state.set(request_key(request.id), request)
     ctx.state.set(expiry_key(request.expires_at, request.id), Marker())
     ctx.emit("exchange/request_created", request=request.id, business=ctx.sender,
-             escrowed=budget)
+             escrowed=budget, cohort=msg.cohort)
+
+
+def lapse_waiting(state: Layer, request: DataRequest, time_ms: int) -> None:
+    """Grants still waiting for their cohort never open: their keys are blanked."""
+    for key in list(state.iter_keys(waiting_prefix(request.id))):
+        resident = key.rsplit("/", 1)[1]
+        grant = get_grant(state, request.id, resident)
+        assert grant is not None
+        state.set(grant_key(request.id, resident),
+                  dataclasses.replace(end_grant_keys(grant), lapsed_at=time_ms))
+        state.delete(key)
 
 
 def end_request(state: Layer, request: DataRequest, status: str, time_ms: int) -> Event:
-    """Closed or expired: what escrow remains goes back to the business."""
+    """Closed or expired: what escrow remains goes back to the business, and acceptances
+    of an incomplete cohort lapse unpaid and unread."""
     refund = request.escrow
     credit_purse(state, request.business, refund)
+    lapse_waiting(state, request, time_ms)
     state.delete(expiry_key(request.expires_at, request.id))
     state.set(request_key(request.id), dataclasses.replace(
-        request, status=status, refunded=request.refunded + refund, ended_at=time_ms))
+        request, status=status, refunded=request.refunded + refund, ended_at=time_ms,
+        waiting=0))
     return Event(f"exchange/request_{status}", {"request": request.id,
                                                 "business": request.business,
-                                                "refunded": refund})
+                                                "refunded": refund,
+                                                "lapsed": request.waiting})
 
 
 def process_close_request(ctx: Ctx, msg: CloseRequest) -> None:
@@ -207,7 +302,7 @@ def check_open(request: DataRequest, time_ms: int) -> None:
         raise RequestClosed(f"request {request.id} is {request.status}")
     if time_ms >= request.expires_at:
         raise RequestClosed(f"request {request.id} expired at {request.expires_at}")
-    if request.accepted >= request.residents:
+    if request.accepted + request.waiting >= request.residents:
         raise RequestClosed(f"request {request.id} has all {request.residents} residents it "
                             "asked for")
 
@@ -240,7 +335,11 @@ def list_eligible(view: View, request: DataRequest, owner: str) -> list[VaultRec
 
 
 def process_accept_request(ctx: Ctx, msg: AcceptRequest) -> None:
-    """The resident signs a grant and is paid the reward from escrow."""
+    """The resident signs a grant; it waits for its cohort, which opens when complete.
+
+    The reward must fit in what the resident may still receive today, so they learn now
+    rather than see their acceptance dropped when the cohort completes.
+    """
     require_resident(ctx.state, ctx.sender, "grant access to their data")
     request = require_request(ctx.state, msg.request)
     check_open(request, ctx.time)
@@ -251,20 +350,73 @@ def process_accept_request(ctx: Ctx, msg: AcceptRequest) -> None:
             check_eligible(get_record(ctx.state, ctx.sender, digest), request, digest)
         except RecordNotEligible as err:
             raise RecordNotEligible(f"records[{i}]: {err.message}") from None
+    check_daily_cap(ctx.state, ctx.params, ctx.sender, request.reward, ctx.time)
     grant = Grant(request=request.id, resident=ctx.sender, business=request.business,
                   purpose=request.purpose, records=msg.records, keys=msg.keys,
-                  reward=request.reward, granted_at=ctx.time,
-                  access_until=ctx.time + request.access_ms)
+                  reward=request.reward, granted_at=ctx.time, access_until=0)
     ctx.state.set(grant_key(request.id, ctx.sender), grant)
     ctx.state.set(grant_of_key(ctx.sender, request.id), Marker())
+    ctx.state.set(waiting_key(request.id, ctx.sender), Marker())
     for digest in msg.records:
         ctx.state.set(access_key(ctx.sender, digest, request.id), Marker())
-    ctx.state.set(request_key(request.id), dataclasses.replace(request,
-                                                               accepted=request.accepted + 1))
-    credit_balance(ctx.state, ctx.params, ctx.sender, request.reward, ctx.time)
-    ctx.emit("exchange/granted", request=request.id, resident=ctx.sender,
-             business=request.business, records=len(msg.records), paid=request.reward,
-             access_until=grant.access_until)
+    request = dataclasses.replace(request, waiting=request.waiting + 1)
+    ctx.state.set(request_key(request.id), request)
+    ctx.emit("exchange/accepted", request=request.id, resident=ctx.sender,
+             business=request.business, records=len(msg.records), waiting=request.waiting,
+             cohort=request.cohort)
+    if request.waiting == request.cohort:
+        ctx.events.extend(open_cohort(ctx.state, ctx.params, request, ctx.time))
+
+
+def drop_acceptance(state: Layer, grant: Grant) -> None:
+    """An acceptance that cannot be paid leaves no trace but its event: the resident may
+    accept again (another day), and the place is free for someone else."""
+    state.delete(grant_key(grant.request, grant.resident))
+    state.delete(grant_of_key(grant.resident, grant.request))
+    state.delete(waiting_key(grant.request, grant.resident))
+    for digest in grant.records:
+        state.delete(access_key(grant.resident, digest, grant.request))
+
+
+def open_cohort(state: Layer, params: Params, request: DataRequest, time_ms: int) -> list[Event]:
+    """A complete cohort opens at once: every grant in it is paid from escrow and readable.
+
+    A resident whose daily cap no longer has room for the reward (it was checked when they
+    accepted, perhaps on another day) is dropped from the cohort, their share stays in
+    escrow for whoever takes the place (refunded to the business if no one does), and the
+    others keep waiting: no grant ever opens in a cohort smaller than `request.cohort`.
+    """
+    waiting = [get_grant(state, request.id, key.rsplit("/", 1)[1])
+               for key in state.iter_keys(waiting_prefix(request.id))]
+    events = []
+    for grant in waiting:
+        assert grant is not None
+        left = compute_cap_left(state, params, grant.resident, time_ms)
+        if request.reward > left:
+            drop_acceptance(state, grant)
+            events.append(Event("exchange/acceptance_dropped", {
+                "request": request.id, "resident": grant.resident, "business": request.business,
+                "reason": f"daily cap: {left} µBD left today, the reward is {request.reward} µBD"}))
+    if events:
+        state.set(request_key(request.id), dataclasses.replace(
+            request, waiting=request.waiting - len(events)))
+        return events
+    access_until = time_ms + request.access_ms
+    for grant in waiting:
+        assert grant is not None
+        state.set(grant_key(request.id, grant.resident), dataclasses.replace(
+            grant, opened_at=time_ms, access_until=access_until))
+        state.delete(waiting_key(request.id, grant.resident))
+        pay_from_business(state, params, grant.resident, request.reward, time_ms)
+        events.append(Event("exchange/granted", {
+            "request": request.id, "resident": grant.resident, "business": request.business,
+            "records": len(grant.records), "paid": request.reward, "access_until": access_until}))
+    state.set(request_key(request.id), dataclasses.replace(
+        request, accepted=request.accepted + len(waiting), waiting=0))
+    events.append(Event("exchange/cohort_opened", {
+        "request": request.id, "business": request.business, "residents": len(waiting),
+        "paid": request.reward * len(waiting)}))
+    return events
 
 
 def end_grant_keys(grant: Grant, digest: str | None = None) -> Grant:
@@ -275,17 +427,26 @@ def end_grant_keys(grant: Grant, digest: str | None = None) -> Grant:
 
 
 def process_revoke_grant(ctx: Ctx, msg: RevokeGrant) -> None:
+    """Ends an open grant; withdraws one still waiting, which frees its place."""
     grant = get_grant(ctx.state, msg.request, ctx.sender)
     if grant is None:
         raise GrantUnknown(f"you have no grant on request {msg.request}")
     if grant.revoked_at:
         raise GrantEnded(f"your grant on request {msg.request} was revoked at {grant.revoked_at}")
-    if ctx.time >= grant.access_until:
+    if grant.lapsed_at:
+        raise GrantEnded(f"your grant on request {msg.request} lapsed at {grant.lapsed_at}: its "
+                         "cohort never completed")
+    if grant.waits:
+        request = require_request(ctx.state, msg.request)
+        ctx.state.delete(waiting_key(msg.request, ctx.sender))
+        ctx.state.set(request_key(request.id), dataclasses.replace(
+            request, waiting=request.waiting - 1))
+    elif ctx.time >= grant.access_until:
         raise GrantEnded(f"your grant on request {msg.request} ended at {grant.access_until}")
     revoked = dataclasses.replace(end_grant_keys(grant), revoked_at=ctx.time)
     ctx.state.set(grant_key(msg.request, ctx.sender), revoked)
     ctx.emit("exchange/grant_revoked", request=msg.request, resident=ctx.sender,
-             business=grant.business)
+             business=grant.business, waited=grant.waits)
 
 
 def end_grants_on_erasure(state: Layer, owner: str, digest: str, time_ms: int) -> list[Event]:
@@ -301,6 +462,20 @@ def end_grants_on_erasure(state: Layer, owner: str, digest: str, time_ms: int) -
             "request": request_id, "resident": owner, "business": grant.business,
             "digest": digest}))
     return events
+
+
+def describe_closed_grant(view: View, grant: Grant) -> str:
+    """Why a grant does not let its business read (for check_read's refusal)."""
+    where = f"the grant on request {grant.request}"
+    if grant.revoked_at:
+        return f"{where} was revoked at {grant.revoked_at}"
+    if grant.lapsed_at:
+        return f"{where} lapsed at {grant.lapsed_at}: its cohort never completed"
+    if grant.waits:
+        request = require_request(view, grant.request)
+        return (f"{where} waits for its cohort ({request.waiting} of {request.cohort} "
+                "residents accepted)")
+    return f"{where} ended at {grant.access_until}"
 
 
 def check_read(view: View, reader: str, digest: str, time_ms: int) -> VaultRecord:
@@ -320,9 +495,7 @@ def check_read(view: View, reader: str, digest: str, time_ms: int) -> VaultRecor
             continue
         if grant.is_active(time_ms):
             return record
-        reasons.append(f"the grant on request {grant.request} was revoked at {grant.revoked_at}"
-                       if grant.revoked_at else
-                       f"the grant on request {grant.request} ended at {grant.access_until}")
+        reasons.append(describe_closed_grant(view, grant))
     if reasons:
         raise BlobRefused(f"{reader} may not read {digest}: {'; '.join(reasons)}")
     raise BlobRefused(f"{reader} may not read {digest}: no active grant from its owner covers it")
@@ -364,6 +537,8 @@ def process_redeem(ctx: Ctx, msg: RedeemOffer) -> None:
     offer = get_offer(ctx.state, msg.offer)
     if offer is None:
         raise OfferUnknown(f"no offer {msg.offer}")
+    check_not_suspended(ctx.state, offer.business, "its offers cannot be redeemed until the "
+                        "operator lifts it")
     check_on_sale(offer, ctx.time)
     force = get_force(ctx.state, ctx.sender)
     if force < offer.min_force:
@@ -426,3 +601,44 @@ def compute_business_diamonds(view: View) -> tuple[int, int]:
                  if r.status == OPEN)
     return purses, escrow
 
+
+
+# --- suspension by the operator ---------------------------------------------------------------
+
+
+def require_operator(ctx: Ctx, action: str) -> None:
+    if not is_operator(ctx.state, ctx.sender):
+        raise NotOperator(f"only the operator may {action}")
+
+
+def list_open_requests_of(view: View, business: str) -> list[DataRequest]:
+    """The business's requests still holding escrow (those with an expiry marker)."""
+    out = []
+    for key in view.iter_keys(EXPIRY_PREFIX):
+        request = require_request(view, parse_expiry_key(key)[1])
+        if request.business == business:
+            out.append(request)
+    return out
+
+
+def process_suspend_business(ctx: Ctx, msg: SuspendBusiness) -> None:
+    """Trade stops; open requests close now and refund their escrow to the business."""
+    require_operator(ctx, "suspend a business")
+    if not is_business(ctx.state, msg.business):
+        raise NotBusiness(f"{msg.business} is not an approved business")
+    suspension = get_suspension(ctx.state, msg.business)
+    if suspension is not None:
+        raise AlreadySuspended(f"{msg.business} is already suspended since {suspension.since} "
+                               f"({suspension.reason})")
+    ctx.state.set(suspension_key(msg.business), Suspension(reason=msg.reason, since=ctx.time))
+    ctx.emit("exchange/business_suspended", business=msg.business, reason=msg.reason)
+    for request in list_open_requests_of(ctx.state, msg.business):
+        ctx.events.append(end_request(ctx.state, request, CLOSED, ctx.time))
+
+
+def process_lift_suspension(ctx: Ctx, msg: LiftSuspension) -> None:
+    require_operator(ctx, "lift a business's suspension")
+    if get_suspension(ctx.state, msg.business) is None:
+        raise NotSuspended(f"{msg.business} is not suspended")
+    ctx.state.delete(suspension_key(msg.business))
+    ctx.emit("exchange/suspension_lifted", business=msg.business)

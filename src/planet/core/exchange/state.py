@@ -6,11 +6,14 @@
     exchange/expiry/<expires_at:16>/<id:10>    Marker (requests still holding escrow)
     exchange/grant/<request:10>/<resident>     Grant
     exchange/grant_of/<resident>/<request:10>  Marker
+    exchange/waiting/<request:10>/<resident>   Marker (a grant waiting for its cohort)
     exchange/access/<owner>/<digest>/<request:10>  Marker (a grant that covers a record)
     exchange/offer/<id:10>                     Offer
     exchange/daily/<offer:10>/<resident>       DailyCount (redemptions on a local day)
     exchange/redemption/<id:10>                Redemption
     exchange/redemption_of/<address>/<id:10>   Marker (for the resident and the business)
+    exchange/received/<resident>               Receipts (µBD from businesses on a local day)
+    exchange/suspended/<business>              Suspension (by the operator, until lifted)
 
 Diamonds live in three places besides residents' balances (emission's holders): business
 purses, and the escrow of requests (reward × residents − paid − refunded).
@@ -58,14 +61,16 @@ class DataRequest(Record):
     period_end: int
     purpose: str
     reward: int  # µBD to each resident who grants
-    residents: int  # places
+    residents: int  # places, in whole cohorts
     expires_at: int  # block time after which no one may accept; escrow left is refunded
-    access_ms: int  # how long each grant gives access, from the moment it is signed
+    access_ms: int  # how long each grant gives access, from the moment its cohort opens
     created_at: int
-    accepted: int = 0
+    accepted: int = 0  # grants opened and paid (whole cohorts)
     refunded: int = 0
     status: str = OPEN
     ended_at: int = 0
+    cohort: int = 1  # acceptances open and are paid this many at once, never fewer
+    waiting: int = 0  # acceptances waiting for their cohort: recorded, unpaid, unreadable
 
     @property
     def escrowed(self) -> int:
@@ -96,12 +101,33 @@ class Grant(Record):
     records: tuple[str, ...]  # digests
     keys: tuple[str, ...]  # base64 HPKE-sealed data keys to the business, "" once ended
     reward: int
-    granted_at: int
-    access_until: int
+    granted_at: int  # when the resident signed it
+    access_until: int  # 0 until its cohort opens
     revoked_at: int = 0
+    opened_at: int = 0  # when its cohort completed: paid, readable from then on
+    lapsed_at: int = 0  # its request ended before the cohort completed: never opened
+
+    @property
+    def waits(self) -> bool:
+        """Signed, waiting for its cohort: neither paid nor readable."""
+        return not (self.opened_at or self.revoked_at or self.lapsed_at)
 
     def is_active(self, time_ms: int) -> bool:
-        return not self.revoked_at and time_ms < self.access_until
+        return bool(self.opened_at) and not self.revoked_at and time_ms < self.access_until
+
+
+@dataclass(frozen=True, slots=True)
+class Receipts(Record):
+    """What a resident received from businesses on local day `day` (the daily cap's count)."""
+
+    day: int
+    micro: int
+
+
+@dataclass(frozen=True, slots=True)
+class Suspension(Record):
+    reason: str
+    since: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +194,14 @@ def grants_of_request_prefix(request_id: int) -> str:
     return f"{PREFIX}grant/{_n(request_id)}/"
 
 
+def waiting_key(request_id: int, resident: str) -> str:
+    return f"{PREFIX}waiting/{_n(request_id)}/{resident}"
+
+
+def waiting_prefix(request_id: int) -> str:
+    return f"{PREFIX}waiting/{_n(request_id)}/"
+
+
 def grant_of_key(resident: str, request_id: int) -> str:
     return f"{PREFIX}grant_of/{resident}/{_n(request_id)}"
 
@@ -194,3 +228,14 @@ def redemption_key(redemption_id: int) -> str:
 
 def redemption_of_key(address: str, redemption_id: int) -> str:
     return f"{PREFIX}redemption_of/{address}/{_n(redemption_id)}"
+
+
+def receipts_key(resident: str) -> str:
+    return f"{PREFIX}received/{resident}"
+
+
+def suspension_key(business: str) -> str:
+    return f"{PREFIX}suspended/{business}"
+
+
+SUSPENDED_PREFIX = f"{PREFIX}suspended/"

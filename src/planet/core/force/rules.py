@@ -16,6 +16,7 @@ from planet.core.accounts.rules import (
     require_resident,
 )
 from planet.core.errors import (
+    BusinessSuspended,
     NotBusiness,
     NotOperator,
     NotResident,
@@ -148,6 +149,9 @@ def check_attester(view: View, task: Task, sender: str) -> None:
         named = attester.removeprefix("business").removeprefix(":")
         if named and named != sender:
             raise NotBusiness(f"task '{task.id}' is attested only by business {named}")
+        reason = hooks.business_suspended(view, sender)
+        if reason:
+            raise BusinessSuspended(f"{sender} is suspended ({reason}): it may not attest tasks")
 
 
 def charge_business_quota(ctx: Ctx, task: Task, completions: int) -> None:

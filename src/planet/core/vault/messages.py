@@ -67,6 +67,28 @@ class DepositRecord(Msg):
 
 
 @dataclass(frozen=True, slots=True)
+class AllowDepositor(Msg):
+    """The resident lets one business deposit records into their vault (deposits need it)."""
+
+    TYPE = "vault/allow_depositor"
+    business: str
+
+    def validate(self, params: Params) -> None:
+        parse_address(self.business, field=f"{self.TYPE}.business")
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeDepositor(Msg):
+    """The resident withdraws that consent; records already deposited stay theirs."""
+
+    TYPE = "vault/revoke_depositor"
+    business: str
+
+    def validate(self, params: Params) -> None:
+        parse_address(self.business, field=f"{self.TYPE}.business")
+
+
+@dataclass(frozen=True, slots=True)
 class EraseRecord(Msg):
     """The owner erases a record: ciphertext deleted, grants ended, tombstone kept."""
 

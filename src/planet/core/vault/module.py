@@ -11,13 +11,23 @@ from planet.core.messages import Module
 from planet.core.params import Params
 from planet.core.queries import address_arg, bool_arg, int_arg, require_arg
 from planet.core.state import View
-from planet.core.vault.messages import AddRecord, DepositRecord, EraseRecord, check_category
+from planet.core.vault.messages import (
+    AddRecord,
+    AllowDepositor,
+    DepositRecord,
+    EraseRecord,
+    RevokeDepositor,
+    check_category,
+)
 from planet.core.vault.rules import (
     check_upload,
     find_record,
+    list_depositors,
     process_add_record,
+    process_allow_depositor,
     process_deposit_record,
     process_erase_record,
+    process_revoke_depositor,
 )
 from planet.core.vault.state import VaultRecord, records_prefix
 
@@ -61,10 +71,18 @@ def query_upload_check(view: View, args: Mapping[str, Any], params: Params) -> d
     return record.to_json()
 
 
+def query_depositors(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    """The businesses an owner allows to deposit into their vault (what they may revoke)."""
+    owner = address_arg(args, "owner")
+    return {"owner": owner, "items": [{"business": business, "since": allowance.since}
+                                      for business, allowance in list_depositors(view, owner)]}
+
+
 MODULE = Module(
     name="vault",
     messages=((AddRecord, process_add_record), (DepositRecord, process_deposit_record),
-              (EraseRecord, process_erase_record)),
+              (EraseRecord, process_erase_record), (AllowDepositor, process_allow_depositor),
+              (RevokeDepositor, process_revoke_depositor)),
     queries={"record": query_record, "records": query_records,
-             "upload_check": query_upload_check},
+             "upload_check": query_upload_check, "depositors": query_depositors},
 )

@@ -1,10 +1,12 @@
 """The rules of the data vault: who may commit a record, erase it, and move its ciphertext.
 
-A record is added by its owner, or deposited for the owner by an approved business
-(which may earn the owner Force through a task it attests). Only the owner erases: the
-record becomes a tombstone, the blob store deletes the ciphertext, and every grant on it
-ends (the exchange's hook). A digest is on the ledger once, ever, so an erased record
-cannot be brought back under the same commitment.
+A record is added by its owner, or deposited for the owner by an approved business the
+owner allowed (`process_allow_depositor`; which may earn the owner Force through a task it
+attests). Without that consent a business could fill strangers' vaults, and plant the one
+record a data request of its own selects (the first step of a relay through a business).
+Only the owner erases: the record becomes a tombstone, the blob store deletes the
+ciphertext, and every grant on it ends (the exchange's hook). A digest is on the ledger
+once, ever, so an erased record cannot be brought back under the same commitment.
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ from planet.core import hooks
 from planet.core.accounts.rules import is_business, is_resident, require_resident
 from planet.core.errors import (
     BlobRefused,
+    BusinessSuspended,
+    DepositNotAllowed,
+    DepositorAllowed,
+    DepositorUnknown,
     NotBusiness,
     NotRecordOwner,
     NotResident,
@@ -31,8 +37,22 @@ from planet.core.force.rules import (
 )
 from planet.core.messages import Ctx
 from planet.core.state import Layer, View
-from planet.core.vault.messages import AddRecord, DepositRecord, EraseRecord
-from planet.core.vault.state import DigestOwner, VaultRecord, digest_key, record_key
+from planet.core.vault.messages import (
+    AddRecord,
+    AllowDepositor,
+    DepositRecord,
+    EraseRecord,
+    RevokeDepositor,
+)
+from planet.core.vault.state import (
+    Allowance,
+    DigestOwner,
+    VaultRecord,
+    depositor_key,
+    depositors_prefix,
+    digest_key,
+    record_key,
+)
 
 # --- reads ------------------------------------------------------------------------------------
 
@@ -45,6 +65,17 @@ def find_record(view: View, digest: str) -> VaultRecord | None:
     """The record committed under a digest, whoever owns it."""
     pointer = view.get(digest_key(digest), DigestOwner)
     return None if pointer is None else get_record(view, pointer.owner, digest)
+
+
+def get_allowance(view: View, owner: str, business: str) -> Allowance | None:
+    return view.get(depositor_key(owner, business), Allowance)
+
+
+def list_depositors(view: View, owner: str) -> list[tuple[str, Allowance]]:
+    """The businesses the owner allows to deposit, with when each was allowed."""
+    prefix = depositors_prefix(owner)
+    return [(key.removeprefix(prefix), allowance)
+            for key, allowance in view.iter_prefix(prefix, Allowance)]
 
 
 def require_live_record(view: View, owner: str, digest: str) -> VaultRecord:
@@ -79,12 +110,40 @@ def process_add_record(ctx: Ctx, msg: AddRecord) -> None:
              size=msg.size)
 
 
+def process_allow_depositor(ctx: Ctx, msg: AllowDepositor) -> None:
+    require_resident(ctx.state, ctx.sender, "allow deposits into their vault")
+    if not is_business(ctx.state, msg.business):
+        raise NotBusiness(f"{msg.business} is not an approved business")
+    if get_allowance(ctx.state, ctx.sender, msg.business) is not None:
+        raise DepositorAllowed(f"you already allow {msg.business} to deposit into your vault")
+    ctx.state.set(depositor_key(ctx.sender, msg.business), Allowance(since=ctx.time))
+    ctx.emit("vault/depositor_allowed", owner=ctx.sender, business=msg.business)
+
+
+def process_revoke_depositor(ctx: Ctx, msg: RevokeDepositor) -> None:
+    if get_allowance(ctx.state, ctx.sender, msg.business) is None:
+        raise DepositorUnknown(f"you do not allow {msg.business} to deposit; nothing to revoke")
+    ctx.state.delete(depositor_key(ctx.sender, msg.business))
+    ctx.emit("vault/depositor_revoked", owner=ctx.sender, business=msg.business)
+
+
+def check_deposit_allowed(view: View, business: str, owner: str) -> None:
+    """The deposit rule: an active business, into the vault of a resident who allowed it."""
+    if not is_business(view, business):
+        raise NotBusiness("only approved businesses deposit records into a resident's vault")
+    reason = hooks.business_suspended(view, business)
+    if reason:
+        raise BusinessSuspended(f"{business} is suspended ({reason}): it may not deposit")
+    if not is_resident(view, owner):
+        raise NotResident(f"{owner} is not a resident")
+    if get_allowance(view, owner, business) is None:
+        raise DepositNotAllowed(f"{owner} has not allowed {business} to deposit into their "
+                                "vault (vault/allow_depositor)")
+
+
 def process_deposit_record(ctx: Ctx, msg: DepositRecord) -> None:
     """A business deposits into a resident's vault; with a task, the owner earns its Force."""
-    if not is_business(ctx.state, ctx.sender):
-        raise NotBusiness("only approved businesses deposit records into a resident's vault")
-    if not is_resident(ctx.state, msg.owner):
-        raise NotResident(f"{msg.owner} is not a resident")
+    check_deposit_allowed(ctx.state, ctx.sender, msg.owner)
     put_new_record(ctx.state, VaultRecord(
         owner=msg.owner, digest=msg.digest, category=msg.category, source=ctx.sender,
         time=msg.time, size=msg.size, added_at=ctx.time))

@@ -2,6 +2,7 @@
 
     vault/record/<owner>/<digest>    VaultRecord (a commitment; a tombstone once erased)
     vault/digest/<digest>            Marker-like owner pointer (one record per digest, ever)
+    vault/depositor/<owner>/<business>  Allowance (the owner lets this business deposit)
 
 The ledger holds what a record *is* (category, source, time, size, the SHA-256 of its
 ciphertext), never what it *says*: the ciphertext lives in the blob store, off the chain,
@@ -41,6 +42,13 @@ class DigestOwner(Record):
     owner: str
 
 
+@dataclass(frozen=True, slots=True)
+class Allowance(Record):
+    """A resident's consent that one business may deposit into their vault, until revoked."""
+
+    since: int  # block time it was signed
+
+
 def record_key(owner: str, digest: str) -> str:
     return f"{PREFIX}record/{owner}/{digest}"
 
@@ -51,3 +59,11 @@ def records_prefix(owner: str) -> str:
 
 def digest_key(digest: str) -> str:
     return f"{PREFIX}digest/{digest}"
+
+
+def depositor_key(owner: str, business: str) -> str:
+    return f"{PREFIX}depositor/{owner}/{business}"
+
+
+def depositors_prefix(owner: str) -> str:
+    return f"{PREFIX}depositor/{owner}/"
