@@ -8,6 +8,7 @@ block up to the last commit and nothing of a later one.
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -128,6 +129,10 @@ class NodeStore:
         self.path = path
         self.engine: Engine = create_engine(f"sqlite:///{path}")
         self._snapshot = threading.local()  # .conn: the pinned connection of snapshot()
+        self._reader = threading.local()  # .conn, .generation: this thread's reader
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._generation = 0
         event.listen(self.engine, "connect", _pragmas)
         self._migrate()
 
@@ -139,6 +144,11 @@ class NodeStore:
             command.upgrade(cfg, "head")
 
     def close(self) -> None:
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+            self._generation += 1  # a thread's reader from before is not used again
+        for conn in readers:
+            conn.close()
         self.engine.dispose()
 
     # --- meta ----------------------------------------------------------------------------
@@ -215,23 +225,37 @@ class NodeStore:
             self._set_meta(conn, "last_app_hash", block.app_hash)
 
     # --- reads -----------------------------------------------------------------------------
-    # Reads run plain SQL on the pool's DB-API connection: they are on the API's hot paths
-    # (every `POST /v1/txs` looks its tx up), where building and compiling a Core statement
-    # per call cost about 250 µs against 15 µs for the same indexed lookup.
+    # Reads run plain SQL on a DB-API connection: they are on the API's hot paths (every
+    # `POST /v1/txs` looks its tx up) and under every cold state read (a record and the tree
+    # nodes above it), where building and compiling a Core statement per call cost about
+    # 250 µs against 15 µs for the same indexed lookup. Each thread keeps its own reader
+    # connection: a checkout from SQLAlchemy's pool, with the rollback of its return, cost
+    # ~45 µs more per read than the lookup itself (66 against 22 µs measured at 10⁶
+    # residents), about half of a 200-transaction block read cold. A reader in autocommit
+    # mode holds no transaction between statements, so each read sees the latest commit, as
+    # a fresh checkout did; its page cache is SQLite's default 2 MB, one per thread.
+
+    def _reader_conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._reader, "conn", None)
+        if conn is None or self._reader.generation != self._generation:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            _pragmas(conn, None)
+            with self._readers_lock:
+                self._readers.append(conn)
+                self._reader.generation = self._generation
+            self._reader.conn = conn
+        return conn
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         pinned = getattr(self._snapshot, "conn", None)
-        conn = pinned if pinned is not None else self.engine.raw_connection()
+        if pinned is None:
+            return self._reader_conn().execute(sql, tuple(params)).fetchall()
+        cur = pinned.cursor()
         try:
-            cur = conn.cursor()
-            try:
-                cur.execute(sql, tuple(params))
-                return list(cur.fetchall())
-            finally:
-                cur.close()
+            cur.execute(sql, tuple(params))
+            return list(cur.fetchall())
         finally:
-            if pinned is None:
-                conn.close()  # back to the pool
+            cur.close()
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
