@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -39,6 +40,24 @@ def wait_until(what: str, check: Callable[[], Any], timeout: float = 30.0, every
     raise AssertionError(f"timed out waiting for {what}")
 
 
+CODE_LINE = re.compile(rb"the code for the phone ending (\d{4}) is (\d{6})")
+
+
+def sent_code(log: Path, phone: str, after: int = 0, timeout: float = 15.0) -> str:
+    """The one-time code the development sender wrote to a node's log for the phone ending
+    as `phone` does, in what the log gained past byte `after` (the newest such line)."""
+    ending = "".join(c for c in phone if c.isdigit())[-4:].encode()
+
+    def find() -> str | None:
+        with open(log, "rb") as f:
+            f.seek(after)
+            codes = [m.group(2) for m in CODE_LINE.finditer(f.read()) if m.group(1) == ending]
+        return codes[-1].decode() if codes else None
+
+    return str(wait_until(f"a code for the phone ending {ending.decode()} in {log}", find,
+                          timeout=timeout))
+
+
 def planet(*args: str, check: bool = True, env: dict[str, str] | None = None
            ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **(env or {})}
@@ -71,6 +90,15 @@ class NodeProcess:
                 pass
             time.sleep(0.1)
         raise TimeoutError("node did not come up")
+
+    def verify_identity(self, client: Any, wallet: Any, name: str, id_number: str,
+                        phone: str) -> dict[str, Any]:
+        """The resident's two steps through `client` (a PlanetClient), the code read from
+        this node's log (its development sender writes it there)."""
+        after = self.log.stat().st_size
+        client.send_identity_code(wallet, phone)
+        return client.verify_identity(  # type: ignore[no-any-return]
+            wallet, name, id_number, phone, sent_code(self.log, phone, after))
 
     def kill9(self) -> None:
         assert self.proc is not None

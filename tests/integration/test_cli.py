@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Iterator
 
 import pytest
 from stdnum.cn import ric
 
-from tests.integration.nodeproc import NodeProcess, planet
+from tests.integration.nodeproc import PLANET, NodeProcess, planet, sent_code
 
 pytestmark = pytest.mark.slow
 
@@ -16,6 +18,8 @@ NAME = "张三丰"
 ID_BODY = "11010519491231002"
 ID_NUMBER = ID_BODY + ric.calc_check_digit(ID_BODY + "0")  # the function expects a check slot
 PHONE = "13812345678"
+OTHER_PHONE = "13812345679"
+OTHER_ID = "44030819990101001" + ric.calc_check_digit("44030819990101001" + "0")
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +50,18 @@ def test_full_registration_flow(node: NodeProcess) -> None:
     assert reg["address"] == alice["address"] and len(reg["your_invites"]) == 3
     account = run(node, "query", "account", alice["address"])
     assert account["kind"] == "resident" and account["invites_left"] == 0
-    verified = run(node, "identity", "verify", "--key", "verifier", "--resident",
-                   alice["address"], "--name", NAME, "--id-number", ID_NUMBER, "--phone", PHONE)
-    assert verified["verified"] is True
+    # Identity: the command sends a code to the phone and asks for it; the development
+    # sender wrote it to the node's log, where this "phone" reads it.
+    after = node.log.stat().st_size
+    proc = subprocess.Popen([*PLANET, "identity", "verify", "--key", "alice", "--name", NAME,
+                             "--id-number", ID_NUMBER, "--phone", PHONE, "--json"],
+                            env={**os.environ, **env(node)}, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = proc.communicate(sent_code(node.log, PHONE, after) + "\n", timeout=120)
+    assert proc.returncode == 0, err + out
+    assert "code was sent to the phone ending 5678" in err
+    verified = json.loads(out)
+    assert verified["verified"] is True and verified["resident"] == alice["address"]
     assert run(node, "query", "account", alice["address"])["verified"] is True
     run(node, "keys", "create", "shop")
     biz = run(node, "business", "register", "--key", "operator", "--business-key", "shop",
@@ -79,12 +92,21 @@ def test_refusals_have_clear_messages_and_exit_codes(node: NodeProcess) -> None:
     assert unknown_key.returncode == 2 and "no key named 'nobody'" in unknown_key.stderr
     down = planet("status", "--node", "http://127.0.0.1:9", check=False)
     assert down.returncode == 3 and "cannot reach" in down.stderr
-    bad_id = planet("identity", "verify", "--key", "verifier", "--resident",
-                    run(node, "keys", "show", "carol")["address"], "--name", NAME,
+    bad_id = planet("identity", "verify", "--key", "bob", "--name", NAME,
                     "--id-number", ID_BODY + "0" if ID_NUMBER[-1] != "0" else ID_BODY + "1",
-                    "--phone", PHONE, check=False, env=env(node))
-    assert bad_id.returncode == 1
-    assert ID_BODY not in bad_id.stderr and PHONE not in bad_id.stderr
+                    "--phone", OTHER_PHONE, "--code", "000000", check=False, env=env(node))
+    assert bad_id.returncode == 1 and "check digit" in bad_id.stderr
+    assert ID_BODY not in bad_id.stderr and OTHER_PHONE not in bad_id.stderr
+    # The two steps apart: `identity code`, then `identity verify --code`; the same phone
+    # as alice's is refused by its nullifier.
+    after = node.log.stat().st_size
+    sent = run(node, "identity", "code", "--key", "bob", "--phone", PHONE)
+    assert sent["phone_ending"] == PHONE[-4:]
+    again = planet("identity", "verify", "--key", "bob", "--name", "李四",
+                   "--id-number", OTHER_ID, "--phone", PHONE, "--code",
+                   sent_code(node.log, PHONE, after), "--json", check=False, env=env(node))
+    assert again.returncode == 1 and json.loads(again.stdout)["code"] == 309
+    assert "phone already backs a verified account" in json.loads(again.stdout)["message"]
 
 
 def test_keys_export_import_round_trip(node: NodeProcess) -> None:
@@ -97,7 +119,8 @@ def test_keys_export_import_round_trip(node: NodeProcess) -> None:
 
 def test_no_personal_data_on_disk_and_verify_passes(node: NodeProcess) -> None:
     """After identity checks, nothing the node or CLI wrote contains name, ID or phone."""
-    needles = [s.encode() for s in (NAME, ID_NUMBER, ID_BODY, PHONE)]
+    needles = [s.encode() for s in (NAME, ID_NUMBER, ID_BODY, PHONE, OTHER_PHONE, OTHER_ID,
+                                    "+86" + PHONE, "138 1234 5678")]
     for path in node.home.rglob("*"):
         if path.is_file():
             data = path.read_bytes()

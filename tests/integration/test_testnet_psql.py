@@ -33,6 +33,7 @@ from planet.sdk.client import PlanetClient
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
 from planet.testnet.network import Testnet, free_base_port
+from tests.integration.nodeproc import sent_code
 from tests.pg import USER, PostgresServer, _clean_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
@@ -119,7 +120,11 @@ def test_blocks_and_tx_events_are_indexed_with_the_apps_heights(
         outcomes.append(outcome)
     # An identity check through v0's endpoint (it holds the verifier's key): its details
     # are secrets that must not reach the index.
-    verified = c0.verify_identity(residents[0], NAME, ID_NUMBER, PHONE)
+    app_log = net.log_file(v0, "app")  # v0's development sender writes the code there
+    after = app_log.stat().st_size
+    c0.send_identity_code(residents[0], PHONE)
+    verified = c0.verify_identity(residents[0], NAME, ID_NUMBER, PHONE,
+                                  sent_code(app_log, PHONE, after))
     assert verified["height"] >= 1
     top = max(o.height or 0 for o in outcomes) + 1
     top = max(top, verified["height"])

@@ -141,7 +141,7 @@ JSON_VALUE = st.recursive(JSON_LEAF, lambda inner: st.one_of(
 FIELD_SHAPES: dict[str, str] = {
     "resident": "address", "business": "address", "verifier": "address", "owner": "address",
     "residents": "address", "public_key": "key", "encryption_key": "key", "keys": "base64",
-    "voucher": "base64", "nullifier": "hex", "digest": "hex", "code_hashes": "hex",
+    "voucher": "base64", "nullifier": "hex", "phone_nullifier": "hex", "digest": "hex", "code_hashes": "hex",
     "commitment": "hex", "secret": "hex", "records": "hex", "invite_code": "invite",
     "category": "category", "categories": "category", "limit": "word", "attester": "word",
     "task_id": "word", "task": "word", "id": "word",

@@ -28,10 +28,12 @@ from planet.core.errors import (
     InviteUnknown,
     InviteUsed,
     NoInvitesLeft,
+    NotFound,
     NotOperator,
     NotResident,
     NotVerifier,
     NullifierUsed,
+    PhoneNullifierUsed,
 )
 from planet.core.transition import TxResult
 from tests.chain import Chain, make_chain, new_code, new_hash, wallet
@@ -152,6 +154,38 @@ def test_duplicate_nullifier_is_refused_and_second_resident_stays_unverified() -
     again = chain.sign(chain.verifier, [AttestIdentity(
         resident=bob.address, nullifier=new_hash("reg/nullifier/bob2"))])
     refused(chain, again, AlreadyVerified.code, "already verified")
+
+
+def test_a_second_account_with_the_same_phone_is_refused() -> None:
+    """Two people (two ID nullifiers) on one phone: the second attestation fails whole, so
+    its ID nullifier stays free for an attestation with a phone of its own."""
+    chain = make_chain(label="reg/phone")
+    alice, bob = chain.register_residents(2)
+    phone, bob_id = new_hash("reg/phone/shared"), new_hash("reg/phone/bob")
+    assert in_block(chain, chain.sign(chain.verifier, [AttestIdentity(
+        resident=alice.address, nullifier=new_hash("reg/phone/alice"),
+        phone_nullifier=phone)])).ok
+    raw = chain.sign(chain.verifier, [AttestIdentity(resident=bob.address, nullifier=bob_id,
+                                                     phone_nullifier=phone)])
+    refused(chain, raw, PhoneNullifierUsed.code, "phone already backs a verified account")
+    assert in_block(chain, raw).code == PhoneNullifierUsed.code
+    assert chain.account(bob.address)["verified"] is False  # type: ignore[index]
+    assert chain.app.query("accounts/phone_nullifier", {"nullifier": phone})["resident"] == \
+        alice.address
+    with pytest.raises(NotFound):
+        chain.app.query("accounts/nullifier", {"nullifier": bob_id})
+    assert in_block(chain, chain.sign(chain.verifier, [AttestIdentity(
+        resident=bob.address, nullifier=bob_id,
+        phone_nullifier=new_hash("reg/phone/bob-own"))])).ok
+
+
+def test_a_malformed_phone_nullifier_is_refused() -> None:
+    chain = make_chain(label="reg/phone-bad")
+    (alice,) = chain.register_residents(1)
+    raw = chain.sign(chain.verifier, [AttestIdentity(resident=alice.address,
+                                                     nullifier=new_hash("reg/phone-bad/n"),
+                                                     phone_nullifier="AB" * 32)])
+    refused(chain, raw, InvalidField.code, "phone_nullifier")
 
 
 def test_duplicate_nullifier_in_the_same_block() -> None:

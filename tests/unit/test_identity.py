@@ -155,6 +155,19 @@ def test_nullifier_is_deterministic_per_key_and_id() -> None:
     assert verify(id_number=make_id("44030819990101001")).nullifier != first
 
 
+def test_phone_nullifier_matches_the_specification() -> None:
+    """Keyed like the ID's, over the E.164 form under its own domain tag."""
+    expected = hmac.new(KEY, b"planet/phone-nullifier/v1\n+8613800138000",
+                        hashlib.sha256).hexdigest()
+    assert verify().phone_nullifier == expected
+    for form in ("+86 138 0013 8000", "0086 138-0013-8000", "138 0013 8000"):
+        assert verify(phone=form).phone_nullifier == expected  # one phone, one nullifier
+    assert verify(name="李四", id_number=make_id("44030819990101001")).phone_nullifier == expected
+    assert verify(key=bytes(32)).phone_nullifier != expected
+    assert verify(phone="13900000000").phone_nullifier != expected
+    assert verify().phone_nullifier != verify().nullifier
+
+
 def test_nullifier_key() -> None:
     key = new_nullifier_key()
     assert len(key) == 32 and key != new_nullifier_key()

@@ -20,6 +20,7 @@ from planet.core.errors import (
     CommitTimeout,
     HttpError,
     IdentityRejected,
+    IdentityUnavailable,
     InternalQueryError,
     InvalidField,
     LedgerRefused,
@@ -27,8 +28,10 @@ from planet.core.errors import (
     Missing,
     NotFound,
     NullifierUsed,
+    PhoneNullifierUsed,
     PlanetError,
     StateMismatch,
+    TooManyAttempts,
     UnsupportedMediaType,
 )
 
@@ -42,7 +45,7 @@ ERROR_SCHEMA: dict[str, Any] = {
 ERRORS: dict[int | str, dict[str, Any]] = {400: ERROR_SCHEMA, 404: ERROR_SCHEMA,
                                           422: ERROR_SCHEMA}
 
-CONFLICTS = (AlreadyVerified.code, NullifierUsed.code)
+CONFLICTS = (AlreadyVerified.code, NullifierUsed.code, PhoneNullifierUsed.code)
 # Starlette's own refusals (no route, wrong method…) as the core's error classes.
 _HTTP_ERRORS: dict[int, type[PlanetError]] = {404: NotFound, 405: MethodNotAllowed,
                                               413: BodyTooLarge, 415: UnsupportedMediaType}
@@ -69,6 +72,12 @@ def status_for(err: PlanetError) -> int:
         return 422
     if isinstance(err, LedgerRefused) and err.result.get("code") in CONFLICTS:
         return 409
+    if isinstance(err, AlreadyVerified):
+        return 409  # the identity service checks it itself before sending a code
+    if isinstance(err, TooManyAttempts):
+        return 429
+    if isinstance(err, IdentityUnavailable):
+        return 503  # the identity authority or SMS gateway did not answer usably
     if isinstance(err, CommitTimeout | StateMismatch):
         return 503  # StateMismatch: the node's database failed its check; it is stopping
     if isinstance(err, InternalQueryError):

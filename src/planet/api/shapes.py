@@ -37,7 +37,9 @@ def ok(schema: dict[str, Any], description: str = "Successful Response", *,
 HEALTH = obj(ok="b", height="i")
 STATUS = obj(chain_id="s", height="i", app_hash="s", time="i", version="s", engine="s",
              mempool="i", last_block_hash="s?", genesis_time="i",
-             timezone="s", state_synced_from="i?")
+             timezone="s", state_synced_from="i?", identity_authority="s?",
+             identity_authority_kind="s?", identity_code_sender="s?",
+             identity_code_sender_kind="s?")
 BLOCK = obj(height="i", hash="s", prev_hash="s", time="i", app_hash="s", tx_root="s",
             tx_count="i", proposer="s")
 TX = obj(hash="s", height="i", index="i", tx="o", code="i", result="o")
@@ -74,4 +76,6 @@ TASK = obj(id="s", title="s", category="s", force="i", duration_days="i", limit=
            attester="s", enabled="b")
 PAGE = obj(("total",), total="i", offset="i", items=array(_TYPES["o"]))
 ATTESTED = obj(hash="s", height="i")
-VERIFIER = obj(address="s", encryption_key="s", name="s")
+VERIFIER = obj(address="s", encryption_key="s", name="s", authority="s", authority_kind="s",
+               code_sender="s", code_sender_kind="s", code_valid_s="i")
+CODE_SENT = obj(sent="b", phone_ending="s", valid_s="i")

@@ -27,6 +27,7 @@ from planet.cli.common import (
     client,
     console,
     emit,
+    err_console,
     errors,
     fail,
     key_password,
@@ -54,7 +55,7 @@ app = typer.Typer(help="Planet: own your behavioural data and be rewarded for it
                   no_args_is_help=True, pretty_exceptions_enable=False)
 keys_app = typer.Typer(help="Create, show, export and import keys.", no_args_is_help=True)
 invites_app = typer.Typer(help="Invitation codes.", no_args_is_help=True)
-identity_app = typer.Typer(help="Identity verification (run by a verifier).",
+identity_app = typer.Typer(help="Identity verification with the node's verifier.",
                            no_args_is_help=True)
 business_app = typer.Typer(help="Businesses (registered by the operator).", no_args_is_help=True)
 verifier_app = typer.Typer(help="Identity verifiers (appointed by the operator).",
@@ -107,7 +108,15 @@ def node(home: HomeOpt = DEFAULT_HOME_PATH,
          engine: Annotated[str | None, typer.Option(
              help="embedded or cometbft (default: config.json's engine).")] = None,
          with_cometbft: Annotated[bool, typer.Option(
-             help="cometbft engine: also start `cometbft start --home HOME/cometbft`.")] = False
+             help="cometbft engine: also start `cometbft start --home HOME/cometbft`.")] = False,
+         identity_authority: Annotated[str | None, typer.Option(
+             help="URL of a real-name identity authority (key in "
+                  "PLANET_IDENTITY_AUTHORITY_KEY); default: config.json's, else checksum "
+                  "only (development).")] = None,
+         sms_gateway: Annotated[str | None, typer.Option(
+             help="URL of an SMS gateway for one-time codes (key in PLANET_SMS_KEY); "
+                  "default: config.json's, else codes go to this node's log "
+                  "(development).")] = None,
          ) -> None:
     """Run the node (engine + HTTP API) until Ctrl-C."""
     from planet.node.run import ENGINES, run_node
@@ -123,7 +132,8 @@ def node(home: HomeOpt = DEFAULT_HOME_PATH,
                       f"at height {getattr(n, 'height', 0)}; API on {url}/docs")
 
     with errors():
-        run_node(h, host, port, on_ready=ready, engine=engine, with_cometbft=with_cometbft)
+        run_node(h, host, port, on_ready=ready, engine=engine, with_cometbft=with_cometbft,
+                 identity_authority=identity_authority, sms_gateway=sms_gateway)
 
 
 @app.command()
@@ -335,25 +345,46 @@ def register(key: KeyOpt, invite: InviteOpt,
           "your_invites": codes}, as_json, title="Registered")
 
 
+PhonePrompt = Annotated[str, typer.Option(prompt=True, hide_input=True,
+                                           help="Mobile number (mainland China).")]
+
+
+@identity_app.command("code")
+def identity_code(key: KeyOpt, phone: PhonePrompt, node_url: NodeOpt = DEFAULT_NODE,
+                  keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH,
+                  as_json: JsonOpt = False) -> None:
+    """Have the node's verifier text a one-time code to your phone (then `identity verify
+    --code`). The number is sealed to the verifier; nothing is kept or logged."""
+    with errors(as_json):
+        sent = client(home, node_url).send_identity_code(load_wallet(key, keyring, home), phone)
+    emit(sent, as_json, title="Code sent")
+
+
 @identity_app.command("verify")
 def identity_verify(
-        key: KeyOpt, resident: Annotated[str, typer.Option(
-            callback=check_address, help="Resident address.")],
+        key: KeyOpt,
         name: Annotated[str, typer.Option(prompt=True, help="Full name.")],
         id_number: Annotated[str, typer.Option(prompt=True, hide_input=True,
                                                help="Resident ID number.")],
-        phone: Annotated[str, typer.Option(prompt=True, hide_input=True, help="Mobile.")],
+        phone: PhonePrompt,
+        code: Annotated[str | None, typer.Option(
+            help="The code already sent by `identity code`; without it a code is sent now "
+                 "and asked for.")] = None,
         node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
         home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
-    """Check a resident's ID and phone and attest them; nothing is kept or logged."""
-    from planet.identity.verifier import verify_identity
-
+    """Verify KEY's identity with the node's verifier: a code texted to the phone, then the
+    details and the code, sealed to the verifier; nothing is kept or logged."""
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        msg = verify_identity(resident, name, id_number, phone, Home(home).nullifier_key())
-        outcome = client(home, node_url).send(wallet, msg)
-    emit({"resident": resident, "verified": True, "height": outcome.height}, as_json,
-         title="Identity attested")
+        api = client(home, node_url)
+        if code is None:
+            sent = api.send_identity_code(wallet, phone)
+            err_console.print(f"A {sent['valid_s'] // 60}-minute code was sent to the phone "
+                              f"ending {sent['phone_ending']}.")
+            code = typer.prompt("Code", err=True)
+        done = api.verify_identity(wallet, name, id_number, phone, code)
+    emit({"resident": wallet.address, "verified": True, "height": done["height"],
+          "tx": done["hash"]}, as_json, title="Identity verified")
 
 
 @business_app.command("register")

@@ -1,11 +1,18 @@
 """The identity verifier as a node service: a resident's browser sends its real-name
 details sealed to the verifier's key; the node checks them in memory and attests.
 
-Only a nullifier reaches the ledger. The details exist in this process only while the
-request runs: they are never logged, stored, or repeated in an error (every message
-names the check that failed, never the input). The request is signed by the resident
-with the blob-request scheme (planet.sdk.blobauth), so nobody can get an address
-verified with someone else's details sealed by a third party.
+Two requests, each signed by the resident with the blob-request scheme
+(planet.sdk.blobauth), so nobody can get an address verified with someone else's details
+sealed by a third party: `send_code` (sealed {phone}) has a one-time code sent to the phone;
+`verify` (sealed {name, id_number, phone, code}) checks the details' form, then the code
+(proving the phone), then asks the identity authority whether the name goes with the ID
+number, and attests. Only nullifiers reach the ledger. A wrong code is refused before
+anything about the ID number is looked at, so it tells nothing about it; attempts and code
+sends are counted per resident and per phone and local day (genesis parameters).
+
+The details exist in this process only while the request runs: they are never logged,
+stored, or repeated in an error (every message names the check that failed, never the
+input); pending codes and the daily counts are in memory, hashed (planet.identity.codes).
 """
 
 from __future__ import annotations
@@ -21,19 +28,31 @@ from typing import Any, Protocol
 
 from planet.core.encoding import b64decode, b64encode
 from planet.core.errors import (
+    AlreadyVerified,
     BadRequestSignature,
     CommitTimeout,
+    IdentityRejected,
     InvalidField,
     LedgerRefused,
     NotFound,
+    NotResident,
 )
-from planet.identity.verifier import verify_identity
+from planet.core.params import Params
+from planet.identity.codes import ATTEMPT, SEND, DailyLimits, OneTimeCodes, PhoneTags
+from planet.identity.providers import (
+    ChecksumAuthority,
+    CodeSender,
+    ConsoleSender,
+    IdentityAuthority,
+)
+from planet.identity.verifier import check_details, normalize_mobile
 from planet.sdk.blobauth import parse_signed_headers, verify_blob_request
 from planet.sdk.envelope import EnvelopeError, identity_info, open_sealed
 from planet.sdk.wallet import Wallet
 
 MAX_SEALED_BYTES = 4096
-FIELDS = ("name", "id_number", "phone")
+FIELDS = ("name", "id_number", "phone", "code")
+CODE_FIELDS = ("phone",)
 
 
 class Node(Protocol):
@@ -55,18 +74,44 @@ class Attested:
         return {"hash": self.hash, "height": self.height}
 
 
+@dataclass(frozen=True)
+class CodeSent:
+    phone_ending: str  # the last 4 digits, so the resident sees which phone to look at
+    valid_s: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sent": True, "phone_ending": self.phone_ending, "valid_s": self.valid_s}
+
+
 def wall_clock_ms() -> int:
     return int(time.time() * 1000)
 
 
 class IdentityService:
-    def __init__(self, node: Node, verifier: Wallet, nullifier_key: bytes, chain_id: str,
-                 clock: Callable[[], int] = wall_clock_ms, timeout_s: float = 20.0) -> None:
+    def __init__(self, node: Node, verifier: Wallet, nullifier_key: bytes, chain_id: str, *,
+                 params: Params | None = None, authority: IdentityAuthority | None = None,
+                 sender: CodeSender | None = None, clock: Callable[[], int] = wall_clock_ms,
+                 timeout_s: float = 20.0) -> None:
         self.node, self.verifier, self.chain_id = node, verifier, chain_id
         self._nullifier_key = nullifier_key
+        self.authority: IdentityAuthority = authority or ChecksumAuthority()
+        self.sender: CodeSender = sender or ConsoleSender()
         self.clock, self.timeout_s = clock, timeout_s
+        params = params or Params()
+        tags = PhoneTags()
+        self.codes = OneTimeCodes(tags)
+        self.limits = DailyLimits(tags, attempts=params.identity_attempts_per_day,
+                                  sends=params.identity_code_sends_per_day,
+                                  timezone_offset_minutes=params.timezone_offset_minutes)
         # One attestation at a time: each takes the verifier's next sequence number.
         self._lock = threading.Lock()
+
+    def settings(self) -> dict[str, Any]:
+        """What the node reports about its verifier's providers (/v1/status)."""
+        return {"identity_authority": self.authority.describe(),
+                "identity_authority_kind": self.authority.kind,
+                "identity_code_sender": self.sender.describe(),
+                "identity_code_sender_kind": self.sender.kind}
 
     def describe(self) -> dict[str, Any]:
         try:
@@ -75,9 +120,15 @@ class IdentityService:
         except NotFound:
             name = ""
         return {"address": self.verifier.address, "name": name,
-                "encryption_key": b64encode(self.verifier.encryption_public_key)}
+                "encryption_key": b64encode(self.verifier.encryption_public_key),
+                "authority": self.authority.describe(), "authority_kind": self.authority.kind,
+                "code_sender": self.sender.describe(), "code_sender_kind": self.sender.kind,
+                "code_valid_s": self.codes.valid_ms // 1000}
 
     def authenticate(self, headers: dict[str, str], body: bytes) -> str:
+        return str(self._authenticate(headers, body)["address"])
+
+    def _authenticate(self, headers: dict[str, str], body: bytes) -> dict[str, Any]:
         signed = parse_signed_headers(headers)
         try:
             account = self.node.query("accounts/account", {"address": signed.address})
@@ -88,9 +139,10 @@ class IdentityService:
                                                              length=32),
                             chain_id=self.chain_id, digest=hashlib.sha256(body).hexdigest(),
                             method="POST", now_ms=self.clock())
-        return signed.address
+        return dict(account)
 
-    def open(self, resident: str, body: bytes) -> tuple[str, str, str]:
+    def open(self, resident: str, body: bytes, fields: tuple[str, ...] = FIELDS
+             ) -> dict[str, str]:
         if len(body) > MAX_SEALED_BYTES:
             raise InvalidField(f"body: at most {MAX_SEALED_BYTES} bytes")
         try:
@@ -102,18 +154,60 @@ class IdentityService:
             doc = json.loads(plain)
         except ValueError:
             raise InvalidField("body: the sealed plaintext is not UTF-8 JSON") from None
-        if not isinstance(doc, dict) or not all(isinstance(doc.get(f), str) for f in FIELDS):
-            raise InvalidField("body: expected {\"name\", \"id_number\", \"phone\"} as strings")
-        return doc["name"], doc["id_number"], doc["phone"]
+        if not isinstance(doc, dict) or not all(isinstance(doc.get(f), str) for f in fields):
+            shape = ", ".join(f'"{f}"' for f in fields)
+            raise InvalidField(f"body: expected {{{shape}}} as strings")
+        return {f: doc[f] for f in fields}
+
+    @staticmethod
+    def _check_candidate(account: dict[str, Any]) -> None:
+        """The ledger would refuse these too; checked first so no SMS is sent for nothing."""
+        if account.get("kind") != "resident":
+            raise NotResident(f"{account['address']} is a {account.get('kind')}, not a resident")
+        if account.get("verified"):
+            raise AlreadyVerified(f"{account['address']} is already verified")
+
+    def send_code(self, headers: dict[str, str], body: bytes) -> CodeSent:
+        """Authenticate, open {phone}, count a send, send a fresh code. Raises PlanetError."""
+        account = self._authenticate(headers, body)
+        resident = str(account["address"])
+        phone = normalize_mobile(self.open(resident, body, CODE_FIELDS)["phone"])
+        self._check_candidate(account)
+        now = self.clock()
+        self.limits.take(SEND, resident, phone, now)
+        code = self.codes.issue(resident, phone, now)
+        try:
+            self.sender.send(phone, code, self.codes.valid_ms // 1000)
+        except BaseException:
+            self.codes.cancel(resident)
+            raise
+        finally:
+            del code
+        return CodeSent(phone[-4:], self.codes.valid_ms // 1000)
 
     def verify(self, headers: dict[str, str], body: bytes) -> Attested:
-        """Authenticate, open, check, attest, wait for the commit. Raises PlanetError."""
-        resident = self.authenticate(headers, body)
-        name, id_number, phone = self.open(resident, body)
+        """Authenticate, open, count an attempt, check the form, the code, the authority;
+        attest and wait for the commit. Raises PlanetError."""
+        account = self._authenticate(headers, body)
+        resident = str(account["address"])
+        details = self.open(resident, body)
         try:
-            msg = verify_identity(resident, name, id_number, phone, self._nullifier_key)
+            try:
+                phone: str | None = normalize_mobile(details["phone"])
+            except IdentityRejected:
+                phone = None  # counted for the resident alone; refused just below
+            self.limits.take(ATTEMPT, resident, phone, self.clock())
+            self._check_candidate(account)
+            checked = check_details(resident, details["name"], details["id_number"],
+                                    details["phone"])
+            self.codes.redeem(resident, checked.phone, details["code"], self.clock())
+            self.authority.check(details["name"], checked.id_number)
+            msg = checked.attestation(self._nullifier_key)
         finally:
-            del name, id_number, phone  # drop our references as soon as they are checked
+            del details  # drop our references as soon as they are checked
+        return self._attest(msg)
+
+    def _attest(self, msg: Any) -> Attested:
         with self._lock:
             account = self.node.query("accounts/account", {"address": self.verifier.address})
             raw = self.verifier.sign_tx(chain_id=self.chain_id,
@@ -133,4 +227,4 @@ class IdentityService:
         return Attested(submitted.hash.hex(), record.height)
 
 
-__all__ = ["Attested", "IdentityService"]
+__all__ = ["Attested", "CodeSent", "IdentityService"]

@@ -59,6 +59,9 @@ class NodeConfig:
     # Overrides of the HTTP server's limits (planet.api.limits.HttpLimits: header size and
     # deadline, body size, event streams in all and per client), e.g. {"sse_max_streams": 5000}.
     http_limits: dict[str, Any] = field(default_factory=dict)
+    # The identity verifier's providers (planet.identity.config.IdentityConfig):
+    # {"authority_url": …, "sms_url": …}; absent, checksum only and codes in the log.
+    identity: dict[str, Any] = field(default_factory=dict)
 
     def engine_config(self) -> EngineConfig:
         return EngineConfig(block_interval_ms=self.block_interval_ms,

@@ -25,6 +25,8 @@ from planet.engines.base import Node
 from planet.engines.binary import find_cometbft
 from planet.engines.cometbft import CometNode
 from planet.engines.embedded import EmbeddedNode
+from planet.identity.config import IdentityConfig
+from planet.identity.providers import CodeSender, IdentityAuthority
 from planet.identity.service import IdentityService
 from planet.node.child import Supervised
 from planet.node.gc_tuning import tune_gc
@@ -116,21 +118,36 @@ def start_drill_operator(home: Home, url: str, stop: threading.Event,
     return thread
 
 
-def open_identity(home: Home, node: Node) -> IdentityService | None:
+def identity_providers(identity: IdentityConfig) -> tuple[IdentityAuthority, CodeSender]:
+    """The identity authority and code sender `identity` names (keys from the environment);
+    a bad URL or a missing key raises ValueError."""
+    return identity.authority(os.environ), identity.sender(os.environ)
+
+
+def open_identity(home: Home, node: Node,
+                  providers: tuple[IdentityAuthority, CodeSender] | None = None
+                  ) -> IdentityService | None:
     """The browser's identity check, when this node holds the verifier's key and the
-    deployment's nullifier key (HOME/keys/verifier.json, HOME/secrets/nullifier.key)."""
+    deployment's nullifier key (HOME/keys/verifier.json, HOME/secrets/nullifier.key), with
+    the identity authority and code sender given (else config.json's)."""
     from planet.sdk.keys import load_keystore
 
     path = home.keys_dir / "verifier.json"
     if not path.exists() or not home.nullifier_key_file.exists():
         return None
+    authority, sender = providers or identity_providers(
+        IdentityConfig.from_config(home.load_config().identity))
+    for provider, what in ((authority, "identity authority"), (sender, "code sender")):
+        if not provider.production:
+            log.warning("%s: %s", what, provider.describe())
     try:
         verifier = load_keystore(path, os.environ.get("PLANET_PASSWORD"))
         nullifier_key = home.nullifier_key()
     except Exception:
         log.warning("identity service off: cannot open %s (set PLANET_PASSWORD)", path)
         return None
-    return IdentityService(node, verifier, nullifier_key, node.genesis.chain_id)
+    return IdentityService(node, verifier, nullifier_key, node.genesis.chain_id,
+                           params=node.genesis.params, authority=authority, sender=sender)
 
 
 def open_vault(home: Home, node: Node) -> VaultService:
@@ -158,10 +175,14 @@ def stop_process(err: BaseException) -> None:
 
 def run_node(home: Home, host: str | None = None, port: int | None = None,
              on_ready: Callable[[Any, str], None] | None = None, *,
-             engine: str | None = None, with_cometbft: bool = False) -> None:
-    """`engine` overrides config.json's; `with_cometbft` also runs CometBFT as a child."""
+             engine: str | None = None, with_cometbft: bool = False,
+             identity_authority: str | None = None, sms_gateway: str | None = None) -> None:
+    """`engine` overrides config.json's; `with_cometbft` also runs CometBFT as a child;
+    `identity_authority` and `sms_gateway` override config.json's identity URLs."""
     config = home.load_config()
     limits = HttpLimits.from_config(config.http_limits)  # a bad limit stops here
+    providers = identity_providers(IdentityConfig.from_config(  # so does a bad identity URL
+        config.identity, authority_url=identity_authority, sms_url=sms_gateway))
     node = open_node(home, engine)
     node.on_fatal = stop_process
     tune_gc()
@@ -199,7 +220,7 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
         node.close()
         vault.store.close()
 
-    api = create_app(node, ready, vault, open_identity(home, node), limits=limits,
+    api = create_app(node, ready, vault, open_identity(home, node, providers), limits=limits,
                      on_shutdown=shut_down)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the drill agent's requests

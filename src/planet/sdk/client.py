@@ -216,22 +216,33 @@ class PlanetClient:
     def identity_verifier(self) -> dict[str, Any]:
         return self._get("/identity/verifier")  # type: ignore[no-any-return]
 
-    def verify_identity(self, wallet: Wallet, name: str, id_number: str, phone: str
-                        ) -> dict[str, Any]:
-        """Seal the details to the node's verifier and have them checked and attested.
+    def send_identity_code(self, wallet: Wallet, phone: str) -> dict[str, Any]:
+        """Have the node's verifier send a one-time code to `phone` (sealed to it, so the
+        number is read by the verifier alone). Returns {sent, phone_ending, valid_s}."""
+        return self._identity_post(wallet, "/identity/code", {"phone": phone})
+
+    def verify_identity(self, wallet: Wallet, name: str, id_number: str, phone: str,
+                        code: str) -> dict[str, Any]:
+        """Seal the details and the code sent to the phone to the node's verifier and have
+        them checked and attested.
 
         Only the verifier's key opens them; the node keeps nothing. Returns {hash, height}.
         """
+        return self._identity_post(wallet, "/identity/verify", {
+            "name": name, "id_number": id_number, "phone": phone, "code": code})
+
+    def _identity_post(self, wallet: Wallet, path: str, details: dict[str, str]
+                       ) -> dict[str, Any]:
         from planet.sdk.envelope import identity_info, seal_to
 
         verifier = self.identity_verifier()
-        plaintext = json.dumps({"name": name, "id_number": id_number, "phone": phone}).encode()
-        body = seal_to(plaintext, b64decode(verifier["encryption_key"], field="encryption_key",
-                                            length=32), identity_info(wallet.address))
+        body = seal_to(json.dumps(details).encode(), b64decode(
+            verifier["encryption_key"], field="encryption_key", length=32),
+            identity_info(wallet.address))
         headers = sign_blob_request(wallet, chain_id=self.chain_id,
                                     digest=hashlib.sha256(body).hexdigest(), method="POST")
         try:
-            r = self.http.post("/identity/verify", content=body, headers={
+            r = self.http.post(path, content=body, headers={
                 **headers, "content-type": "application/octet-stream"})
         except httpx.TransportError as err:
             raise NodeError(0, {"message": f"cannot reach the node at {self.url}: {err}"}) from None

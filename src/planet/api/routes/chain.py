@@ -72,6 +72,8 @@ def parse_hash(text: str, what: str = "tx hash") -> bytes:
 def router(ctx: ApiContext) -> APIRouter:
     node = ctx.node
     r = APIRouter(prefix="/v1", responses=ERRORS)
+    no_identity = dict.fromkeys(("identity_authority", "identity_authority_kind",
+                                 "identity_code_sender", "identity_code_sender_kind"))
 
     @r.get("/health", tags=["node"], responses=ok(HEALTH), summary="Liveness and height")
     def health() -> dict[str, Any]:
@@ -88,7 +90,9 @@ def router(ctx: ApiContext) -> APIRouter:
                 "last_block_hash": block.hash.hex() if block else None,
                 "genesis_time": node.genesis.genesis_time,
                 "timezone": format_offset(node.genesis.params.timezone_offset_minutes),
-                "state_synced_from": synced_from(node.store)}
+                "state_synced_from": synced_from(node.store),
+                # which identity authority and code sender the node's verifier uses
+                **(ctx.identity.settings() if ctx.identity is not None else no_identity)}
 
     def ingress(request: Request) -> TxIngress:
         found: TxIngress | None = getattr(request.app.state, "tx_ingress", None)

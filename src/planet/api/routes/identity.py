@@ -11,7 +11,7 @@ from planet.api.blobs import signed_headers
 from planet.api.body import read_body
 from planet.api.context import ApiContext
 from planet.api.errors import ERROR_SCHEMA, ERRORS
-from planet.api.shapes import ATTESTED, VERIFIER, ok
+from planet.api.shapes import ATTESTED, CODE_SENT, VERIFIER, ok
 from planet.core.errors import NotFound
 from planet.identity.service import MAX_SEALED_BYTES, IdentityService
 
@@ -28,17 +28,41 @@ def router(ctx: ApiContext) -> APIRouter:
     def verifier() -> dict[str, Any]:
         return service().describe()
 
+    sealed_body = {"requestBody": {"required": True, "content": {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
+    signed = ("Body: HPKE seal (application/octet-stream) to the verifier's encryption key, "
+              "info = 'planet/identity/v1\\n' + resident address, of UTF-8 JSON {fields}; "
+              "signed by the resident with the X-Planet-* headers (method POST, digest = "
+              "SHA-256 of the body). ")
+
+    @r.post("/code", summary="Send a one-time code to the resident's phone",
+            description=signed.format(fields="{phone}") +
+            "The code (6 digits, valid `valid_s` seconds, one use) goes to the phone through "
+            "the node's code sender; a new one replaces the last. Sends are limited per "
+            "resident and per phone and day (429). The number is neither logged nor stored.",
+            responses={**ok(CODE_SENT), 401: ERROR_SCHEMA, 409: ERROR_SCHEMA,
+                       413: ERROR_SCHEMA, 422: ERROR_SCHEMA, 429: ERROR_SCHEMA,
+                       503: ERROR_SCHEMA},
+            openapi_extra=sealed_body)
+    async def send_code(request: Request) -> dict[str, Any]:
+        svc = service()
+        body = await read_body(request, MAX_SEALED_BYTES, lambda _size: HTTPException(
+            413, f"body: a sealed phone number is at most {MAX_SEALED_BYTES} bytes"))
+        sent = await run_in_threadpool(svc.send_code, signed_headers(request), body)
+        return sent.to_json()
+
     @r.post("/verify", summary="Check a resident's real-name details and attest them",
-            description="Body: HPKE seal (application/octet-stream) to the verifier's "
-                        "encryption key, info = 'planet/identity/v1\\n' + resident address, "
-                        "of UTF-8 JSON {name, id_number, phone}; signed by the resident with "
-                        "the X-Planet-* headers (method POST, digest = SHA-256 of the body). "
-                        "Nothing about the details is logged or stored.",
+            description=signed.format(fields="{name, id_number, phone, code}") +
+            "The code is the one /v1/identity/code sent to that phone; it is checked before "
+            "anything about the ID number, so a wrong code says nothing about it. Then the "
+            "identity authority is asked whether the name goes with the ID number, and the "
+            "ledger gets the ID number's and the phone's nullifiers (409 if either is used). "
+            "Attempts are limited per resident and per phone and day (429). Nothing about "
+            "the details is logged or stored.",
             responses={**ok(ATTESTED), 401: ERROR_SCHEMA, 409: ERROR_SCHEMA,
-                       413: ERROR_SCHEMA, 422: ERROR_SCHEMA},
-            openapi_extra={"requestBody": {"required": True, "content": {
-                "application/octet-stream": {"schema": {"type": "string",
-                                                        "format": "binary"}}}}})
+                       413: ERROR_SCHEMA, 422: ERROR_SCHEMA, 429: ERROR_SCHEMA,
+                       503: ERROR_SCHEMA},
+            openapi_extra=sealed_body)
     async def verify(request: Request) -> dict[str, Any]:
         svc = service()
         body = await read_body(request, MAX_SEALED_BYTES, lambda _size: HTTPException(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 from planet.core.accounts.codes import normalize_invite_code
 from planet.core.address import parse_address
@@ -69,17 +70,23 @@ class CreateInvites(Msg):
 class AttestIdentity(Msg):
     """A verifier vouches that a resident is a real, unique person.
 
-    Carries only the nullifier (a keyed hash of the ID number); name, ID number and phone
-    never reach the ledger.
+    Carries only nullifiers: keyed hashes of the ID number and of the phone the resident
+    proved by a one-time code; name, ID number and phone never reach the ledger.
+    `phone_nullifier` is optional so that attestations made before phones had one still
+    replay; the node's verifier always sends it.
     """
 
     TYPE = "accounts/attest_identity"
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"phone_nullifier"})
     resident: str
     nullifier: str
+    phone_nullifier: str = ""
 
     def validate(self, params: Params) -> None:
         parse_address(self.resident, field=f"{self.TYPE}.resident")
         check_hex32(self.nullifier, f"{self.TYPE}.nullifier")
+        if self.phone_nullifier:
+            check_hex32(self.phone_nullifier, f"{self.TYPE}.phone_nullifier")
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,5 +48,6 @@ MODULE = Module(
         "invite": queries.query_invite,
         "invites_of": queries.query_invites_of,
         "nullifier": queries.query_nullifier,
+        "phone_nullifier": queries.query_phone_nullifier,
     },
 )

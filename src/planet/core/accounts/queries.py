@@ -7,7 +7,13 @@ from typing import Any
 
 from planet.core.accounts.codes import compute_invite_hash
 from planet.core.accounts.rules import get_account, get_invite
-from planet.core.accounts.state import KINDS, PREFIX, Nullifier, nullifier_key
+from planet.core.accounts.state import (
+    KINDS,
+    PREFIX,
+    Nullifier,
+    nullifier_key,
+    phone_nullifier_key,
+)
 from planet.core.errors import InvalidField, NotFound
 from planet.core.params import Params
 from planet.core.queries import address_arg, int_arg, require_arg
@@ -49,6 +55,14 @@ def query_nullifier(view: View, args: Mapping[str, Any], params: Params) -> dict
     value = view.get(nullifier_key(str(require_arg(args, "nullifier"))), Nullifier)
     if value is None:
         raise NotFound("nullifier not used")
+    return value.to_json()
+
+
+def query_phone_nullifier(view: View, args: Mapping[str, Any], params: Params
+                          ) -> dict[str, Any]:
+    value = view.get(phone_nullifier_key(str(require_arg(args, "nullifier"))), Nullifier)
+    if value is None:
+        raise NotFound("phone nullifier not used")
     return value.to_json()
 
 

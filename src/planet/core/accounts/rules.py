@@ -28,6 +28,7 @@ from planet.core.accounts.state import (
     kind_count_key,
     kind_index_key,
     nullifier_key,
+    phone_nullifier_key,
 )
 from planet.core.address import compute_address
 from planet.core.encoding import b64decode, b64encode
@@ -43,6 +44,7 @@ from planet.core.errors import (
     NotResident,
     NotVerifier,
     NullifierUsed,
+    PhoneNullifierUsed,
     UnknownAccount,
 )
 from planet.core.messages import Ctx
@@ -179,7 +181,8 @@ def process_create_invites(ctx: Ctx, msg: CreateInvites) -> None:
 
 
 def process_attest_identity(ctx: Ctx, msg: AttestIdentity) -> None:
-    """One verified account per person: the nullifier may be used once on the chain."""
+    """One verified account per person and per phone: each nullifier may be used once on
+    the chain."""
     if not is_verifier(ctx.state, ctx.sender):
         raise NotVerifier(f"{ctx.sender} is not a registered identity verifier")
     resident = require_account(ctx.state, msg.resident)
@@ -190,8 +193,12 @@ def process_attest_identity(ctx: Ctx, msg: AttestIdentity) -> None:
     existing = ctx.state.get(nullifier_key(msg.nullifier), Nullifier)
     if existing is not None:
         raise NullifierUsed("this person already has a verified account")
-    ctx.state.set(nullifier_key(msg.nullifier),
-                  Nullifier(resident=msg.resident, verifier=ctx.sender, height=ctx.height))
+    used = Nullifier(resident=msg.resident, verifier=ctx.sender, height=ctx.height)
+    if msg.phone_nullifier:
+        if ctx.state.get(phone_nullifier_key(msg.phone_nullifier), Nullifier) is not None:
+            raise PhoneNullifierUsed("this phone already backs a verified account")
+        ctx.state.set(phone_nullifier_key(msg.phone_nullifier), used)
+    ctx.state.set(nullifier_key(msg.nullifier), used)
     ctx.state.set(account_key(msg.resident),
                   dataclasses.replace(resident, verified=True, verified_at=ctx.time))
     ctx.emit("accounts/identity_verified", resident=msg.resident, verifier=ctx.sender)

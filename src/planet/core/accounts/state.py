@@ -69,6 +69,10 @@ def nullifier_key(nullifier_hex: str) -> str:
     return f"{PREFIX}nullifier/{nullifier_hex}"
 
 
+def phone_nullifier_key(nullifier_hex: str) -> str:
+    return f"{PREFIX}phone_nullifier/{nullifier_hex}"
+
+
 def kind_count_key(kind: str) -> str:
     return f"{PREFIX}count/{kind}"
 
