@@ -194,13 +194,13 @@ def test_not_committed_in_time_is_202(stalled: Api) -> None:
 
 
 def _post_then_drop(api: Api, path: str, **kwargs: Any) -> Any:
-    """Post in a thread; once the tx is in the mempool, tell its waiters it was dropped
-    (what the mempool's recheck does to a tx a block made invalid)."""
+    """Post in a thread; once the edge waits for the tx's commit, tell its waiters it was
+    dropped (what the mempool's recheck does to a tx a block made invalid)."""
     answer: list[Any] = []
     waiter = threading.Thread(target=lambda: answer.append(api.client.post(
         path, params={"timeout": "30"}, **kwargs)))
     waiter.start()
-    while api.node.mempool_size() == 0 and waiter.is_alive():
+    while not api.node._commits._waiters and waiter.is_alive():  # admitted, then awaited
         threading.Event().wait(0.01)
     for tx_hash in list(api.node._mempool):
         api.node._commits.drop([tx_hash])
@@ -262,7 +262,9 @@ def test_a_mixed_batch_has_one_result_per_tx_in_order(api: Api) -> None:
     assert r.status_code == 200, r.text
     results = r.json()["results"]
     assert [x["accepted"] for x in results] == [True] * 5 + [False, False] + [True] * 7 + [False]
-    assert [x["code"] for x in results if not x["accepted"]] == [101, 104, 112]
+    refused = [x["code"] for x in results if not x["accepted"]]
+    assert refused[:2] == [101, 104]
+    assert refused[2] in (112, 107)  # the repeat: still in the mempool, or in a block by now
     for x in results:
         assert len(x["hash"]) == 64 and x["check"]["code"] == x["code"]
         if x["accepted"]:
