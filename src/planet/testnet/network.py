@@ -151,11 +151,13 @@ def statesync_config(text: str, rpc_servers: Sequence[str], trust_height: int,
 
 def cometbft_config(text: str, v: Validator, peers: str, *, moniker: str,
                     timeout_commit: str = "300ms", empty_blocks_interval: str = "1s",
-                    log_level: str = "warn") -> str:
+                    log_level: str = "error") -> str:
     """Edit the config.toml that `cometbft init` wrote for one validator of the network.
 
-    CometBFT logs at `log_level` (warn: at info it writes several lines per block and per
-    peer message, CPU the validators share with the apps on one machine), and indexes no
+    CometBFT logs at `log_level` (error, the first level above info: v0.38's logger has no
+    warn; at info it writes several lines per block and per peer message, CPU the
+    validators share with the apps on one machine; a block it refuses, a consensus failure
+    or a lost ABCI connection are errors and still logged), and indexes no
     tx (`[tx_index] indexer = "null"`): Planet reads its own store, never /tx_search;
     `psql_index.indexer_config` turns the psql sink on instead."""
     text = set_keys(text, "", {"proxy_app": v.abci_address, "moniker": moniker,
