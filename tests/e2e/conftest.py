@@ -22,7 +22,7 @@ from planet.node.home import Home, init_home
 from planet.sdk.client import PlanetClient
 from planet.sdk.keys import load_keystore
 from planet.sdk.wallet import Wallet
-from tests.integration.nodeproc import NodeProcess
+from tests.integration.nodeproc import NodeProcess, sent_code
 from tests.require import missing
 from tests.webdist import built_dist
 
@@ -74,6 +74,28 @@ class E2ENode:
 
     def query(self, path: str, **args: Any) -> Any:
         return self.client.query(path, **args)
+
+    @property
+    def log(self) -> Path:
+        return self.home / "node.log"
+
+    def send_code(self, page: Any, phone: str) -> str:
+        """Click the page's "send me a code" and read the code the node's development
+        sender wrote to its log, as the resident would read it off their phone."""
+        from playwright.sync_api import expect
+
+        after = self.log.stat().st_size
+        page.get_by_test_id("code-send").click()
+        expect(page.get_by_test_id("code-sent")).to_contain_text(f"ending {phone[-4:]}")
+        return sent_code(self.log, phone, after)
+
+    def verify_in_page(self, page: Any, name: str, id_number: str, phone: str) -> None:
+        """The onboarding's identity step, code and all."""
+        page.get_by_test_id("id-name").fill(name)
+        page.get_by_test_id("id-number").fill(id_number)
+        page.get_by_test_id("id-phone").fill(phone)
+        page.get_by_test_id("id-code").fill(self.send_code(page, phone))
+        page.get_by_test_id("verify-submit").click()
 
 
 @pytest.fixture(scope="module")

@@ -92,14 +92,26 @@ def test_new_resident_onboards_earns_keeps_records_and_restores(
     assert account["kind"] == "resident" and account["invites_left"] == 0
     assert len(node.query("accounts/invites_of", address=address)) == 3
 
-    # Identity: a wrong check digit is refused with the check's name; then the real one.
+    # Identity: the node's development authority says what it is; a code is texted to the
+    # phone (here: written to the node's log, where the test reads it). A wrong code and a
+    # wrong check digit are refused with what is wrong; then the real ones.
+    expect(page.get_by_test_id("verify-authority")).to_contain_text(
+        "checksum only — not for production")
     page.get_by_test_id("id-name").fill(NAME)
     page.get_by_test_id("id-number").fill(WRONG_CHECK_DIGIT)
     page.get_by_test_id("id-phone").fill(PHONE)
+    expect(page.get_by_test_id("verify-submit")).to_have_count(0)  # no code yet
+    code = node.send_code(page, PHONE)
+    shot(page, "verify-code-sent")
+    page.get_by_test_id("id-code").fill(code)
     page.get_by_test_id("verify-submit").click()
     expect(page.get_by_test_id("verify-submit-error")).to_contain_text("check digit")
     shot(page, "verify-refused")
     page.get_by_test_id("id-number").fill(VALID_ID)
+    page.get_by_test_id("id-code").fill(f"{(int(code) + 1) % 10**6:06d}")
+    page.get_by_test_id("verify-submit").click()
+    expect(page.get_by_test_id("verify-submit-error")).to_contain_text("wrong code")
+    page.get_by_test_id("id-code").fill(code)
     page.get_by_test_id("verify-submit").click()
     expect(page.get_by_test_id("verified-badge")).to_be_visible(timeout=30_000)
     assert node.query("accounts/account", address=address)["verified"] is True

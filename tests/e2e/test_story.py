@@ -59,6 +59,11 @@ def test_operator_business_and_resident_trade_data_for_diamonds(
     expect(operator.get_by_test_id("operator-role")).to_contain_text("Signed in as the operator")
     expect(operator.get_by_test_id("supply-chart")).to_be_visible()
     expect(operator.get_by_test_id("census-residents")).to_have_text("0")
+    # The node's verifier is the development one, and the dashboard says so.
+    expect(operator.get_by_test_id("identity-authority")).to_have_text(
+        "checksum only — not for production")
+    expect(operator.get_by_test_id("identity-sender")).to_have_text(
+        "the node's log — development only")
     shot(operator, "operator-supply")
 
     # --- A shop makes its keys in its browser and shows its application.
@@ -123,10 +128,7 @@ def test_operator_business_and_resident_trade_data_for_diamonds(
     resident.get_by_test_id("invite-code").fill(code)
     resident.get_by_test_id("register-submit").click()
     expect(resident.get_by_test_id("verify-card")).to_be_visible()
-    resident.get_by_test_id("id-name").fill(NAME)
-    resident.get_by_test_id("id-number").fill(VALID_ID)
-    resident.get_by_test_id("id-phone").fill(PHONE)
-    resident.get_by_test_id("verify-submit").click()
+    node.verify_in_page(resident, NAME, VALID_ID, PHONE)  # the code read from the node's log
     expect(resident.get_by_test_id("verified-badge")).to_be_visible(timeout=30_000)
     address = resident.evaluate("localStorage.getItem('planet.current')")
     assert node.query("accounts/account", address=address)["verified"] is True

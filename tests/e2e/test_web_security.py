@@ -92,10 +92,7 @@ def test_the_app_works_under_the_csp(node: E2ENode, watched: Watched) -> None:
     page.get_by_test_id("invite-code").fill(node.invite_codes(1)[0])
     page.get_by_test_id("register-submit").click()
     expect(page.get_by_test_id("verify-card")).to_be_visible()
-    page.get_by_test_id("id-name").fill("Li Xiaolong")
-    page.get_by_test_id("id-number").fill(VALID_ID)
-    page.get_by_test_id("id-phone").fill("13800138000")
-    page.get_by_test_id("verify-submit").click()
+    node.verify_in_page(page, "Li Xiaolong", VALID_ID, "13800138000")
     expect(page.get_by_test_id("verified-badge")).to_be_visible(timeout=30_000)
     page.get_by_test_id("tab-planet").click()
     bubble = page.get_by_test_id("bubble").last

@@ -118,15 +118,21 @@ test("identity: sealed body, signed over its digest with POST", async () => {
   const calls = scripted({
     "GET /v1/status": () => [200, { chain_id: "c" }],
     "GET /v1/identity/verifier": () => [200, { address: verifier.address, encryption_key: verifier.encryptionKeyB64, name: "v" }],
+    "POST /v1/identity/code": () => [200, { sent: true, phone_ending: "8000", valid_s: 300 }],
     "POST /v1/identity/verify": () => [422, { code: 350, codespace: "identity", error: "IdentityRejected", message: "ID number checksum" }],
   });
-  const err = await new Api("http://n").verifyIdentity(resident, { name: "A", id_number: "1", phone: "2" })
-    .then(() => null, (e) => e);
+  const api = new Api("http://n");
+  assert.deepEqual(await api.sendIdentityCode(resident, "13800138000"), { sent: true, phone_ending: "8000", valid_s: 300 });
+  const codePost = calls.find((c) => c.method === "POST");
+  assert.equal(codePost.path, "/v1/identity/code");
+  assert.equal(codePost.body.length, 32 + 16 + JSON.stringify({ phone: "13800138000" }).length);
+  const details = { name: "A", id_number: "1", phone: "2", code: "123456" };
+  const err = await api.verifyIdentity(resident, details).then(() => null, (e) => e);
   assert.equal(err.status, 422);
   assert.equal(err.code, 350);
   assert.equal(err.message, "ID number checksum");
-  const post = calls.find((c) => c.method === "POST");
-  assert.ok(post.body instanceof Uint8Array && post.body.length === 32 + 16 + JSON.stringify({ name: "A", id_number: "1", phone: "2" }).length);
+  const post = calls.filter((c) => c.method === "POST")[1];
+  assert.ok(post.body instanceof Uint8Array && post.body.length === 32 + 16 + JSON.stringify(details).length);
   assert.ok(!new TextDecoder().decode(post.body).includes("\"name\""));
   assert.equal(post.headers["X-Planet-Address"], resident.address);
 });

@@ -6,12 +6,24 @@
 // dev keystore is read from it). Without arguments it does nothing (so `node --test` may
 // load it). Prints one JSON line of results for the Python side to check.
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Api, ApiError, Wallet, eventOf, importKeystore, newMnemonic, walletFromMnemonic } from "../src/sdk/index.js";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The code the node's development sender logged for `phone` past byte `after`. */
+async function codeFromLog(log, phone, after, timeoutMs = 15_000) {
+  const ending = phone.slice(-4);
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(100)) {
+    const text = (await readFile(log)).subarray(after).toString("utf-8");
+    const codes = [...text.matchAll(/the code for the phone ending (\d{4}) is (\d{6})/g)]
+      .filter((m) => m[1] === ending);
+    if (codes.length) return codes.at(-1)[2];
+  }
+  throw new Error(`no code for the phone ending ${ending} in ${log}`);
+}
 const BD = 1_000_000;
 
 async function main(url, home, detailsPath) {
@@ -33,12 +45,18 @@ async function main(url, home, detailsPath) {
   assert.equal(account.encryption_key, resident.encryptionKeyB64);
   step("register", { address: resident.address, own_codes: own });
 
-  // The identity check through the verifier this node holds (if the route exists).
+  // The identity check through the verifier this node holds (if the route exists): a code
+  // texted to the phone (the node's development sender writes it to HOME/node.log).
   try {
     const verifier = await api.verifier();
-    const verified = await api.verifyIdentity(resident, details);
+    const log = join(home, "node.log");
+    const after = (await stat(log)).size;
+    const sent = await api.sendIdentityCode(resident, details.phone);
+    assert.equal(sent.phone_ending, details.phone.slice(-4));
+    const code = await codeFromLog(log, details.phone, after);
+    const verified = await api.verifyIdentity(resident, { ...details, code });
     step("identity", { verifier: verifier.address, height: verified.height });
-    await assert.rejects(api.verifyIdentity(resident, details), ApiError);
+    await assert.rejects(api.verifyIdentity(resident, { ...details, code }), ApiError);
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 404)) throw err;
     step("identity-skipped", { reason: err.message });

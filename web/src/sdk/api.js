@@ -279,18 +279,34 @@ export class Api {
   }
 
   /**
-   * The real-name check: details sealed to the verifier in this browser, sent signed,
-   * kept nowhere. Resolves {hash, height}; throws ApiError (status 422 on a failed check).
-   * @param {import("./wallet.js").Wallet} wallet
-   * @param {{name: string, id_number: string, phone: string}} details
+   * Step 1 of the real-name check: the node's verifier texts a one-time code to `phone`
+   * (sealed to the verifier in this browser, so only it reads the number). Resolves
+   * {sent, phone_ending, valid_s}; throws ApiError (429 past the day's sends).
+   * @param {import("./wallet.js").Wallet} wallet @param {string} phone
    */
-  async verifyIdentity(wallet, details) {
+  sendIdentityCode(wallet, phone) {
+    return this.#identityPost(wallet, "/identity/code", { phone });
+  }
+
+  /**
+   * Step 2: the details and the code, sealed to the verifier in this browser, sent signed,
+   * kept nowhere. Resolves {hash, height}; throws ApiError (422 on a failed check or a wrong
+   * code, 409 if the person or the phone already backs an account, 429 past the day's
+   * attempts).
+   * @param {import("./wallet.js").Wallet} wallet
+   * @param {{name: string, id_number: string, phone: string, code: string}} details
+   */
+  verifyIdentity(wallet, details) {
+    return this.#identityPost(wallet, "/identity/verify", details);
+  }
+
+  async #identityPost(wallet, path, details) {
     const verifier = await this.verifier();
     const body = await sealIdentity(details, b64decode(verifier.encryption_key, "encryption_key", 32),
                                     wallet.address);
     const digest = await sha256Hex(body);
     const headers = await wallet.signRequest(await this.getChainId(), digest, "POST");
-    const r = await this.#fetch("POST", "/identity/verify", {
+    const r = await this.#fetch("POST", path, {
       body, headers: { ...headers, "content-type": "application/octet-stream" } });
     const out = await Api.#json(r);
     if (!r.ok) throw new ApiError(r.status, out);

@@ -233,14 +233,18 @@ export async function openVoucher(voucherB64, wallet) {
 }
 
 /**
- * The body of POST /v1/identity/verify: real-name details sealed to the verifier, bound
- * to the resident's address.
- * @param {{name: string, id_number: string, phone: string}} details
+ * The body of POST /v1/identity/verify (or /code, with the phone alone): real-name
+ * details and the code sent to the phone, sealed to the verifier, bound to the resident's
+ * address.
+ * @param {{name?: string, id_number?: string, phone: string, code?: string}} details
  * @param {Uint8Array} verifierEncPub @param {string} residentAddress
  * @returns {Promise<Uint8Array>}
  */
 export async function sealIdentity(details, verifierEncPub, residentAddress) {
-  const plaintext = utf8Encode(JSON.stringify({
-    name: String(details.name), id_number: String(details.id_number), phone: String(details.phone) }));
+  const fields = {};
+  for (const f of ["name", "id_number", "phone", "code"]) {
+    if (details[f] !== undefined) fields[f] = String(details[f]);  // {phone} alone asks for a code
+  }
+  const plaintext = utf8Encode(JSON.stringify(fields));
   return sealTo(plaintext, verifierEncPub, utf8Encode(IDENTITY_INFO_PREFIX + residentAddress));
 }

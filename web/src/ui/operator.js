@@ -10,6 +10,7 @@ import {
   sendTx, query, getAccount, AddrLink, createInviteCodes, parsePositiveInt,
 } from './explorer/kit.js';
 import { SupplyChart, ForceHistogram, compactBD } from './operator/charts.js';
+import { IdentitySettings } from './operator/identity.js';
 import { b64decode, checkPublicKey } from '../sdk/index.js';
 
 /** Headline figures: to the hundredth of a BD, or in millions past a million (the exact
@@ -42,6 +43,7 @@ export function OperatorPage({ ctx }) {
       </div>
       <${WhoAmI} ctx=${ctx} me=${me} isOperator=${isOperator} />
     </div>
+    <${IdentitySettings} ctx=${ctx} />
     <${Tabs} items=${TABS} current=${tab} hrefFor=${(id) => `#/operator/${id}`} testid="operator-tabs" />
     ${body}
   </div>`;

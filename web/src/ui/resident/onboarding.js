@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { html, useLive, Button, Card, Field, toast, shortAddr } from '../common.js';
 import { saveInviteCodes } from './data.js';
+import { describeAuthority, identityMessages } from '../identity-messages.js';
 
 function Steps({ step }) {
   const items = ['Invitation code', 'Verify identity', 'Your planet'];
@@ -48,19 +49,27 @@ export function Onboarding({ ctx, onDone }) {
 
 export function VerifyIdentity({ ctx, onDone, compact }) {
   const { api, wallet } = ctx;
+  const m = identityMessages();
   const verifier = useLive(() => api.verifier().catch((err) => ({ error: err })), []);
   const [name, setName] = useState('');
   const [idNumber, setIdNumber] = useState('');
   const [phone, setPhone] = useState('');
+  const [code, setCode] = useState('');
+  const [sent, setSent] = useState(null); // {phone, phone_ending, valid_s} once a code is sent
   const [keepCopy, setKeepCopy] = useState(true);
   if (compact) {
     return html`<div class="warn-box" data-testid="verify-banner">Your identity is not verified yet: you earn no
       Force from it until it is. <a href="#/resident/planet">Verify now</a></div>`;
   }
   const v = verifier.data;
+  const sendCode = async () => {
+    const res = await api.sendIdentityCode(wallet, phone.trim());
+    setSent({ ...res, phone: phone.trim() });
+    setCode('');
+  };
   const submit = async () => {
     const details = { name: name.trim(), id_number: idNumber.trim(), phone: phone.trim() };
-    const res = await api.verifyIdentity(wallet, details);
+    const res = await api.verifyIdentity(wallet, { ...details, code: code.trim() });
     toast(`Identity verified in block #${res.height}`);
     if (keepCopy) {
       try {
@@ -70,9 +79,10 @@ export function VerifyIdentity({ ctx, onDone, compact }) {
         toast(`Verified, but the vault copy failed: ${err.message}`, 'error');
       }
     }
-    setName(''); setIdNumber(''); setPhone('');
+    setName(''); setIdNumber(''); setPhone(''); setCode(''); setSent(null);
     onDone();
   };
+  const codeSent = sent && sent.phone === phone.trim();
   return html`<div data-testid="verify">
     <${Steps} step=${2} />
     <${Card} title="Verify your identity" testid="verify-card"
@@ -84,25 +94,35 @@ export function VerifyIdentity({ ctx, onDone, compact }) {
           <${Field} label="Resident ID number" hint="18 characters: 17 digits and a check digit or X">
             <input class="mono" data-testid="id-number" value=${idNumber} autocomplete="off" spellcheck="false"
               onInput=${(e) => setIdNumber(e.target.value)} /><//>
-          <${Field} label="Mobile phone"><input data-testid="id-phone" value=${phone} autocomplete="off"
+          <${Field} label="Mobile phone" hint="We text it a code: one phone backs one verified account.">
+            <input data-testid="id-phone" value=${phone} autocomplete="off"
             inputmode="tel" onInput=${(e) => setPhone(e.target.value)} /><//>
-          <label class="check"><input type="checkbox" data-testid="id-keep-copy" checked=${keepCopy}
-            onChange=${(e) => setKeepCopy(e.target.checked)} /> Keep a copy in my vault (encrypted to me)</label>
-          <${Button} type="submit" testid="verify-submit" disabled=${!name.trim() || !idNumber.trim() || !phone.trim()}
-            onClick=${submit} busyLabel="Verifying…">Verify my identity<//>
+          <${Button} kind=${codeSent ? 'secondary' : 'primary'} testid="code-send" disabled=${!phone.trim()}
+            onClick=${sendCode} busyLabel="Sending…">${codeSent ? m.resendCode : m.sendCode}<//>
+          ${codeSent ? html`
+            <p class="notice good" data-testid="code-sent">${m.codeSent(sent.phone_ending, Math.round(sent.valid_s / 60))}</p>
+            <${Field} label=${m.codeLabel} hint=${m.codeHint}>
+              <input class="mono code-input" data-testid="id-code" value=${code} autocomplete="one-time-code"
+                inputmode="numeric" maxlength="6" onInput=${(e) => setCode(e.target.value)} /><//>
+            <label class="check"><input type="checkbox" data-testid="id-keep-copy" checked=${keepCopy}
+              onChange=${(e) => setKeepCopy(e.target.checked)} /> Keep a copy in my vault (encrypted to me)</label>
+            <${Button} type="submit" testid="verify-submit"
+              disabled=${!name.trim() || !idNumber.trim() || code.trim().length !== 6}
+              onClick=${submit} busyLabel="Verifying…">Verify my identity<//>` : null}
         </form>
         <div class="privacy">
           <h3>Your details stay private</h3>
           <ul class="plain-list">
             <li>They are sealed <b>in this browser</b> (HPKE) to the identity verifier's key
               ${v && !v.error ? html`(<b>${v.name || 'verifier'}</b>, <code>${shortAddr(v.address)}</code>)` : null}.</li>
-            <li>The verifier checks them in memory and keeps nothing: no name, ID number or phone is stored or logged.</li>
-            <li>The ledger gets only a <i>nullifier</i>, a keyed hash that stops a second account for the same person.</li>
+            <li>The verifier checks them in memory and keeps nothing: no name, ID number, phone or code is stored or logged.</li>
+            <li>The ledger gets only <i>nullifiers</i>, keyed hashes that stop a second account for the same person or the same phone.</li>
           </ul>
+          ${v && !v.error ? html`<p class=${v.authority_kind === 'checksum' ? 'warn-box' : 'muted'} data-testid="verify-authority">
+            ${m.authorityLabel}: ${describeAuthority(v.authority_kind, v.authority, m)}</p>` : null}
           ${v && v.error ? html`<p class="error-box" data-testid="verifier-missing">This node has no identity verifier: ${v.error.message}</p>` : null}
         </div>
       </div>
     <//>
   </div>`;
 }
-
