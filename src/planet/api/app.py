@@ -29,6 +29,7 @@ from planet.engines.base import Node
 from planet.identity.service import IdentityService
 from planet.storage.sqlite import BlockRecord, TxRecord
 from planet.vault.service import VaultService
+from planet.webhooks.service import WebhookService
 
 MAX_BODY = DEFAULT_LIMITS.max_body_bytes
 WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
@@ -56,7 +57,8 @@ __all__ = ["MAX_BODY", "create_app", "error_response", "status_for"]
 def create_app(node: Node, on_startup: Callable[[], None] | None = None,
                vault: VaultService | None = None, identity: IdentityService | None = None,
                web_dir: Path | None = WEB_DIST, limits: HttpLimits = DEFAULT_LIMITS,
-               on_shutdown: Callable[[], None] | None = None) -> FastAPI:
+               on_shutdown: Callable[[], None] | None = None,
+               webhooks: WebhookService | None = None) -> FastAPI:
     metrics = Metrics(node)
     hub = EventHub(limits.sse_max_streams, limits.sse_max_streams_per_client)
     cache = ResponseCache()
@@ -95,6 +97,10 @@ def create_app(node: Node, on_startup: Callable[[], None] | None = None,
         from planet.api.blobs import blob_router
 
         api.include_router(blob_router(vault, node.genesis.params.vault_max_record_bytes))
+    if webhooks is not None:
+        from planet.api.routes.webhooks import webhook_router
+
+        api.include_router(webhook_router(webhooks))
 
     @api.get("/metrics", tags=["node"], response_class=Response,
              summary="Prometheus metrics (text format)",

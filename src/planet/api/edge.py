@@ -31,7 +31,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-UNCACHED_PREFIXES = ("/v1/events", "/v1/blobs", "/v1/identity")
+UNCACHED_PREFIXES = ("/v1/events", "/v1/blobs", "/v1/identity",
+                     "/v1/businesses/")  # signed, per caller: never answered from the cache
 SHORT_LIVED = {"/v1/status": 0.5}  # the mempool size moves between blocks
 MAX_ENTRIES = 20_000
 MAX_ENTRY_BYTES = 1 << 20

@@ -577,6 +577,34 @@ class FramingError(AbciRefused):
     code = 942
 
 
+class WebhookError(PlanetError):
+    """A business's webhook endpoints on one node (node-side, not a ledger rule)."""
+
+    code = 950
+    codespace = "webhooks"
+
+
+class WebhookUnknown(WebhookError, Missing):
+    code = 951
+
+
+class DeliveryUnknown(WebhookError, Missing):
+    code = 952
+
+
+class TooManyWebhooks(WebhookError):
+    """A business holds at most a few endpoints on a node (planet.webhooks.service)."""
+
+    code = 953
+
+
+class WebhookUrlRefused(WebhookError):
+    """Not an http(s) URL, or one that points into the node's own network (loopback,
+    private, link-local) while the node's config does not allow it."""
+
+    code = 954
+
+
 class EngineUnavailable(PlanetError):
     """CometBFT's RPC did not answer or refused the broadcast: the tx was not admitted."""
 

@@ -1,0 +1,234 @@
+"""Signed webhooks in-process: a real embedded node whose blocks the test produces (block
+time is the test's), the webhook service on its database, the API in front, and a real HTTP
+receiver on loopback that fails each event's first two attempts, checks signatures and
+deduplicates by id."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from planet.api.app import create_app
+from planet.core.exchange.messages import LiftSuspension, SuspendBusiness
+from planet.core.genesis import parse_genesis
+from planet.engines.embedded import EmbeddedNode, EngineConfig
+from planet.node.home import make_genesis_document
+from planet.sdk.wallet import Wallet
+from planet.sdk.webhooks import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    WebhookVerificationError,
+    sign_webhooks_request,
+    verify_webhook,
+)
+from planet.webhooks.service import WebhookConfig, WebhookService
+from tests.integration.nodeproc import wait_until
+from tests.integration.webhook_receiver import Receiver
+
+CHAIN = "planet-webhooks"
+FAST = WebhookConfig(allow_private_urls=True, backoff_base_s=0.02, backoff_cap_s=0.2)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000_000
+
+    def __call__(self) -> int:
+        self.now += 1_000
+        return self.now
+
+
+@dataclass
+class World:
+    db: Path
+    node: EmbeddedNode
+    operator: Wallet
+    shop: Wallet
+    other: Wallet
+    service: WebhookService
+    api: TestClient
+    receiver: Receiver
+
+    def send(self, *messages: Any) -> None:
+        seq = int(self.node.query("accounts/account", {"address": self.operator.address})
+                  ["sequence"])
+        res = self.node.submit(self.operator.sign_tx(chain_id=CHAIN, sequence=seq,
+                                                     messages=list(messages)))
+        assert res.accepted, res.result.log
+        self.node.produce_block()
+
+    def signed(self, wallet: Wallet, method: str, path: str, body: bytes = b""
+               ) -> dict[str, str]:
+        return sign_webhooks_request(wallet, chain_id=CHAIN, method=method, path=path,
+                                     body=body)
+
+    def add(self, events: list[str], url: str | None = None) -> dict[str, Any]:
+        path = f"/v1/businesses/{self.shop.address}/webhooks"
+        body = json.dumps({"url": url or self.receiver.url, "events": events}).encode()
+        r = self.api.post(path, content=body, headers=self.signed(self.shop, "POST", path, body))
+        assert r.status_code == 201, r.text
+        made: dict[str, Any] = r.json()
+        self.receiver.secrets.append(made["secret"])
+        return made
+
+    def log(self) -> list[dict[str, Any]]:
+        path = f"/v1/businesses/{self.shop.address}/webhooks/deliveries"
+        r = self.api.get(path, headers=self.signed(self.shop, "GET", path))
+        assert r.status_code == 200, r.text
+        return r.json()["deliveries"]  # type: ignore[no-any-return]
+
+
+def open_world(tmp_path: Path, receiver: Receiver, genesis_doc: dict[str, Any] | None = None
+               ) -> tuple[EmbeddedNode, WebhookService]:
+    db = tmp_path / "node.db"
+    node = EmbeddedNode(db, None if genesis_doc is None else parse_genesis(genesis_doc),
+                        EngineConfig(verify_threads=1), clock=Clock())
+    service = WebhookService(node, db, CHAIN, FAST)
+    node.add_listener(service.on_block)
+    service.start()
+    return node, service
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    operator, shop, other = Wallet.generate(), Wallet.generate(), Wallet.generate()
+    doc = make_genesis_document(CHAIN, operator, [], genesis_time="2027-01-15T00:00:00Z",
+                                preset="test")
+    doc["businesses"] = [shop.genesis_key("Shop"), other.genesis_key("Other")]
+    receiver = Receiver(fail_first=2)
+    node, service = open_world(tmp_path, receiver, doc)
+    with TestClient(create_app(node, webhooks=service, web_dir=None)) as api:
+        w = World(tmp_path / "node.db", node, operator, shop, other, service, api, receiver)
+        yield w
+    w.service.close()
+    node.close()
+    receiver.close()
+
+
+def test_delivered_once_after_two_failures_signed_and_logged(world: World) -> None:
+    made = world.add(["business.suspended", "business.suspension_lifted"])
+    assert made["secret"].startswith("whsec_") and made["from_height"] == world.node.height
+    world.send(SuspendBusiness(business=world.shop.address, reason="audit"),
+               SuspendBusiness(business=world.other.address, reason="audit"))  # not the shop's
+    (event,) = world.receiver.wait_events(1)
+    height = world.node.height
+    assert event["id"] == f"evt_{height}_0_0"
+    assert event["type"] == "business.suspended" and event["height"] == height
+    assert event["data"]["business"] == world.shop.address and event["data"]["reason"] == "audit"
+    assert event["time"] == world.node.last_block.time  # type: ignore[union-attr]
+    assert world.receiver.tries(event["id"]) == [500, 500, 200]
+    (delivery,) = wait_until("the log to say delivered", lambda: [
+        d for d in world.log() if d["status"] == "delivered"])
+    assert delivery["attempts"] == 3 and delivery["response_code"] == 200
+    assert delivery["response_body"] == "ok" and delivery["event_id"] == event["id"]
+    # redeliver: the same id and body again; after dedupe, still once
+    path = f"/v1/businesses/{world.shop.address}/webhooks/deliveries/{delivery['id']}/redeliver"
+    r = world.api.post(path, content=b"{}", headers=world.signed(world.shop, "POST", path, b"{}"))
+    assert r.status_code == 200, r.text
+    wait_until("the redelivery", lambda: len(world.receiver.tries(event["id"])) == 4)
+    first, again = [a.body for a in world.receiver.attempts if a.status == 200]
+    assert first == again and len(world.receiver.events) == 1
+    # the next event goes the same way, in its own block
+    world.send(LiftSuspension(business=world.shop.address))
+    events = sorted(world.receiver.wait_events(2), key=lambda e: e["height"])
+    assert [e["type"] for e in events] == ["business.suspended", "business.suspension_lifted"]
+
+
+def test_a_tampered_body_or_wrong_secret_or_stale_delivery_is_refused(world: World) -> None:
+    made = world.add(["business.suspended"])
+    world.receiver.fail_first = 0
+    world.send(SuspendBusiness(business=world.shop.address, reason="audit"))
+    world.receiver.wait_events(1)
+    got = world.receiver.attempts[-1]
+    assert verify_webhook(made["secret"], got.headers, got.body)["id"] == got.event_id
+    tampered = got.body.replace(b"audit", b"audiT")
+    with pytest.raises(WebhookVerificationError, match="bad signature"):
+        verify_webhook(made["secret"], got.headers, tampered)
+    with pytest.raises(WebhookVerificationError, match="bad signature"):
+        verify_webhook(made["secret"] + "x", got.headers, got.body)
+    ts = int(got.headers[TIMESTAMP_HEADER])
+    with pytest.raises(WebhookVerificationError, match="s from now"):
+        verify_webhook(made["secret"], got.headers, got.body, tolerance_s=300, now=ts + 301)
+    no_sig = {k: v for k, v in got.headers.items() if k != SIGNATURE_HEADER}
+    with pytest.raises(WebhookVerificationError, match="missing"):
+        verify_webhook(made["secret"], no_sig, got.body)
+    # the receiver itself refuses a forged delivery with 401
+    assert world.receiver.handle(got.headers, tampered) == 401
+
+
+def test_registration_needs_the_business_signature(world: World) -> None:
+    path = f"/v1/businesses/{world.shop.address}/webhooks"
+    body = json.dumps({"url": world.receiver.url, "events": ["redemption.made"]}).encode()
+    assert world.api.post(path, content=body).status_code == 401  # unsigned
+    # signed by another business, for the shop's path: refused, whoever signs
+    r = world.api.post(path, content=body, headers=world.signed(world.other, "POST", path, body))
+    assert r.status_code == 400 and r.json()["error"] == "Unauthorized"
+    # the shop's signature over another body, or another path, does not carry over
+    headers = world.signed(world.shop, "POST", path, body)
+    other_body = body.replace(b"redemption.made", b"grant.revoked")
+    assert world.api.post(path, content=other_body, headers=headers).status_code == 401
+    other_path = f"/v1/businesses/{world.other.address}/webhooks"
+    assert world.api.post(other_path, content=body, headers={
+        **world.signed(world.shop, "POST", path, body),
+        "X-Planet-Address": world.other.address}).status_code == 401
+    # an account that is not a business
+    op_path = f"/v1/businesses/{world.operator.address}/webhooks"
+    r = world.api.post(op_path, content=body,
+                       headers=world.signed(world.operator, "POST", op_path, body))
+    assert r.status_code == 400 and r.json()["error"] == "NotBusiness"
+    # the right signature works once; the same signed request again is refused
+    assert world.api.post(path, content=body, headers=headers).status_code == 201
+    assert world.api.post(path, content=body, headers=headers).status_code == 401
+    # reads are signed too, and never served from the API's read cache to someone else
+    assert world.api.get(path, headers=world.signed(world.shop, "GET", path)).status_code == 200
+    assert world.api.get(path).status_code == 401
+    assert world.api.get(path, headers=world.signed(world.other, "GET", path)).status_code == 400
+    # bad input
+    for bad, error in ((b'{"url": "ftp://x", "events": ["redemption.made"]}', "WebhookUrlRefused"),
+                       (b'{"url": "http://x", "events": ["nope"]}', "InvalidField"),
+                       (b'{"url": "http://x", "events": [], "more": 1}', "InvalidField")):
+        r = world.api.post(path, content=bad, headers=world.signed(world.shop, "POST", path, bad))
+        assert r.status_code == 400 and r.json()["error"] == error, r.text
+    # removal, signed; then the endpoint is gone
+    (endpoint,) = world.api.get(path, headers=world.signed(world.shop, "GET", path)
+                                ).json()["webhooks"]
+    gone = f"{path}/{endpoint['id']}"
+    assert world.api.delete(gone).status_code == 401
+    assert world.api.delete(gone, headers=world.signed(world.shop, "DELETE", gone)
+                            ).status_code == 200
+    assert world.api.delete(gone, headers=world.signed(world.shop, "DELETE", gone)
+                            ).status_code == 404
+
+
+def test_private_urls_are_refused_unless_allowed(world: World) -> None:
+    from planet.core.errors import WebhookUrlRefused
+    from planet.webhooks.service import check_url
+
+    for url in ("http://127.0.0.1:9/x", "http://10.0.0.1/x", "http://169.254.169.254/",
+                "http://[::1]/x", "http://localhost/x"):
+        with pytest.raises(WebhookUrlRefused):
+            check_url(url, allow_private=False)
+        check_url(url, allow_private=True)
+    with pytest.raises(WebhookUrlRefused):
+        check_url("http://user:pw@example.com/", allow_private=True)
+
+
+def test_blocks_committed_while_the_service_was_down_are_delivered(world: World) -> None:
+    world.add(["business.suspended", "business.suspension_lifted"])
+    world.receiver.fail_first = 0
+    world.service.close()  # the reader stops; the node goes on
+    world.send(SuspendBusiness(business=world.shop.address, reason="while down"))
+    world.send(LiftSuspension(business=world.shop.address))
+    service = WebhookService(world.node, world.db, CHAIN, FAST)
+    world.node.add_listener(service.on_block)
+    service.start()  # from its cursor: both blocks
+    world.service = service
+    events = sorted(world.receiver.wait_events(2), key=lambda e: e["height"])  # not in order
+    assert [e["type"] for e in events] == ["business.suspended", "business.suspension_lifted"]
+    assert all(len(world.receiver.tries(e["id"])) == 1 for e in events)
