@@ -32,6 +32,7 @@ from planet.node.child import Supervised
 from planet.node.gc_tuning import tune_gc
 from planet.node.home import Home
 from planet.node.http import bounded_protocol
+from planet.node.webhooks import open_webhooks
 from planet.storage.blobs import open_blob_store
 from planet.storage.sqlite import BlockRecord, TxRecord
 from planet.vault.service import VaultService
@@ -189,6 +190,7 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
     if with_cometbft and isinstance(node, CometNode):
         configure_indexer(home)  # before anything starts: a bad URL stops here
     vault = open_vault(home, node)
+    webhooks = open_webhooks(home, node)
     node.start()  # cometbft: the ABCI server listens before CometBFT can connect
     child = (Supervised("cometbft", lambda: start_cometbft(home),
                         str(home.cometbft_dir() / "cometbft.log"))
@@ -217,11 +219,12 @@ def run_node(home: Home, host: str | None = None, port: int | None = None,
         stop.set()
         if child is not None:
             child.stop()
+        webhooks.close()
         node.close()
         vault.store.close()
 
     api = create_app(node, ready, vault, open_identity(home, node, providers), limits=limits,
-                     on_shutdown=shut_down)
+                     on_shutdown=shut_down, webhooks=webhooks)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the drill agent's requests
     try:
