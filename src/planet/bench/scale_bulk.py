@@ -30,12 +30,11 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
-from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -45,16 +44,11 @@ from planet.bench.scale import DirectReads, address_order
 from planet.core.chain import get_meta
 from planet.core.records import R
 from planet.core.state import MISSING, View
-from planet.core.state.tree import ROOT_PATH, Slot, build_subtree, join_slots, nibbles
 from planet.engines.blocks import compute_tx_root, open_application
 from planet.engines.embedded import compute_block_hash
 from planet.storage.sqlite import BlockRecord, NodeStore
+from planet.storage.tree_runs import RUNS, RunWriter, build_runs
 
-RUNS = 256
-"""Run files, one per first byte of the key hash: a run of 10⁷ residents' records is
-~500,000 leaves, sorted and built in ~100 MB."""
-ENTRY = 64
-"""A run entry: key hash ‖ value hash."""
 PAGE = 20_000
 WORKERS = 2
 PROPOSER = "embedded"
@@ -167,46 +161,21 @@ SCAN_PARTS = ("", "emission/", "force/", "\U0010ffff")
 
 
 def _scan_to_runs(path: Path, runs_dir: Path, part: int) -> int:
-    """The (key hash, value hash) of every record in key range `part` into its run file
-    (`runs_dir/<part>/<first byte>.run`); returns the record count."""
+    """Spill every record of key range `part` into `runs_dir/<part>`; returns their count."""
     lo, hi = SCAN_PARTS[part], SCAN_PARTS[part + 1]
-    out = runs_dir / str(part)
-    out.mkdir(parents=True, exist_ok=True)
     conn = _connect(path)
-    count = 0
     try:
-        with ExitStack() as stack:
-            files = [stack.enter_context(open(out / f"{b:02x}.run", "wb", buffering=1 << 18))
-                     for b in range(RUNS)]
+        with RunWriter(runs_dir / str(part)) as writer:
             last, op = lo, ">="
             while True:
                 rows = conn.execute(f"SELECT key, CAST(value AS BLOB) FROM state WHERE key {op} ? "
                                     "AND key < ? ORDER BY key LIMIT ?", (last, hi, PAGE)).fetchall()
-                for key, value in rows:
-                    key_hash = sha256(key.encode()).digest()
-                    files[key_hash[0]].write(key_hash + sha256(value).digest())
-                count += len(rows)
+                writer.add_all(rows)
                 if len(rows) < PAGE:
-                    return count
+                    return writer.count
                 last, op = rows[-1][0], ">"
     finally:
         conn.close()
-    raise AssertionError("unreachable")
-
-
-def _build_run(runs_dir: Path, b: int) -> tuple[Slot, list[tuple[bytes, bytes | None]]]:
-    """The subtree under first byte `b` of the key hash (its path: two nibbles), from the
-    run files of every scanned part; its node rows in path order."""
-    entries: list[bytes] = []
-    for part in range(len(SCAN_PARTS) - 1):
-        run = runs_dir / str(part) / f"{b:02x}.run"
-        raw = run.read_bytes()
-        entries.extend(raw[i:i + ENTRY] for i in range(0, len(raw), ENTRY))
-        del raw
-        run.unlink()
-    entries.sort()
-    slot, rows = build_subtree(2, [(nibbles(e[:32]), e[:32], e[32:]) for e in entries])
-    return slot, sorted(rows.items())
 
 
 def build_tree_in_place(path: Path, height: int, on_progress: Callable[[int], None] | None = None
@@ -225,29 +194,20 @@ def build_tree_in_place(path: Path, height: int, on_progress: Callable[[int], No
         scan_s = time.perf_counter() - t0
         conn = _connect(path)
         conn.execute("DELETE FROM state_nodes")  # the genesis tree's rows, long stale
-        slots: list[Slot] = []
-        nodes = 0
-        for b, (slot, rows) in enumerate(pool.map(_build_run, [runs_dir] * RUNS, range(RUNS))):
-            slots.append(slot)
+        done = 0
+
+        def store_rows(rows: list[tuple[bytes, bytes | None]]) -> None:
+            nonlocal done
+            assert conn is not None
             conn.execute("BEGIN")
-            conn.executemany("INSERT INTO state_nodes (path, node) VALUES (?, ?)", rows)
+            conn.executemany("INSERT OR REPLACE INTO state_nodes (path, node) VALUES (?, ?)", rows)
             conn.execute("COMMIT")
-            nodes += len(rows)
+            done += 1
             if on_progress is not None:
-                on_progress(b + 1)
-        top: dict[bytes, bytes | None] = {}
-        depth1: list[Slot] = []
-        for a in range(16):
-            slot, encoded = join_slots(bytes([a]), slots[a * 16:(a + 1) * 16])
-            depth1.append(slot)
-            if encoded is not None:
-                top[bytes([a])] = encoded
-        root, encoded = join_slots(ROOT_PATH, depth1)
-        assert isinstance(root, bytes) and encoded is not None
-        top[ROOT_PATH] = encoded
-        for part in parts:
-            (runs_dir / str(part)).rmdir()
-        runs_dir.rmdir()
+                on_progress(min(done, RUNS))
+
+        root, nodes = build_runs([runs_dir / str(part) for part in parts], store_rows, pool.map)
+        shutil.rmtree(runs_dir)
         block_time = get_meta(StoredRecords(conn)).time
     finally:
         pool.shutdown(cancel_futures=True)
@@ -263,10 +223,10 @@ def build_tree_in_place(path: Path, height: int, on_progress: Callable[[int], No
         block_hash = compute_block_hash(doc["chain_id"], height, block_time, prev, tx_root,
                                         genesis_app_hash, PROPOSER)
         store.commit_block(BlockRecord(height, block_hash, prev, block_time, root, tx_root, 0,
-                                       PROPOSER), [], [], top)
+                                       PROPOSER), [], [], {})
     finally:
         store.close()
-    return {"records": records, "tree_nodes": nodes + len(top), "scan_s": sig(scan_s),
+    return {"records": records, "tree_nodes": nodes, "scan_s": sig(scan_s),
             "tree_s": sig(time.perf_counter() - t0), "app_hash": root.hex()}
 
 

@@ -43,7 +43,7 @@ from planet.core.encoding import canonical_json, sha256
 from planet.core.errors import DuplicateTx, MempoolFull, StateMismatch
 from planet.core.genesis import Genesis, parse_genesis
 from planet.core.messages import Event
-from planet.core.state import CommittedState, Layer, Proof, compute_state_root
+from planet.core.state import CommittedState, Layer, Proof
 from planet.core.transition import BlockHeader, TxResult, process_block_start
 from planet.core.tx import compute_tx_hash, verify_raw_signature
 from planet.engines.base import Submitted
@@ -58,6 +58,7 @@ from planet.engines.snapshots import (
     snapshot_dir,
 )
 from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
+from planet.storage.tree_runs import stored_state_root
 
 log = logging.getLogger("planet.node")
 
@@ -436,8 +437,7 @@ def _replay(store: NodeStore, progress: Callable[[int, int], None] | None,
             progress(block.height, total)
         if len(problems) > 20:
             break
-    stored_items = store.load_state()
-    if compute_state_root(stored_items) != app.state.root():
+    if stored_state_root(store) != app.state.root():
         problems.append("stored state differs from the state replayed from genesis")
     if store.last_app_hash() != app.state.root():
         problems.append("the node's last app hash differs from the replayed one")
@@ -465,7 +465,7 @@ def _replay_synced(store: NodeStore, genesis: Genesis, synced: int,
             problems.append(f"block {block.height}: prev_hash does not link to block "
                             f"{block.height - 1}")
         prev = block.hash
-    stored_root = compute_state_root(store.load_state())
+    stored_root = stored_state_root(store)
     if stored_root != store.last_app_hash():
         problems.append("the stored state does not hash to the node's last app hash")
     kept = SnapshotStore(snapshot_dir(store.path), clean=False)

@@ -31,8 +31,11 @@ staged chunks then stay as one of the node's own snapshots (it can serve them, a
 the snapshot's producer stored (the first block after H names it as its `prev_hash`); the
 app hash is what is verified.
 
-The tree of a restored state is built in memory (`build_tree`: a key hash and a value
-hash per record, about 150 bytes each), which is fine up to some millions of records.
+The tree of a restored state is built in bounded memory (`storage.tree_runs`: the
+records' hashes spilled beside the staged chunks, 64 bytes each, then built a prefix at a
+time), its nodes written in the restore's one transaction, which stores nothing unless the
+root is the offered app hash: a node joins a planet of ten million residents as it joins a
+small one.
 """
 
 from __future__ import annotations
@@ -49,8 +52,9 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from planet.core.state import build_tree
+from planet.core.errors import StateMismatch
 from planet.storage.sqlite import NodeStore, StateReader
+from planet.storage.tree_runs import RunWriter, build_runs
 
 log = logging.getLogger("planet.snapshots")
 
@@ -478,17 +482,26 @@ class Restorer:
 
     def _finish(self, r: _Restore) -> ChunkAnswer:
         m = r.manifest
-        built = build_tree(iter_chunk_files(r.folder, m.chunks))
-        if built.root != m.app_hash:
-            return self._reject(f"its records hash to {built.root.hex()[:16]}…, not to the "
-                                f"app hash {m.app_hash.hex()[:16]}… verified for height "
-                                f"{m.height}")
-        if not r.already:
-            self.store.restore_state(iter_chunk_files(r.folder, m.chunks), built.rows,
-                                     m.height, m.app_hash, {
-                                         SYNCED_FROM: str(m.height).encode(),
-                                         SYNCED_APP_HASH: m.app_hash,
-                                         SYNCED_BLOCK_HASH: r.block_hash})
+        spill = r.folder.with_name(r.folder.name + ".runs")
+        try:
+            with RunWriter(spill) as runs:
+                runs.add_all(iter_chunk_files(r.folder, m.chunks))
+            if r.already:
+                root, _ = build_runs([spill])
+                if root != m.app_hash:
+                    raise StateMismatch(f"its records hash to {root.hex()[:16]}…, not to the "
+                                        f"app hash {m.app_hash.hex()[:16]}…")
+            else:
+                self.store.restore_state(iter_chunk_files(r.folder, m.chunks),
+                                         lambda emit: build_runs([spill], emit)[0],
+                                         m.height, m.app_hash, {
+                                             SYNCED_FROM: str(m.height).encode(),
+                                             SYNCED_APP_HASH: m.app_hash,
+                                             SYNCED_BLOCK_HASH: r.block_hash})
+        except StateMismatch as err:
+            return self._reject(f"{err} verified for height {m.height}")
+        finally:
+            shutil.rmtree(spill, ignore_errors=True)
         self._restore = None
         self.snapshots.install(r.folder, m)
         log.info("restored the state at height %d from a snapshot: app hash %s", m.height,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, insert
 from sqlalchemy.engine import Connection
 
-from planet.core.errors import PlanetError
+from planet.core.errors import PlanetError, StateMismatch
 from planet.storage.schema import blocks, meta
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -295,14 +295,17 @@ class NodeStore:
             raise
         return StateReader(conn)
 
-    def restore_state(self, records: Iterable[tuple[str, bytes]], nodes: NodeRows,
+    def restore_state(self, records: Iterable[tuple[str, bytes]],
+                      build_nodes: Callable[[Callable[[list[tuple[bytes, bytes | None]]], None]],
+                                            bytes],
                       height: int, app_hash: bytes, meta: Mapping[str, bytes]) -> None:
         """Replace the genesis state by a restored one, in one transaction (state sync).
 
         Only a store without blocks takes it: a node never restores over a chain it has.
-        `records` (streamed, in any order) and `nodes` must be the state whose root is
-        `app_hash` after block `height`; the caller has checked it. `meta` adds the
-        markers of where the state came from.
+        `records` (streamed, in any order) are the state after block `height`;
+        `build_nodes(emit)` builds their tree, hands its node rows to `emit` (into this
+        transaction) and returns its root, which must be `app_hash`: else StateMismatch,
+        and nothing is written. `meta` adds the markers of where the state came from.
         """
         with self.engine.begin() as conn:
             if conn.exec_driver_sql("SELECT 1 FROM blocks LIMIT 1").first() is not None:
@@ -318,19 +321,37 @@ class NodeStore:
                     batch = []
             if batch:
                 conn.exec_driver_sql("INSERT INTO state (key, value) VALUES (?, ?)", batch)
-            self._write_state(conn, (), nodes)
+
+            def emit(rows: list[tuple[bytes, bytes | None]]) -> None:
+                conn.exec_driver_sql("INSERT INTO state_nodes (path, node) VALUES (?, ?)", rows)
+
+            root = build_nodes(emit)
+            if root != app_hash:  # leaving the block rolls every row back
+                raise StateMismatch(f"its records hash to {root.hex()[:16]}…, not to the app "
+                                    f"hash {app_hash.hex()[:16]}…")
             for key, value in meta.items():
                 self._set_meta(conn, key, value)
             self._set_meta(conn, "state_format", STATE_FORMAT)
             self._set_meta(conn, "last_height", str(height).encode())
             self._set_meta(conn, "last_app_hash", app_hash)
 
-    def load_state(self) -> list[tuple[str, bytes]]:
-        """Every stored record (for `planet verify`'s full check; nothing else loads it all)."""
+    def iter_state(self, page: int = 5_000) -> Iterator[tuple[str, bytes]]:
+        """Every stored record in key order, a page at a time (for `planet verify`'s full
+        check; nothing else reads it all). Inside `snapshot()`, as of its instant."""
         # SQLite is dynamically typed: a hand edit can leave TEXT where a BLOB was.
         # Take it as bytes so the app-hash check, not a TypeError, reports it.
-        return [(k, v if isinstance(v, bytes) else str(v).encode())
-                for k, v in self._rows("SELECT key, value FROM state ORDER BY key")]
+        rows = self._rows("SELECT key, value FROM state ORDER BY key LIMIT ?", (page,))
+        while rows:
+            for k, v in rows:
+                yield k, v if isinstance(v, bytes) else str(v).encode()
+            if len(rows) < page:
+                return
+            rows = self._rows("SELECT key, value FROM state WHERE key > ? ORDER BY key LIMIT ?",
+                              (rows[-1][0], page))
+
+    def load_state(self) -> list[tuple[str, bytes]]:
+        """Every stored record, in memory: for tests of small stores."""
+        return list(self.iter_state())
 
     @staticmethod
     def _block(row: tuple[Any, ...]) -> BlockRecord:
