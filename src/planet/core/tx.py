@@ -6,7 +6,7 @@ Wire form (UTF-8 JSON, at most `max_tx_bytes`)::
      "public_key": base64(32-byte Ed25519 key), "signature": base64(64 bytes)}
 
 The signature is Ed25519 over `SIGN_DOMAIN + RFC 8785(body)`, under the acceptance rule of
-`planet.core.ed25519` (no small-order or non-canonical key, canonical R, S < L). The
+`planet.core.ed25519` (A and R canonical and neither of small order, S < L). The
 sender's address must be derived from `public_key`, so signatures are checked without
 reading state (engines may verify them in parallel). The sequence must equal the sender's
 count of included transactions: a reused one is a replay, a skipped one is refused as well.
