@@ -232,3 +232,15 @@ def test_blocks_committed_while_the_service_was_down_are_delivered(world: World)
     events = sorted(world.receiver.wait_events(2), key=lambda e: e["height"])  # not in order
     assert [e["type"] for e in events] == ["business.suspended", "business.suspension_lifted"]
     assert all(len(world.receiver.tries(e["id"])) == 1 for e in events)
+
+
+def test_each_event_is_attempted_once_when_the_receiver_answers_200(world: World) -> None:
+    """An attempt whose outcome is not yet written back is not picked again."""
+    world.add(["business.suspended", "business.suspension_lifted"])
+    world.receiver.fail_first = 0
+    pairs = [SuspendBusiness(business=world.shop.address, reason="r"),
+             LiftSuspension(business=world.shop.address)] * 4
+    for _ in range(5):
+        world.send(*pairs)
+    events = world.receiver.wait_events(40)
+    assert len(world.receiver.attempts) == 40 == len({e["id"] for e in events})

@@ -77,6 +77,10 @@ class Receiver:
         with self.lock:
             return [a.status for a in self.attempts if a.event_id == event_id]
 
+    def tries_any(self) -> int:
+        with self.lock:
+            return sum(1 for a in self.attempts if a.event_id is not None)
+
     def wait_events(self, n: int, timeout: float = 30.0) -> list[dict[str, Any]]:
         def enough() -> list[dict[str, Any]] | None:
             with self.lock:

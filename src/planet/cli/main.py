@@ -49,6 +49,7 @@ from planet.cli.view import (
     short_hash,
     yes_no,
 )
+from planet.cli.webhooks import bench_webhooks, webhooks_app
 from planet.node.home import Home
 
 app = typer.Typer(help="Planet: own your behavioural data and be rewarded for it.",
@@ -72,6 +73,8 @@ for sub, name in ((keys_app, "keys"), (invites_app, "invites"), (identity_app, "
                   (shop_app, "shop"), (testnet_app, "testnet")):
     app.add_typer(sub, name=name)
 app.command()(demo)
+business_app.add_typer(webhooks_app, name="webhooks")
+bench_app.command("webhooks")(bench_webhooks)
 
 
 @app.command()

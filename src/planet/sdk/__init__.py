@@ -1,5 +1,6 @@
 """The Python SDK: wallets, signing, transaction building, the node client, and checking
-the node's answers against an app hash (`verify_proof`, from `planet.sdk.proofs`)."""
+the node's answers against an app hash (`verify_proof`, from `planet.sdk.proofs`), and
+checking a signed webhook delivery (`verify_webhook`, from `planet.sdk.webhooks`)."""
 
 from __future__ import annotations
 
@@ -13,4 +14,8 @@ def __getattr__(name: str) -> Any:
         from planet.sdk.proofs import verify_proof
 
         return verify_proof
+    if name == "verify_webhook":
+        from planet.sdk.webhooks import verify_webhook
+
+        return verify_webhook
     raise AttributeError(f"module 'planet.sdk' has no attribute {name!r}")

@@ -187,6 +187,8 @@ class WebhookService:
         self._inflight: dict[int, str] = {}
         self._per_endpoint: Counter[str] = Counter()
         self._outcomes: list[Outcome] = []
+        self._settling: set[int] = set()
+        """Attempted, outcome not yet written: the queue still says pending, so not again."""
         self._threads: list[threading.Thread] = []
         self._pool = ThreadPoolExecutor(self.config.workers, thread_name_prefix="webhook")
         self._http = httpx.Client(
@@ -317,14 +319,14 @@ class WebhookService:
             room = self.config.workers - len(self._inflight)
             if room <= 0:
                 return 0
-            inflight = list(self._inflight)
+            inflight = [*self._inflight, *self._settling]
             busy = [ep for ep, n in self._per_endpoint.items() if n >= self.config.per_endpoint]
         due = self.store.due(self.clock(), inflight, busy, limit=room * 4)
         sent = 0
         for d in due:
             with self._cond:
                 endpoint = self._by_id.get(d.endpoint)
-                if (endpoint is None or d.id in self._inflight
+                if (endpoint is None or d.id in self._inflight or d.id in self._settling
                         or self._per_endpoint[d.endpoint] >= self.config.per_endpoint
                         or len(self._inflight) >= self.config.workers):
                     continue
@@ -363,6 +365,7 @@ class WebhookService:
         outcome = Outcome(d.id, ok, attempts, next_at, failed, error, code, answer, now)
         with self._cond:
             self._outcomes.append(outcome)
+            self._settling.add(d.id)
             self._inflight.pop(d.id, None)
             self._per_endpoint[d.endpoint] -= 1
             if self._per_endpoint[d.endpoint] <= 0:
@@ -382,6 +385,8 @@ class WebhookService:
                 with self._cond:  # try again on the next step
                     self._outcomes[:0] = batch
                 raise
+            with self._cond:
+                self._settling.difference_update(o.id for o in batch)
 
     # --- management: signed requests of a business --------------------------------------------
 
