@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from planet.api.app import create_app
 from planet.api.limits import HttpLimits
-from planet.api.txs_edge import MAX_BATCH_TXS, TxIngress, parse_options
+from planet.api.txs_edge import MAX_BATCH_TXS, LoopInbox, TxIngress, parse_options
 from planet.core.accounts.codes import compute_invite_hash
 from planet.core.accounts.messages import CreateInvites
 from planet.core.genesis import parse_genesis
@@ -368,3 +369,35 @@ def test_the_sdk_submits_a_batch(api: Api) -> None:
         assert err.value.status == 400 and "empty" in err.value.message
     finally:
         api.client.base_url = "http://testserver"
+
+
+def test_a_blocks_outcomes_wake_the_loop_once() -> None:
+    """The engine's thread hands a block's outcomes to the loop with one wake-up; each
+    reaches its settle on the loop, in order, and a later block wakes it again."""
+
+    class Loop:
+        def __init__(self) -> None:
+            self.scheduled: list[Any] = []
+
+        def call_soon_threadsafe(self, fn: Any) -> None:
+            self.scheduled.append(fn)
+
+    loop = Loop()
+    inbox = LoopInbox(loop)  # type: ignore[arg-type]
+    settled: list[tuple[int, Any]] = []
+    futures = [Future[Any]() for _ in range(100)]
+    for i, fut in enumerate(futures):
+        fut.add_done_callback(inbox.callback(lambda i, r: settled.append((i, r)), i))
+    block = threading.Thread(target=lambda: [f.set_result(f"record {i}")
+                                             for i, f in enumerate(futures)])
+    block.start()
+    block.join()
+    assert len(loop.scheduled) == 1 and settled == []
+    loop.scheduled.pop()()
+    assert settled == [(i, f"record {i}") for i in range(100)]
+    late = Future[Any]()
+    late.add_done_callback(inbox.callback(lambda i, r: settled.append((i, r)), 100))
+    late.set_result(None)
+    assert len(loop.scheduled) == 1
+    loop.scheduled.pop()()
+    assert settled[-1] == (100, None)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import threading
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any, Final
 from urllib.parse import parse_qsl
@@ -101,7 +102,7 @@ def _json_response(status: int, content: Any) -> tuple[int, list[tuple[bytes, by
 def _content_length(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
-            return str(value.decode("latin-1"))
+            return bytes(value).decode("latin-1")
     return None
 
 
@@ -115,6 +116,7 @@ class TxIngress:
         self.max_tx = node.genesis.params.max_tx_bytes  # a longer body can never be a valid tx
         self.max_batch_bytes = max_body_bytes
         self.max_batch_txs = max_batch_txs
+        self._inbox: LoopInbox | None = None
 
     def tx_too_large(self, _size: int) -> BodyTooLarge:
         """The refusal of a body over max_tx_bytes (a 413; the routes raise it as the
@@ -239,8 +241,12 @@ class TxIngress:
     async def wait_commits(self, hashes: Sequence[bytes], timeout: float) -> list[Outcome]:
         """Each tx's committed record (None: dropped; TIMED_OUT: not within `timeout`),
         awaited on the event loop: the engine's callback, on its own thread, hands each
-        outcome to the loop with `call_soon_threadsafe`; one future waits for them all."""
+        outcome to the loop through the inbox (`call_soon_threadsafe`, once per block);
+        one future waits for them all, and a timer bounds the wait."""
         loop = asyncio.get_running_loop()
+        inbox = self._inbox
+        if inbox is None or inbox.loop is not loop:  # the app runs on one loop at a time
+            inbox = self._inbox = LoopInbox(loop)
         outcomes: list[Outcome] = [TIMED_OUT] * len(hashes)
         done: asyncio.Future[None] = loop.create_future()
         left = len(hashes)
@@ -261,7 +267,7 @@ class TxIngress:
                 done.set_result(None)
 
         for i, tx_hash in enumerate(hashes):
-            self.node.wait_for(tx_hash).add_done_callback(_on_loop(loop, settle, i))
+            self.node.wait_for(tx_hash).add_done_callback(inbox.callback(settle, i))
         timer = loop.call_later(timeout, expire)
         try:
             await done
@@ -273,15 +279,36 @@ class TxIngress:
         self.admission.close()
 
 
-def _on_loop(loop: asyncio.AbstractEventLoop, settle: Callable[[int, TxRecord | None], None],
-             i: int) -> Callable[[Any], None]:
-    """A concurrent future's done-callback that runs `settle(i, result)` on `loop`."""
+class LoopInbox:
+    """Hands commit outcomes from the engine's thread to one event loop, a block's worth
+    at a time: the first outcome after a drain schedules the next drain with
+    `call_soon_threadsafe` (one wake-up of the loop), the rest of the block's join it. A
+    wake-up per tx was a write to the loop's self-pipe per tx, hundreds per block."""
 
-    def callback(fut: Any) -> None:
-        with contextlib.suppress(RuntimeError):  # a closed loop: the app stopped meanwhile
-            loop.call_soon_threadsafe(settle, i, fut.result())
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._lock = threading.Lock()
+        self._items: list[tuple[Callable[[int, TxRecord | None], None], int, TxRecord | None]] = []
 
-    return callback
+    def callback(self, settle: Callable[[int, TxRecord | None], None], i: int
+                 ) -> Callable[[Any], None]:
+        """A concurrent future's done-callback that runs `settle(i, result)` on the loop."""
+
+        def done(fut: Any) -> None:
+            with self._lock:
+                self._items.append((settle, i, fut.result()))
+                if len(self._items) > 1:
+                    return  # a drain is scheduled and has not run yet
+            with contextlib.suppress(RuntimeError):  # a closed loop: the app stopped meanwhile
+                self.loop.call_soon_threadsafe(self._drain)
+
+        return done
+
+    def _drain(self) -> None:
+        with self._lock:
+            items, self._items = self._items, []
+        for settle, i, record in items:
+            settle(i, record)
 
 
 def http_413(err: BodyTooLarge) -> HTTPException:
