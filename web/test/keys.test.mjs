@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  Wallet, WalletStore, checkMnemonic, computeAddress, exportKeystore, importKeystore, isAddress,
+  Wallet, checkMnemonic, computeAddress, exportKeystore, importKeystore, isAddress,
   keystoreIsEncrypted, newMnemonic, slip10Derive, toHex, fromHex, walletFromMnemonic,
 } from "../src/sdk/index.js";
 import { mnemonicToSeedWebcrypto } from "@scure/bip39";
@@ -87,48 +87,7 @@ test("keystore: encrypted and clear round trips, wrong password, tampering", asy
   await assert.rejects(importKeystore("{}"), /not a valid Planet keystore/);
 });
 
-class MemoryStorage {
-  #m = new Map();
-  getItem(k) { return this.#m.has(k) ? this.#m.get(k) : null; }
-  setItem(k, v) { this.#m.set(k, String(v)); }
-  removeItem(k) { this.#m.delete(k); }
-}
-
-test("wallets kept in browser storage, optionally sealed", async () => {
-  const storage = new MemoryStorage();
-  const store = new WalletStore(storage);
-  const a = await Wallet.generate();
-  const b = await Wallet.generate();
-  await store.save(a, { name: "alice", role: "resident" });
-  await store.save(b, { name: "shop", password: "pw", role: "business" });
-  assert.deepEqual(store.list().map((w) => [w.name, w.encrypted, w.role]),
-                   [["alice", false, "resident"], ["shop", true, "business"]]);
-  assert.equal((await store.load("alice")).address, a.address);
-  assert.equal((await store.load("shop", "pw")).address, b.address);
-  await assert.rejects(store.load("shop", "bad"), /wrong password/);
-  const raw = storage.getItem("planet.wallets.v1");
-  assert.ok(!raw.includes(JSON.parse(await exportKeystore(b)).private_keys));
-  await store.save(b, { name: "alice" }); // replace by name
-  assert.equal(store.list().length, 2);
-  assert.equal((await store.load("alice")).address, b.address);
-  store.remove("alice");
-  assert.deepEqual(store.list().map((w) => w.name), ["shop"]);
-  await assert.rejects(store.load("alice"), /no saved wallet/);
-  assert.equal((await importKeystore(store.keystore("shop"), "pw")).address, b.address);
-});
-
 test("this runtime has what the SDK needs, and says so", async () => {
   const { checkWebCrypto } = await import("../src/sdk/index.js");
   assert.deepEqual(await checkWebCrypto(), { ok: true, problems: [] });
-});
-
-test("the app shell's entries (sealed, no role) list and load", async () => {
-  const storage = new MemoryStorage();
-  const w = await Wallet.generate();
-  storage.setItem("planet.wallets.v1", JSON.stringify([
-    { name: "old", address: w.address, sealed: true, keystore: await exportKeystore(w, "pw", "old") },
-    { junk: true }]));
-  const store = new WalletStore(storage);
-  assert.deepEqual(store.list().map((x) => [x.name, x.encrypted]), [["old", true]]);
-  assert.equal((await store.load("old", "pw")).address, w.address);
 });

@@ -9,6 +9,8 @@ export * from "./bytes.js";
 export * from "./wallet.js";
 export * from "./ed25519.js";
 export * from "./keys.js";
+export * from "./session.js";
+export * from "./walletstore.js";
 export * from "./envelope.js";
 export * from "./api.js";
 export * from "./proof.js";

@@ -1,6 +1,6 @@
 /**
- * Key backup (24-word BIP-39 mnemonic), the keystore file format, and wallets kept in the
- * browser.
+ * Key backup (24-word BIP-39 mnemonic) and the keystore file format (wallets kept in the
+ * browser are walletstore.js's).
  *
  * Byte-compatible with src/planet/sdk/keys.py, so words written down from the CLI restore
  * here and a keystore exported here imports in Python (and the reverse):
@@ -123,9 +123,10 @@ async function aesGcm(key, op, nonce, data, aad) {
  * The keystore document for a wallet (pretty JSON, as Python writes it). Without a
  * password the keys are stored in clear: for development only.
  * @param {Wallet} wallet @param {string|null} [password] @param {string} [name]
+ * @param {{N: number, r: number, p: number}} [scrypt] the cost (the CLI's by default)
  * @returns {Promise<string>}
  */
-export async function exportKeystore(wallet, password = null, name = wallet.name) {
+export async function exportKeystore(wallet, password = null, name = wallet.name, scrypt = SCRYPT) {
   const secret = wallet.exportSecret();
   const doc = {
     version: KEYSTORE_VERSION, name, address: wallet.address,
@@ -138,11 +139,13 @@ export async function exportKeystore(wallet, password = null, name = wallet.name
     if (!password) throw new Error("empty password: use none for an unencrypted (dev) keystore");
     const salt = randomBytes(16);
     const nonce = randomBytes(12);
-    const key = await deriveKeystoreKey(password, salt, SCRYPT.N, SCRYPT.r, SCRYPT.p);
+    const key = await deriveKeystoreKey(password, salt, scrypt.N, scrypt.r, scrypt.p);
     const sealed = await aesGcm(key, "encrypt", nonce, secret, utf8Encode(wallet.address));
-    doc.crypto = { kdf: "scrypt", n: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, salt: b64encode(salt),
+    key.fill(0);
+    doc.crypto = { kdf: "scrypt", n: scrypt.N, r: scrypt.r, p: scrypt.p, salt: b64encode(salt),
                    cipher: "aes-256-gcm", nonce: b64encode(nonce), ciphertext: b64encode(sealed) };
   }
+  secret.fill(0);
   return JSON.stringify(doc, null, 2) + "\n";
 }
 
@@ -178,7 +181,10 @@ export async function importKeystore(keystore, password = null) {
     if (err.message === WRONG_PASSWORD || /password is needed/.test(err.message)) throw err;
     throw new Error(`not a valid Planet keystore (${err.message})`);
   }
-  const wallet = await Wallet.fromSeeds(secret.slice(0, 32), secret.slice(32), doc.name ?? "");
+  const signingSeed = secret.slice(0, 32);
+  const encryptionSeed = secret.slice(32);
+  const wallet = await Wallet.fromSeeds(signingSeed, encryptionSeed, doc.name ?? "");
+  for (const bytes of [secret, signingSeed, encryptionSeed]) bytes.fill(0);
   if (wallet.address !== doc.address || wallet.publicKeyB64 !== doc.public_key
       || wallet.encryptionKeyB64 !== doc.encryption_key) {
     throw new Error("keystore keys do not match its address or public keys");
@@ -205,86 +211,9 @@ async function openKeystoreCrypto(crypto, password, address) {
                           b64decode(crypto.ciphertext, "ciphertext"), utf8Encode(address));
   } catch {
     throw new Error(WRONG_PASSWORD);
+  } finally {
+    key.fill(0);
   }
   if (secret.length !== 64) throw new Error(WRONG_PASSWORD);
   return secret;
-}
-
-// --- wallets kept in the browser ----------------------------------------------------------
-
-const STORE_KEY = "planet.wallets.v1";
-
-/**
- * Named wallets kept in localStorage under "planet.wallets.v1", each as a keystore
- * document (sealed under its own password when one is given): a list of {name, address,
- * sealed, keystore, …}. Private keys never leave the browser.
- */
-export class WalletStore {
-  /** @param {Storage} [storage] defaults to window.localStorage (any Storage-like object) */
-  constructor(storage = globalThis.localStorage) {
-    if (!storage) throw new Error("no localStorage in this environment");
-    this.storage = storage;
-  }
-
-  #read() {
-    try {
-      const list = JSON.parse(this.storage.getItem(STORE_KEY) || "[]");
-      return Array.isArray(list) ? list : [];
-    } catch {
-      return [];
-    }
-  }
-
-  #write(list) { this.storage.setItem(STORE_KEY, JSON.stringify(list)); }
-
-  /**
-   * The saved wallets' public parts, no keys opened.
-   * @returns {{name: string, address: string, encrypted: boolean, role: string, savedAt: number}[]}
-   */
-  list() {
-    return this.#read().filter((w) => w && w.address && w.keystore)
-      .map(({ name, address, encrypted, sealed, role, savedAt }) =>
-        ({ name, address, encrypted: Boolean(encrypted ?? sealed), role: role ?? "", savedAt }));
-  }
-
-  /**
-   * Save (or replace, by name) a wallet; with a password its keys are sealed (scrypt +
-   * AES-256-GCM, the keystore format).
-   * @param {Wallet} wallet @param {{name?: string, password?: string|null, role?: string}} [opts]
-   */
-  async save(wallet, { name = wallet.name || wallet.address.slice(0, 14), password = null, role = "" } = {}) {
-    const keystore = await exportKeystore(wallet, password || null, name);
-    const list = this.#read().filter((w) => w.name !== name);
-    // `sealed` as well as `encrypted`: the app shell reads the same list under that name.
-    list.push({ name, address: wallet.address, encrypted: Boolean(password),
-                sealed: Boolean(password), role, keystore, savedAt: Date.now() });
-    this.#write(list);
-    wallet.name = name;
-    return { name, address: wallet.address };
-  }
-
-  /**
-   * Open a saved wallet.
-   * @param {string} name @param {string|null} [password]
-   * @returns {Promise<Wallet>}
-   */
-  async load(name, password = null) {
-    const entry = this.#read().find((w) => w.name === name);
-    if (!entry) throw new Error(`no saved wallet named ${JSON.stringify(name)}`);
-    const wallet = await importKeystore(entry.keystore, password);
-    wallet.name = name;
-    return wallet;
-  }
-
-  /** The stored keystore JSON text (for a backup file). @param {string} name @returns {string} */
-  keystore(name) {
-    const entry = this.#read().find((w) => w.name === name);
-    if (!entry) throw new Error(`no saved wallet named ${JSON.stringify(name)}`);
-    return entry.keystore;
-  }
-
-  /** Forget a wallet (its keys are gone from this browser). @param {string} name */
-  remove(name) {
-    this.#write(this.#read().filter((w) => w.name !== name));
-  }
 }

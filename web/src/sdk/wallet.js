@@ -82,7 +82,7 @@ async function publicFromPrivate(privateKey) {
 }
 
 export class Wallet {
-  /** @type {Uint8Array} */ #secret;
+  /** @type {Uint8Array|null} */ #secret;
 
   /**
    * Use Wallet.fromSeeds; the constructor takes already imported keys.
@@ -120,6 +120,21 @@ export class Wallet {
     });
   }
 
+  /**
+   * A wallet over keys that are already imported (an unlocked session's): it signs and
+   * opens envelopes, but holds no raw key, so a script on the page cannot read one from it.
+   * @param {{signingKey: CryptoKey, encryptionPrivateKey: CryptoKey, publicKey: Uint8Array,
+   *   encryptionPublicKey: Uint8Array, name?: string}} keys
+   * @returns {Promise<Wallet>}
+   */
+  static async fromKeys({ signingKey, encryptionPrivateKey, publicKey, encryptionPublicKey, name = "" }) {
+    const encPublic = await subtle.importKey("raw", encryptionPublicKey, { name: "X25519" }, true, []);
+    return new Wallet({
+      secret: null, name, publicKey, encryptionPublicKey, address: await computeAddress(publicKey),
+      signingKey, encryptionKeyPair: { privateKey: encryptionPrivateKey, publicKey: encPublic },
+    });
+  }
+
   /** A wallet with fresh random keys. @param {string} [name] @returns {Promise<Wallet>} */
   static async generate(name = "") {
     const seeds = globalThis.crypto.getRandomValues(new Uint8Array(64));
@@ -137,7 +152,22 @@ export class Wallet {
    * Never send these anywhere.
    * @returns {Uint8Array}
    */
-  exportSecret() { return this.#secret.slice(); }
+  exportSecret() {
+    if (!this.#secret) throw new Error("this wallet holds no raw key: open its keystore with the password");
+    return this.#secret.slice();
+  }
+
+  /** Whether the raw private bytes are still held (false once handed to a session). */
+  get holdsSecret() { return this.#secret !== null; }
+
+  /**
+   * Zero and drop the raw private bytes: from here on the wallet signs only with its
+   * non-extractable CryptoKeys (what an unlocked session keeps).
+   */
+  dropSecret() {
+    if (this.#secret) this.#secret.fill(0);
+    this.#secret = null;
+  }
 
   /** @param {Uint8Array} message @returns {Promise<Uint8Array>} Ed25519 signature */
   async sign(message) {
