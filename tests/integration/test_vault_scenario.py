@@ -82,6 +82,9 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[No
                                                                            PostgresServer | None]]:
     home = tmp_path / "home"
     planet("init", "--home", str(home), "--chain-id", "planet-vault")
+    genesis = json.loads((home / "genesis.json").read_text())
+    genesis["params"] = {"min_cohort": 1}  # one resident here: a cohort of one
+    (home / "genesis.json").write_text(json.dumps(genesis))
     server: PostgresServer | None = None
     if request.param == "postgresql":
         server = request.getfixturevalue("postgres")
@@ -130,6 +133,11 @@ def test_scenario_then_no_personal_data_server_side(backend: Any, tmp_path: Path
         "COFFEE-9"
     assert cli("business", "purse", shop)["balance"] == 2_000_000
 
+    refused = cli.refused("vault", "deposit", "--key", "shop", "--owner", resident,
+                          "--category", "shopping", "--text", SHOPPING)
+    assert refused["code"] == 607  # the resident has not allowed the shop yet
+    cli("vault", "allow", "--key", "li", "--business", shop)
+    assert [d["business"] for d in cli("vault", "depositors", "--key", "li")["items"]] == [shop]
     deposit = cli("vault", "deposit", "--key", "shop", "--owner", resident, "--category",
                   "shopping", "--text", SHOPPING, "--task", "shopping")
     trip = cli("vault", "add", "--key", "li", "--category", "travel", "--text", TRAVEL)
@@ -141,6 +149,7 @@ def test_scenario_then_no_personal_data_server_side(backend: Any, tmp_path: Path
 
     request = cli("requests", "create", "--key", "shop", "--categories", "travel,shopping",
                   "--purpose", "Route planning", "--reward", "0.5", "--residents", "2",
+                  "--cohort", "1",
                   "--period-end", str(int(time.time() * 1000) + 60_000))["request"]
     shown = cli("requests", "show", str(request), "--key", "li")
     assert {r["digest"] for r in shown["records"]} == {deposit["digest"], trip["digest"],

@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from planet import __version__
+from planet.cli.audit import audit_app, business_lift, business_suspend, business_suspensions
 from planet.cli.common import (
     DEFAULT_HOME_PATH,
     DEFAULT_NODE,
@@ -70,8 +71,11 @@ for sub, name in ((keys_app, "keys"), (invites_app, "invites"), (identity_app, "
                   (business_app, "business"), (verifier_app, "verifier"),
                   (query_app, "query"), (bench_app, "bench"), (tasks_app, "tasks"),
                   (drill_app, "drill"), (vault_app, "vault"), (requests_app, "requests"),
-                  (shop_app, "shop"), (testnet_app, "testnet")):
+                  (shop_app, "shop"), (testnet_app, "testnet"), (audit_app, "audit")):
     app.add_typer(sub, name=name)
+business_app.command("suspend")(business_suspend)
+business_app.command("lift")(business_lift)
+business_app.command("suspensions")(business_suspensions)
 app.command()(demo)
 business_app.add_typer(webhooks_app, name="webhooks")
 bench_app.command("webhooks")(bench_webhooks)

@@ -26,6 +26,7 @@ from planet.cli.common import (
 )
 from planet.cli.units import parse_instant
 from planet.cli.view import Human, cards
+from planet.core.vault.messages import AllowDepositor, RevokeDepositor
 from planet.core.vault.state import CATEGORIES
 from planet.sdk import vault as sdk_vault
 
@@ -81,6 +82,49 @@ def vault_deposit(key: KeyOpt, owner: Annotated[str, typer.Option(
                                           parse_instant(when), task)
     emit({"owner": owner, "digest": digest, "category": category, "task": task or None},
          as_json, title="Record deposited (sealed to the resident)")
+
+
+@vault_app.command("allow")
+def vault_allow(key: KeyOpt, business: Annotated[str, typer.Option(
+                    callback=check_address, help="The business's address.")],
+                node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+                home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """Allow a business to deposit records into your vault (it cannot without this)."""
+    with errors(as_json):
+        wallet = load_wallet(key, keyring, home)
+        client(home, node_url).send(wallet, AllowDepositor(business=business))
+    emit({"owner": wallet.address, "business": business, "allowed": True}, as_json,
+         title="Deposits allowed")
+
+
+@vault_app.command("disallow")
+def vault_disallow(key: KeyOpt, business: Annotated[str, typer.Option(
+                       callback=check_address, help="The business's address.")],
+                   node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+                   home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """Revoke a business's permission to deposit; what it deposited stays yours."""
+    with errors(as_json):
+        wallet = load_wallet(key, keyring, home)
+        client(home, node_url).send(wallet, RevokeDepositor(business=business))
+    emit({"owner": wallet.address, "business": business, "allowed": False}, as_json,
+         title="Deposits no longer allowed")
+
+
+@vault_app.command("depositors")
+def vault_depositors(key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+                     home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """The businesses you allow to deposit into your vault."""
+    with errors(as_json):
+        wallet = load_wallet(key, keyring, home)
+        api = client(home, node_url)
+        items = api.query("vault/depositors", owner=wallet.address)["items"]
+    if as_json or not items:
+        emit({"items": items} if as_json else "you allow no business to deposit", as_json)
+        return
+    human = Human(api)
+    console.print(cards("Businesses you allow to deposit", [
+        (human.name(d["business"]), f"{d['business']} · since {human.time(d['since'])}")
+        for d in items]))
 
 
 @vault_app.command("list")

@@ -21,6 +21,10 @@ def router(ctx: ApiContext) -> APIRouter:
         return ctx.query("vault/records", owner=owner,  # type: ignore[no-any-return]
                          category=category, erased=erased, limit=limit, offset=offset)
 
+    @r.get("/depositors", summary="The businesses an owner allows to deposit into their vault")
+    def depositors(owner: Annotated[str, Query(max_length=200)]) -> dict[str, Any]:
+        return ctx.query("vault/depositors", owner=owner)  # type: ignore[no-any-return]
+
     @r.get("/{digest}", summary="One record commitment by digest")
     def record(digest: Annotated[str, Path(max_length=200)]) -> dict[str, Any]:
         return ctx.query("vault/record", digest=digest)  # type: ignore[no-any-return]
