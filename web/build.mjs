@@ -4,8 +4,12 @@
 // - assets/swagger-HASH.js, the Swagger UI initializer for /docs (a file: the CSP forbids the
 //   inline <script> FastAPI's page uses), and the favicon and the pinned Swagger UI and ReDoc
 //   bundles from node_modules (assets/vendor/), renamed with a hash of their content;
-// - index.html, docs.html and redoc.html from the templates in web/public, with each
+// - index.html, docs.html, redoc.html and manifest.webmanifest (the PWA's name in Chinese and
+//   English, and its icons from web/public/icons) from the templates in web/public, with each
 //   {{name}} replaced by the hashed URL of that asset;
+// - sw.js, the service worker that keeps the app shell for offline use, from
+//   web/public/sw.js with the shell's URLs and a version hashed from them (so each build is a
+//   new worker with its own cache);
 // - a .gz and a .br next to every compressible file, so the node never compresses per request.
 // Everything under assets/ is named by its content, so the node lets browsers cache it for a
 // year; the pages are revalidated. No source maps are written: they are for the watch build.
@@ -36,6 +40,10 @@ const ENTRIES = {
 // URL, which the CSP also refuses, so redoc.html turns search off.
 const COPIED = {
   "favicon.svg": { path: join(here, "src", "ui", "favicon.svg"), dir: "" },
+  "icon.svg": { path: join(here, "public", "icons", "icon.svg"), dir: "" },
+  "icon-192.png": { path: join(here, "public", "icons", "icon-192.png"), dir: "", binary: true },
+  "icon-512.png": { path: join(here, "public", "icons", "icon-512.png"), dir: "", binary: true },
+  "apple-touch-icon.png": { path: join(here, "public", "icons", "apple-touch-icon.png"), dir: "", binary: true },
   "swagger-ui-bundle.js": { path: join(modules, "swagger-ui-dist", "swagger-ui-bundle.js") },
   "swagger-ui.css": { path: join(modules, "swagger-ui-dist", "swagger-ui.css") },
   "redoc.standalone.js": { path: join(modules, "redoc", "bundles", "redoc.standalone.js"),
@@ -46,8 +54,10 @@ const LICENSES = {
                      "swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt"],
   "redoc.txt": ["redoc/LICENSE", "redoc/bundles/redoc.standalone.js.LICENSE.txt"],
 };
-const PAGES = ["index.html", "docs.html", "redoc.html"];
-const COMPRESSIBLE = new Set([".js", ".css", ".html", ".svg", ".json", ".txt"]);
+const PAGES = ["manifest.webmanifest", "index.html", "docs.html", "redoc.html"];
+// What the service worker keeps: the page, its script and style, the manifest and icons.
+const SHELL = ["app.js", "app.css", "favicon.svg", "icon.svg", "icon-192.png", "icon-512.png", "apple-touch-icon.png"];
+const COMPRESSIBLE = new Set([".js", ".css", ".html", ".svg", ".json", ".txt", ".webmanifest"]);
 const MIN_COMPRESS = 1024;
 
 const options = {
@@ -83,8 +93,8 @@ function prepare(name, text, patch) {
 async function copyFiles() {
   await mkdir(join(assets, "vendor"), { recursive: true });
   const urls = {};
-  for (const [name, { path, dir = "vendor", patch }] of Object.entries(COPIED)) {
-    const bytes = Buffer.from(prepare(name, await readFile(path, "utf8"), patch));
+  for (const [name, { path, dir = "vendor", patch, binary }] of Object.entries(COPIED)) {
+    const bytes = binary ? await readFile(path) : Buffer.from(prepare(name, await readFile(path, "utf8"), patch));
     const file = join(assets, dir, hashed(name, bytes));
     await writeFile(file, bytes);
     urls[name] = `/${relative(dist, file)}`;
@@ -121,6 +131,27 @@ async function writePages(urls) {
   return written;
 }
 
+// The service worker, written before the pages (the node reloads the build when index.html
+// changes). Its version hashes the shell's URLs (each named by its content) and the templates
+// of everything else it caches, so any change to the shell makes a new worker.
+async function writeServiceWorker(urls) {
+  const shell = ["/", "/manifest.webmanifest", ...SHELL.map((name) => {
+    if (!(name in urls)) throw new Error(`sw.js: no asset named ${name}`);
+    return urls[name];
+  })];
+  const digest = createHash("sha256").update(JSON.stringify(shell));
+  for (const page of ["index.html", "manifest.webmanifest", "sw.js"]) {
+    digest.update(await readFile(join(here, "public", page)));
+  }
+  const version = digest.digest("hex").slice(0, 16);
+  const template = await readFile(join(here, "public", "sw.js"), "utf8");
+  const out = template.replace("{{version}}", version).replace("{{shell}}", JSON.stringify(shell));
+  if (/\{\{\w+\}\}/.test(out)) throw new Error("sw.js: a {{name}} was left unfilled");
+  const path = join(dist, "sw.js");
+  await writeFile(path, out);
+  return path;
+}
+
 async function* files(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
@@ -151,13 +182,18 @@ if (watch) {
   // Rewrite the pages after each rebuild (new hashes); no compression, for speed.
   const ctx = await context({ ...options, plugins: [{ name: "pages", setup(b) {
     b.onEnd(async (result) => {
-      if (result.metafile) await writePages({ ...copied, ...entryUrls(result.metafile) });
+      if (!result.metafile) return;
+      const urls = { ...copied, ...entryUrls(result.metafile) };
+      await writeServiceWorker(urls);
+      await writePages(urls);
     });
   } }] });
   await ctx.watch();
 } else {
   // The pages go last (index.html is what the node watches for a new build).
   const result = await build(options);
+  const urls = { ...copied, ...entryUrls(result.metafile) };
   await precompress(files(dist));
-  await precompress(await writePages({ ...copied, ...entryUrls(result.metafile) }));
+  await precompress([await writeServiceWorker(urls)]);
+  await precompress(await writePages(urls));
 }

@@ -20,6 +20,7 @@ from planet.sdk import vault as sdk_vault
 from planet.sdk.keys import import_keystore_json, wallet_from_mnemonic
 from planet.sdk.wallet import Wallet
 from tests.e2e.conftest import E2ENode
+from tests.e2e.wallets import answer_backup_check, fill_new_password, read_words
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -64,18 +65,21 @@ def test_new_resident_onboards_earns_keeps_records_and_restores(
     expect(page.get_by_test_id("need-wallet")).to_be_visible()
     shot(page, "need-wallet")
 
-    # Create a wallet: 24 words shown once, written down.
+    # Create a wallet: a password, 24 words shown once, written down, and 3 of them asked
+    # back before the wallet is saved.
     page.get_by_test_id("need-wallet-create").click()
     page.get_by_test_id("create-name").fill("Xiaolong")
+    fill_new_password(page, "create-password", PASSWORD)
+    expect(page.get_by_test_id("password-strength")).to_have_attribute("data-score", "4")
     page.get_by_test_id("create-generate").click()
     expect(page.get_by_test_id("mnemonic-word-24")).to_be_visible()
-    words = " ".join(page.get_by_test_id(f"mnemonic-word-{i}").inner_text().strip()
-                     for i in range(1, 25))
-    assert len(words.split()) == 24
+    words = read_words(page)
     shot(page, "wallet-words")
     expect(page.get_by_test_id("create-save")).to_be_disabled()
     page.get_by_test_id("create-written").check()
     page.get_by_test_id("create-save").click()
+    shot(page, "wallet-backup-check")
+    answer_backup_check(page, words)
 
     # Onboarding: an invitation code made by the operator with the Python SDK.
     expect(page.get_by_test_id("onboarding")).to_be_visible()
@@ -252,7 +256,7 @@ def test_new_resident_onboards_earns_keeps_records_and_restores(
     other = new_page("restored")
     other.goto("/#/wallet/restore")
     other.get_by_test_id("restore-words").fill(words)
-    other.get_by_test_id("restore-password").fill(PASSWORD)
+    fill_new_password(other, "restore-password", PASSWORD)
     shot(other, "restore")
     other.get_by_test_id("restore-submit").click()
     expect(other.get_by_test_id("current-address")).to_have_attribute("title", address)
@@ -265,7 +269,13 @@ def test_new_resident_onboards_earns_keeps_records_and_restores(
     exported = other.get_by_test_id("export-text").input_value()
     assert import_keystore_json(exported, PASSWORD).address == address
 
+    # Unlocked, the wallet survives a reload (its session keys are in IndexedDB); locked,
+    # it asks for the password again, after a reload too.
     other.goto("/#/resident/planet")
+    other.reload()
+    expect(other.get_by_test_id("verified-badge")).to_be_visible()
+    other.get_by_test_id("wallet-lock").click()
+    expect(other.get_by_test_id("unlock")).to_be_visible()
     other.reload()
     other.get_by_test_id("unlock-password").fill("not the password")
     other.get_by_test_id("unlock-submit").click()

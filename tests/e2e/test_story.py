@@ -22,6 +22,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import E2ENode
+from tests.e2e.wallets import create_wallet, import_clear_keystore
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -40,22 +41,11 @@ def real_errors(page: Any) -> list[str]:
     return [e for e in page.planet_errors if "Failed to load resource" not in e]
 
 
-def create_wallet(page: Any, name: str, then: str) -> None:
-    page.goto(f"/#/wallet/create?next={then}")
-    page.get_by_test_id("create-name").fill(name)
-    page.get_by_test_id("create-generate").click()
-    expect(page.get_by_test_id("mnemonic-word-24")).to_be_visible()
-    page.get_by_test_id("create-written").check()
-    page.get_by_test_id("create-save").click()
-
-
 def test_operator_business_and_resident_trade_data_for_diamonds(
         node: E2ENode, new_page: Callable[[str], Any], shot: Callable[[Any, str], Path]) -> None:
     # --- The operator imports its keystore from the node home into its browser.
     operator = new_page("operator")
-    operator.goto("/#/wallet/import?next=operator")
-    operator.get_by_test_id("import-text").fill(node.operator_keystore.read_text())
-    operator.get_by_test_id("import-submit").click()
+    import_clear_keystore(operator, node.operator_keystore.read_text(), "operator")
     expect(operator.get_by_test_id("operator-role")).to_contain_text("Signed in as the operator")
     expect(operator.get_by_test_id("supply-chart")).to_be_visible()
     expect(operator.get_by_test_id("census-residents")).to_have_text("0")

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from planet.api.security import CSP
 from tests.e2e.conftest import E2ENode
+from tests.e2e.wallets import create_wallet
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -83,11 +84,7 @@ def test_the_app_works_under_the_csp(node: E2ENode, watched: Watched) -> None:
     # the planet, whose bubbles are placed by style attributes set from script.
     page.get_by_test_id("role-resident").click()
     page.get_by_test_id("need-wallet-create").click()
-    page.get_by_test_id("create-name").fill("Csp")
-    page.get_by_test_id("create-generate").click()
-    expect(page.get_by_test_id("mnemonic-word-24")).to_be_visible()
-    page.get_by_test_id("create-written").check()
-    page.get_by_test_id("create-save").click()
+    create_wallet(page, "Csp")
     expect(page.get_by_test_id("onboarding")).to_be_visible()
     page.get_by_test_id("invite-code").fill(node.invite_codes(1)[0])
     page.get_by_test_id("register-submit").click()

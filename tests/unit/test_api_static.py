@@ -41,6 +41,9 @@ def make_dist(root: Path) -> Path:
     js.with_name(js.name + ".br").write_bytes(FAKE_BR)
     js.with_name(js.name + ".map").write_text('{"version": 3}')
     (root / "assets" / "logo-0011.svg").write_text("<svg/>")
+    (root / "assets" / "icon-192-0022.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (root / "manifest.webmanifest").write_text('{"name": "星球 Planet"}')
+    (root / "sw.js").write_text('const VERSION = "0123";\n')
     return root
 
 
@@ -98,6 +101,24 @@ def test_accept_encoding_parsing() -> None:
     assert accepted_encodings("BR;q=0.5 , gzip;q=0") == {"br"}
     assert accepted_encodings("gzip;q=nonsense, br;q=1.0") == {"br"}
     assert accepted_encodings("") == frozenset()
+
+
+def test_the_pwa_manifest_worker_and_icons_have_their_types(client: TestClient) -> None:
+    # A browser refuses a service worker not served as JavaScript, and looks for a new one
+    # at each visit, so the worker is revalidated like the pages; the icons are assets.
+    worker = client.get("/sw.js")
+    assert worker.status_code == 200
+    assert worker.headers["content-type"].startswith("text/javascript")
+    assert worker.headers["cache-control"] == "no-cache"
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    assert manifest.headers["cache-control"] == "no-cache"
+    assert manifest.json() == {"name": "星球 Planet"}
+    icon = client.get("/assets/icon-192-0022.png")
+    assert icon.headers["content-type"] == "image/png"
+    assert icon.headers["cache-control"] == IMMUTABLE
+    for response in (worker, manifest, icon):
+        assert {k: response.headers[k] for k in SECURITY} == SECURITY
 
 
 def test_a_matching_etag_gives_304_per_encoding(client: TestClient) -> None:

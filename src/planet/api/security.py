@@ -2,7 +2,9 @@
 so nothing but the node's own files may run or be framed there.
 
 The policy allows scripts, styles, fonts, workers and fetches from the node only, and no
-inline script (web/build.mjs writes every initializer as a file). The exceptions are narrow:
+inline script (web/build.mjs writes every initializer as a file). The PWA's service worker
+(/sw.js) and manifest come from the node too; worker-src and manifest-src say so rather
+than fall back to default-src. The exceptions are narrow:
 images may be `data:` URLs (Swagger UI's icons are inline SVG in its CSS), and style-src
 admits two hashes instead of 'unsafe-inline', both for ReDoc at /redoc: the empty string's
 (its styled-components adds an empty <style> and fills it through the CSSOM's insertRule,
@@ -27,6 +29,8 @@ CSP = "; ".join([
     f"style-src 'self' {EMPTY_STYLE} {REDOC_SCROLLBAR_STYLE}",
     "img-src 'self' data:",
     "connect-src 'self'",
+    "worker-src 'self'",
+    "manifest-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",

@@ -4,7 +4,10 @@ from memory.
 The build names everything under assets/ by its content and writes a .br and a .gz next to
 each compressible file, so here nothing is compressed per request, and what is under
 /assets/ is cached by browsers for a year (`immutable`); the pages (index.html, docs.html,
-redoc.html) are revalidated (`no-cache`, with an ETag). Source maps are never served.
+redoc.html) are revalidated (`no-cache`, with an ETag), and so are the PWA's manifest and
+its service worker, /sw.js (served as JavaScript from the root, so its scope is the whole app;
+a worker fetched again with each build is how browsers learn of a new app shell). Source maps
+are never served.
 The whole build (about 5 MB with its compressed copies) is read into memory at start and
 again when index.html changes (the build writes it last): a rebuild shows up without a
 restart, and one under way never leaves the node serving half of it.
@@ -30,7 +33,8 @@ IMMUTABLE_PREFIX = "/assets/"
 ENCODINGS = (("br", ".br"), ("gzip", ".gz"))  # preferred first
 NOT_SERVED = (".br", ".gz", ".map")
 MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css", ".html": "text/html",
-               ".txt": "text/plain", ".json": "application/json", ".svg": "image/svg+xml"}
+               ".txt": "text/plain", ".json": "application/json", ".svg": "image/svg+xml",
+               ".png": "image/png", ".webmanifest": "application/manifest+json"}
 NOT_BUILT = """<!doctype html><html><head><meta charset="utf-8"><title>Planet</title></head>
 <body><h1>Planet</h1><p>The web app is not built: run <code>./scripts/install</code>.</p>
 <p>The API is up: see <a href="/openapi.json">/openapi.json</a> and

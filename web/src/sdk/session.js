@@ -86,7 +86,7 @@ export class Sessions {
   #touched = new Map(); // address -> when activity was last written to the backend
 
   /** @param {{backend?: object, now?: () => number}} [opts] */
-  constructor({ backend = defaultBackend(), now = Date.now } = {}) {
+  constructor({ backend = defaultBackend(), now = () => Date.now() } = {}) {
     this.#backend = backend;
     this.#now = now;
     /** Whether the last `start` could keep its keys in the backend (false: memory only). */
@@ -191,7 +191,9 @@ export class Sessions {
 export class IdleTimer {
   #timeout; #onIdle; #now; #schedule; #cancel; #timer = null; #last; #stopped = false;
 
-  constructor(timeoutMs, onIdle, { now = Date.now, schedule = setTimeout, cancel = clearTimeout } = {}) {
+  constructor(timeoutMs, onIdle, {
+    now = () => Date.now(), schedule = (fn, ms) => setTimeout(fn, ms), cancel = (id) => clearTimeout(id),
+  } = {}) {
     this.#timeout = timeoutMs;
     this.#onIdle = onIdle;
     this.#now = now;

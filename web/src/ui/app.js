@@ -6,67 +6,34 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import * as sdk from '../sdk/index.js';
 import {
   html, connectLive, onBlock, onTx, setTimezone, toast, Toasts, Button, Card, Field, ErrorBox,
-  Copyable, Badge, shortAddr, errorMessage, useBlock,
+  Copyable, Badge, Loading, shortAddr, errorMessage, useBlock,
 } from './common.js';
+import { t } from './wallet-messages.js';
 import { ResidentPage } from './resident.js';
 import { BusinessPage } from './business.js';
 import { OperatorPage } from './operator.js';
 import { ExplorerPage } from './explorer.js';
 
 // --- wallets kept in this browser ---------------------------------------------------------
-// localStorage 'planet.wallets.v1' = [{name, address, sealed, keystore}] where keystore
-// is the same JSON document as the Python SDK's keystore file (sealed under a password
-// with scrypt + AES-256-GCM when `sealed`). The unlocked Wallet objects live in memory.
+// The SDK's WalletStore is the one owner (localStorage 'planet.wallets.v2', always sealed
+// under a password; v1 entries migrated). An unlocked wallet holds only non-extractable
+// WebCrypto keys, kept in IndexedDB until it is locked or idle past the auto-lock.
 
-const STORE = 'planet.wallets.v1';
-const CURRENT = 'planet.current';
-const unlocked = new Map(); // address -> Wallet
+const store = new sdk.WalletStore();
+const unlocked = new Map(); // address -> Wallet (a session wallet: no raw key)
+const AUTO_LOCK_MINUTES = [1, 5, 15, 30, 60];
+const ACTIVITY = ['pointerdown', 'keydown', 'wheel', 'touchstart'];
 
-function loadEntries() {
-  try {
-    const xs = JSON.parse(localStorage.getItem(STORE) || '[]');
-    return Array.isArray(xs) ? xs.filter((x) => x && x.address && x.keystore) : [];
-  } catch { return []; }
-}
-
-function saveEntries(entries) {
-  localStorage.setItem(STORE, JSON.stringify(entries));
-}
-
-async function keystoreText(wallet, password, name) {
-  const out = await sdk.exportKeystore(wallet, password || undefined, name);
-  return typeof out === 'string' ? out : JSON.stringify(out, null, 2);
-}
-
-async function openKeystore(text, password) {
-  return sdk.importKeystore(text, password || undefined);
-}
-
-function keystoreIsSealed(text) {
-  try { return !!JSON.parse(text).encrypted; } catch { return false; }
-}
-
-function nameOf(wallet, name) {
-  try { wallet.name = name; } catch { /* read-only name: fine */ }
+function remember(wallet) {
+  unlocked.set(wallet.address, wallet);
   return wallet;
 }
 
-/** Store a wallet (sealed under `password` if given) and make it current. */
-async function addWallet(wallet, name, password) {
-  const text = await keystoreText(wallet, password, name);
-  const entries = loadEntries().filter((e) => e.address !== wallet.address);
-  entries.push({ name, address: wallet.address, sealed: !!password, keystore: text, added: Date.now() });
-  saveEntries(entries);
-  unlocked.set(wallet.address, nameOf(wallet, name));
-  localStorage.setItem(CURRENT, wallet.address);
-}
-
-async function unlockEntry(entry, password) {
-  if (unlocked.has(entry.address)) return unlocked.get(entry.address);
-  const wallet = await openKeystore(entry.keystore, password);
-  if (wallet.address !== entry.address) throw new Error('keystore does not match its address');
-  unlocked.set(entry.address, nameOf(wallet, entry.name));
-  return wallet;
+/** The SDK's refusals worded in the page's language (the password ones the user can fix). */
+function walletError(err) {
+  if (err instanceof sdk.WeakPasswordError) return new Error(t('weakPassword'));
+  if (/wrong password/.test(err?.message || '')) return new Error(t('wrongPassword'));
+  return err;
 }
 
 // --- router --------------------------------------------------------------------------------
@@ -102,7 +69,7 @@ const ROLES = [
   { id: 'explorer', label: 'Explorer' },
 ];
 
-function TopBar({ status, route, entries, current, onSwitch }) {
+function TopBar({ status, route, entries, current, onSwitch, wallet, onLock }) {
   const block = useBlock();
   const height = block?.height ?? status?.height;
   const section = route.parts[0] || '';
@@ -126,6 +93,8 @@ function TopBar({ status, route, entries, current, onSwitch }) {
             <option value="__manage">Manage wallets…</option>
           </select>`
         : html`<a class="btn btn-primary btn-small" href="#/wallet" data-testid="wallet-create-link">Create wallet</a>`}
+        ${wallet ? html`<${Button} small kind="ghost" testid="wallet-lock" title=${t('lockTitle')}
+          onClick=${onLock}>${t('lock')}<//>` : null}
       </div>
     </div>
   </header>`;
@@ -178,102 +147,174 @@ function download(filename, text) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** Live strength of a new password: a bar, its word, and what would make it stronger. */
+function StrengthMeter({ password, name }) {
+  if (!password) return null;
+  const s = sdk.passwordStrength(password, { name });
+  return html`<div class=${`strength strength-${s.score}`} data-testid="password-strength" data-score=${s.score}
+      data-ok=${s.ok ? 'true' : 'false'} aria-live="polite">
+    <span class="strength-bar" aria-hidden="true"><span style=${{ width: `${(s.score / 4) * 100}%` }}></span></span>
+    <span class="strength-word">${t('strength')[s.score]}</span>
+    ${s.problems.length ? html`<ul class="strength-hints">${s.problems.map((p) => html`<li key=${p}>${t('problem')[p]}</li>`)}</ul>` : null}
+  </div>`;
+}
+
+/** A new password twice, with its strength; `testid` names the first input, `${testid}2` the second. */
+function NewPassword({ password, again, setPassword, setAgain, name, testid, label = t('passwordNew') }) {
+  return html`<div class="new-password">
+    <div class="form-row">
+      <${Field} label=${label} hint=${t('passwordHint')}>
+        <input type="password" data-testid=${testid} value=${password} autocomplete="new-password"
+          onInput=${(e) => setPassword(e.target.value)} /><//>
+      <${Field} label=${t('passwordAgain')}>
+        <input type="password" data-testid=${`${testid}2`} value=${again} autocomplete="new-password"
+          onInput=${(e) => setAgain(e.target.value)} /><//>
+    </div>
+    <${StrengthMeter} password=${password} name=${name} />
+    ${again && again !== password ? html`<p class="field-error" data-testid=${`${testid}-differ`}>${t('passwordsDiffer')}</p>` : null}
+  </div>`;
+}
+
+function newPasswordOk(password, again, name) {
+  return password === again && sdk.passwordStrength(password, { name }).ok;
+}
+
 function CreateWallet({ onDone, next }) {
-  const [name, setName] = useState('My wallet');
+  const [name, setName] = useState(t('defaultName'));
   const [password, setPassword] = useState('');
+  const [again, setAgain] = useState('');
   const [words, setWords] = useState(null);
   const [written, setWritten] = useState(false);
-  const generate = async () => { setWords(await sdk.newMnemonic()); setWritten(false); };
+  const [positions, setPositions] = useState(null); // the 3 positions asked back, once written
+  const [answers, setAnswers] = useState({});
+  const label = name.trim() || t('defaultName');
+  const generate = async () => { setWords(sdk.newMnemonic()); setWritten(false); setPositions(null); };
+  const startCheck = async () => {
+    if (password !== again) throw new Error(t('passwordsDiffer'));
+    if (!sdk.passwordStrength(password, { name: label }).ok) throw new Error(t('weakPassword'));
+    setAnswers({});
+    setPositions(sdk.backupCheckPositions());
+  };
   const save = async () => {
+    if (!sdk.checkBackupWords(words, answers)) {
+      setAnswers({});
+      throw new Error(t('wrongWords'));
+    }
     const wallet = await sdk.walletFromMnemonic(words);
-    await addWallet(wallet, name.trim() || 'My wallet', password);
-    toast(`Wallet “${name}” created`);
+    remember(await store.add(wallet, { name: label, password, backup: 'checked' }).catch((err) => { throw walletError(err); }));
+    setWords(null); setPositions(null); setAnswers({}); // the words are not kept anywhere
+    toast(t('created', label));
     onDone(wallet.address, next);
   };
-  const list = words ? (Array.isArray(words) ? words : String(words).trim().split(/\s+/)) : [];
+  const list = words ? words.split(' ') : [];
+  if (positions) {
+    return html`<div data-testid="backup-check">
+      <h3>${t('checkTitle')}</h3>
+      <p>${t('checkIntro')}</p>
+      <form class="backup-words" onSubmit=${(e) => e.preventDefault()}>
+        ${positions.map((pos, i) => html`<${Field} key=${pos} label=${t('wordN', pos)}>
+          <input class="mono" data-testid=${`backup-word-${i + 1}`} data-position=${pos} autocomplete="off"
+            autocapitalize="off" spellcheck="false" value=${answers[pos] || ''}
+            onInput=${(e) => setAnswers((a) => ({ ...a, [pos]: e.target.value }))} /><//>`)}
+        <div class="button-row">
+          <${Button} type="submit" testid="backup-submit" onClick=${save}
+            disabled=${positions.some((pos) => !(answers[pos] || '').trim())}>${t('checkSubmit')}<//>
+          <${Button} kind="ghost" testid="backup-show-words" onClick=${() => setPositions(null)}>${t('showWordsAgain')}<//>
+        </div>
+      </form>
+    </div>`;
+  }
   return html`<div data-testid="wallet-create">
-    <div class="form-row">
-      <${Field} label="Name (only in this browser)"><input data-testid="create-name" value=${name}
-        onInput=${(e) => setName(e.target.value)} /><//>
-      <${Field} label="Password (optional)" hint="Seals the keys in this browser; asked when you switch to this wallet.">
-        <input type="password" data-testid="create-password" value=${password} autocomplete="new-password"
-          onInput=${(e) => setPassword(e.target.value)} /><//>
-    </div>
-    ${!words ? html`<${Button} testid="create-generate" onClick=${generate}>Generate my 24 words<//>` : html`
+    <${Field} label=${t('walletName')}><input data-testid="create-name" value=${name}
+      onInput=${(e) => setName(e.target.value)} /><//>
+    <${NewPassword} password=${password} again=${again} setPassword=${setPassword} setAgain=${setAgain}
+      name=${label} testid="create-password" />
+    ${!words ? html`<${Button} testid="create-generate" onClick=${generate}>${t('generate')}<//>` : html`
       <div class="mnemonic-box">
-        <p><b>Write these 24 words down, in order, on paper.</b> They are the only way to restore
-          this wallet; nobody (not even the operator) can recover them for you.</p>
+        <p><b>${t('writeDown')}</b> ${t('writeDownWhy')}</p>
         <ol class="mnemonic" data-testid="mnemonic">
           ${list.map((w, i) => html`<li key=${i}><span class="n">${i + 1}</span><span class="w" data-testid=${`mnemonic-word-${i + 1}`}>${w}</span></li>`)}
         </ol>
         <label class="check"><input type="checkbox" data-testid="create-written" checked=${written}
-          onChange=${(e) => setWritten(e.target.checked)} /> I have written the words down</label>
+          onChange=${(e) => setWritten(e.target.checked)} /> ${t('written')}</label>
         <div class="button-row">
-          <${Button} testid="create-save" disabled=${!written} onClick=${save}>Save wallet<//>
-          <${Button} kind="ghost" onClick=${generate}>New words<//>
+          <${Button} testid="create-save" disabled=${!written || !newPasswordOk(password, again, label)}
+            onClick=${startCheck}>${t('checkWords')}<//>
+          <${Button} kind="ghost" onClick=${generate}>${t('newWords')}<//>
         </div>
       </div>`}
   </div>`;
 }
 
 function RestoreWallet({ onDone, next }) {
-  const [name, setName] = useState('Restored wallet');
+  const [name, setName] = useState(t('restoredName'));
   const [words, setWords] = useState('');
   const [password, setPassword] = useState('');
+  const [again, setAgain] = useState('');
+  const label = name.trim() || t('restoredName');
   const restore = async () => {
+    if (password !== again) throw new Error(t('passwordsDiffer'));
     const wallet = await sdk.walletFromMnemonic(words.trim().toLowerCase().split(/\s+/).join(' '));
-    await addWallet(wallet, name.trim() || 'Restored wallet', password);
-    toast(`Restored ${shortAddr(wallet.address)}`);
+    remember(await store.add(wallet, { name: label, password, backup: 'restored' }).catch((err) => { throw walletError(err); }));
+    toast(t('restored', shortAddr(wallet.address)));
     onDone(wallet.address, next);
   };
   return html`<div data-testid="wallet-restore">
-    <${Field} label="Your 24 words (from the app or from the planet CLI), separated by spaces">
+    <${Field} label=${t('restoreWords')}>
       <textarea rows="4" data-testid="restore-words" spellcheck="false" autocomplete="off" value=${words}
         onInput=${(e) => setWords(e.target.value)}></textarea><//>
-    <div class="form-row">
-      <${Field} label="Name"><input data-testid="restore-name" value=${name} onInput=${(e) => setName(e.target.value)} /><//>
-      <${Field} label="Password (optional)"><input type="password" data-testid="restore-password" value=${password}
-        autocomplete="new-password" onInput=${(e) => setPassword(e.target.value)} /><//>
-    </div>
-    <${Button} testid="restore-submit" disabled=${!words.trim()} onClick=${restore}>Restore wallet<//>
+    <${Field} label=${t('walletName')}><input data-testid="restore-name" value=${name} onInput=${(e) => setName(e.target.value)} /><//>
+    <${NewPassword} password=${password} again=${again} setPassword=${setPassword} setAgain=${setAgain}
+      name=${label} testid="restore-password" />
+    <${Button} testid="restore-submit" disabled=${!words.trim() || !newPasswordOk(password, again, label)}
+      onClick=${restore}>${t('restore')}<//>
   </div>`;
+}
+
+function keystoreSealed(text) {
+  try { return sdk.keystoreIsEncrypted(text); } catch { return null; } // null: not JSON (yet)
 }
 
 function ImportWallet({ onDone, next }) {
   const [text, setText] = useState('');
   const [password, setPassword] = useState('');
+  const [again, setAgain] = useState('');
   const [name, setName] = useState('');
+  const sealed = keystoreSealed(text);
   const onFile = async (e) => {
     const f = e.target.files && e.target.files[0];
     if (f) setText(await f.text());
   };
+  let docName = '';
+  try { docName = JSON.parse(text).name || ''; } catch { /* not JSON: the SDK says so on import */ }
+  const label = name.trim() || docName || t('importedName');
   const doImport = async () => {
-    const wallet = await openKeystore(text, password);
-    let docName = '';
-    try { docName = JSON.parse(text).name || ''; } catch { /* not JSON: the SDK said so already */ }
-    const label = name.trim() || docName || 'Imported wallet';
-    // Keep it sealed the way it came: an encrypted keystore stays encrypted.
-    const entries = loadEntries().filter((x) => x.address !== wallet.address);
-    entries.push({ name: label, address: wallet.address, sealed: keystoreIsSealed(text), keystore: text, added: Date.now() });
-    saveEntries(entries);
-    unlocked.set(wallet.address, nameOf(wallet, label));
-    localStorage.setItem(CURRENT, wallet.address);
-    toast(`Imported ${shortAddr(wallet.address)}`);
+    if (sealed === false && password !== again) throw new Error(t('passwordsDiffer'));
+    const wallet = await sdk.importKeystore(text, sealed ? password : null).catch((err) => { throw walletError(err); });
+    // A sealed keystore keeps its own password (sealed again with the store's scrypt); a
+    // clear one needs a new password that passes the strength rules.
+    remember(await store.add(wallet, { name: label, password, backup: 'imported', checkStrength: !sealed })
+      .catch((err) => { throw walletError(err); }));
+    toast(t('imported', shortAddr(wallet.address)));
     onDone(wallet.address, next);
   };
+  const ready = text.trim() && (sealed ? password : newPasswordOk(password, again, label));
   return html`<div data-testid="wallet-import">
     <p class="muted">A keystore file from <code>planet init</code> or <code>planet keys</code>
       (the operator's key is at <code>HOME/keys/operator.json</code>), or one exported here.</p>
     <div class="form-row">
-      <${Field} label="Keystore file"><input type="file" accept=".json,application/json" data-testid="import-file" onChange=${onFile} /><//>
-      <${Field} label="Name (optional)"><input data-testid="import-name" value=${name} onInput=${(e) => setName(e.target.value)} /><//>
+      <${Field} label=${t('importFile')}><input type="file" accept=".json,application/json" data-testid="import-file" onChange=${onFile} /><//>
+      <${Field} label=${t('importName')}><input data-testid="import-name" value=${name} onInput=${(e) => setName(e.target.value)} /><//>
     </div>
-    <${Field} label="…or paste the keystore JSON">
+    <${Field} label=${t('importPaste')}>
       <textarea rows="6" class="mono" data-testid="import-text" spellcheck="false" value=${text}
         onInput=${(e) => setText(e.target.value)}></textarea><//>
-    <${Field} label="Password (if the keystore is encrypted)"><input type="password" data-testid="import-password"
-      value=${password} onInput=${(e) => setPassword(e.target.value)} /><//>
-    <${Button} testid="import-submit" disabled=${!text.trim()} onClick=${doImport}>Import keystore<//>
+    ${sealed === false
+      ? html`<${NewPassword} password=${password} again=${again} setPassword=${setPassword} setAgain=${setAgain}
+          name=${label} testid="import-password" label=${t('importPasswordClear')} />`
+      : html`<${Field} label=${t('importPasswordSealed')}><input type="password" data-testid="import-password"
+          value=${password} onInput=${(e) => setPassword(e.target.value)} /><//>`}
+    <${Button} testid="import-submit" disabled=${!ready} onClick=${doImport}>${t('importSubmit')}<//>
   </div>`;
 }
 
@@ -281,50 +322,61 @@ function ExportPanel({ entry, onClose }) {
   const [password, setPassword] = useState('');
   const [text, setText] = useState('');
   const make = async () => {
-    let wallet = unlocked.get(entry.address);
-    if (!wallet) throw new Error('unlock this wallet first (switch to it)');
-    setText(await keystoreText(wallet, password, entry.name));
+    setText(await store.exportKeystore(entry.address, password).catch((err) => { throw walletError(err); }));
   };
   return html`<div class="export-panel" data-testid="export-panel">
-    <p>Export <b>${entry.name}</b> as a keystore file. With a password it is sealed (scrypt + AES-256-GCM),
-      the same format as the planet CLI; without one the private keys are in clear.</p>
+    <p>${t('exportIntro', entry.name)}</p>
     <div class="form-row">
-      <${Field} label="Password for the file"><input type="password" data-testid="export-password" value=${password}
+      <${Field} label=${t('exportPassword')}><input type="password" data-testid="export-password" value=${password}
         onInput=${(e) => setPassword(e.target.value)} /><//>
     </div>
     <div class="button-row">
-      <${Button} testid="export-make" onClick=${make}>Make keystore<//>
-      ${text ? html`<${Button} kind="secondary" onClick=${() => download(`${entry.name.replace(/[^\w.-]+/g, '_')}.json`, text)}>Download<//>` : null}
-      <${Button} kind="ghost" onClick=${onClose}>Close<//>
+      <${Button} testid="export-make" disabled=${!password} onClick=${make}>${t('exportMake')}<//>
+      ${text ? html`<${Button} kind="secondary" onClick=${() => download(`${entry.name.replace(/[^\w.-]+/g, '_')}.json`, text)}>${t('download')}<//>` : null}
+      <${Button} kind="ghost" onClick=${onClose}>${t('close')}<//>
     </div>
     ${text ? html`<textarea readonly rows="8" class="mono" data-testid="export-text" value=${text}></textarea>` : null}
   </div>`;
 }
 
-function WalletPage({ ctx, entries, current, onChanged, onSwitch }) {
+function AutoLockSetting({ onChanged }) {
+  const [minutes, setMinutes] = useState(Math.round(store.autoLockMs / 60000));
+  const options = AUTO_LOCK_MINUTES.includes(minutes) ? AUTO_LOCK_MINUTES : [...AUTO_LOCK_MINUTES, minutes].sort((a, b) => a - b);
+  const change = (value) => {
+    const m = Number(value);
+    store.autoLockMs = m * 60000;
+    setMinutes(m);
+    onChanged();
+  };
+  return html`<${Field} label=${t('autoLock')}>
+    <select data-testid="autolock-select" value=${minutes} onChange=${(e) => change(e.target.value)}>
+      ${options.map((m) => html`<option value=${m}>${t('minutes', m)}</option>`)}
+    </select><//>`;
+}
+
+function WalletPage({ ctx, entries, current, onChanged, onSwitch, onSettings }) {
   const tab = ctx.route.parts[1] || (entries.length ? 'list' : 'create');
   const next = ctx.route.query.next;
   const [exporting, setExporting] = useState(null);
   const done = (address, nextRoute) => { onChanged(address); navigate(nextRoute ? `#/${nextRoute}` : '#/wallet/list'); };
   const forget = async (e) => {
-    if (!confirm(`Forget “${e.name}” in this browser? Without its 24 words or a keystore file it is gone for good.`)) return;
-    saveEntries(loadEntries().filter((x) => x.address !== e.address));
+    if (!confirm(t('forgetConfirm', e.name))) return;
+    await store.remove(e.address);
     unlocked.delete(e.address);
-    if (localStorage.getItem(CURRENT) === e.address) localStorage.removeItem(CURRENT);
     onChanged(null);
   };
   const q = next ? `?next=${encodeURIComponent(next)}` : '';
   const tabs = [
     { id: 'list', label: `My wallets (${entries.length})` },
     { id: 'create', label: 'Create' },
-    { id: 'restore', label: 'Restore from words' },
-    { id: 'import', label: 'Import keystore' },
+    { id: 'restore', label: t('restoreFromWords') },
+    { id: 'import', label: t('importKeystore') },
   ];
   return html`<div class="page" data-testid="wallet-page">
     <h1 class="page-title">Wallets</h1>
     <p class="muted">Keys are generated and kept in this browser only. Back them up with the 24 words or a keystore file.</p>
-    <nav class="tabs">${tabs.map((t) => html`<a class=${t.id === tab ? 'tab active' : 'tab'} href=${`#/wallet/${t.id}${q}`}
-      data-testid=${`wallet-tab-${t.id}`}>${t.label}</a>`)}</nav>
+    <nav class="tabs">${tabs.map((x) => html`<a class=${x.id === tab ? 'tab active' : 'tab'} href=${`#/wallet/${x.id}${q}`}
+      data-testid=${`wallet-tab-${x.id}`}>${x.label}</a>`)}</nav>
     ${tab === 'create' ? html`<${Card} title="Create a new wallet"><${CreateWallet} onDone=${done} next=${next} /><//>` : null}
     ${tab === 'restore' ? html`<${Card} title="Restore from your 24 words"><${RestoreWallet} onDone=${done} next=${next} /><//>` : null}
     ${tab === 'import' ? html`<${Card} title="Import a keystore"><${ImportWallet} onDone=${done} next=${next} /><//>` : null}
@@ -334,17 +386,19 @@ function WalletPage({ ctx, entries, current, onChanged, onSwitch }) {
         ${entries.map((e) => html`<li key=${e.address} class=${e.address === current ? 'current' : ''} data-testid="wallet-row">
           <div class="wl-main">
             <div class="wl-name">${e.name} ${e.address === current ? html`<${Badge} kind="ok">current<//>` : null}
-              ${e.sealed ? html`<${Badge}>sealed with a password<//>` : null}</div>
+              ${e.clear ? html`<${Badge} kind="warn" testid="wallet-clear">${t('badgeClear')}<//>`
+                : html`<${Badge}>${unlocked.has(e.address) ? t('badgeUnlocked') : t('badgeLocked')}<//>`}</div>
             <${Copyable} text=${e.address} testid=${e.address === current ? 'current-address' : undefined} />
           </div>
           <div class="wl-actions">
             ${e.address === current ? null : html`<${Button} small kind="secondary" testid="wallet-use" onClick=${() => onSwitch(e.address)}>Use<//>`}
-            <${Button} small kind="ghost" testid="wallet-export" onClick=${() => setExporting(e)}>Export<//>
+            ${e.clear ? null : html`<${Button} small kind="ghost" testid="wallet-export" onClick=${() => setExporting(e)}>Export<//>`}
             <${Button} small kind="danger-ghost" onClick=${() => forget(e)}>Forget<//>
           </div>
           ${exporting && exporting.address === e.address ? html`<${ExportPanel} entry=${e} onClose=${() => setExporting(null)} />` : null}
         </li>`)}
-      </ul>`}
+      </ul>
+      <${AutoLockSetting} onChanged=${onSettings} />`}
     <//>` : null}
   </div>`;
 }
@@ -353,19 +407,35 @@ function WalletPage({ ctx, entries, current, onChanged, onSwitch }) {
 
 function UnlockPrompt({ entry, onUnlocked, onCancel }) {
   const [password, setPassword] = useState('');
+  const [again, setAgain] = useState('');
   const unlock = async () => {
-    const w = await unlockEntry(entry, password);
-    onUnlocked(w);
+    let wallet;
+    try {
+      if (entry.clear) {
+        if (password !== again) throw new Error(t('passwordsDiffer'));
+        wallet = await store.migrate(entry.address, password);
+      } else {
+        wallet = await store.unlock(entry.address, password);
+      }
+    } catch (err) {
+      throw walletError(err);
+    }
+    onUnlocked(remember(wallet));
   };
-  return html`<div class="modal-back"><div class="modal" data-testid="unlock">
-    <h2>Unlock “${entry.name}”</h2>
-    <p class="muted">${shortAddr(entry.address)} is sealed under a password in this browser.</p>
+  return html`<div class="modal-back"><div class="modal" data-testid="unlock" role="dialog" aria-modal="true">
+    <h2>${entry.clear ? t('migrateTitle', entry.name) : t('unlockTitle', entry.name)}</h2>
+    ${entry.clear ? html`<p class="warn-box" data-testid="migrate-note">${t('migrateNote')}</p>`
+      : html`<p class="muted">${t('unlockSealed', shortAddr(entry.address))}</p>`}
     <form onSubmit=${(e) => { e.preventDefault(); }}>
-      <${Field} label="Password"><input type="password" autofocus data-testid="unlock-password" value=${password}
-        onInput=${(e) => setPassword(e.target.value)} /><//>
+      ${entry.clear
+        ? html`<${NewPassword} password=${password} again=${again} setPassword=${setPassword} setAgain=${setAgain}
+            name=${entry.name} testid="unlock-password" />`
+        : html`<${Field} label=${t('password')}><input type="password" autofocus data-testid="unlock-password" value=${password}
+            autocomplete="current-password" onInput=${(e) => setPassword(e.target.value)} /><//>`}
       <div class="button-row">
-        <${Button} type="submit" testid="unlock-submit" onClick=${unlock}>Unlock<//>
-        <${Button} kind="ghost" onClick=${onCancel}>Cancel<//>
+        <${Button} type="submit" testid="unlock-submit" disabled=${!password}
+          onClick=${unlock}>${entry.clear ? t('migrateSubmit') : t('unlock')}<//>
+        <${Button} kind="ghost" onClick=${onCancel}>${t('cancel')}<//>
       </div>
     </form>
   </div></div>`;
@@ -373,34 +443,48 @@ function UnlockPrompt({ entry, onUnlocked, onCancel }) {
 
 function NeedWallet({ role, sealed, onUnlock }) {
   if (sealed) {
-    return html`<div class="page"><${Card} title=${`Unlock “${sealed.name}”`} testid="need-unlock">
-      <p>This wallet is sealed under a password in this browser.</p>
-      <div class="button-row"><${Button} testid="need-unlock-open" onClick=${onUnlock}>Unlock<//>
-        <a class="btn btn-ghost" href="#/wallet/list">Choose another wallet</a></div>
+    return html`<div class="page"><${Card} title=${sealed.clear ? t('migrateTitle', sealed.name) : t('unlockTitle', sealed.name)} testid="need-unlock">
+      <p>${sealed.clear ? t('migrateNote') : t('needUnlockBody')}</p>
+      <div class="button-row"><${Button} testid="need-unlock-open" onClick=${onUnlock}>${t('unlock')}<//>
+        <a class="btn btn-ghost" href="#/wallet/list">${t('chooseAnother')}</a></div>
     <//></div>`;
   }
-  return html`<div class="page"><${Card} title="You need a wallet first" testid="need-wallet">
-    <p>Your keys are made in this browser and never leave it. Create a new wallet (you will
-      write down 24 words), restore one from its words, or import a keystore file.</p>
+  return html`<div class="page"><${Card} title=${t('needWalletTitle')} testid="need-wallet">
+    <p>${t('needWalletBody')}</p>
     <div class="button-row">
-      <a class="btn btn-primary" href=${`#/wallet/create?next=${role}`} data-testid="need-wallet-create">Create a wallet</a>
-      <a class="btn btn-secondary" href=${`#/wallet/restore?next=${role}`}>Restore from words</a>
-      <a class="btn btn-ghost" href=${`#/wallet/import?next=${role}`}>Import keystore</a>
+      <a class="btn btn-primary" href=${`#/wallet/create?next=${role}`} data-testid="need-wallet-create">${t('createWallet')}</a>
+      <a class="btn btn-secondary" href=${`#/wallet/restore?next=${role}`}>${t('restoreFromWords')}</a>
+      <a class="btn btn-ghost" href=${`#/wallet/import?next=${role}`}>${t('importKeystore')}</a>
     </div>
   <//></div>`;
+}
+
+/** Whether the browser says it is online (the app shell still opens offline, from the worker). */
+function useOnline() {
+  const [online, setOnline] = useState(navigator.onLine !== false);
+  useEffect(() => {
+    const on = () => setOnline(true);
+    const off = () => setOnline(false);
+    window.addEventListener('online', on);
+    window.addEventListener('offline', off);
+    return () => { window.removeEventListener('online', on); window.removeEventListener('offline', off); };
+  }, []);
+  return online;
 }
 
 // --- the app -------------------------------------------------------------------------------
 
 function App() {
   const api = useMemo(() => new sdk.Api(''), []);
+  const online = useOnline();
   const [route, setRoute] = useState(parseHash());
   const [status, setStatus] = useState(null);
   const [statusError, setStatusError] = useState(null);
-  const [entries, setEntries] = useState(loadEntries());
-  const [current, setCurrent] = useState(localStorage.getItem(CURRENT) || '');
-  const [wallet, setWallet] = useState(null);
+  const [entries, setEntries] = useState(() => store.list());
+  const [current, setCurrent] = useState(store.current);
+  const [wallet, setWallet] = useState(undefined); // undefined while a session is looked for
   const [locked, setLocked] = useState(null);
+  const [settings, setSettings] = useState(0); // bumped when the auto-lock time changes
 
   useEffect(() => {
     const f = () => setRoute(parseHash());
@@ -422,18 +506,49 @@ function App() {
     };
     load();
     const off = onBlock((b) => setStatus((s) => (s ? { ...s, height: b.height ?? s.height, time: b.time ?? s.time } : s)));
-    const t = setInterval(() => { if (!loaded) load(); }, 3000);
-    return () => { stop = true; off(); clearInterval(t); };
+    const retry = setInterval(() => { if (!loaded) load(); }, 3000);
+    return () => { stop = true; off(); clearInterval(retry); };
   }, []);
 
-  // Open the current wallet (an unsealed one at once; a sealed one asks for its password).
+  // Open the current wallet: its session if it is still unlocked (this page, another tab or
+  // before a reload, within the auto-lock), else ask for its password.
   useEffect(() => {
     const entry = entries.find((e) => e.address === current);
-    if (!entry) { setWallet(null); return; }
-    if (unlocked.has(entry.address)) { setWallet(unlocked.get(entry.address)); return; }
-    if (entry.sealed) { setWallet(null); setLocked(entry); return; }
-    unlockEntry(entry).then(setWallet).catch((err) => toast(err, 'error'));
+    if (!entry) { setWallet(null); return undefined; }
+    if (unlocked.has(entry.address)) { setWallet(unlocked.get(entry.address)); return undefined; }
+    let stale = false;
+    setWallet(undefined);
+    const ask = () => { if (!stale) { setWallet(null); setLocked(entry); } };
+    if (entry.clear) { ask(); return () => { stale = true; }; }
+    store.resume(entry.address).then((w) => {
+      if (stale) return;
+      if (w) setWallet(remember(w)); else ask();
+    }).catch((err) => { console.warn(err); ask(); });
+    return () => { stale = true; };
   }, [current, entries]);
+
+  const lockAll = async (why) => {
+    await store.lock();
+    unlocked.clear();
+    setWallet(null);
+    const entry = store.list().find((e) => e.address === store.current);
+    if (entry) setLocked(entry);
+    toast(why);
+  };
+
+  // Auto-lock: every wallet locks once the page has seen no activity for the set time;
+  // activity also pushes back the session's idle clock in IndexedDB (for reloads and tabs).
+  useEffect(() => {
+    if (!wallet) return undefined;
+    const address = wallet.address;
+    const timer = new sdk.IdleTimer(store.autoLockMs, () => { lockAll(t('lockedIdle')); });
+    const seen = () => { timer.activity(); store.touch(address); };
+    for (const name of ACTIVITY) window.addEventListener(name, seen, { passive: true });
+    return () => {
+      timer.stop();
+      for (const name of ACTIVITY) window.removeEventListener(name, seen);
+    };
+  }, [wallet?.address, settings]);
 
   useEffect(() => { connectLive('', wallet?.address); }, [wallet?.address]);
 
@@ -450,39 +565,52 @@ function App() {
   }, [wallet?.address]);
 
   const refresh = (address) => {
-    setEntries(loadEntries());
-    setCurrent(address ?? (localStorage.getItem(CURRENT) || ''));
+    setEntries(store.list());
+    setCurrent(address ?? store.current);
   };
   const switchTo = (address) => {
     if (address === '__manage') { navigate('#/wallet/list'); return; }
-    localStorage.setItem(CURRENT, address);
+    store.current = address;
+    setLocked(null);
     setCurrent(address);
   };
 
-  const ctx = { api, wallet, status, route, navigate, toast, walletName: entries.find((e) => e.address === current)?.name };
+  const ctx = { api, wallet: wallet || null, status, route, navigate, toast, walletName: entries.find((e) => e.address === current)?.name };
   const section = route.parts[0] || '';
   let page;
   if (section === '') page = html`<${Landing} status=${status} wallet=${wallet} />`;
-  else if (section === 'wallet') page = html`<${WalletPage} ctx=${ctx} entries=${entries} current=${current} onChanged=${refresh} onSwitch=${switchTo} />`;
+  else if (section === 'wallet') page = html`<${WalletPage} ctx=${ctx} entries=${entries} current=${current} onChanged=${refresh}
+    onSwitch=${switchTo} onSettings=${() => setSettings((n) => n + 1)} />`;
   else if (section === 'explorer') page = html`<${ExplorerPage} ctx=${ctx} />`;
   else if (['resident', 'business', 'operator'].includes(section)) {
     const entry = entries.find((e) => e.address === current);
-    if (!wallet) page = html`<${NeedWallet} role=${section} sealed=${entry && entry.sealed ? entry : null} onUnlock=${() => setLocked(entry)} />`;
+    if (wallet === undefined) page = html`<div class="page"><${Loading} /></div>`;
+    else if (!wallet) page = html`<${NeedWallet} role=${section} sealed=${entry || null} onUnlock=${() => setLocked(entry)} />`;
     else if (section === 'resident') page = html`<${ResidentPage} key=${wallet.address} ctx=${ctx} />`;
     else if (section === 'business') page = html`<${BusinessPage} key=${wallet.address} ctx=${ctx} />`;
     else page = html`<${OperatorPage} key=${wallet.address} ctx=${ctx} />`;
   } else page = html`<div class="page"><${Card} title="Not found"><p>No page at ${route.hash}. <a href="#/">Home</a></p><//></div>`;
 
   return html`<div class="app">
-    <${TopBar} status=${status} route=${route} entries=${entries} current=${current} onSwitch=${switchTo} />
-    ${statusError && !status ? html`<div class="banner" data-testid="offline">Cannot reach the node: ${errorMessage(statusError)}. Retrying…</div>` : null}
+    <${TopBar} status=${status} route=${route} entries=${entries} current=${current} onSwitch=${switchTo}
+      wallet=${wallet} onLock=${() => lockAll(t('locked'))} />
+    ${!online ? html`<div class="banner" role="status" data-testid="offline-banner">${t('offline')}</div>`
+      : statusError && !status ? html`<div class="banner" data-testid="offline">Cannot reach the node: ${errorMessage(statusError)}. Retrying…</div>` : null}
     <main class="main">${page}</main>
     <footer class="footer">Planet ${status?.version ? `v${status.version}` : ''} · keys stay in this browser ·${' '}
       <a href="/docs" target="_blank" rel="noopener">API</a></footer>
-    ${locked ? html`<${UnlockPrompt} entry=${locked} onUnlocked=${(w) => { setLocked(null); setWallet(w); }}
+    ${locked ? html`<${UnlockPrompt} key=${locked.address} entry=${locked}
+      onUnlocked=${(w) => { setLocked(null); setEntries(store.list()); setWallet(w); }}
       onCancel=${() => setLocked(null)} />` : null}
     <${Toasts} />
   </div>`;
 }
 
 render(html`<${App} />`, document.getElementById('app'));
+
+// The service worker keeps the app shell (this build's pages, scripts, styles and icons) so
+// the app opens offline; it never answers the API. Browsers offer workers to secure pages
+// only (https, or http on localhost / 127.0.0.1).
+if ('serviceWorker' in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register('/sw.js').catch((err) => console.warn('no offline app shell:', err));
+}
