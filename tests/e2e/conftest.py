@@ -103,6 +103,9 @@ def node(tmp_path_factory: pytest.TempPathFactory, web_dist: Path) -> Iterator[E
     """A real `planet node` (test preset, short blocks) on a fresh home, killed afterwards."""
     path = tmp_path_factory.mktemp("e2e-home")
     home = init_home(path, "planet-e2e", preset="test")
+    genesis = json.loads(home.genesis_file.read_text())
+    genesis["params"] = {**genesis.get("params", {}), "min_cohort": 1}  # one resident per story
+    home.genesis_file.write_text(json.dumps(genesis, indent=2) + "\n")
     config = json.loads(home.config_file.read_text())
     config.update(block_interval_ms=BLOCK_INTERVAL_MS, empty_block_ms=EMPTY_BLOCK_MS)
     home.config_file.write_text(json.dumps(config, indent=2) + "\n")

@@ -211,7 +211,7 @@ def test_new_resident_onboards_earns_keeps_records_and_restores(
     # (not the identity copy, not the erased one); the business opens it; then revoked.
     request_id = event_attr(node.client.send(business, CreateRequest(
         categories=("health",), period_start=0, period_end=now + HOUR_MS,
-        purpose="Plan better training weeks", reward=400_000, residents=1,
+        purpose="Plan better training weeks", reward=400_000, residents=1, cohort=1,
         expires_at=now + HOUR_MS, access_ms=24 * HOUR_MS)).events,
         "exchange/request_created", "request")
     page.get_by_test_id("tab-requests").click()

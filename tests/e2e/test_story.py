@@ -92,6 +92,7 @@ def test_operator_business_and_resident_trade_data_for_diamonds(
     shop.get_by_test_id("request-purpose").fill(PURPOSE)
     shop.get_by_test_id("request-reward").fill("0.5")
     shop.get_by_test_id("request-residents").fill("1")
+    shop.get_by_test_id("request-cohort").fill("1")
     shop.get_by_test_id("request-create").click()
     expect(shop.get_by_test_id("request-create-error")).to_contain_text("needs 500000 µBD")
     shot(shop, "business-request-refused")
@@ -149,6 +150,12 @@ def test_operator_business_and_resident_trade_data_for_diamonds(
     expect(shop.get_by_test_id("business-purse")).to_have_text("1.00 BD")
     shot(shop, "business-offers")
     force_before = node.query("force/force", address=address)["force"]
+    # She allows the shop to deposit into her vault (a deposit needs her consent).
+    resident.get_by_test_id("tab-vault").click()
+    expect(resident.get_by_test_id("depositors-empty")).to_be_visible()
+    resident.get_by_test_id("depositor-choice").select_option(business)
+    resident.get_by_test_id("depositor-allow").click()
+    expect(resident.get_by_test_id("depositor")).to_have_count(1)
     shop.get_by_test_id("tab-deposits").click()
     shop.get_by_test_id("deposit-owner").fill(address)
     shop.get_by_test_id("deposit-category").select_option("shopping")
@@ -178,6 +185,7 @@ def test_operator_business_and_resident_trade_data_for_diamonds(
     shop.get_by_test_id("request-purpose").fill(PURPOSE)
     shop.get_by_test_id("request-reward").fill("0.5")
     shop.get_by_test_id("request-residents").fill("1")
+    shop.get_by_test_id("request-cohort").fill("1")
     shop.get_by_test_id("request-expires").fill("7")
     shop.get_by_test_id("request-access").fill("30")
     expect(shop.get_by_test_id("request-budget")).to_have_text("0.5 BD")

@@ -437,6 +437,21 @@ export class Api {
     return digest;
   }
 
+  /** Allow a business to deposit records into the caller's vault (deposits need it). */
+  allowDepositor(wallet, business) {
+    return this.send(wallet, [{ type: "vault/allow_depositor", business }]);
+  }
+
+  /** Withdraw that permission; records already deposited stay the owner's. */
+  revokeDepositor(wallet, business) {
+    return this.send(wallet, [{ type: "vault/revoke_depositor", business }]);
+  }
+
+  /** The businesses an owner allows to deposit: [{business, since}]. */
+  async depositors(owner) {
+    return (await this.query("vault/depositors", { owner })).items;
+  }
+
   /** The owner downloads and opens a record. @returns {Promise<Uint8Array>} */
   async readRecord(wallet, digest) {
     return openRecord(await this.getBlob(wallet, digest), wallet);
@@ -505,16 +520,36 @@ export class Api {
   }
 
   /**
-   * (Business) post a data request; reward × residents is escrowed.
+   * (Business) post a data request; reward × residents is escrowed. Nothing is paid or
+   * readable until `cohort` residents accepted (at least the chain's min_cohort; places in
+   * whole cohorts; default: all of `residents` at once).
    * @param {{categories: string[], periodStart: number, periodEnd: number, purpose: string,
-   *   reward: number, residents: number, expiresAt: number, accessMs: number}} r
+   *   reward: number, residents: number, cohort?: number, expiresAt: number, accessMs: number}} r
    *   reward in micro-BD; times in ms
    */
   createRequest(business, r) {
     return this.send(business, [{
       type: "exchange/create_request", categories: r.categories, period_start: r.periodStart,
       period_end: r.periodEnd, purpose: r.purpose, reward: r.reward, residents: r.residents,
-      expires_at: r.expiresAt, access_ms: r.accessMs }]);
+      cohort: r.cohort ?? r.residents, expires_at: r.expiresAt, access_ms: r.accessMs }]);
+  }
+
+  /** (Operator) suspend a business: its open requests close and refund; it trades nothing. */
+  suspendBusiness(operator, business, reason) {
+    return this.send(operator, [{ type: "exchange/suspend_business", business, reason }]);
+  }
+
+  /** (Operator) lift a business's suspension. */
+  liftSuspension(operator, business) {
+    return this.send(operator, [{ type: "exchange/lift_suspension", business }]);
+  }
+
+  /** The relay report over [since, until) (ms; defaults: the last 7 days). */
+  relays(since, until) {
+    const params = {};
+    if (since != null) params.since = since;
+    if (until != null) params.until = until;
+    return this.get("/audit/relays", params);
   }
 
   /** (Business) close a request early; the escrow left comes back. */

@@ -15,6 +15,27 @@ import {
 const CATEGORIES = ['credit', 'browsing', 'shopping', 'entertainment', 'travel', 'identity', 'health',
   'location', 'social', 'other'];
 
+// Strings of issue 15 (cohorts, consent, suspension), Chinese first, until the app's i18n
+// layer (issue 16) takes them in.
+const MESSAGES = {
+  zh: {
+    suspended: (since, reason) => `运营方已于 ${since} 暂停本商家：${reason}。暂停期间不能上架、兑换、发布数据请求、存入记录、认证任务或发放奖励；进行中的数据请求已关闭并退回托管。`,
+    cohort: '每批居民数',
+    cohortHint: (min) => `至少 ${min} 位；满一批前不开放任何记录、不支付任何奖励。名额须为整批。`,
+    cohortCol: '已开放 / 等待中（每批）',
+    depositConsent: '只能存入已允许本商家的居民的数据仓库（居民在“数据仓库”页允许或撤销）。',
+  },
+  en: {
+    suspended: (since, reason) => `The operator suspended this business on ${since}: ${reason}. While suspended it lists no offers, takes no redemptions, posts no data requests, deposits no records, attests no tasks and pays no rewards; its open requests were closed and their escrow refunded.`,
+    cohort: 'Cohort (residents)',
+    cohortHint: (min) => `At least ${min}; no record opens and nothing is paid until a whole cohort accepted. Places come in whole cohorts.`,
+    cohortCol: 'Opened / waiting (cohort)',
+    depositConsent: 'You can deposit only into the vault of a resident who allowed your business (on their vault page, revocable).',
+  },
+};
+const T = MESSAGES[(globalThis.navigator?.language || 'zh').toLowerCase().startsWith('en') ? 'en' : 'zh'];
+const MIN_COHORT = 10; // the genesis default; the node refuses smaller cohorts with its minimum
+
 const TABS = [
   { id: 'overview', label: 'Overview' },
   { id: 'requests', label: 'Data requests' },
@@ -27,11 +48,12 @@ async function loadMe(ctx) {
   if (!ctx.wallet) return null;
   const account = await getAccount(ctx, ctx.wallet.address);
   if (!account || account.kind !== 'business') return { account };
-  const [purse, quota] = await Promise.all([
+  const [purse, quota, suspension] = await Promise.all([
     query(ctx, 'exchange/purse', { business: account.address }),
     query(ctx, 'force/quota', { address: account.address }).catch(() => null),
+    query(ctx, 'exchange/suspension', { business: account.address }).catch(() => null),
   ]);
-  return { account, purse, quota };
+  return { account, purse, quota, suspension };
 }
 
 export function BusinessPage({ ctx }) {
@@ -69,6 +91,8 @@ export function BusinessPage({ ctx }) {
         ${me.data.quota ? html`<${Stat} label="Force quota today" value=${`${formatForce(me.data.quota.left_today)} / ${formatForce(me.data.quota.daily_force)}`} testid="business-quota" />` : null}
       </div>` : null}
     </div>
+    ${registered && me.data.suspension?.suspended ? html`<p class="notice warn" data-testid="business-suspended">
+      ${T.suspended(formatTime(me.data.suspension.since, { seconds: false }), me.data.suspension.reason)}</p>` : null}
     ${registered ? html`<${Tabs} items=${TABS} current=${tab} hrefFor=${(id) => `#/business/${id}`} testid="business-tabs" />` : null}
     ${body}
   </div>`;
@@ -201,6 +225,7 @@ function RequestsTab({ ctx, purse }) {
           { key: 'categories', label: 'Categories', render: (r) => r.categories.map((c) => html`<span class="tag">${c}</span> `) },
           { key: 'reward', label: 'Reward', class: 'num', render: (r) => formatBD(r.reward) },
           { key: 'accepted', label: 'Granted', class: 'num', render: (r) => `${r.accepted} / ${r.residents}` },
+          { key: 'waiting', label: T.cohortCol, class: 'num', render: (r) => `${r.accepted} / ${r.waiting ?? 0} (${r.cohort ?? 1})` },
           { key: 'escrow', label: 'In escrow', class: 'num', render: (r) => formatBD(r.escrow) },
           { key: 'expires_at', label: 'Open until', render: (r) => formatTime(r.expires_at, { seconds: false }) },
           { key: 'status', label: 'State', render: (r) => html`<${RequestState} r=${r} />` },
@@ -212,7 +237,7 @@ function CreateRequest({ ctx, purse, onDone }) {
   const now = Date.now();
   const [f, setF] = useState({
     categories: ['travel'], periodStart: localDate(now - 365 * DAY_MS), periodEnd: localDate(now + 30 * DAY_MS),
-    purpose: '', reward: '0.5', residents: '10', expiresDays: '7', accessDays: '30',
+    purpose: '', reward: '0.5', residents: '10', cohort: String(MIN_COHORT), expiresDays: '7', accessDays: '30',
   });
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
   const toggleCat = (c) => setF({ ...f, categories: f.categories.includes(c) ? f.categories.filter((x) => x !== c) : [...f.categories, c] });
@@ -223,6 +248,8 @@ function CreateRequest({ ctx, purse, onDone }) {
     if (!f.purpose.trim()) throw new Error('Say what the data is for: residents read it before they accept.');
     const reward = parseBD(f.reward, 'Reward');
     const residents = parsePositiveInt(f.residents, 'Residents');
+    const cohort = parsePositiveInt(f.cohort, T.cohort);
+    if (residents % cohort) throw new Error(T.cohortHint(MIN_COHORT));
     const start = fromZonedInput(f.periodStart, 'T00:00:00');
     const end = fromZonedInput(f.periodEnd, 'T23:59:59');
     if (start > end) throw new Error('Period: the start is after the end.');
@@ -230,7 +257,7 @@ function CreateRequest({ ctx, purse, onDone }) {
     const access = parsePositiveInt(f.accessDays, 'Access (days)');
     const ordered = CATEGORIES.filter((c) => f.categories.includes(c));
     await sendTx(ctx, [{ type: 'exchange/create_request', categories: ordered, period_start: start, period_end: end + 999,
-      purpose: f.purpose.trim(), reward, residents, expires_at: Date.now() + expires * DAY_MS, access_ms: access * DAY_MS }]);
+      purpose: f.purpose.trim(), reward, residents, cohort, expires_at: Date.now() + expires * DAY_MS, access_ms: access * DAY_MS }]);
     toast(`Request created; ${formatBD(reward * residents)} in escrow`);
     setF({ ...f, purpose: '' });
     onDone();
@@ -254,6 +281,7 @@ function CreateRequest({ ctx, purse, onDone }) {
       <div class="form-row">
         <${Field} label="Reward per resident (BD)"><input data-testid="request-reward" inputmode="decimal" value=${f.reward} onInput=${set('reward')} /><//>
         <${Field} label="Residents"><input type="number" min="1" data-testid="request-residents" value=${f.residents} onInput=${set('residents')} /><//>
+        <${Field} label=${T.cohort} hint=${T.cohortHint(MIN_COHORT)}><input type="number" min="1" data-testid="request-cohort" value=${f.cohort} onInput=${set('cohort')} /><//>
         <${Field} label="Open for (days)"><input type="number" min="1" data-testid="request-expires" value=${f.expiresDays} onInput=${set('expiresDays')} /><//>
         <${Field} label="Access (days)" hint="How long each grant lets you read."><input type="number" min="1" max="365" data-testid="request-access" value=${f.accessDays} onInput=${set('accessDays')} /><//>
       </div>
@@ -430,6 +458,7 @@ function DepositsTab({ ctx }) {
   return html`
     <${Card} title="Deposit a record to a resident" testid="business-deposit"
       subtitle="A record of what a resident did with you, sealed in this browser to their encryption key: only they can open it, and it is theirs to share or erase. Optionally it also completes one of your tasks.">
+      <p class="muted small" data-testid="deposit-consent">${T.depositConsent}</p>
       <div class="form">
         <${Field} label="Resident"><input class="mono" data-testid="deposit-owner" value=${f.owner} onInput=${set('owner')} placeholder="planet1…" /><//>
         <div class="form-row">

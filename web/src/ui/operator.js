@@ -11,6 +11,7 @@ import {
 } from './explorer/kit.js';
 import { SupplyChart, ForceHistogram, compactBD } from './operator/charts.js';
 import { IdentitySettings } from './operator/identity.js';
+import { RelaysPanel } from './operator/relays.js';
 import { b64decode, checkPublicKey } from '../sdk/index.js';
 
 /** Headline figures: to the hundredth of a BD, or in millions past a million (the exact
@@ -23,6 +24,7 @@ const TABS = [
   { id: 'overview', label: 'Supply & residents' },
   { id: 'tasks', label: 'Tasks' },
   { id: 'businesses', label: 'Businesses' },
+  { id: 'relays', label: 'Relays' },
   { id: 'invites', label: 'Invitations' },
 ];
 
@@ -34,6 +36,7 @@ export function OperatorPage({ ctx }) {
   if (tab === 'tasks') body = html`<${TasksTab} ctx=${ctx} isOperator=${isOperator} />`;
   else if (tab === 'businesses') body = html`<${BusinessesTab} ctx=${ctx} isOperator=${isOperator} />`;
   else if (tab === 'invites') body = html`<${InvitesTab} ctx=${ctx} isOperator=${isOperator} />`;
+  else if (tab === 'relays') body = html`<${RelaysPanel} ctx=${ctx} />`;
   else body = html`<${Overview} ctx=${ctx} />`;
   return html`<div class="page operator" data-testid="operator-page">
     <div class="page-head">
@@ -162,16 +165,61 @@ export function parseApplication(text) {
   return { business, public_key: doc.public_key, encryption_key: doc.encryption_key, name: String(doc.name || '').trim() };
 }
 
+// Strings of suspension (issue 15), Chinese first, until the app's i18n layer (issue 16).
+const MESSAGES = {
+  zh: {
+    state: '状态', active: '正常', suspended: '已暂停', reason: '暂停原因', suspend: '暂停', lift: '恢复',
+    needReason: '请写明暂停原因（会公开记录在账本上）。',
+    done: (name, n) => `已暂停 ${name}；关闭了 ${n} 个数据请求并退回托管`,
+    lifted: (name) => `已恢复 ${name}`,
+  },
+  en: {
+    state: 'State', active: 'active', suspended: 'suspended', reason: 'Reason for suspending', suspend: 'Suspend', lift: 'Lift',
+    needReason: 'Say why (it goes on the ledger for everyone to read).',
+    done: (name, n) => `${name} suspended; ${n} data request${n === 1 ? '' : 's'} closed and refunded`,
+    lifted: (name) => `${name} may trade again`,
+  },
+};
+const T = MESSAGES[(globalThis.navigator?.language || 'zh').toLowerCase().startsWith('en') ? 'en' : 'zh'];
+
 async function loadBusinesses(ctx) {
   const list = (await query(ctx, 'accounts/accounts', { kind: 'business', limit: 1000 }))
     .sort((a, b) => b.created_height - a.created_height);
   return Promise.all(list.map(async (b) => {
-    const [quota, purse] = await Promise.all([
+    const [quota, purse, suspension] = await Promise.all([
       query(ctx, 'force/quota', { address: b.address }).catch(() => null),
       query(ctx, 'exchange/purse', { business: b.address }).catch(() => null),
+      query(ctx, 'exchange/suspension', { business: b.address }).catch(() => null),
     ]);
-    return { ...b, quota, purse };
+    return { ...b, quota, purse, suspension };
   }));
+}
+
+function SuspensionControl({ ctx, business, disabled, onDone }) {
+  const [reason, setReason] = useState('');
+  const s = business.suspension;
+  const suspend = async () => {
+    if (!reason.trim()) throw new Error(T.needReason);
+    const out = await sendTx(ctx, [{ type: 'exchange/suspend_business', business: business.address, reason: reason.trim() }]);
+    const closed = (out.events || []).filter((e) => e.type === 'exchange/request_closed').length;
+    toast(T.done(business.name, closed));
+    setReason('');
+    onDone();
+  };
+  const lift = async () => {
+    await sendTx(ctx, [{ type: 'exchange/lift_suspension', business: business.address }]);
+    toast(T.lifted(business.name));
+    onDone();
+  };
+  if (s?.suspended) {
+    return html`<div data-testid="op-business-suspension"><${Badge} kind="bad">${T.suspended}<//>
+      <div class="muted small">${formatTime(s.since, { seconds: false })} · ${s.reason}</div>
+      <${Button} small kind="secondary" testid="op-business-lift" disabled=${disabled} onClick=${lift}>${T.lift}<//></div>`;
+  }
+  return html`<span class="c-inline" data-testid="op-business-suspension"><${Badge} kind="ok">${T.active}<//>
+    <input class="small-input" value=${reason} placeholder=${T.reason} aria-label=${`${T.reason}: ${business.name}`}
+      data-testid="op-business-suspend-reason" disabled=${disabled} onInput=${(e) => setReason(e.currentTarget.value)} />
+    <${Button} small kind="danger-ghost" testid="op-business-suspend" disabled=${disabled} onClick=${suspend}>${T.suspend}<//></span>`;
 }
 
 function BusinessesTab({ ctx, isOperator }) {
@@ -188,6 +236,7 @@ function BusinessesTab({ ctx, isOperator }) {
           { key: 'purse', label: 'Purse', class: 'num', render: (b) => (b.purse ? formatBD(b.purse.balance) : '—') },
           { key: 'quota', label: 'Force quota', class: 'num', render: (b) => (b.quota ? html`<span data-testid="op-business-quota">${formatForce(b.quota.daily_force)}/day</span><div class="muted small">${formatForce(b.quota.left_today)} left today</div>` : '—') },
           { key: 'set', label: '', render: (b) => html`<${QuotaForm} ctx=${ctx} business=${b} disabled=${!isOperator} onDone=${() => list.reload()} />` },
+          { key: 'suspension', label: T.state, render: (b) => html`<${SuspensionControl} ctx=${ctx} business=${b} disabled=${!isOperator} onDone=${() => list.reload()} />` },
         ]} />`}
     <//>`;
 }

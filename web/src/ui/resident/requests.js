@@ -7,6 +7,21 @@ import {
   formatDuration, shortAddr,
 } from '../common.js';
 
+// Strings of cohorts (issue 15), Chinese first, until the app's i18n layer (issue 16).
+const MESSAGES = {
+  zh: {
+    paid: (n, bd) => `已分享 ${n} 条记录；${bd} 已支付给你（本批已满）`,
+    waiting: (w, k) => `已接受：本批满 ${k} 位居民后才会开放并支付（目前 ${w}/${k}）`,
+    cohort: (w, k) => `每批 ${k} 位居民，满员前不开放、不支付（已有 ${w} 位等待）`,
+  },
+  en: {
+    paid: (n, bd) => `Shared ${n} record${n === 1 ? '' : 's'}; ${bd} paid to you (the cohort is complete)`,
+    waiting: (w, k) => `Accepted: nothing opens or is paid until ${k} residents accepted (${w} of ${k} so far)`,
+    cohort: (w, k) => `In cohorts of ${k} residents: nothing opens or is paid before one is complete (${w} waiting)`,
+  },
+};
+const T = MESSAGES[(globalThis.navigator?.language || 'zh').toLowerCase().startsWith('en') ? 'en' : 'zh'];
+
 const names = new Map();
 
 async function businessName(api, address) {
@@ -41,8 +56,10 @@ function RequestReview({ ctx, request, onDone }) {
   };
   const accept = async () => {
     const digests = records.map((r) => r.digest).filter((d) => picked.has(d));
-    await api.acceptRequest(wallet, request.id, digests);
-    toast(`Shared ${digests.length} record${digests.length === 1 ? '' : 's'}; ${formatBD(request.reward)} paid to you`);
+    const out = await api.acceptRequest(wallet, request.id, digests);
+    const accepted = (out.events || []).find((e) => e.type === 'exchange/accepted')?.attributes;
+    const paid = (out.events || []).some((e) => e.type === 'exchange/granted' && e.attributes.resident === wallet.address);
+    toast(paid || !accepted ? T.paid(digests.length, formatBD(request.reward)) : T.waiting(accepted.waiting, accepted.cohort));
     onDone();
   };
   return html`<div class="review" data-testid="request-review">
@@ -56,6 +73,7 @@ function RequestReview({ ctx, request, onDone }) {
         <span class="muted small">${r.source === wallet.address ? 'added by you' : `from ${shortAddr(r.source)}`} · ${r.size} bytes ·
           <code>${r.digest.slice(0, 12)}…</code></span></label></li>`)}
     </ul>
+    ${request.cohort > 1 ? html`<p class="muted small" data-testid="request-cohort">${T.cohort(request.waiting, request.cohort)}</p>` : null}
     <p class="muted small">The chosen records' keys are resealed in this browser to the business's key; it can read them
       until ${formatDuration(request.access_ms)} after you accept, or until you revoke or erase.</p>
     <${Button} testid="request-accept" disabled=${picked.size === 0} onClick=${accept} busyLabel="Sharing…">

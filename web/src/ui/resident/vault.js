@@ -7,6 +7,38 @@ import {
 } from '../common.js';
 import { CATEGORIES } from './data.js';
 
+// Strings of the deposit allowances (issue 15), Chinese first, until the app has an i18n
+// layer (issue 16) to move them into.
+const MESSAGES = {
+  zh: {
+    title: '允许存入的商家',
+    subtitle: '只有你允许的商家才能向你的数据仓库存入记录；你可以随时撤销，已存入的记录仍归你所有。',
+    none: '你还没有允许任何商家存入记录。',
+    since: '允许于',
+    revoke: '撤销',
+    revoking: '正在撤销…',
+    allow: '允许存入',
+    allowing: '正在签名…',
+    choose: '选择商家',
+    allowed: (name) => `已允许 ${name} 存入记录`,
+    revoked: (name) => `已撤销 ${name} 的存入权限`,
+  },
+  en: {
+    title: 'Businesses allowed to deposit',
+    subtitle: 'Only businesses you allow can put records into your vault; revoke at any time, and what they deposited stays yours.',
+    none: 'You allow no business to deposit records.',
+    since: 'allowed',
+    revoke: 'Revoke',
+    revoking: 'Revoking…',
+    allow: 'Allow deposits',
+    allowing: 'Signing…',
+    choose: 'Choose a business',
+    allowed: (name) => `${name} may now deposit records`,
+    revoked: (name) => `${name} may no longer deposit`,
+  },
+};
+const T = MESSAGES[(globalThis.navigator?.language || 'zh').toLowerCase().startsWith('en') ? 'en' : 'zh'];
+
 function prettyPlaintext(text) {
   try {
     const v = JSON.parse(text);
@@ -51,6 +83,49 @@ function RecordRow({ ctx, record, onErased }) {
   </li>`;
 }
 
+/** The businesses the resident allows to deposit, with revoke, and a form to allow one. */
+export function Depositors({ ctx }) {
+  const { api, wallet } = ctx;
+  const data = useLive(async () => {
+    const [allowed, businesses] = await Promise.all([
+      api.depositors(wallet.address), api.get('/businesses').then((b) => b.items),
+    ]);
+    return { allowed, businesses };
+  }, [wallet.address]);
+  const [choice, setChoice] = useState('');
+  if (data.data === undefined) return data.error ? html`<${ErrorBox} error=${data.error} />` : html`<${Loading} />`;
+  const { allowed, businesses } = data.data;
+  const nameOf = (address) => businesses.find((b) => b.address === address)?.name || shortAddr(address);
+  const others = businesses.filter((b) => !allowed.some((a) => a.business === b.address));
+  const allow = async () => {
+    await api.allowDepositor(wallet, choice);
+    toast(T.allowed(nameOf(choice)));
+    setChoice('');
+    data.reload();
+  };
+  const revoke = async (business) => {
+    await api.revokeDepositor(wallet, business);
+    toast(T.revoked(nameOf(business)));
+    data.reload();
+  };
+  return html`<${Card} title=${T.title} subtitle=${T.subtitle} testid="depositors">
+    ${allowed.length === 0 ? html`<p class="empty" data-testid="depositors-empty">${T.none}</p>`
+      : html`<ul class="records">${allowed.map((a) => html`<li class="record" data-testid="depositor" data-business=${a.business}>
+        <div class="record-main"><strong>${nameOf(a.business)}</strong>
+          <div class="muted small">${T.since} ${formatTime(a.since, { seconds: false })} · <code>${shortAddr(a.business)}</code></div></div>
+        <div class="record-actions"><${Button} small kind="danger-ghost" testid="depositor-revoke"
+          onClick=${() => revoke(a.business)} busyLabel=${T.revoking}>${T.revoke}<//></div>
+      </li>`)}</ul>`}
+    ${others.length ? html`<div class="form-row">
+      <${Field} label=${T.choose}><select data-testid="depositor-choice" value=${choice} onChange=${(e) => setChoice(e.target.value)}>
+        <option value="">—</option>
+        ${others.map((b) => html`<option value=${b.address}>${b.name}</option>`)}</select><//>
+      <div class="form-actions"><${Button} small testid="depositor-allow" disabled=${!choice} onClick=${allow}
+        busyLabel=${T.allowing}>${T.allow}<//></div>
+    </div>` : null}
+  <//>`;
+}
+
 export function VaultView({ ctx }) {
   const { api, wallet } = ctx;
   const [showErased, setShowErased] = useState(false);
@@ -82,5 +157,6 @@ export function VaultView({ ctx }) {
         : records.length === 0 ? html`<p class="empty" data-testid="records-empty">Your vault is empty.</p>`
         : html`<ul class="records">${records.map((r) => html`<${RecordRow} key=${r.digest} ctx=${ctx} record=${r} onErased=${live.reload} />`)}</ul>`}
     <//>
+    <${Depositors} ctx=${ctx} />
   </div>`;
 }
