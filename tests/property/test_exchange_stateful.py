@@ -693,10 +693,12 @@ class ExchangeMachine(RuleBasedStateMachine):
         """A short sale, gated by Force and a daily limit, and one resident rushing it a
         few times within seconds (so limits and stock are reached)."""
         t = self.time + SECOND
-        self._tx(self.business(biz), CreateOffer(item="Flash", price=price, stock=stock,
-                                                 starts_at=t, ends_at=t + HOUR,
-                                                 min_force=min_force, daily_limit=daily_limit),
-                 expect=True)
+        listed = self._tx(self.business(biz), CreateOffer(
+            item="Flash", price=price, stock=stock, starts_at=t, ends_at=t + HOUR,
+            min_force=min_force, daily_limit=daily_limit),
+            expect=self.business(biz).address not in self.suspended)
+        if listed is None or not listed.ok:
+            return
         offer_id = get_counters(self.state).offers
         w = self.resident(who)
         for _ in range(tries):
