@@ -70,7 +70,7 @@ def make_python_vectors() -> dict[str, Any]:
          "time": 1_700_000_000_123, "size": 4096},
         {"type": "exchange/create_request", "categories": ["shopping", "travel"],
          "period_start": 0, "period_end": 2**53 - 1, "purpose": "Étude de mobilité — 東京 ☃",
-         "reward": 1_500_000, "residents": 3, "expires_at": 1_800_000_000_000,
+         "reward": 1_500_000, "residents": 10, "cohort": 10, "expires_at": 1_800_000_000_000,
          "access_ms": 86_400_000},
     ]
     raw = resident.sign_tx(chain_id=CHAIN_ID, sequence=7, messages=messages)
@@ -330,6 +330,10 @@ def test_js_api_drives_a_real_node(tmp_path: Path) -> None:
     assert node_bin is not None
     home = tmp_path / "home"
     planet("init", "--home", str(home), "--chain-id", "planet-webtest")
+    genesis_file = home / "genesis.json"
+    genesis = json.loads(genesis_file.read_text())
+    genesis["params"] = {**genesis.get("params", {}), "min_cohort": 1}  # one resident here
+    genesis_file.write_text(json.dumps(genesis, indent=2) + "\n")
     id_body = "44030419880612001"
     details = {"name": "李白云", "id_number": id_body + ric.calc_check_digit(id_body + "0"),
                "phone": "13912345678"}

@@ -75,6 +75,7 @@ async function main(url, home, detailsPath) {
   // A business made in the browser, approved by the operator.
   const shop = await Wallet.generate("Shop");
   await api.registerBusiness(operator, shop.publicInfo(), "Shop");
+  await api.allowDepositor(resident, shop.address);  // deposits need the owner's consent
   const deposit = await api.depositRecord(shop, resident.address, "Shoes, order 77812", "shopping",
                                           Date.now(), "shopping");
   assert.equal(await api.readRecordText(resident, deposit), "Shoes, order 77812");
@@ -92,7 +93,7 @@ async function main(url, home, detailsPath) {
 
   const request = eventOf(await api.createRequest(shop, {
     categories: ["travel", "shopping"], periodStart: 0, periodEnd: Date.now() + 60_000,
-    purpose: "Route planning", reward: BD / 2, residents: 2,
+    purpose: "Route planning", reward: BD / 2, residents: 2, cohort: 1,
     expiresAt: chainTime + 7 * 86_400_000, accessMs: 30 * 86_400_000 }), "exchange/request_created").request;
   const eligible = (await api.eligible(request, resident.address)).records.map((r) => r.digest);
   assert.deepEqual(new Set(eligible), new Set([trip, deposit]));
