@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
+from planet.core.accounts.messages import AttestIdentity
 from planet.core.exchange.messages import AcceptRequest, CreateOffer, CreateRequest, RedeemOffer
 from planet.core.types import MICRO_PER_BD
 from planet.core.vault.messages import AllowDepositor, DepositRecord
@@ -59,6 +60,7 @@ class Node:
         self.process = NodeProcess(home).start()
         self.client = PlanetClient(self.process.url)
         self.operator = load_keystore(home / "keys" / "operator.json", None)
+        self.verifier = load_keystore(home / "keys" / "verifier.json", None)
         self.home = home
 
     def residents(self, n: int) -> list[Wallet]:
@@ -67,6 +69,13 @@ class Node:
         for w, code in zip(wallets, codes, strict=True):
             self.client.register_resident(w, code)
         return wallets
+
+    def verify(self, resident: Wallet) -> None:
+        """The verifier's attestation, with fresh nullifiers (what the identity service
+        submits once the phone's code and the authority agree)."""
+        self.client.send(self.verifier, AttestIdentity(resident=resident.address,
+                                                       nullifier=os.urandom(32).hex(),
+                                                       phone_nullifier=os.urandom(32).hex()))
 
     def fund(self, resident: Wallet, micro: int) -> None:
         """Check in, wait for emission to bring `micro` pending (a condition), collect."""
@@ -157,6 +166,9 @@ def test_k_colluders_are_capped_the_report_lists_them_and_the_operator_suspends(
         make_node: Any) -> None:
     node = make_node({"min_cohort": 3, "resident_daily_cap_micro": BD})
     payer, *colluders = node.residents(4)
+    for c in colluders:  # real people, one account each: the relay needs k of them
+        node.verify(c)
+        assert node.client.account(c.address)["verified"] is True
     b = node.business
     node.fund(payer, 6 * BD + 100_000)
     t = now_ms(node)
