@@ -207,8 +207,12 @@ def generate(path: Path, residents: int = 1_000, days: int = 90, seed: int = 1,
     info = DemoInfo(seed=seed, residents=residents, days=days, accounts=accounts)
     save_info(home, info)  # not complete: an interrupted generation starts again
     blobs = open_blob_store(home.load_config().blob_store, home.blobs_dir)
+    # The world's blocks carry the simulated time (`run_block`), so a block is never the one
+    # the engine would open at its own clock: executing once would open each at the wall
+    # clock, weeks past the world's, and run every time event up to now, block after block.
     node = EmbeddedNode(home.db_file, home.load_genesis(),
-                        EngineConfig(max_block_txs=100_000, max_mempool_txs=200_000))
+                        EngineConfig(max_block_txs=100_000, max_mempool_txs=200_000,
+                                     execute_once=False))
     try:
         world = World(config, keys, NodeChain(node), blob_sink=blobs.put)
         world.run(progress)
