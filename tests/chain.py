@@ -13,6 +13,7 @@ labelled hashes, so a failing Hypothesis example replays exactly.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from planet.core.accounts.codes import code_from_bytes, compute_invite_hash
 from planet.core.accounts.messages import CreateInvites, RegisterResident
 from planet.core.app import Application, BlockHeader, BlockResult
 from planet.core.chain import META_KEY
+from planet.core.emission.rules import get_holder
 from planet.core.emission.state import CLOCK_KEY, POOL_KEY
 from planet.core.encoding import b64encode
 from planet.core.errors import NotFound
@@ -192,3 +194,44 @@ def make_chain(*, params: dict[str, int] | None = None, label: str = "chain",
 
 def b64(data: bytes) -> str:
     return b64encode(data)
+
+
+# --- one-transaction steps the domain tests share ---------------------------------------
+
+
+def run(chain: Chain, signer: Wallet, *msgs: Msg, dt: int = BLOCK_MS) -> tuple[int, str]:
+    """One block holding one transaction of `msgs`: its code and log."""
+    result = chain.block([chain.sign(signer, list(msgs))], dt=dt).tx_results[0]
+    return result.code, result.log
+
+
+def ok(chain: Chain, signer: Wallet, *msgs: Msg, dt: int = BLOCK_MS) -> None:
+    code, log = run(chain, signer, *msgs, dt=dt)
+    assert code == 0, log
+
+
+def q(chain: Chain, path: str, **args: Any) -> Any:
+    return chain.app.query(path, args)
+
+
+def now(chain: Chain) -> int:
+    return chain.app.meta().time
+
+
+def balance(chain: Chain, w: Wallet | str) -> int:
+    """A resident's diamonds in µBD (0 before their first collect)."""
+    holder = get_holder(chain.app.state, w if isinstance(w, str) else w.address)
+    return holder.balance if holder else 0
+
+
+def force(chain: Chain, w: Wallet) -> int:
+    return int(q(chain, "force/force", address=w.address)["force"])
+
+
+def purse(chain: Chain, w: Wallet) -> int:
+    return int(q(chain, "exchange/purse", business=w.address)["balance"])
+
+
+def random_digest() -> str:
+    """A record's digest: random, since the ledger holds only commitments."""
+    return os.urandom(32).hex()

@@ -7,19 +7,9 @@ import pytest
 
 from planet.core.force.messages import AttestTasks, SetBusinessQuota, SetTaskEnabled
 from planet.core.force.rules import INVITE_TASK
-from planet.sdk.wallet import Wallet
-from tests.chain import Chain, make_chain
+from tests.chain import Chain, force, make_chain, run
 
 DAY = 86_400_000
-
-
-def run(chain: Chain, signer: Wallet, msg: object, dt: int = 1_000) -> tuple[int, str]:
-    result = chain.block([chain.sign(signer, [msg])], dt=dt).tx_results[0]  # type: ignore[list-item]
-    return result.code, result.log
-
-
-def force(chain: Chain, w: Wallet) -> int:
-    return int(chain.app.query("force/force", {"address": w.address})["force"])
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from planet.core.drill.messages import CommitRound, EnterRound, RevealRound
 from planet.core.emission.messages import Collect
 from planet.core.force.messages import AttestTasks, CompleteTask
 from planet.sdk.wallet import Wallet
-from tests.chain import Chain, make_chain
+from tests.chain import Chain, force, make_chain
 
 HOUR = 3_600_000
 DAY = 24 * HOUR
@@ -24,10 +24,6 @@ def secret_for(round_: int) -> bytes:
 def run(chain: Chain, signer: Wallet, msgs: list, dt: int = 1_000) -> tuple[int, str]:
     result = chain.block([chain.sign(signer, msgs)], dt=dt).tx_results[0]
     return result.code, result.log
-
-
-def force(chain: Chain, w: Wallet) -> int:
-    return int(chain.app.query("force/force", {"address": w.address})["force"])
 
 
 def strong_residents(chain: Chain, n: int) -> list[Wallet]:

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from planet.core.emission.messages import Collect
-from planet.core.emission.rules import get_holder
 from planet.core.exchange.messages import (
     AcceptRequest,
     CloseRequest,
@@ -21,44 +20,12 @@ from planet.core.exchange.messages import (
     RevokeGrant,
 )
 from planet.core.force.messages import CompleteTask
-from planet.core.messages import Msg
 from planet.core.vault.messages import AddRecord, AllowDepositor, DepositRecord, EraseRecord
 from planet.sdk.wallet import Wallet
-from tests.chain import Chain, b64, make_chain
+from tests.chain import Chain, b64, balance, make_chain, now, ok, purse, q, random_digest, run
 
 HOUR = 3_600_000
 DAY = 24 * HOUR
-
-
-def run(chain: Chain, signer: Wallet, *msgs: Msg, dt: int = 1_000) -> tuple[int, str]:
-    result = chain.block([chain.sign(signer, list(msgs))], dt=dt).tx_results[0]
-    return result.code, result.log
-
-
-def ok(chain: Chain, signer: Wallet, *msgs: Msg, dt: int = 1_000) -> None:
-    code, log = run(chain, signer, *msgs, dt=dt)
-    assert code == 0, log
-
-
-def q(chain: Chain, path: str, **args: Any) -> Any:
-    return chain.app.query(path, args)
-
-
-def now(chain: Chain) -> int:
-    return chain.app.meta().time
-
-
-def balance(chain: Chain, w: Wallet | str) -> int:
-    holder = get_holder(chain.app.state, w if isinstance(w, str) else w.address)
-    return holder.balance if holder else 0
-
-
-def purse(chain: Chain, w: Wallet) -> int:
-    return int(q(chain, "exchange/purse", business=w.address)["balance"])
-
-
-def digest() -> str:
-    return os.urandom(32).hex()
 
 
 def sealed_key() -> str:
@@ -155,7 +122,7 @@ def test_request_escrow_grant_read_revoke_erase_and_expiry(world: Any) -> None:
     ok(chain, shop, request_msg(chain))
     assert purse(chain, shop) == escrow_before - 200_000
     assert books(chain) == 0
-    trip, shoes, diary = digest(), digest(), digest()
+    trip, shoes, diary = random_digest(), random_digest(), random_digest()
     ok(chain, alice, AddRecord(digest=trip, category="travel", time=now(chain) - HOUR, size=100),
        AddRecord(digest=diary, category="health", time=now(chain), size=100),
        AllowDepositor(business=shop.address))
@@ -191,10 +158,10 @@ def test_request_escrow_grant_read_revoke_erase_and_expiry(world: Any) -> None:
         q(chain, "exchange/read_check", address=shop.address, digest=trip)
     assert q(chain, "exchange/read_check", address=alice.address, digest=trip)
 
-    bob_trip = digest()
+    bob_trip = random_digest()
     ok(chain, bob, AddRecord(digest=bob_trip, category="travel", time=0, size=10))
     ok(chain, bob, AcceptRequest(request=1, records=(bob_trip,), keys=(sealed_key(),)))
-    code, log = run(chain, carol, AcceptRequest(request=1, records=(digest(),),
+    code, log = run(chain, carol, AcceptRequest(request=1, records=(random_digest(),),
                                                 keys=(sealed_key(),)))
     assert code == 703 and "all 2 residents" in log
     before_expiry = purse(chain, shop)
@@ -209,7 +176,7 @@ def test_business_closes_a_request_and_gets_the_rest_back(world: Any) -> None:
     chain, (alice, *_), shop = world
     start = purse(chain, shop)
     ok(chain, shop, request_msg(chain, reward=50_000, residents=10))
-    record = digest()
+    record = random_digest()
     ok(chain, alice, AddRecord(digest=record, category="travel", time=0, size=1))
     ok(chain, alice, AcceptRequest(request=1, records=(record,), keys=(sealed_key(),)))
     ok(chain, shop, CloseRequest(request=1))
@@ -233,17 +200,17 @@ def test_budget_beyond_the_purse_is_refused_and_nothing_moves(world: Any) -> Non
 def test_vault_records_are_unique_owned_and_erased_once() -> None:
     chain = make_chain(label="vault", businesses=1)
     (alice, bob) = chain.register_residents(2)
-    d = digest()
+    d = random_digest()
     ok(chain, alice, AddRecord(digest=d, category="travel", time=1, size=10))
     code, _ = run(chain, bob, AddRecord(digest=d, category="travel", time=1, size=10))
     assert code == 601
-    code, _ = run(chain, chain.businesses[0], AddRecord(digest=digest(), category="travel",
+    code, _ = run(chain, chain.businesses[0], AddRecord(digest=random_digest(), category="travel",
                                                           time=1, size=10))
     assert code == 203
-    code, _ = run(chain, alice, DepositRecord(owner=bob.address, digest=digest(),
+    code, _ = run(chain, alice, DepositRecord(owner=bob.address, digest=random_digest(),
                                                 category="travel", time=1, size=10))
     assert code == 204
-    code, log = run(chain, chain.businesses[0], DepositRecord(owner=bob.address, digest=digest(),
+    code, log = run(chain, chain.businesses[0], DepositRecord(owner=bob.address, digest=random_digest(),
                                                               category="travel", time=1, size=10))
     assert code == 607 and "has not allowed" in log
     ok(chain, alice, EraseRecord(digest=d))
@@ -263,10 +230,10 @@ def test_deposit_with_a_task_earns_force_within_the_quota() -> None:
     (alice,) = chain.register_residents(1)
     shop = chain.businesses[0]
     ok(chain, alice, AllowDepositor(business=shop.address))
-    ok(chain, shop, DepositRecord(owner=alice.address, digest=digest(), category="shopping",
+    ok(chain, shop, DepositRecord(owner=alice.address, digest=random_digest(), category="shopping",
                                   time=1, size=10, task="shopping"))
     assert q(chain, "force/force", address=alice.address)["force"] == 3
-    code, log = run(chain, shop, DepositRecord(owner=alice.address, digest=digest(),
+    code, log = run(chain, shop, DepositRecord(owner=alice.address, digest=random_digest(),
                                                category="shopping", time=1, size=10,
                                                task="shopping"))
     assert code == 413 and "daily quota" in log
@@ -277,15 +244,15 @@ def test_message_formats_are_checked() -> None:
     chain = make_chain(label="formats", businesses=1)
     shop = chain.businesses[0]
     bad = [
-        ({"type": "exchange/accept_request", "request": 1, "records": [digest()],
+        ({"type": "exchange/accept_request", "request": 1, "records": [random_digest()],
           "keys": ["AAAA"]}, "keys[0]: expected 80 bytes"),
-        ({"type": "exchange/accept_request", "request": 1, "records": [digest()], "keys": []},
+        ({"type": "exchange/accept_request", "request": 1, "records": [random_digest()], "keys": []},
          "one sealed key per record"),
         ({"type": "vault/add_record", "digest": "AB" * 32, "category": "travel", "time": 1,
           "size": 1}, "digest: expected 64 lower-case hex"),
-        ({"type": "vault/add_record", "digest": digest(), "category": "gossip", "time": 1,
+        ({"type": "vault/add_record", "digest": random_digest(), "category": "gossip", "time": 1,
           "size": 1}, "'gossip' is not a category"),
-        ({"type": "vault/add_record", "digest": digest(), "category": "travel", "time": 1,
+        ({"type": "vault/add_record", "digest": random_digest(), "category": "travel", "time": 1,
           "size": 10**9}, "size: 1 to"),
         ({"type": "exchange/create_request", "categories": [], "period_start": 0,
           "period_end": 1, "purpose": "x", "reward": 1, "residents": 1, "cohort": 1,

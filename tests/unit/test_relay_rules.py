@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from planet.core.emission.messages import Collect
-from planet.core.emission.rules import get_holder
 from planet.core.exchange.messages import (
     AcceptRequest,
     CreateOffer,
@@ -22,41 +21,13 @@ from planet.core.exchange.messages import (
     SuspendBusiness,
 )
 from planet.core.force.messages import AttestTasks, CompleteTask
-from planet.core.messages import Msg
 from planet.core.params import Params
 from planet.core.vault.messages import AddRecord, AllowDepositor, DepositRecord, RevokeDepositor
 from planet.sdk.wallet import Wallet
-from tests.chain import Chain, b64, make_chain
+from tests.chain import Chain, b64, balance, make_chain, now, ok, purse, q, random_digest, run
 
 HOUR = 3_600_000
 DAY = 24 * HOUR
-
-
-def run(chain: Chain, signer: Wallet, *msgs: Msg, dt: int = 1_000) -> tuple[int, str]:
-    result = chain.block([chain.sign(signer, list(msgs))], dt=dt).tx_results[0]
-    return result.code, result.log
-
-
-def ok(chain: Chain, signer: Wallet, *msgs: Msg, dt: int = 1_000) -> None:
-    code, log = run(chain, signer, *msgs, dt=dt)
-    assert code == 0, log
-
-
-def q(chain: Chain, path: str, **args: Any) -> Any:
-    return chain.app.query(path, args)
-
-
-def now(chain: Chain) -> int:
-    return chain.app.meta().time
-
-
-def balance(chain: Chain, w: Wallet) -> int:
-    holder = get_holder(chain.app.state, w.address)
-    return holder.balance if holder else 0
-
-
-def purse(chain: Chain, w: Wallet) -> int:
-    return int(q(chain, "exchange/purse", business=w.address)["balance"])
 
 
 def readable(chain: Chain, business: Wallet, digest: str) -> bool:
@@ -65,10 +36,6 @@ def readable(chain: Chain, business: Wallet, digest: str) -> bool:
     except Exception:
         return False
     return True
-
-
-def digest() -> str:
-    return os.urandom(32).hex()
 
 
 def request(chain: Chain, **over: Any) -> CreateRequest:
@@ -99,7 +66,7 @@ def world(params: dict[str, int], n: int = 4) -> tuple[Chain, list[Wallet], Wall
     ok(chain, residents[0], RedeemOffer(offer=1))
     records = []
     for r in residents:
-        records.append(digest())
+        records.append(random_digest())
         ok(chain, r, AddRecord(digest=records[-1], category="travel", time=0, size=10))
     return chain, residents, shop, records
 
@@ -114,7 +81,7 @@ def test_a_deposit_needs_the_owners_live_consent_and_a_refusal_changes_nothing()
     chain = make_chain(label="consent", businesses=2)
     (alice,) = chain.register_residents(1)
     shop, rival = chain.businesses
-    deposit = DepositRecord(owner=alice.address, digest=digest(), category="shopping", time=1,
+    deposit = DepositRecord(owner=alice.address, digest=random_digest(), category="shopping", time=1,
                             size=10, task="shopping")
     before = dict(chain.items_without_meta())
     code, log = run(chain, shop, deposit)
@@ -132,11 +99,11 @@ def test_a_deposit_needs_the_owners_live_consent_and_a_refusal_changes_nothing()
     assert code == 204 and "not an approved business" in log
     ok(chain, shop, deposit)
     assert q(chain, "force/force", address=alice.address)["force"] == 3
-    code, _ = run(chain, rival, DepositRecord(owner=alice.address, digest=digest(),
+    code, _ = run(chain, rival, DepositRecord(owner=alice.address, digest=random_digest(),
                                               category="shopping", time=1, size=10))
     assert code == 607  # consent names one business
     ok(chain, alice, RevokeDepositor(business=shop.address))
-    code, _ = run(chain, shop, DepositRecord(owner=alice.address, digest=digest(),
+    code, _ = run(chain, shop, DepositRecord(owner=alice.address, digest=random_digest(),
                                              category="shopping", time=1, size=10))
     assert code == 607
     assert q(chain, "vault/depositors", owner=alice.address)["items"] == []
@@ -245,7 +212,7 @@ def test_the_operator_suspends_a_business_and_lifts_it() -> None:
                            min_force=0, daily_limit=0)),
         (shop, request(chain, cohort=1, residents=1)),
         (b, RedeemOffer(offer=1)),
-        (shop, DepositRecord(owner=a.address, digest=digest(), category="travel", time=1,
+        (shop, DepositRecord(owner=a.address, digest=random_digest(), category="travel", time=1,
                              size=1)),
         (shop, AttestTasks(task_id="shopping", residents=(a.address,))),
     ]
