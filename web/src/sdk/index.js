@@ -1,6 +1,6 @@
 /**
  * Planet's browser SDK: keys and backups, signing, vault envelopes, the node's API, and
- * state proofs checked against an app hash.
+ * state proofs checked against an app hash, and Sign in with Planet (signin.js).
  * Everything secret stays in the browser; the node only ever sees signatures and
  * ciphertext. Byte-compatible with the Python SDK (src/planet/sdk).
  * @module
@@ -14,3 +14,4 @@ export * from "./walletstore.js";
 export * from "./envelope.js";
 export * from "./api.js";
 export * from "./proof.js";
+export * from "./signin.js";
