@@ -123,7 +123,9 @@ class Chain:
 
     def sequence(self, w: Wallet) -> int:
         acct = self.account(w.address)
-        return 0 if acct is None else int(acct["sequence"])
+        if acct is None:  # a new key, or an applicant's (counted without an account)
+            return int(self.app.query("accounts/sequence", {"address": w.address})["sequence"])
+        return int(acct["sequence"])
 
     def snapshot(self) -> Snapshot:
         """The committed state, byte for byte: root and every (key, value)."""

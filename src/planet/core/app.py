@@ -121,8 +121,9 @@ class Application:
         self._checked: dict[bytes, Tx] = {}
         self._check = Layer(self.state)
         self._recheck_new: dict[str, int] = {}
-        """Senders whose registration a recheck kept (no account in the mempool's view
-        yet), with the next sequence their kept txs must have."""
+        """Senders without an account whose registration or application a recheck kept (no
+        account or key count in the mempool's view yet), with the next sequence their kept
+        txs must have."""
         self._modules = {m.name: m for m in MODULES}
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -226,7 +227,7 @@ class Application:
         except PlanetError as err:
             return TxResult.failure(err)
         if get_account(self._check, tx.sender) is None:
-            self._recheck_new[tx.sender] = 1
+            self._recheck_new[tx.sender] = tx.sequence + 1  # a registrant's 0, an applicant's n
         else:
             increment_sequence(self._check, tx.sender)
         return TxResult()

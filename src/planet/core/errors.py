@@ -225,6 +225,55 @@ class IdentityUnavailable(PlanetError):
     codespace = "identity"
 
 
+# --- business applications: 360-369 (planet.core.applications) -----------------------------
+class ApplicationError(PlanetError):
+    code = 360
+    codespace = "applications"
+
+
+class DuplicateApplication(ApplicationError):
+    """The key already has an application waiting for the operator's decision."""
+
+    code = 361
+
+
+class ApplicationUnknown(ApplicationError, Missing):
+    code = 362
+
+
+class ApplicationDecided(ApplicationError):
+    """The application was approved, declined or withdrawn already: a decision is final."""
+
+    code = 363
+
+
+class NotApplicant(ApplicationError):
+    """Only the key that applied may withdraw its application."""
+
+    code = 364
+
+
+class ApplicationFieldTooLong(ApplicationError):
+    """A field of an application (or a decline's reason) is over its own bound, which is
+    below the ledger-wide max_string_bytes (a longer string is an InvalidField there)."""
+
+    code = 365
+
+
+class ApplicationQueueFull(ApplicationError):
+    """`max_pending_applications` wait for a decision already; apply again once the
+    operator has decided some."""
+
+    code = 366
+
+
+class ApplyTooSoon(ApplicationError):
+    """The key's last application was decided or withdrawn less than
+    `application_retry_ms` ago."""
+
+    code = 367
+
+
 # --- Original Force: 400-499 ----------------------------------------------------------------
 class ForceError(PlanetError):
     code = 400
@@ -603,6 +652,20 @@ class WebhookUrlRefused(WebhookError):
     private, link-local) while the node's config does not allow it."""
 
     code = 954
+
+
+class IdempotencyKeyInvalid(HttpError):
+    """The `Idempotency-Key` header is repeated, empty, too long or has characters outside
+    its set (planet.api.idempotency)."""
+
+    code = 960
+
+
+class IdempotencyKeyReused(HttpError):
+    """The `Idempotency-Key` was used for a different request within its lifetime: the
+    first request's answer belongs to that key (HTTP 422)."""
+
+    code = 961
 
 
 class EngineUnavailable(PlanetError):

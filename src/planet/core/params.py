@@ -56,6 +56,11 @@ class Params:
     # µBD a resident may receive from businesses per local day: one day of era-0 emission per
     # resident at REFERENCE_RESIDENTS (270,000 BD / 100,000 = 2.7 BD), see `compute_daily_cap`
     resident_daily_cap_micro: int = 2_700_000
+    # business applications (planet.core.applications): a new key applies without an account
+    # or a deposit, so the queue bounds them: at most this many wait for the operator at once,
+    # and a key whose application was decided or withdrawn waits this long to apply again
+    max_pending_applications: int = 1_000
+    application_retry_ms: int = MILLIS_PER_DAY
     # identity verification, per resident and per phone and local day, counted by the
     # verifier (off the ledger): attempts leave room for typos, sends for a lost SMS, and a
     # 6-digit code guessed at most 5 times a day is found with odds of 1 in 200,000

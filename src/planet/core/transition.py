@@ -26,7 +26,14 @@ from typing import Any
 from planet.core import hooks
 from planet.core.accounts.messages import RegisterResident
 from planet.core.accounts.module import MODULE as ACCOUNTS
-from planet.core.accounts.rules import get_account, increment_sequence
+from planet.core.accounts.rules import (
+    get_account,
+    get_key_sequence,
+    increment_sequence,
+    is_known_key,
+)
+from planet.core.applications.messages import KEYLESS
+from planet.core.applications.module import MODULE as APPLICATIONS
 from planet.core.chain import META_KEY, ChainMeta, check_next_block, get_meta
 from planet.core.drill.module import MODULE as DRILL
 from planet.core.emission.module import MODULE as EMISSION
@@ -51,7 +58,7 @@ from planet.core.vault.module import MODULE as VAULT
 
 log = logging.getLogger("planet.core")
 
-MODULES: tuple[Module, ...] = (ACCOUNTS, FORCE, EMISSION, DRILL, VAULT, EXCHANGE)
+MODULES: tuple[Module, ...] = (ACCOUNTS, FORCE, EMISSION, DRILL, VAULT, EXCHANGE, APPLICATIONS)
 ROUTER = Router(MODULES)
 hooks.on_force_changed(sync_force)
 hooks.on_identity_verified(reward_verified_identity)
@@ -101,14 +108,17 @@ def init_chain(state: Layer, genesis: Genesis) -> None:
 def authenticate_tx(view: View, tx: Tx) -> None:
     """Sequence rule: exactly the sender's count of included transactions.
 
-    An unknown sender may only open with a registration at sequence 0.
+    A key without an account may only open with a resident's registration or a business
+    application (`applications.messages.KEYLESS`), at the count of its transactions so far
+    (`accounts/key_seq`: 0 for a new key; an applicant's count goes on).
     """
     account = get_account(view, tx.sender)
     if account is None:
-        if not isinstance(tx.messages[0], RegisterResident):
-            raise UnknownAccount(f"account {tx.sender} does not exist; a new resident's first "
-                                 "message must be accounts/register")
-        expected = 0
+        if not isinstance(tx.messages[0], (RegisterResident, *KEYLESS)):
+            raise UnknownAccount(f"account {tx.sender} does not exist; a new key's first "
+                                 "message must be accounts/register (a resident) or "
+                                 "applications/apply (a business)")
+        expected = get_key_sequence(view, tx.sender)
     else:
         expected = account.sequence
     if tx.sequence < expected:
@@ -164,7 +174,7 @@ def process_tx(state: Layer, tx: Tx, header: BlockHeader, genesis: Genesis, *,
     else:
         state.absorb(layer)
         return TxResult(events=ctx.events)
-    if in_block and get_account(state, tx.sender) is not None:
+    if in_block and is_known_key(state, tx.sender):  # an account, or an applicant's key
         increment_sequence(state, tx.sender)
     return TxResult.failure(failure)
 

@@ -45,6 +45,7 @@ MODULE = Module(
     queries={
         "account": queries.query_account,
         "accounts": queries.query_accounts,
+        "sequence": queries.query_sequence,
         "invite": queries.query_invite,
         "invites_of": queries.query_invites_of,
         "nullifier": queries.query_nullifier,

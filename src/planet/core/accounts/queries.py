@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from planet.core.accounts.codes import compute_invite_hash
-from planet.core.accounts.rules import get_account, get_invite
+from planet.core.accounts.rules import get_account, get_invite, get_next_sequence
 from planet.core.accounts.state import (
     KINDS,
     PREFIX,
@@ -28,6 +28,13 @@ def query_account(view: View, args: Mapping[str, Any], params: Params) -> dict[s
     if account is None:
         raise NotFound(f"account {address} does not exist")
     return account.to_json()
+
+
+def query_sequence(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
+    """The sequence a key's next transaction must carry, with or without an account (an
+    applicant has none until approved; a new key's is 0)."""
+    address = address_arg(args)
+    return {"address": address, "sequence": get_next_sequence(view, address)}
 
 
 def query_invite(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:

@@ -20,11 +20,13 @@ from planet.core.accounts.state import (
     VERIFIER,
     Account,
     Invite,
+    KeySequence,
     KindCount,
     Nullifier,
     account_key,
     invite_key,
     invites_of_key,
+    key_sequence_key,
     kind_count_key,
     kind_index_key,
     nullifier_key,
@@ -101,8 +103,15 @@ def get_invite(view: View, code_hash: str) -> Invite | None:
 
 
 def create_account(state: Layer, account: Account) -> None:
+    """Store a new account. A key that signed transactions before it had an account (an
+    applicant's) keeps its count: the account starts at that sequence, so none of those
+    signed transactions can be included again."""
     if state.has(account_key(account.address)):
         raise AccountExists(f"account {account.address} already exists")
+    before = get_key_sequence(state, account.address)
+    if before:
+        account = dataclasses.replace(account, sequence=max(account.sequence, before))
+        state.delete(key_sequence_key(account.address))
     state.set(account_key(account.address), account)
     state.set(kind_index_key(account.kind, account.address), Marker())
     count = get_kind_count(state, account.kind)
@@ -115,8 +124,32 @@ def get_kind_count(view: View, kind: str) -> int:
     return 0 if record is None else record.count
 
 
+def get_key_sequence(view: View, address: str) -> int:
+    """Transactions included from a key without an account (0 if none)."""
+    record = view.get(key_sequence_key(address), KeySequence)
+    return 0 if record is None else record.count
+
+
+def get_next_sequence(view: View, address: str) -> int:
+    """The sequence the key's next transaction must carry: its account's, else the count of
+    what it signed as an applicant."""
+    account = get_account(view, address)
+    return account.sequence if account is not None else get_key_sequence(view, address)
+
+
+def is_known_key(view: View, address: str) -> bool:
+    """An account, or a key that has a transaction on the ledger (whose failed transactions
+    in a block then consume their sequence like an account's)."""
+    return get_account(view, address) is not None or view.has(key_sequence_key(address))
+
+
 def increment_sequence(state: Layer, address: str) -> None:
-    account = require_account(state, address)
+    """Count one more included transaction: on the account, or, for a key without one
+    (only applicants' messages get this far: `transition.authenticate_tx`), on the key."""
+    account = get_account(state, address)
+    if account is None:
+        state.set(key_sequence_key(address), KeySequence(get_key_sequence(state, address) + 1))
+        return
     state.set(account_key(address), dataclasses.replace(account, sequence=account.sequence + 1))
 
 
@@ -217,9 +250,16 @@ def appoint_account(ctx: Ctx, kind: str, address: str, public_key: str,
                                            name=name))
 
 
+def register_business(ctx: Ctx, business: str, public_key: str, encryption_key: str,
+                      name: str) -> None:
+    """The one rule that registers a business, whether the operator names it directly
+    (`accounts/register_business`) or approves its application (`applications/approve`)."""
+    appoint_account(ctx, BUSINESS, business, public_key, encryption_key, name)
+    ctx.emit("accounts/business_registered", business=business, name=name)
+
+
 def process_register_business(ctx: Ctx, msg: RegisterBusiness) -> None:
-    appoint_account(ctx, BUSINESS, msg.business, msg.public_key, msg.encryption_key, msg.name)
-    ctx.emit("accounts/business_registered", business=msg.business, name=msg.name)
+    register_business(ctx, msg.business, msg.public_key, msg.encryption_key, msg.name)
 
 
 def process_add_verifier(ctx: Ctx, msg: AddVerifier) -> None:

@@ -31,6 +31,14 @@ class Account(Record):
 
 
 @dataclass(frozen=True, slots=True)
+class KeySequence(Record):
+    """Transactions included from a key that has no account yet: a business applicant's
+    (planet.core.applications). It is the key's sequence until an account takes it over."""
+
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class KindCount(Record):
     """How many accounts of one kind exist: the census reads it instead of counting."""
 
@@ -55,6 +63,10 @@ class Nullifier(Record):
 
 def account_key(address: str) -> str:
     return f"{PREFIX}acct/{address}"
+
+
+def key_sequence_key(address: str) -> str:
+    return f"{PREFIX}key_seq/{address}"
 
 
 def invite_key(code_hash_hex: str) -> str:
