@@ -84,30 +84,33 @@ def vault_deposit(key: KeyOpt, owner: Annotated[str, typer.Option(
          as_json, title="Record deposited (sealed to the resident)")
 
 
-@vault_app.command("allow")
-def vault_allow(key: KeyOpt, business: Annotated[str, typer.Option(
-                    callback=check_address, help="The business's address.")],
-                node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
-                home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
-    """Allow a business to deposit records into your vault (it cannot without this)."""
+BusinessOpt = Annotated[str, typer.Option(callback=check_address, help="The business's address.")]
+
+
+def set_depositor(key: str, business: str, allowed: bool, node_url: str | None,
+                  keyring: Path | None, home: Path, as_json: bool) -> None:
     with errors(as_json):
         wallet = load_wallet(key, keyring, home)
-        client(home, node_url).send(wallet, AllowDepositor(business=business))
-    emit({"owner": wallet.address, "business": business, "allowed": True}, as_json,
-         title="Deposits allowed")
+        msg = AllowDepositor(business=business) if allowed else RevokeDepositor(business=business)
+        client(home, node_url).send(wallet, msg)
+    emit({"owner": wallet.address, "business": business, "allowed": allowed}, as_json,
+         title="Deposits allowed" if allowed else "Deposits no longer allowed")
+
+
+@vault_app.command("allow")
+def vault_allow(key: KeyOpt, business: BusinessOpt, node_url: NodeOpt = DEFAULT_NODE,
+                keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH,
+                as_json: JsonOpt = False) -> None:
+    """Allow a business to deposit records into your vault (it cannot without this)."""
+    set_depositor(key, business, True, node_url, keyring, home, as_json)
 
 
 @vault_app.command("disallow")
-def vault_disallow(key: KeyOpt, business: Annotated[str, typer.Option(
-                       callback=check_address, help="The business's address.")],
-                   node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
-                   home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+def vault_disallow(key: KeyOpt, business: BusinessOpt, node_url: NodeOpt = DEFAULT_NODE,
+                   keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH,
+                   as_json: JsonOpt = False) -> None:
     """Revoke a business's permission to deposit; what it deposited stays yours."""
-    with errors(as_json):
-        wallet = load_wallet(key, keyring, home)
-        client(home, node_url).send(wallet, RevokeDepositor(business=business))
-    emit({"owner": wallet.address, "business": business, "allowed": False}, as_json,
-         title="Deposits no longer allowed")
+    set_depositor(key, business, False, node_url, keyring, home, as_json)
 
 
 @vault_app.command("depositors")

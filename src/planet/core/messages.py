@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
+from planet.core.address import parse_address
 from planet.core.errors import InvalidField, UnknownField, UnknownMessage
 from planet.core.params import Params
 
@@ -62,6 +63,16 @@ class Msg:
         msg = cls(**values)
         msg.validate(params)
         return msg
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessMsg(Msg):
+    """A message whose one field names the business it is about."""
+
+    business: str
+
+    def validate(self, params: Params) -> None:
+        parse_address(self.business, field=f"{self.TYPE}.business")
 
 
 def _coerce(value: Any, hint: Any, where: str, params: Params) -> Any:

@@ -8,7 +8,7 @@ from planet.core.accounts.messages import check_hex32, check_name
 from planet.core.address import parse_address
 from planet.core.encoding import b64decode
 from planet.core.errors import CohortTooSmall, InvalidField
-from planet.core.messages import Msg
+from planet.core.messages import BusinessMsg, Msg
 from planet.core.params import Params
 from planet.core.vault.messages import check_category
 
@@ -202,11 +202,7 @@ class SuspendBusiness(Msg):
 
 
 @dataclass(frozen=True, slots=True)
-class LiftSuspension(Msg):
+class LiftSuspension(BusinessMsg):
     """The operator lifts a suspension: the business may trade again."""
 
     TYPE = "exchange/lift_suspension"
-    business: str
-
-    def validate(self, params: Params) -> None:
-        parse_address(self.business, field=f"{self.TYPE}.business")

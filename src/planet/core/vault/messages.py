@@ -9,7 +9,7 @@ from planet.core.accounts.messages import check_hex32
 from planet.core.address import parse_address
 from planet.core.errors import InvalidField
 from planet.core.force.messages import check_task_id
-from planet.core.messages import Msg
+from planet.core.messages import BusinessMsg, Msg
 from planet.core.params import Params
 from planet.core.vault.state import CATEGORIES
 
@@ -67,25 +67,17 @@ class DepositRecord(Msg):
 
 
 @dataclass(frozen=True, slots=True)
-class AllowDepositor(Msg):
+class AllowDepositor(BusinessMsg):
     """The resident lets one business deposit records into their vault (deposits need it)."""
 
     TYPE = "vault/allow_depositor"
-    business: str
-
-    def validate(self, params: Params) -> None:
-        parse_address(self.business, field=f"{self.TYPE}.business")
 
 
 @dataclass(frozen=True, slots=True)
-class RevokeDepositor(Msg):
+class RevokeDepositor(BusinessMsg):
     """The resident withdraws that consent; records already deposited stay theirs."""
 
     TYPE = "vault/revoke_depositor"
-    business: str
-
-    def validate(self, params: Params) -> None:
-        parse_address(self.business, field=f"{self.TYPE}.business")
 
 
 @dataclass(frozen=True, slots=True)
