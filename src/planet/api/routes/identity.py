@@ -34,21 +34,25 @@ def router(ctx: ApiContext) -> APIRouter:
               "info = 'planet/identity/v1\\n' + resident address, of UTF-8 JSON {fields}; "
               "signed by the resident with the X-Planet-* headers (method POST, digest = "
               "SHA-256 of the body). ")
+    sealed_responses: dict[int | str, dict[str, Any]] = {
+        status: ERROR_SCHEMA for status in (401, 409, 413, 422, 429, 503)}
+
+    async def read_sealed(request: Request, what: str) -> tuple[dict[str, str], bytes]:
+        """The resident's signed headers and the sealed body, refused early when too long."""
+        body = await read_body(request, MAX_SEALED_BYTES, lambda _size: HTTPException(
+            413, f"body: a sealed {what} is at most {MAX_SEALED_BYTES} bytes"))
+        return signed_headers(request), body
 
     @r.post("/code", summary="Send a one-time code to the resident's phone",
             description=signed.format(fields="{phone}") +
             "The code (6 digits, valid `valid_s` seconds, one use) goes to the phone through "
             "the node's code sender; a new one replaces the last. Sends are limited per "
             "resident and per phone and day (429). The number is neither logged nor stored.",
-            responses={**ok(CODE_SENT), 401: ERROR_SCHEMA, 409: ERROR_SCHEMA,
-                       413: ERROR_SCHEMA, 422: ERROR_SCHEMA, 429: ERROR_SCHEMA,
-                       503: ERROR_SCHEMA},
+            responses={**ok(CODE_SENT), **sealed_responses},
             openapi_extra=sealed_body)
     async def send_code(request: Request) -> dict[str, Any]:
         svc = service()
-        body = await read_body(request, MAX_SEALED_BYTES, lambda _size: HTTPException(
-            413, f"body: a sealed phone number is at most {MAX_SEALED_BYTES} bytes"))
-        sent = await run_in_threadpool(svc.send_code, signed_headers(request), body)
+        sent = await run_in_threadpool(svc.send_code, *await read_sealed(request, "phone number"))
         return sent.to_json()
 
     @r.post("/verify", summary="Check a resident's real-name details and attest them",
@@ -59,15 +63,11 @@ def router(ctx: ApiContext) -> APIRouter:
             "ledger gets the ID number's and the phone's nullifiers (409 if either is used). "
             "Attempts are limited per resident and per phone and day (429). Nothing about "
             "the details is logged or stored.",
-            responses={**ok(ATTESTED), 401: ERROR_SCHEMA, 409: ERROR_SCHEMA,
-                       413: ERROR_SCHEMA, 422: ERROR_SCHEMA, 429: ERROR_SCHEMA,
-                       503: ERROR_SCHEMA},
+            responses={**ok(ATTESTED), **sealed_responses},
             openapi_extra=sealed_body)
     async def verify(request: Request) -> dict[str, Any]:
         svc = service()
-        body = await read_body(request, MAX_SEALED_BYTES, lambda _size: HTTPException(
-            413, f"body: a sealed identity is at most {MAX_SEALED_BYTES} bytes"))
-        attested = await run_in_threadpool(svc.verify, signed_headers(request), body)
+        attested = await run_in_threadpool(svc.verify, *await read_sealed(request, "identity"))
         return attested.to_json()
 
     return r
