@@ -134,7 +134,7 @@ def test_new_resident_onboards_earns_keeps_records_and_restores(
     page.get_by_test_id("tab-planet").click()
     bubble = page.get_by_test_id("bubble").last
     expect(bubble).to_be_visible(timeout=20_000)
-    expect(page.get_by_test_id("countdown")).to_contain_text(re.compile(r"4[78] h"))
+    expect(page.get_by_test_id("countdown")).to_contain_text(re.compile(r"4[78]\s?h"))
     bubble.click()
     detail = page.get_by_test_id("bubble-detail")
     expect(detail).to_be_visible()

@@ -8,11 +8,12 @@ import {
   html, connectLive, onBlock, onTx, setTimezone, toast, Toasts, Button, Card, Field, ErrorBox,
   Copyable, Badge, Loading, shortAddr, errorMessage, useBlock,
 } from './common.js';
-import { t } from './wallet-messages.js';
+import { t, fail, getLocale, setLocale, useLocale, LOCALES, LOCALE_NAMES } from '../i18n/index.js';
 import { ResidentPage } from './resident.js';
 import { BusinessPage } from './business.js';
 import { OperatorPage } from './operator.js';
 import { ExplorerPage } from './explorer.js';
+import { SigninPage } from './signin.js';
 
 // --- wallets kept in this browser ---------------------------------------------------------
 // The SDK's WalletStore is the one owner (localStorage 'planet.wallets.v2', always sealed
@@ -31,19 +32,20 @@ function remember(wallet) {
 
 /** The SDK's refusals worded in the page's language (the password ones the user can fix). */
 function walletError(err) {
-  if (err instanceof sdk.WeakPasswordError) return new Error(t('weakPassword'));
-  if (/wrong password/.test(err?.message || '')) return new Error(t('wrongPassword'));
+  if (err instanceof sdk.WeakPasswordError) return fail('wallet.weakPassword');
+  if (/wrong password/.test(err?.message || '')) return fail('wallet.wrongPassword');
   return err;
 }
 
 // --- router --------------------------------------------------------------------------------
 
+// Message types whose arrival is news to the wallet, with the key of what the toast says.
 const NEWS = {
-  'vault/deposit_record': 'A partner deposited a record into your vault',
-  'exchange/fulfil': 'A voucher arrived: open it in the shop',
-  'exchange/refund': 'A redemption was refunded to your balance',
-  'force/attest_tasks': 'A partner attested a task: your Force changed',
-  'accounts/register': 'Someone joined with one of your invitation codes',
+  'vault/deposit_record': 'shell.news.deposit',
+  'exchange/fulfil': 'shell.news.voucher',
+  'exchange/refund': 'shell.news.refund',
+  'force/attest_tasks': 'shell.news.attest',
+  'accounts/register': 'shell.news.joined',
 };
 
 function parseHash() {
@@ -62,12 +64,17 @@ function navigate(hash) {
 
 // --- top bar -------------------------------------------------------------------------------
 
-const ROLES = [
-  { id: 'resident', label: 'Resident' },
-  { id: 'business', label: 'Business' },
-  { id: 'operator', label: 'Operator' },
-  { id: 'explorer', label: 'Explorer' },
-];
+const ROLES = ['resident', 'business', 'operator', 'explorer'];
+
+/** The language switch (中文 / English), on every page in the top bar. */
+function LanguageSwitch() {
+  const locale = useLocale();
+  return html`<div class="lang-switch" role="group" aria-label=${t('shell.language')} data-testid="lang-switch">
+    ${LOCALES.map((l) => html`<button type="button" lang=${l} class=${l === locale ? 'lang active' : 'lang'}
+      aria-pressed=${l === locale ? 'true' : 'false'} data-testid=${`lang-${l}`}
+      onClick=${() => setLocale(l)}>${LOCALE_NAMES[l]}</button>`)}
+  </div>`;
+}
 
 function TopBar({ status, route, entries, current, onSwitch, wallet, onLock }) {
   const block = useBlock();
@@ -75,27 +82,28 @@ function TopBar({ status, route, entries, current, onSwitch, wallet, onLock }) {
   const section = route.parts[0] || '';
   return html`<header class="topbar">
     <div class="topbar-inner">
-      <a class="brand" href="#/" data-testid="brand"><span class="logo" aria-hidden="true"></span>Planet</a>
-      <nav class="mainnav">
-        ${ROLES.map((r) => html`<a href=${`#/${r.id}`} class=${section === r.id ? 'active' : ''}
-          data-testid=${`nav-${r.id}`}>${r.label}</a>`)}
+      <a class="brand" href="#/" data-testid="brand"><span class="logo" aria-hidden="true"></span>${t('shell.brand')}</a>
+      <nav class="mainnav" aria-label=${t('shell.mainNav')}>
+        ${ROLES.map((r) => html`<a href=${`#/${r}`} class=${section === r ? 'active' : ''}
+          aria-current=${section === r ? 'page' : undefined} data-testid=${`nav-${r}`}>${t(`shell.role.${r}`)}</a>`)}
       </nav>
       <div class="chaininfo">
-        <span class="chip" title="chain id" data-testid="chain-id">${status?.chain_id || '…'}</span>
-        <span class="chip live" title="latest block" data-testid="height">
+        <span class="chip" title=${t('shell.chainId')} data-testid="chain-id">${status?.chain_id || '…'}</span>
+        <span class="chip live" title=${t('shell.latestBlock')} data-testid="height">
           <span class="dot" aria-hidden="true"></span>#${height ?? '…'}</span>
       </div>
       <div class="walletbox">
         ${entries.length ? html`<select class="wallet-select" data-testid="wallet-switcher"
-            value=${current || ''} onChange=${(e) => onSwitch(e.target.value)} aria-label="Current wallet">
-            ${current ? null : html`<option value="">Choose a wallet…</option>`}
+            value=${current || ''} onChange=${(e) => onSwitch(e.target.value)} aria-label=${t('shell.currentWallet')}>
+            ${current ? null : html`<option value="">${t('shell.chooseWallet')}</option>`}
             ${entries.map((e) => html`<option value=${e.address}>${e.name} · ${shortAddr(e.address, 8, 4)}</option>`)}
-            <option value="__manage">Manage wallets…</option>
+            <option value="__manage">${t('shell.manageWallets')}</option>
           </select>`
-        : html`<a class="btn btn-primary btn-small" href="#/wallet" data-testid="wallet-create-link">Create wallet</a>`}
-        ${wallet ? html`<${Button} small kind="ghost" testid="wallet-lock" title=${t('lockTitle')}
-          onClick=${onLock}>${t('lock')}<//>` : null}
+        : html`<a class="btn btn-primary btn-small" href="#/wallet" data-testid="wallet-create-link">${t('shell.createWallet')}</a>`}
+        ${wallet ? html`<${Button} small kind="ghost" testid="wallet-lock" title=${t('wallet.lockTitle')}
+          onClick=${onLock}>${t('wallet.lock')}<//>` : null}
       </div>
+      <${LanguageSwitch} />
     </div>
   </header>`;
 }
@@ -103,37 +111,24 @@ function TopBar({ status, route, entries, current, onSwitch, wallet, onLock }) {
 // --- landing -------------------------------------------------------------------------------
 
 function Landing({ status, wallet }) {
+  const roles = [['resident', 'landing-resident'], ['business', 'landing-business'], ['operator', 'landing-operator'],
+    ['explorer', 'landing-explorer']];
   return html`<div class="landing" data-testid="landing">
     <section class="hero">
-      <h1>Your activity. Your data. Your diamonds.</h1>
-      <p class="lead">Planet is a ledger where people own their behavioural data and are
-        rewarded for their activity. Residents earn <b>Force</b> by doing tasks, collect${' '}
-        <b>Black Diamonds</b> that bubble up every hour, keep their records encrypted in a
-        vault only they can open, and sell access to businesses only when they agree.</p>
-      <p class="muted">Your keys are made in this browser and never leave it.
-        ${status ? html` Connected to <b>${status.chain_id}</b>.` : null}</p>
-      ${wallet ? html`<p><a class="btn btn-primary" href="#/resident" data-testid="landing-continue">Open my planet</a></p>`
-        : html`<p><a class="btn btn-primary" href="#/wallet" data-testid="landing-wallet">Create or restore a wallet</a></p>`}
+      <h1>${t('landing.title')}</h1>
+      <p class="lead">${t('landing.lead')}</p>
+      <p class="muted">${t('landing.keysHere')}
+        ${status ? html` ${t('landing.connected', { chain: status.chain_id })}` : null}</p>
+      ${wallet ? html`<p><a class="btn btn-primary" href="#/resident" data-testid="landing-continue">${t('landing.open')}</a></p>`
+        : html`<p><a class="btn btn-primary" href="#/wallet" data-testid="landing-wallet">${t('landing.createOrRestore')}</a></p>`}
     </section>
     <div class="role-grid">
-      <a class="role-card" href="#/resident" data-testid="role-resident">
-        <h3>I am a resident</h3>
-        <p>Join with an invitation code, verify once, tap your hourly bubbles, keep your vault, shop.</p></a>
-      <a class="role-card" href="#/business" data-testid="role-business">
-        <h3>I run a business</h3>
-        <p>Attest tasks, deposit records, list offers, and ask residents for data they choose to share.</p></a>
-      <a class="role-card" href="#/operator" data-testid="role-operator">
-        <h3>I operate this planet</h3>
-        <p>Supply against the schedule, residents, Force, the task catalog and business approvals.</p></a>
-      <a class="role-card" href="#/explorer" data-testid="role-explorer">
-        <h3>Just looking</h3>
-        <p>Blocks, transactions and accounts, live.</p></a>
+      ${roles.map(([role]) => html`<a class="role-card" href=${`#/${role}`} data-testid=${`role-${role}`}>
+        <h2 class="role-title">${t(`landing.${role}.title`)}</h2>
+        <p>${t(`landing.${role}.text`)}</p></a>`)}
     </div>
-    <section class="facts">
-      <div><b>Fixed emission.</b> Set at genesis and never changed: nobody can mint outside the schedule.</div>
-      <div><b>Auditable earnings.</b> Every bubble shows its Force, the total, the seconds and the rate.</div>
-      <div><b>No transfers.</b> Diamonds move only between residents and businesses, never between people.</div>
-      <div><b>Right to erasure.</b> Only hashes go on the ledger; erased records are gone from the vault.</div>
+    <section class="facts" aria-label=${t('landing.factsLabel')}>
+      ${['emission', 'earnings', 'transfers', 'erasure'].map((k) => html`<div><b>${t(`landing.fact.${k}.title`)}</b> ${t(`landing.fact.${k}.text`)}</div>`)}
     </section>
   </div>`;
 }
@@ -154,24 +149,24 @@ function StrengthMeter({ password, name }) {
   return html`<div class=${`strength strength-${s.score}`} data-testid="password-strength" data-score=${s.score}
       data-ok=${s.ok ? 'true' : 'false'} aria-live="polite">
     <span class="strength-bar" aria-hidden="true"><span style=${{ width: `${(s.score / 4) * 100}%` }}></span></span>
-    <span class="strength-word">${t('strength')[s.score]}</span>
-    ${s.problems.length ? html`<ul class="strength-hints">${s.problems.map((p) => html`<li key=${p}>${t('problem')[p]}</li>`)}</ul>` : null}
+    <span class="strength-word">${t(`wallet.strength.${s.score}`)}</span>
+    ${s.problems.length ? html`<ul class="strength-hints">${s.problems.map((p) => html`<li key=${p}>${t(`wallet.problem.${p}`)}</li>`)}</ul>` : null}
   </div>`;
 }
 
 /** A new password twice, with its strength; `testid` names the first input, `${testid}2` the second. */
-function NewPassword({ password, again, setPassword, setAgain, name, testid, label = t('passwordNew') }) {
+function NewPassword({ password, again, setPassword, setAgain, name, testid, label = t('wallet.passwordNew') }) {
   return html`<div class="new-password">
     <div class="form-row">
-      <${Field} label=${label} hint=${t('passwordHint')}>
+      <${Field} label=${label} hint=${t('wallet.passwordHint')}>
         <input type="password" data-testid=${testid} value=${password} autocomplete="new-password"
           onInput=${(e) => setPassword(e.target.value)} /><//>
-      <${Field} label=${t('passwordAgain')}>
+      <${Field} label=${t('wallet.passwordAgain')}>
         <input type="password" data-testid=${`${testid}2`} value=${again} autocomplete="new-password"
           onInput=${(e) => setAgain(e.target.value)} /><//>
     </div>
     <${StrengthMeter} password=${password} name=${name} />
-    ${again && again !== password ? html`<p class="field-error" data-testid=${`${testid}-differ`}>${t('passwordsDiffer')}</p>` : null}
+    ${again && again !== password ? html`<p class="field-error" data-testid=${`${testid}-differ`}>${t('wallet.passwordsDiffer')}</p>` : null}
   </div>`;
 }
 
@@ -180,94 +175,94 @@ function newPasswordOk(password, again, name) {
 }
 
 function CreateWallet({ onDone, next }) {
-  const [name, setName] = useState(t('defaultName'));
+  const [name, setName] = useState(t('wallet.defaultName'));
   const [password, setPassword] = useState('');
   const [again, setAgain] = useState('');
   const [words, setWords] = useState(null);
   const [written, setWritten] = useState(false);
   const [positions, setPositions] = useState(null); // the 3 positions asked back, once written
   const [answers, setAnswers] = useState({});
-  const label = name.trim() || t('defaultName');
+  const label = name.trim() || t('wallet.defaultName');
   const generate = async () => { setWords(sdk.newMnemonic()); setWritten(false); setPositions(null); };
   const startCheck = async () => {
-    if (password !== again) throw new Error(t('passwordsDiffer'));
-    if (!sdk.passwordStrength(password, { name: label }).ok) throw new Error(t('weakPassword'));
+    if (password !== again) throw fail('wallet.passwordsDiffer');
+    if (!sdk.passwordStrength(password, { name: label }).ok) throw fail('wallet.weakPassword');
     setAnswers({});
     setPositions(sdk.backupCheckPositions());
   };
   const save = async () => {
     if (!sdk.checkBackupWords(words, answers)) {
       setAnswers({});
-      throw new Error(t('wrongWords'));
+      throw fail('wallet.wrongWords');
     }
     const wallet = await sdk.walletFromMnemonic(words);
     remember(await store.add(wallet, { name: label, password, backup: 'checked' }).catch((err) => { throw walletError(err); }));
     setWords(null); setPositions(null); setAnswers({}); // the words are not kept anywhere
-    toast(t('created', label));
+    toast(t('wallet.created', { name: label }));
     onDone(wallet.address, next);
   };
   const list = words ? words.split(' ') : [];
   if (positions) {
     return html`<div data-testid="backup-check">
-      <h3>${t('checkTitle')}</h3>
-      <p>${t('checkIntro')}</p>
+      <h3>${t('wallet.checkTitle')}</h3>
+      <p>${t('wallet.checkIntro')}</p>
       <form class="backup-words" onSubmit=${(e) => e.preventDefault()}>
-        ${positions.map((pos, i) => html`<${Field} key=${pos} label=${t('wordN', pos)}>
+        ${positions.map((pos, i) => html`<${Field} key=${pos} label=${t('wallet.wordN', { n: pos })}>
           <input class="mono" data-testid=${`backup-word-${i + 1}`} data-position=${pos} autocomplete="off"
             autocapitalize="off" spellcheck="false" value=${answers[pos] || ''}
             onInput=${(e) => setAnswers((a) => ({ ...a, [pos]: e.target.value }))} /><//>`)}
         <div class="button-row">
           <${Button} type="submit" testid="backup-submit" onClick=${save}
-            disabled=${positions.some((pos) => !(answers[pos] || '').trim())}>${t('checkSubmit')}<//>
-          <${Button} kind="ghost" testid="backup-show-words" onClick=${() => setPositions(null)}>${t('showWordsAgain')}<//>
+            disabled=${positions.some((pos) => !(answers[pos] || '').trim())}>${t('wallet.checkSubmit')}<//>
+          <${Button} kind="ghost" testid="backup-show-words" onClick=${() => setPositions(null)}>${t('wallet.showWordsAgain')}<//>
         </div>
       </form>
     </div>`;
   }
   return html`<div data-testid="wallet-create">
-    <${Field} label=${t('walletName')}><input data-testid="create-name" value=${name}
+    <${Field} label=${t('wallet.walletName')}><input data-testid="create-name" value=${name}
       onInput=${(e) => setName(e.target.value)} /><//>
     <${NewPassword} password=${password} again=${again} setPassword=${setPassword} setAgain=${setAgain}
       name=${label} testid="create-password" />
-    ${!words ? html`<${Button} testid="create-generate" onClick=${generate}>${t('generate')}<//>` : html`
+    ${!words ? html`<${Button} testid="create-generate" onClick=${generate}>${t('wallet.generate')}<//>` : html`
       <div class="mnemonic-box">
-        <p><b>${t('writeDown')}</b> ${t('writeDownWhy')}</p>
+        <p><b>${t('wallet.writeDown')}</b> ${t('wallet.writeDownWhy')}</p>
         <ol class="mnemonic" data-testid="mnemonic">
           ${list.map((w, i) => html`<li key=${i}><span class="n">${i + 1}</span><span class="w" data-testid=${`mnemonic-word-${i + 1}`}>${w}</span></li>`)}
         </ol>
         <label class="check"><input type="checkbox" data-testid="create-written" checked=${written}
-          onChange=${(e) => setWritten(e.target.checked)} /> ${t('written')}</label>
+          onChange=${(e) => setWritten(e.target.checked)} /> ${t('wallet.written')}</label>
         <div class="button-row">
           <${Button} testid="create-save" disabled=${!written || !newPasswordOk(password, again, label)}
-            onClick=${startCheck}>${t('checkWords')}<//>
-          <${Button} kind="ghost" onClick=${generate}>${t('newWords')}<//>
+            onClick=${startCheck}>${t('wallet.checkWords')}<//>
+          <${Button} kind="ghost" onClick=${generate}>${t('wallet.newWords')}<//>
         </div>
       </div>`}
   </div>`;
 }
 
 function RestoreWallet({ onDone, next }) {
-  const [name, setName] = useState(t('restoredName'));
+  const [name, setName] = useState(t('wallet.restoredName'));
   const [words, setWords] = useState('');
   const [password, setPassword] = useState('');
   const [again, setAgain] = useState('');
-  const label = name.trim() || t('restoredName');
+  const label = name.trim() || t('wallet.restoredName');
   const restore = async () => {
-    if (password !== again) throw new Error(t('passwordsDiffer'));
+    if (password !== again) throw fail('wallet.passwordsDiffer');
     const wallet = await sdk.walletFromMnemonic(words.trim().toLowerCase().split(/\s+/).join(' '));
     remember(await store.add(wallet, { name: label, password, backup: 'restored' }).catch((err) => { throw walletError(err); }));
-    toast(t('restored', shortAddr(wallet.address)));
+    toast(t('wallet.restored', { address: shortAddr(wallet.address) }));
     onDone(wallet.address, next);
   };
   return html`<div data-testid="wallet-restore">
-    <${Field} label=${t('restoreWords')}>
+    <${Field} label=${t('wallet.restoreWords')}>
       <textarea rows="4" data-testid="restore-words" spellcheck="false" autocomplete="off" value=${words}
         onInput=${(e) => setWords(e.target.value)}></textarea><//>
-    <${Field} label=${t('walletName')}><input data-testid="restore-name" value=${name} onInput=${(e) => setName(e.target.value)} /><//>
+    <${Field} label=${t('wallet.walletName')}><input data-testid="restore-name" value=${name} onInput=${(e) => setName(e.target.value)} /><//>
     <${NewPassword} password=${password} again=${again} setPassword=${setPassword} setAgain=${setAgain}
       name=${label} testid="restore-password" />
     <${Button} testid="restore-submit" disabled=${!words.trim() || !newPasswordOk(password, again, label)}
-      onClick=${restore}>${t('restore')}<//>
+      onClick=${restore}>${t('wallet.restore')}<//>
   </div>`;
 }
 
@@ -287,34 +282,33 @@ function ImportWallet({ onDone, next }) {
   };
   let docName = '';
   try { docName = JSON.parse(text).name || ''; } catch { /* not JSON: the SDK says so on import */ }
-  const label = name.trim() || docName || t('importedName');
+  const label = name.trim() || docName || t('wallet.importedName');
   const doImport = async () => {
-    if (sealed === false && password !== again) throw new Error(t('passwordsDiffer'));
+    if (sealed === false && password !== again) throw fail('wallet.passwordsDiffer');
     const wallet = await sdk.importKeystore(text, sealed ? password : null).catch((err) => { throw walletError(err); });
     // A sealed keystore keeps its own password (sealed again with the store's scrypt); a
     // clear one needs a new password that passes the strength rules.
     remember(await store.add(wallet, { name: label, password, backup: 'imported', checkStrength: !sealed })
       .catch((err) => { throw walletError(err); }));
-    toast(t('imported', shortAddr(wallet.address)));
+    toast(t('wallet.imported', { address: shortAddr(wallet.address) }));
     onDone(wallet.address, next);
   };
   const ready = text.trim() && (sealed ? password : newPasswordOk(password, again, label));
   return html`<div data-testid="wallet-import">
-    <p class="muted">A keystore file from <code>planet init</code> or <code>planet keys</code>
-      (the operator's key is at <code>HOME/keys/operator.json</code>), or one exported here.</p>
+    <p class="muted">${t('wallet.importIntro')}</p>
     <div class="form-row">
-      <${Field} label=${t('importFile')}><input type="file" accept=".json,application/json" data-testid="import-file" onChange=${onFile} /><//>
-      <${Field} label=${t('importName')}><input data-testid="import-name" value=${name} onInput=${(e) => setName(e.target.value)} /><//>
+      <${Field} label=${t('wallet.importFile')}><input type="file" accept=".json,application/json" data-testid="import-file" onChange=${onFile} /><//>
+      <${Field} label=${t('wallet.importName')}><input data-testid="import-name" value=${name} onInput=${(e) => setName(e.target.value)} /><//>
     </div>
-    <${Field} label=${t('importPaste')}>
+    <${Field} label=${t('wallet.importPaste')}>
       <textarea rows="6" class="mono" data-testid="import-text" spellcheck="false" value=${text}
         onInput=${(e) => setText(e.target.value)}></textarea><//>
     ${sealed === false
       ? html`<${NewPassword} password=${password} again=${again} setPassword=${setPassword} setAgain=${setAgain}
-          name=${label} testid="import-password" label=${t('importPasswordClear')} />`
-      : html`<${Field} label=${t('importPasswordSealed')}><input type="password" data-testid="import-password"
+          name=${label} testid="import-password" label=${t('wallet.importPasswordClear')} />`
+      : html`<${Field} label=${t('wallet.importPasswordSealed')}><input type="password" data-testid="import-password"
           value=${password} onInput=${(e) => setPassword(e.target.value)} /><//>`}
-    <${Button} testid="import-submit" disabled=${!ready} onClick=${doImport}>${t('importSubmit')}<//>
+    <${Button} testid="import-submit" disabled=${!ready} onClick=${doImport}>${t('wallet.importSubmit')}<//>
   </div>`;
 }
 
@@ -325,15 +319,15 @@ function ExportPanel({ entry, onClose }) {
     setText(await store.exportKeystore(entry.address, password).catch((err) => { throw walletError(err); }));
   };
   return html`<div class="export-panel" data-testid="export-panel">
-    <p>${t('exportIntro', entry.name)}</p>
+    <p>${t('wallet.exportIntro', { name: entry.name })}</p>
     <div class="form-row">
-      <${Field} label=${t('exportPassword')}><input type="password" data-testid="export-password" value=${password}
+      <${Field} label=${t('wallet.exportPassword')}><input type="password" data-testid="export-password" value=${password}
         onInput=${(e) => setPassword(e.target.value)} /><//>
     </div>
     <div class="button-row">
-      <${Button} testid="export-make" disabled=${!password} onClick=${make}>${t('exportMake')}<//>
-      ${text ? html`<${Button} kind="secondary" onClick=${() => download(`${entry.name.replace(/[^\w.-]+/g, '_')}.json`, text)}>${t('download')}<//>` : null}
-      <${Button} kind="ghost" onClick=${onClose}>${t('close')}<//>
+      <${Button} testid="export-make" disabled=${!password} onClick=${make}>${t('wallet.exportMake')}<//>
+      ${text ? html`<${Button} kind="secondary" onClick=${() => download(`${entry.name.replace(/[^\w.-]+/g, '_')}.json`, text)}>${t('wallet.download')}<//>` : null}
+      <${Button} kind="ghost" onClick=${onClose}>${t('wallet.close')}<//>
     </div>
     ${text ? html`<textarea readonly rows="8" class="mono" data-testid="export-text" value=${text}></textarea>` : null}
   </div>`;
@@ -348,9 +342,9 @@ function AutoLockSetting({ onChanged }) {
     setMinutes(m);
     onChanged();
   };
-  return html`<${Field} label=${t('autoLock')}>
+  return html`<${Field} label=${t('wallet.autoLock')}>
     <select data-testid="autolock-select" value=${minutes} onChange=${(e) => change(e.target.value)}>
-      ${options.map((m) => html`<option value=${m}>${t('minutes', m)}</option>`)}
+      ${options.map((m) => html`<option value=${m}>${t('wallet.minutes', { n: m })}</option>`)}
     </select><//>`;
 }
 
@@ -360,40 +354,40 @@ function WalletPage({ ctx, entries, current, onChanged, onSwitch, onSettings }) 
   const [exporting, setExporting] = useState(null);
   const done = (address, nextRoute) => { onChanged(address); navigate(nextRoute ? `#/${nextRoute}` : '#/wallet/list'); };
   const forget = async (e) => {
-    if (!confirm(t('forgetConfirm', e.name))) return;
+    if (!confirm(t('wallet.forgetConfirm', { name: e.name }))) return;
     await store.remove(e.address);
     unlocked.delete(e.address);
     onChanged(null);
   };
   const q = next ? `?next=${encodeURIComponent(next)}` : '';
   const tabs = [
-    { id: 'list', label: `My wallets (${entries.length})` },
-    { id: 'create', label: 'Create' },
-    { id: 'restore', label: t('restoreFromWords') },
-    { id: 'import', label: t('importKeystore') },
+    { id: 'list', label: t('wallet.tabList', { n: entries.length }) },
+    { id: 'create', label: t('wallet.tabCreate') },
+    { id: 'restore', label: t('wallet.restoreFromWords') },
+    { id: 'import', label: t('wallet.importKeystore') },
   ];
   return html`<div class="page" data-testid="wallet-page">
-    <h1 class="page-title">Wallets</h1>
-    <p class="muted">Keys are generated and kept in this browser only. Back them up with the 24 words or a keystore file.</p>
-    <nav class="tabs">${tabs.map((x) => html`<a class=${x.id === tab ? 'tab active' : 'tab'} href=${`#/wallet/${x.id}${q}`}
-      data-testid=${`wallet-tab-${x.id}`}>${x.label}</a>`)}</nav>
-    ${tab === 'create' ? html`<${Card} title="Create a new wallet"><${CreateWallet} onDone=${done} next=${next} /><//>` : null}
-    ${tab === 'restore' ? html`<${Card} title="Restore from your 24 words"><${RestoreWallet} onDone=${done} next=${next} /><//>` : null}
-    ${tab === 'import' ? html`<${Card} title="Import a keystore"><${ImportWallet} onDone=${done} next=${next} /><//>` : null}
-    ${tab === 'list' ? html`<${Card} title="Wallets in this browser" testid="wallet-list">
-      ${entries.length === 0 ? html`<p class="empty">No wallet yet. <a href="#/wallet/create">Create one</a>.</p>` : html`
+    <h1 class="page-title">${t('wallet.pageTitle')}</h1>
+    <p class="muted">${t('wallet.pageIntro')}</p>
+    <nav class="tabs" aria-label=${t('wallet.pageTitle')}>${tabs.map((x) => html`<a class=${x.id === tab ? 'tab active' : 'tab'} href=${`#/wallet/${x.id}${q}`}
+      aria-current=${x.id === tab ? 'page' : undefined} data-testid=${`wallet-tab-${x.id}`}>${x.label}</a>`)}</nav>
+    ${tab === 'create' ? html`<${Card} title=${t('wallet.createTitle')}><${CreateWallet} onDone=${done} next=${next} /><//>` : null}
+    ${tab === 'restore' ? html`<${Card} title=${t('wallet.restoreTitle')}><${RestoreWallet} onDone=${done} next=${next} /><//>` : null}
+    ${tab === 'import' ? html`<${Card} title=${t('wallet.importTitle')}><${ImportWallet} onDone=${done} next=${next} /><//>` : null}
+    ${tab === 'list' ? html`<${Card} title=${t('wallet.listTitle')} testid="wallet-list">
+      ${entries.length === 0 ? html`<p class="empty">${t('wallet.none')} <a href="#/wallet/create">${t('wallet.createOne')}</a></p>` : html`
       <ul class="wallet-list">
         ${entries.map((e) => html`<li key=${e.address} class=${e.address === current ? 'current' : ''} data-testid="wallet-row">
           <div class="wl-main">
-            <div class="wl-name">${e.name} ${e.address === current ? html`<${Badge} kind="ok">current<//>` : null}
-              ${e.clear ? html`<${Badge} kind="warn" testid="wallet-clear">${t('badgeClear')}<//>`
-                : html`<${Badge}>${unlocked.has(e.address) ? t('badgeUnlocked') : t('badgeLocked')}<//>`}</div>
+            <div class="wl-name">${e.name} ${e.address === current ? html`<${Badge} kind="ok">${t('wallet.badgeCurrent')}<//>` : null}
+              ${e.clear ? html`<${Badge} kind="warn" testid="wallet-clear">${t('wallet.badgeClear')}<//>`
+                : html`<${Badge}>${unlocked.has(e.address) ? t('wallet.badgeUnlocked') : t('wallet.badgeLocked')}<//>`}</div>
             <${Copyable} text=${e.address} testid=${e.address === current ? 'current-address' : undefined} />
           </div>
           <div class="wl-actions">
-            ${e.address === current ? null : html`<${Button} small kind="secondary" testid="wallet-use" onClick=${() => onSwitch(e.address)}>Use<//>`}
-            ${e.clear ? null : html`<${Button} small kind="ghost" testid="wallet-export" onClick=${() => setExporting(e)}>Export<//>`}
-            <${Button} small kind="danger-ghost" onClick=${() => forget(e)}>Forget<//>
+            ${e.address === current ? null : html`<${Button} small kind="secondary" testid="wallet-use" onClick=${() => onSwitch(e.address)}>${t('wallet.use')}<//>`}
+            ${e.clear ? null : html`<${Button} small kind="ghost" testid="wallet-export" onClick=${() => setExporting(e)}>${t('wallet.export')}<//>`}
+            <${Button} small kind="danger-ghost" onClick=${() => forget(e)}>${t('wallet.forget')}<//>
           </div>
           ${exporting && exporting.address === e.address ? html`<${ExportPanel} entry=${e} onClose=${() => setExporting(null)} />` : null}
         </li>`)}
@@ -412,7 +406,7 @@ function UnlockPrompt({ entry, onUnlocked, onCancel }) {
     let wallet;
     try {
       if (entry.clear) {
-        if (password !== again) throw new Error(t('passwordsDiffer'));
+        if (password !== again) throw fail('wallet.passwordsDiffer');
         wallet = await store.migrate(entry.address, password);
       } else {
         wallet = await store.unlock(entry.address, password);
@@ -422,20 +416,20 @@ function UnlockPrompt({ entry, onUnlocked, onCancel }) {
     }
     onUnlocked(remember(wallet));
   };
-  return html`<div class="modal-back"><div class="modal" data-testid="unlock" role="dialog" aria-modal="true">
-    <h2>${entry.clear ? t('migrateTitle', entry.name) : t('unlockTitle', entry.name)}</h2>
-    ${entry.clear ? html`<p class="warn-box" data-testid="migrate-note">${t('migrateNote')}</p>`
-      : html`<p class="muted">${t('unlockSealed', shortAddr(entry.address))}</p>`}
+  return html`<div class="modal-back"><div class="modal" data-testid="unlock" role="dialog" aria-modal="true" aria-labelledby="unlock-title">
+    <h2 id="unlock-title">${entry.clear ? t('wallet.migrateTitle', { name: entry.name }) : t('wallet.unlockTitle', { name: entry.name })}</h2>
+    ${entry.clear ? html`<p class="warn-box" data-testid="migrate-note">${t('wallet.migrateNote')}</p>`
+      : html`<p class="muted">${t('wallet.unlockSealed', { address: shortAddr(entry.address) })}</p>`}
     <form onSubmit=${(e) => { e.preventDefault(); }}>
       ${entry.clear
         ? html`<${NewPassword} password=${password} again=${again} setPassword=${setPassword} setAgain=${setAgain}
             name=${entry.name} testid="unlock-password" />`
-        : html`<${Field} label=${t('password')}><input type="password" autofocus data-testid="unlock-password" value=${password}
+        : html`<${Field} label=${t('wallet.password')}><input type="password" autofocus data-testid="unlock-password" value=${password}
             autocomplete="current-password" onInput=${(e) => setPassword(e.target.value)} /><//>`}
       <div class="button-row">
         <${Button} type="submit" testid="unlock-submit" disabled=${!password}
-          onClick=${unlock}>${entry.clear ? t('migrateSubmit') : t('unlock')}<//>
-        <${Button} kind="ghost" onClick=${onCancel}>${t('cancel')}<//>
+          onClick=${unlock}>${entry.clear ? t('wallet.migrateSubmit') : t('wallet.unlock')}<//>
+        <${Button} kind="ghost" onClick=${onCancel}>${t('wallet.cancel')}<//>
       </div>
     </form>
   </div></div>`;
@@ -443,18 +437,18 @@ function UnlockPrompt({ entry, onUnlocked, onCancel }) {
 
 function NeedWallet({ role, sealed, onUnlock }) {
   if (sealed) {
-    return html`<div class="page"><${Card} title=${sealed.clear ? t('migrateTitle', sealed.name) : t('unlockTitle', sealed.name)} testid="need-unlock">
-      <p>${sealed.clear ? t('migrateNote') : t('needUnlockBody')}</p>
-      <div class="button-row"><${Button} testid="need-unlock-open" onClick=${onUnlock}>${t('unlock')}<//>
-        <a class="btn btn-ghost" href="#/wallet/list">${t('chooseAnother')}</a></div>
+    return html`<div class="page"><${Card} title=${sealed.clear ? t('wallet.migrateTitle', { name: sealed.name }) : t('wallet.unlockTitle', { name: sealed.name })} testid="need-unlock">
+      <p>${sealed.clear ? t('wallet.migrateNote') : t('wallet.needUnlockBody')}</p>
+      <div class="button-row"><${Button} testid="need-unlock-open" onClick=${onUnlock}>${t('wallet.unlock')}<//>
+        <a class="btn btn-ghost" href="#/wallet/list">${t('wallet.chooseAnother')}</a></div>
     <//></div>`;
   }
-  return html`<div class="page"><${Card} title=${t('needWalletTitle')} testid="need-wallet">
-    <p>${t('needWalletBody')}</p>
+  return html`<div class="page"><${Card} title=${t('wallet.needWalletTitle')} testid="need-wallet">
+    <p>${t('wallet.needWalletBody')}</p>
     <div class="button-row">
-      <a class="btn btn-primary" href=${`#/wallet/create?next=${role}`} data-testid="need-wallet-create">${t('createWallet')}</a>
-      <a class="btn btn-secondary" href=${`#/wallet/restore?next=${role}`}>${t('restoreFromWords')}</a>
-      <a class="btn btn-ghost" href=${`#/wallet/import?next=${role}`}>${t('importKeystore')}</a>
+      <a class="btn btn-primary" href=${`#/wallet/create?next=${role}`} data-testid="need-wallet-create">${t('wallet.createWallet')}</a>
+      <a class="btn btn-secondary" href=${`#/wallet/restore?next=${role}`}>${t('wallet.restoreFromWords')}</a>
+      <a class="btn btn-ghost" href=${`#/wallet/import?next=${role}`}>${t('wallet.importKeystore')}</a>
     </div>
   <//></div>`;
 }
@@ -477,6 +471,7 @@ function useOnline() {
 function App() {
   const api = useMemo(() => new sdk.Api(''), []);
   const online = useOnline();
+  useLocale(); // every page re-renders in the new language when the switch changes it
   const [route, setRoute] = useState(parseHash());
   const [status, setStatus] = useState(null);
   const [statusError, setStatusError] = useState(null);
@@ -541,7 +536,7 @@ function App() {
   useEffect(() => {
     if (!wallet) return undefined;
     const address = wallet.address;
-    const timer = new sdk.IdleTimer(store.autoLockMs, () => { lockAll(t('lockedIdle')); });
+    const timer = new sdk.IdleTimer(store.autoLockMs, () => { lockAll(t('wallet.lockedIdle')); });
     const seen = () => { timer.activity(); store.touch(address); };
     for (const name of ACTIVITY) window.addEventListener(name, seen, { passive: true });
     return () => {
@@ -559,7 +554,7 @@ function App() {
       if (tx.sender === wallet.address || tx.code !== 0) return;
       for (const type of tx.types || []) {
         const text = NEWS[type];
-        if (text) toast(text);
+        if (text) toast(t(text));
       }
     });
   }, [wallet?.address]);
@@ -582,6 +577,10 @@ function App() {
   else if (section === 'wallet') page = html`<${WalletPage} ctx=${ctx} entries=${entries} current=${current} onChanged=${refresh}
     onSwitch=${switchTo} onSettings=${() => setSettings((n) => n + 1)} />`;
   else if (section === 'explorer') page = html`<${ExplorerPage} ctx=${ctx} />`;
+  else if (section === 'signin') {
+    const entry = entries.find((e) => e.address === current) || null;
+    page = html`<${SigninPage} ctx=${ctx} entry=${entry} onUnlock=${() => setLocked(entry)} />`;
+  }
   else if (['resident', 'business', 'operator'].includes(section)) {
     const entry = entries.find((e) => e.address === current);
     if (wallet === undefined) page = html`<div class="page"><${Loading} /></div>`;
@@ -589,16 +588,17 @@ function App() {
     else if (section === 'resident') page = html`<${ResidentPage} key=${wallet.address} ctx=${ctx} />`;
     else if (section === 'business') page = html`<${BusinessPage} key=${wallet.address} ctx=${ctx} />`;
     else page = html`<${OperatorPage} key=${wallet.address} ctx=${ctx} />`;
-  } else page = html`<div class="page"><${Card} title="Not found"><p>No page at ${route.hash}. <a href="#/">Home</a></p><//></div>`;
+  } else page = html`<div class="page"><${Card} title=${t('shell.notFound')}><p>${t('shell.noPage', { hash: route.hash })} <a href="#/">${t('shell.home')}</a></p><//></div>`;
 
   return html`<div class="app">
+    <a class="skip-link" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>${t('shell.skip')}</a>
     <${TopBar} status=${status} route=${route} entries=${entries} current=${current} onSwitch=${switchTo}
-      wallet=${wallet} onLock=${() => lockAll(t('locked'))} />
-    ${!online ? html`<div class="banner" role="status" data-testid="offline-banner">${t('offline')}</div>`
-      : statusError && !status ? html`<div class="banner" data-testid="offline">Cannot reach the node: ${errorMessage(statusError)}. Retrying…</div>` : null}
-    <main class="main">${page}</main>
-    <footer class="footer">Planet ${status?.version ? `v${status.version}` : ''} · keys stay in this browser ·${' '}
-      <a href="/docs" target="_blank" rel="noopener">API</a></footer>
+      wallet=${wallet} onLock=${() => lockAll(t('wallet.locked'))} />
+    ${!online ? html`<div class="banner" role="status" data-testid="offline-banner">${t('wallet.offline')}</div>`
+      : statusError && !status ? html`<div class="banner" role="status" data-testid="offline">${t('shell.unreachable', { error: errorMessage(statusError) })}</div>` : null}
+    <main class="main" id="main" tabindex="-1">${page}</main>
+    <footer class="footer">${t('shell.brand')} ${status?.version ? `v${status.version}` : ''} · ${t('shell.footerKeys')} ·${' '}
+      <a href="/docs" target="_blank" rel="noopener">${t('shell.api')}</a></footer>
     ${locked ? html`<${UnlockPrompt} key=${locked.address} entry=${locked}
       onUnlocked=${(w) => { setLocked(null); setEntries(store.list()); setWallet(w); }}
       onCancel=${() => setLocked(null)} />` : null}

@@ -1,102 +1,20 @@
 // Shared UI pieces for every page: htm bound to preact, the one live connection to the
-// node (blocks and the wallet's own transactions), formatting in the deployment's
-// timezone, and the small components (Button, Card, Table, ErrorBox, toast) that give
+// node (blocks and the wallet's own transactions), the i18n layer's formatting and t(),
+// and the small components (Button, Card, Table, ErrorBox, toast) that give
 // every page the same busy states and the same way of showing the core's refusals.
 import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
+import { errorMessage, t } from '../i18n/index.js';
 
 export const html = htm.bind(h);
 
-// --- errors ----------------------------------------------------------------------------
+// --- language, errors, time and amounts: the i18n layer's, re-exported for the pages ------
 
-/** The human message of an error: the core's `message`, an HTTP body's, or the text. */
-export function errorMessage(err) {
-  if (err == null) return '';
-  if (typeof err === 'string') return err;
-  if (err.body && typeof err.body === 'object') {
-    const b = err.body;
-    const inner = b.committed?.result?.log || b.check?.log || b.message || b.detail;
-    if (typeof inner === 'string' && inner) return inner;
-  }
-  if (err.message) return err.message;
-  return String(err);
-}
-
-// --- time and amounts --------------------------------------------------------------------
-
-let tzOffsetMinutes = 8 * 60;
-
-/** The deployment's UTC offset in minutes (genesis `timezone`; +08:00 unless told). */
-export function setTimezone(value) {
-  if (typeof value === 'number' && Number.isFinite(value)) { tzOffsetMinutes = value; return; }
-  const m = typeof value === 'string' && /^([+-])(\d{2}):(\d{2})$/.exec(value);
-  if (m) tzOffsetMinutes = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
-}
-
-export function timezoneLabel() {
-  const sign = tzOffsetMinutes < 0 ? '-' : '+';
-  const a = Math.abs(tzOffsetMinutes);
-  return `UTC${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
-}
-
-/** Block time (ms since the epoch) as "2026-12-01 20:15:03" in the deployment's zone. */
-export function formatTime(ms, { seconds = true } = {}) {
-  if (ms == null || ms === '') return '—';
-  const d = new Date(Number(ms) + tzOffsetMinutes * 60000);
-  if (Number.isNaN(d.getTime())) return '—';
-  const iso = d.toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, seconds ? 19 : 16)}`;
-}
-
-/**
- * A span of time as "1 d 02 h 03 min" (largest unit first, no leading zero units);
- * `{ days: false }` counts in hours ("47 h 59 min 58 s"), as the 48-hour rule does.
- */
-export function formatDuration(ms, { days = true } = {}) {
-  if (ms == null || !Number.isFinite(Number(ms))) return '—';
-  let s = Math.max(0, Math.floor(Number(ms) / 1000));
-  const d = days ? Math.floor(s / 86400) : 0; s -= d * 86400;
-  const hh = Math.floor(s / 3600); s -= hh * 3600;
-  const mm = Math.floor(s / 60); s -= mm * 60;
-  const p = (n) => String(n).padStart(2, '0');
-  if (d) return hh || mm ? `${d} d ${p(hh)} h ${p(mm)} min` : `${d} day${d === 1 ? '' : 's'}`;
-  if (hh) return `${hh} h ${p(mm)} min ${p(s)} s`;
-  if (mm) return `${mm} min ${p(s)} s`;
-  return `${s} s`;
-}
-
-function toBig(micro) {
-  if (typeof micro === 'bigint') return micro;
-  if (typeof micro === 'number') return BigInt(Math.trunc(micro));
-  if (typeof micro === 'string' && /^-?\d+$/.test(micro)) return BigInt(micro);
-  return null;
-}
-
-/**
- * µBD as BD: "1,234.5 BD"; `precise` keeps all six decimals ("1,234.500000 BD").
- * Exact (BigInt), never a float.
- */
-export function formatBD(micro, { precise = false, unit = true } = {}) {
-  const v = toBig(micro);
-  if (v === null) return '—';
-  const neg = v < 0n;
-  const a = neg ? -v : v;
-  const whole = (a / 1000000n).toLocaleString('en-US');
-  let frac = (a % 1000000n).toString().padStart(6, '0');
-  if (!precise) {
-    frac = frac.replace(/0+$/, '');
-    if (frac.length < 2 && a >= 1000000n) frac = frac.padEnd(2, '0');
-    if (frac.length === 0) frac = '00';
-  }
-  return `${neg ? '−' : ''}${whole}.${frac}${unit ? ' BD' : ''}`;
-}
-
-/** Force units as an integer with separators. */
-export function formatForce(n) {
-  if (n == null) return '—';
-  return Number(n).toLocaleString('en-US');
-}
+export {
+  t, fail, errorMessage, formatBD, formatForce, formatNumber, formatTime, formatDate, formatDuration,
+  formatIn, setTimezone, timezoneLabel, localIso,
+} from '../i18n/index.js';
 
 export function shortAddr(addr, head = 10, tail = 6) {
   if (!addr || typeof addr !== 'string') return '—';
@@ -177,7 +95,7 @@ export function useBlock() {
 /** A ticking clock (ms) for countdowns. */
 export function useNow(interval = 1000) {
   const [now, setNow] = useState(Date.now());
-  useEffect(() => { const t = setInterval(() => setNow(Date.now()), interval); return () => clearInterval(t); }, [interval]);
+  useEffect(() => { const id = setInterval(() => setNow(Date.now()), interval); return () => clearInterval(id); }, [interval]);
   return now;
 }
 
@@ -239,7 +157,7 @@ export function Toasts() {
     return () => toastListeners.delete(add);
   }, []);
   return html`<div class="toasts" aria-live="polite">
-    ${items.map((t) => html`<div key=${t.id} class=${`toast toast-${t.kind}`} data-testid="toast">${t.text}</div>`)}
+    ${items.map((x) => html`<div key=${x.id} class=${`toast toast-${x.kind}`} data-testid="toast">${x.text}</div>`)}
   </div>`;
 }
 
@@ -294,7 +212,7 @@ export function Card({ title, subtitle, actions, children, testid, class: cls = 
  * rows: array of objects; columns: [{key, label, render?(row), class?}]; rowKey(row).
  * Each row carries data-testid=`${testid}-row` so tests can count and read them.
  */
-export function Table({ columns, rows, empty = 'Nothing yet.', testid, rowKey, onRowClick }) {
+export function Table({ columns, rows, empty = t('common.nothingYet'), testid, rowKey, onRowClick }) {
   if (!rows || rows.length === 0) {
     return html`<p class="empty" data-testid=${testid ? `${testid}-empty` : undefined}>${empty}</p>`;
   }
@@ -313,7 +231,7 @@ export function ErrorBox({ error, testid = 'error' }) {
   return html`<div class="error-box" role="alert" data-testid=${testid}>${errorMessage(error)}</div>`;
 }
 
-export function Loading({ text = 'Loading…' }) {
+export function Loading({ text = t('common.loading') }) {
   return html`<p class="loading"><span class="spinner dark" aria-hidden="true"></span> ${text}</p>`;
 }
 
@@ -333,20 +251,45 @@ export function Stat({ label, value, hint, testid }) {
 /** A monospace value with a copy button. */
 export function Copyable({ text, testid, short = false }) {
   const copy = async () => {
-    try { await navigator.clipboard.writeText(text); toast('Copied'); } catch { toast('Copy failed: select the text instead', 'error'); }
+    try { await navigator.clipboard.writeText(text); toast(t('common.copied')); } catch { toast(t('common.copyFailed'), 'error'); }
   };
   return html`<span class="copyable"><code data-testid=${testid} title=${text}>${short ? shortAddr(text) : text}</code>
-    <button type="button" class="link-btn" onClick=${copy} aria-label="Copy">copy</button></span>`;
+    <button type="button" class="link-btn" onClick=${copy} aria-label=${t('common.copyLabel', { text })}>${t('common.copy')}</button></span>`;
 }
 
 /** Tabs as links: items [{id, label}], current id, hrefFor(id). */
-export function Tabs({ items, current, hrefFor, testid = 'tabs' }) {
-  return html`<nav class="tabs" data-testid=${testid}>
-    ${items.map((t) => html`<a href=${hrefFor(t.id)} class=${t.id === current ? 'tab active' : 'tab'}
-      data-testid=${`tab-${t.id}`}>${t.label}${t.badge ? html`<span class="badge">${t.badge}</span>` : null}</a>`)}
+export function Tabs({ items, current, hrefFor, testid = 'tabs', label }) {
+  return html`<nav class="tabs" data-testid=${testid} aria-label=${label || t('common.sections')}>
+    ${items.map((x) => html`<a href=${hrefFor(x.id)} class=${x.id === current ? 'tab active' : 'tab'}
+      aria-current=${x.id === current ? 'page' : undefined}
+      data-testid=${`tab-${x.id}`}>${x.label}${x.badge ? html`<span class="badge">${x.badge}</span>` : null}</a>`)}
   </nav>`;
 }
 
 export function Badge({ kind = 'neutral', children, testid }) {
   return html`<span class=${`pill pill-${kind}`} data-testid=${testid}>${children}</span>`;
+}
+
+/** How the node's verifier checks names, from /v1/status or /v1/identity/verifier fields
+ * ({kind, text}): a development checksum is named as such, an HTTP provider by its own words. */
+export function describeAuthority(kind, text) {
+  if (!kind) return t('identity.noVerifier');
+  return kind === 'checksum' ? t('identity.checksumOnly') : text;
+}
+
+/** How the node's verifier sends codes (the node's log in development). */
+export function describeSender(kind, text) {
+  if (!kind) return t('identity.noVerifier');
+  return kind === 'console' ? t('identity.consoleSender') : text;
+}
+
+/**
+ * t() for a sentence with elements in it (a link, a bold figure): each var that is a
+ * preact element takes its {placeholder}'s place; the others are filled in as text.
+ */
+export function tr(key, vars = {}) {
+  const plain = {};
+  const rich = {};
+  for (const [k, v] of Object.entries(vars)) (v && typeof v === 'object' ? rich : plain)[k] = v;
+  return t(key, plain).split(/\{(\w+)\}/).map((part, i) => (i % 2 ? rich[part] ?? `{${part}}` : part));
 }

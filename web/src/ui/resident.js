@@ -2,7 +2,7 @@
 // resident, the planet (bubbles, Force, countdown), tasks, invitations, the vault, data
 // requests, the shop, Lucky Drill and history. Every read is a ledger query; every
 // write is a transaction signed in this browser.
-import { html, useLive, Card, Tabs, ErrorBox, Loading, Badge, shortAddr } from './common.js';
+import { html, t, useLive, Card, Tabs, ErrorBox, Loading, Badge, shortAddr } from './common.js';
 import { Onboarding, VerifyIdentity } from './resident/onboarding.js';
 import { PlanetView } from './resident/planet.js';
 import { TasksView } from './resident/tasks.js';
@@ -15,14 +15,14 @@ import { HistoryView } from './resident/history.js';
 import { loadAccount } from './resident/data.js';
 
 const TABS = [
-  { id: 'planet', label: 'Planet', view: PlanetView },
-  { id: 'tasks', label: 'Tasks', view: TasksView },
-  { id: 'invites', label: 'Invitations', view: InvitesView },
-  { id: 'vault', label: 'Vault', view: VaultView },
-  { id: 'requests', label: 'Data requests', view: RequestsView },
-  { id: 'shop', label: 'Shop', view: ShopView },
-  { id: 'drill', label: 'Lucky Drill', view: DrillView },
-  { id: 'history', label: 'History', view: HistoryView },
+  { id: 'planet', view: PlanetView },
+  { id: 'tasks', view: TasksView },
+  { id: 'invites', view: InvitesView },
+  { id: 'vault', view: VaultView },
+  { id: 'requests', view: RequestsView },
+  { id: 'shop', view: ShopView },
+  { id: 'drill', view: DrillView },
+  { id: 'history', view: HistoryView },
 ];
 
 export function ResidentPage({ ctx }) {
@@ -36,10 +36,10 @@ export function ResidentPage({ ctx }) {
     return html`<${Onboarding} ctx=${ctx} onDone=${acct.reload} />`;
   }
   if (account.kind !== 'resident') {
-    return html`<div class="page"><${Card} title="Not a resident account" testid="not-resident">
-      <p>This wallet (${shortAddr(wallet.address)}) is a <b>${account.kind}</b> account on this chain.
-        Residents register with their own wallet: create a new one from the wallet switcher.</p>
-      <p><a href=${`#/${account.kind === 'business' ? 'business' : account.kind === 'operator' ? 'operator' : 'explorer'}`}>Go to the ${account.kind} pages</a></p>
+    const kind = t(`kind.${account.kind}`);
+    return html`<div class="page"><${Card} title=${t('resident.notResident')} testid="not-resident">
+      <p>${t('resident.notResidentText', { address: shortAddr(wallet.address), kind })}</p>
+      <p><a href=${`#/${account.kind === 'business' ? 'business' : account.kind === 'operator' ? 'operator' : 'explorer'}`}>${t('resident.goTo', { kind })}</a></p>
     <//></div>`;
   }
   const tab = ctx.route.parts[1] || 'planet';
@@ -48,14 +48,14 @@ export function ResidentPage({ ctx }) {
   return html`<div class="page resident" data-testid="resident-page">
     <div class="page-head">
       <div>
-        <h1 class="page-title">${ctx.walletName || 'My planet'}</h1>
-        <p class="muted small">Resident ${shortAddr(wallet.address, 14, 8)}
-          ${account.verified ? html` · <${Badge} kind="ok" testid="verified-badge">identity verified<//>`
-            : html` · <${Badge} kind="warn" testid="unverified-badge">identity not verified<//>`}</p>
+        <h1 class="page-title">${ctx.walletName || t('resident.myPlanet')}</h1>
+        <p class="muted small">${t('resident.address', { address: shortAddr(wallet.address, 14, 8) })}
+          ${account.verified ? html` · <${Badge} kind="ok" testid="verified-badge">${t('resident.verified')}<//>`
+            : html` · <${Badge} kind="warn" testid="unverified-badge">${t('resident.unverified')}<//>`}</p>
       </div>
     </div>
     ${account.verified ? null : html`<${VerifyIdentity} ctx=${ctx} onDone=${acct.reload} compact=${tab !== 'planet'} />`}
-    <${Tabs} items=${TABS} current=${current.id} hrefFor=${(id) => `#/resident/${id}`} testid="resident-tabs" />
+    <${Tabs} items=${TABS.map((x) => ({ ...x, label: t(`resident.tab.${x.id}`) }))} current=${current.id} hrefFor=${(id) => `#/resident/${id}`} testid="resident-tabs" />
     <${View} ctx=${ctx} account=${account} reloadAccount=${acct.reload} />
   </div>`;
 }

@@ -1,6 +1,7 @@
 // What the resident pages read and keep: the account (null before registration) and the
 // invitation codes this browser made (only their hashes are on the ledger, so the codes
 // themselves exist only here, next to the wallet).
+import { t } from '../../i18n/index.js';
 
 /** The account, or null when the address has none yet. */
 export async function loadAccount(api, address) {
@@ -40,17 +41,22 @@ export const CATEGORIES = ['identity', 'credit', 'browsing', 'shopping', 'entert
 
 /** "once", "daily:3", "unlimited" in words. */
 export function limitLabel(limit) {
-  if (limit === 'once') return 'once';
-  if (limit === 'unlimited') return 'no limit';
+  if (limit === 'once') return t('limit.once');
+  if (limit === 'unlimited') return t('limit.unlimited');
   const m = /^daily:(\d+)$/.exec(limit || '');
-  return m ? (m[1] === '1' ? 'once a day' : `${m[1]}× a day`) : limit;
+  return m ? t('limit.daily', { n: Number(m[1]) }) : limit;
 }
 
 export function attesterLabel(attester) {
-  if (attester === 'resident') return 'you';
-  if (attester === 'verifier') return 'identity verifier';
-  if (attester === 'operator') return 'operator';
-  if (attester === 'business') return 'any partner business';
-  if (attester && attester.startsWith('business:')) return `business ${attester.slice(9, 21)}…`;
+  if (attester === 'resident') return t('common.you');
+  if (attester === 'verifier') return t('attester.verifier');
+  if (attester === 'operator') return t('kind.operator');
+  if (attester === 'business') return t('attester.anyBusiness');
+  if (attester && attester.startsWith('business:')) return t('attester.business', { id: `${attester.slice(9, 21)}…` });
   return attester;
+}
+
+/** A record category in words (the ledger's id stays as it is in data attributes). */
+export function categoryLabel(category) {
+  return CATEGORIES.includes(category) ? t(`category.${category}`) : category;
 }

@@ -2,8 +2,8 @@
 // with more than the minimum), and past rounds with their winners, all re-checkable with
 // `planet drill verify`.
 import {
-  html, useLive, useNow, Button, Card, Table, ErrorBox, Loading, Badge, Stat, toast, formatBD,
-  formatTime, formatDuration, shortAddr,
+  html, t, useLive, useNow, Button, Card, Table, ErrorBox, Loading, Badge, Stat, toast, formatBD,
+  formatForce, formatTime, formatDuration, shortAddr,
 } from '../common.js';
 
 async function loadDrill(api, address) {
@@ -16,9 +16,9 @@ async function loadDrill(api, address) {
 }
 
 function stateBadge(state) {
-  if (state === 'drawn') return html`<${Badge} kind="ok">drawn<//>`;
-  if (state === 'void') return html`<${Badge} kind="warn">void (refunded)<//>`;
-  if (state === 'still open') return html`<${Badge} kind="brand">open<//>`;
+  if (state === 'drawn') return html`<${Badge} kind="ok">${t('drill.drawn')}<//>`;
+  if (state === 'void') return html`<${Badge} kind="warn">${t('drill.void')}<//>`;
+  if (state === 'still open') return html`<${Badge} kind="brand">${t('drill.open')}<//>`;
   return html`<${Badge}>${state}<//>`;
 }
 
@@ -31,42 +31,43 @@ export function DrillView({ ctx }) {
   const canEnter = c.committed && !c.entered && force > c.min_force;
   const next = rounds.filter((r) => r.state === 'not open yet').sort((a, b) => a.round - b.round);
   const past = rounds.filter((r) => r.state !== 'not open yet' && r.round !== c.round);
-  const why = !c.committed && c.round === 0 ? `the first drill is round 1${next.length ? `, opening ${formatTime(next[0].opens_at, { seconds: false })}` : ''}`
-    : !c.committed ? 'this round has no commitment yet: entries open once the operator commits it'
-    : c.entered ? 'you are in this round' : force <= c.min_force ? `entering needs more than ${c.min_force} Force; you have ${force}` : null;
+  const why = !c.committed && c.round === 0
+    ? (next.length ? t('drill.firstOpening', { time: formatTime(next[0].opens_at, { seconds: false }) }) : t('drill.first'))
+    : !c.committed ? t('drill.noCommitment')
+    : c.entered ? t('drill.youAreIn') : force <= c.min_force ? t('drill.needsForce', { min: c.min_force, force }) : null;
   const enter = async () => {
     await api.enterDrill(wallet, c.round);
-    toast(`You are in round ${c.round} (−${c.entry_force} Force)`);
+    toast(t('drill.entered', { round: c.round, force: c.entry_force }));
     live.reload();
   };
   const waitingFirst = c.round === 0 && !c.committed && next.length > 0;
-  const shown = waitingFirst ? { n: next[0].round, label: 'opens in', at: next[0].opens_at, verb: 'opens' }
-    : { n: c.round, label: 'closes in', at: c.closes_at, verb: 'closes' };
+  const shown = waitingFirst ? { n: next[0].round, label: 'drill.opensIn', at: next[0].opens_at, verb: 'drill.opens' }
+    : { n: c.round, label: 'drill.closesIn', at: c.closes_at, verb: 'drill.closes' };
   const left = Math.max(0, shown.at - now);
   return html`<div class="grid" data-testid="drill">
     <div class="grid grid-4">
-      <${Stat} label="Jackpot" value=${formatBD(c.jackpot_micro)} testid="drill-jackpot" hint="5% of all emission" />
-      <${Stat} label=${`Round ${shown.n} ${shown.label}`} value=${formatDuration(left, { days: false })} hint=${`${shown.verb} ${formatTime(shown.at, { seconds: false })}`} testid="drill-round" />
-      <${Stat} label="Entries" value=${c.entries} hint=${`${c.winners} winner${c.winners === 1 ? '' : 's'}`} />
-      <${Stat} label="Your Force" value=${force} hint=${`entry costs ${c.entry_force} Force`} />
+      <${Stat} label=${t('drill.jackpot')} value=${formatBD(c.jackpot_micro)} testid="drill-jackpot" hint=${t('drill.jackpotHint')} />
+      <${Stat} label=${t(shown.label, { round: shown.n })} value=${formatDuration(left, { days: false })} hint=${t(shown.verb, { time: formatTime(shown.at, { seconds: false }) })} testid="drill-round" />
+      <${Stat} label=${t('drill.entries')} value=${c.entries} hint=${t('drill.winners', { n: c.winners })} />
+      <${Stat} label=${t('drill.yourForce')} value=${formatForce(force)} hint=${t('drill.entryCost', { force: c.entry_force })} />
     </div>
-    <${Card} title="Enter the current round" subtitle="Entries are paid in Force, never in diamonds. The draw uses a secret committed before the round opened and the hash of the block that seals it.">
+    <${Card} title=${t('drill.enterTitle')} subtitle=${t('drill.enterSub')}>
       <div class="button-row center">
-        <${Button} testid="drill-enter" disabled=${!canEnter} onClick=${enter} busyLabel="Entering…">Enter round ${shown.n}<//>
+        <${Button} testid="drill-enter" disabled=${!canEnter} onClick=${enter} busyLabel=${t('drill.entering')}>${t('drill.enter', { round: shown.n })}<//>
         ${why ? html`<span class=${c.entered ? 'ok-text' : 'muted'} data-testid="drill-why">${why}</span>` : null}
       </div>
     <//>
-    ${next.length ? html`<p class="muted small" data-testid="drill-next">Committed ahead: ${next.map((r) => `round ${r.round} (${formatTime(r.opens_at, { seconds: false })})`).join(', ')}.
-      Each commitment binds the secret before anyone can enter.</p>` : null}
-    <${Card} title="Past rounds">
-      <${Table} testid="drill-round-row" rows=${past} rowKey=${(r) => r.round} empty="No rounds yet." columns=${[
-        { label: 'Round', render: (r) => r.round },
-        { label: 'Closed', render: (r) => formatTime(r.closes_at, { seconds: false }) },
-        { label: 'Entries', class: 'num', render: (r) => r.entries },
-        { label: 'State', render: (r) => stateBadge(r.state) },
-        { label: 'Winners', render: (r) => (r.winners && r.winners.length ? r.winners.map((w) => html`<span class=${w === wallet.address ? 'me' : ''}>
-          ${w === wallet.address ? 'you' : shortAddr(w)} </span>`) : '—') },
-        { label: 'Prize each', class: 'num', render: (r) => (r.prize_each ? formatBD(r.prize_each) : '—') },
+    ${next.length ? html`<p class="muted small" data-testid="drill-next">${t('drill.ahead', {
+      rounds: next.map((r) => t('drill.roundAt', { round: r.round, time: formatTime(r.opens_at, { seconds: false }) })).join(t('list.sep')) })}</p>` : null}
+    <${Card} title=${t('drill.past')}>
+      <${Table} testid="drill-round-row" rows=${past} rowKey=${(r) => r.round} empty=${t('drill.noRounds')} columns=${[
+        { label: t('drill.col.round'), render: (r) => r.round },
+        { label: t('drill.col.closed'), render: (r) => formatTime(r.closes_at, { seconds: false }) },
+        { label: t('drill.entries'), class: 'num', render: (r) => r.entries },
+        { label: t('drill.col.state'), render: (r) => stateBadge(r.state) },
+        { label: t('drill.col.winners'), render: (r) => (r.winners && r.winners.length ? r.winners.map((w) => html`<span class=${w === wallet.address ? 'me' : ''}>
+          ${w === wallet.address ? t('common.you') : shortAddr(w)} </span>`) : '—') },
+        { label: t('drill.col.prize'), class: 'num', render: (r) => (r.prize_each ? formatBD(r.prize_each) : '—') },
       ]} />
     <//>
   </div>`;

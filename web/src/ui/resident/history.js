@@ -1,19 +1,20 @@
 // History: the transactions this resident signed, newest first, in words, each linking
 // to the explorer for its full messages, result and events.
 import { useState } from 'preact/hooks';
-import { html, useLive, Button, Card, Table, ErrorBox, Loading, Badge, formatBD } from '../common.js';
+import { html, t, useLive, Button, Card, Table, ErrorBox, Loading, Badge, formatBD, errorMessage } from '../common.js';
+import { categoryLabel } from './data.js';
 
 const LABELS = {
-  'accounts/register': () => 'Joined Planet with an invitation code',
-  'accounts/create_invites': (m) => `Created ${m.code_hashes.length} invitation code${m.code_hashes.length === 1 ? '' : 's'}`,
-  'force/complete_task': (m) => (m.task_id === 'daily_checkin' ? 'Checked in' : `Completed task ${m.task_id}`),
-  'emission/collect': () => 'Collected bubbles',
-  'drill/enter': (m) => `Entered Lucky Drill round ${m.round}`,
-  'vault/add_record': (m) => `Added ${/^[aeiou]/.test(m.category) ? 'an' : 'a'} ${m.category} record`,
-  'vault/erase_record': (m) => `Erased record ${m.digest.slice(0, 10)}…`,
-  'exchange/accept_request': (m) => `Shared ${m.records.length} record${m.records.length === 1 ? '' : 's'} with request #${m.request}`,
-  'exchange/revoke_grant': (m) => `Revoked access for request #${m.request}`,
-  'exchange/redeem': (m) => `Redeemed offer #${m.offer}`,
+  'accounts/register': () => t('history.register'),
+  'accounts/create_invites': (m) => t('history.invites', { n: m.code_hashes.length }),
+  'force/complete_task': (m) => (m.task_id === 'daily_checkin' ? t('history.checkin') : t('history.task', { task: m.task_id })),
+  'emission/collect': () => t('history.collect'),
+  'drill/enter': (m) => t('history.drill', { round: m.round }),
+  'vault/add_record': (m) => t('history.addRecord', { category: categoryLabel(m.category) }),
+  'vault/erase_record': (m) => t('history.eraseRecord', { digest: `${m.digest.slice(0, 10)}…` }),
+  'exchange/accept_request': (m) => t('history.accept', { n: m.records.length, request: m.request }),
+  'exchange/revoke_grant': (m) => t('history.revoke', { request: m.request }),
+  'exchange/redeem': (m) => t('history.redeem', { offer: m.offer }),
 };
 
 function describe(msg) {
@@ -44,16 +45,16 @@ export function HistoryView({ ctx }) {
     [wallet.address, pages]);
   if (live.data === undefined) return live.error ? html`<${ErrorBox} error=${live.error} />` : html`<${Loading} />`;
   const items = live.data.items || [];
-  return html`<${Card} title="History" subtitle="Every transaction you signed, newest first." testid="history">
-    <${Table} testid="history" rows=${items} rowKey=${(t) => t.hash} empty="No transactions yet." columns=${[
-      { label: 'Block', render: (t) => html`<a href=${`#/explorer/block/${t.height}`}>#${t.height}</a>` },
-      { label: 'What', render: (t) => html`<span data-testid="history-what">${(t.tx?.body?.messages || []).map(describe).join(' · ')}</span>` },
-      { label: 'Amount', class: 'num', render: amountOf },
-      { label: 'Result', render: (t) => (t.code === 0 ? html`<${Badge} kind="ok">ok<//>`
-        : html`<${Badge} kind="bad" title=${t.result?.log}>refused<//> <span class="muted small">${t.result?.log}</span>`) },
-      { label: 'Tx', render: (t) => html`<a href=${`#/explorer/tx/${t.hash}`}><code>${t.hash.slice(0, 10)}…</code></a>` },
+  return html`<${Card} title=${t('history.title')} subtitle=${t('history.sub')} testid="history">
+    <${Table} testid="history" rows=${items} rowKey=${(x) => x.hash} empty=${t('history.none')} columns=${[
+      { label: t('history.col.block'), render: (x) => html`<a href=${`#/explorer/block/${x.height}`}>#${x.height}</a>` },
+      { label: t('history.col.what'), render: (x) => html`<span data-testid="history-what">${(x.tx?.body?.messages || []).map(describe).join(' · ')}</span>` },
+      { label: t('history.col.amount'), class: 'num', render: amountOf },
+      { label: t('history.col.result'), render: (x) => (x.code === 0 ? html`<${Badge} kind="ok">${t('tx.ok')}<//>`
+        : html`<${Badge} kind="bad">${t('history.refused')}<//> <span class="muted small">${errorMessage({ code: x.code, body: { message: x.result?.log } })}</span>`) },
+      { label: t('history.col.tx'), render: (x) => html`<a href=${`#/explorer/tx/${x.hash}`}><code>${x.hash.slice(0, 10)}…</code></a>` },
     ]} />
     ${items.length >= PAGE * pages && PAGE * pages < 100 ? html`<div class="button-row">
-      <${Button} kind="ghost" small onClick=${() => setPages(pages + 1)}>Show more<//></div>` : null}
+      <${Button} kind="ghost" small onClick=${() => setPages(pages + 1)}>${t('history.more')}<//></div>` : null}
   <//>`;
 }

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { inviteHash } from '../../sdk/index.js';
 import {
-  html, useLive, Button, Card, Table, ErrorBox, Loading, Badge, Copyable, toast, formatTime, shortAddr,
+  html, t, tr, useLive, Button, Card, Table, ErrorBox, Loading, Badge, Copyable, toast, formatTime, shortAddr,
 } from '../common.js';
 import { loadInviteCodes, saveInviteCodes } from './data.js';
 
@@ -32,30 +32,28 @@ export function InvitesView({ ctx, account, reloadAccount }) {
   const create = async () => {
     const codes = await api.createInvites(wallet, Math.min(count, left));
     saveInviteCodes(wallet.address, codes);
-    toast(`${codes.length} new code${codes.length === 1 ? '' : 's'}`);
+    toast(t('invites.made', { n: codes.length }));
     reloadAccount();
     live.reload();
   };
   const used = rows.filter((r) => r.invite && r.invite.used_by).length;
   return html`<div class="grid" data-testid="invites">
-    <${Card} title="Invitation codes to share" subtitle=${`${rows.length - used} unused, ${used} used. Share a code with a friend: they join with it, and you earn Force when they verify.`}
+    <${Card} title=${t('invites.title')} subtitle=${t('invites.sub', { unused: rows.length - used, used })}
       actions=${left > 0 ? html`<span class="inline-form">
-        <select value=${count} onChange=${(e) => setCount(Number(e.target.value))} aria-label="How many">
+        <select value=${count} onChange=${(e) => setCount(Number(e.target.value))} aria-label=${t('invites.howMany')}>
           ${Array.from({ length: Math.min(left, 10) }, (_, i) => html`<option value=${i + 1}>${i + 1}</option>`)}
         </select>
-        <${Button} small testid="invites-create" onClick=${create}>Create codes<//></span>` : html`<span class="muted small">no more codes to create</span>`}>
-      <p class="muted small">You may still create <b data-testid="invites-left">${left}</b> code${left === 1 ? '' : 's'}.
-        Codes are kept in this browser with your wallet: nobody else can read them from the ledger.</p>
-      <${Table} testid="invite" rows=${rows} rowKey=${(r) => r.code} empty="No codes in this browser." columns=${[
-        { label: 'Code', render: (r) => html`<${Copyable} text=${r.code} testid="invite-code-value" />` },
-        { label: 'Status', render: (r) => (!r.invite ? html`<${Badge} kind="warn">not on chain<//>`
-          : r.invite.used_by ? html`<${Badge} testid="invite-used">used<//>` : html`<${Badge} kind="ok" testid="invite-unused">unused<//>`) },
-        { label: 'Used by', render: (r) => (r.invite && r.invite.used_by
-          ? html`<a href=${`#/explorer/account/${r.invite.used_by}`}>${shortAddr(r.invite.used_by)}</a> <span class="muted small">block #${r.invite.used_height}</span>` : '—') },
-        { label: 'Made', render: (r) => (r.created ? formatTime(r.created, { seconds: false }) : '—') },
+        <${Button} small testid="invites-create" onClick=${create}>${t('invites.create')}<//></span>` : html`<span class="muted small">${t('invites.noMore')}</span>`}>
+      <p class="muted small">${tr('invites.left', { n: html`<b data-testid="invites-left">${left}</b>` })}</p>
+      <${Table} testid="invite" rows=${rows} rowKey=${(r) => r.code} empty=${t('invites.none')} columns=${[
+        { label: t('invites.col.code'), render: (r) => html`<${Copyable} text=${r.code} testid="invite-code-value" />` },
+        { label: t('invites.col.status'), render: (r) => (!r.invite ? html`<${Badge} kind="warn">${t('invites.notOnChain')}<//>`
+          : r.invite.used_by ? html`<${Badge} testid="invite-used">${t('invites.used')}<//>` : html`<${Badge} kind="ok" testid="invite-unused">${t('invites.unused')}<//>`) },
+        { label: t('invites.col.usedBy'), render: (r) => (r.invite && r.invite.used_by
+          ? html`<a href=${`#/explorer/account/${r.invite.used_by}`}>${shortAddr(r.invite.used_by)}</a> <span class="muted small">${t('invites.inBlock', { height: r.invite.used_height })}</span>` : '—') },
+        { label: t('invites.col.made'), render: (r) => (r.created ? formatTime(r.created, { seconds: false }) : '—') },
       ]} />
-      ${elsewhere.length ? html`<p class="muted small">${elsewhere.length} more code${elsewhere.length === 1 ? ' was' : 's were'} made in another browser
-        (${elsewhere.filter((i) => i.used_by).length} used).</p>` : null}
+      ${elsewhere.length ? html`<p class="muted small">${t('invites.elsewhere', { n: elsewhere.length, used: elsewhere.filter((i) => i.used_by).length })}</p>` : null}
     <//>
   </div>`;
 }

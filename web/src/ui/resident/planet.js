@@ -2,9 +2,10 @@
 // collect), balance, Force with its grants and expiries, and the live 48-hour countdown.
 import { useState } from 'preact/hooks';
 import {
-  html, useLive, useNow, Button, Card, Table, ErrorBox, Loading, Stat, Badge, toast,
-  formatBD, formatForce, formatTime, formatDuration,
+  html, t, useLive, useNow, Button, Card, Table, ErrorBox, Loading, Stat, Badge, toast,
+  formatBD, formatForce, formatNumber, formatTime, formatDuration, formatIn,
 } from '../common.js';
+import { getLocale } from '../../i18n/index.js';
 import { queryOrNull } from './data.js';
 
 const ACC_SCALE = 10n ** 18n;
@@ -42,41 +43,39 @@ function explainPart(part, bubble, shareBps) {
 function scaledMicro(scaled) {
   const whole = scaled / ACC_SCALE;
   const frac = ((scaled % ACC_SCALE) * 1000000n) / ACC_SCALE;
-  return `${whole.toLocaleString('en-US')}.${frac.toString().padStart(6, '0')}`;
+  return `${formatNumber(whole)}.${frac.toString().padStart(6, '0')}`;
 }
 
 function BubbleDetail({ bubble, shareBps, formula, onClose, onCollect }) {
   const parts = bubble.parts.map((p) => ({ ...p, x: explainPart(p, bubble, shareBps) }));
   const earlier = bubble.hour_start === 0;
   const anyCarried = parts.some((p) => p.x.carried);
-  const title = earlier ? 'Earlier earnings'
-    : `Bubble of ${formatTime(bubble.hour_start, { seconds: false })} – ${formatTime(bubble.hour_end, { seconds: false }).slice(11)}`;
-  return html`<${Card} title=${title}
-    subtitle="How this bubble was computed: every number comes from the ledger, so you can recompute it."
-    actions=${html`<${Button} small testid="bubble-collect" onClick=${onCollect}>Collect<//>
-      <${Button} small kind="ghost" onClick=${onClose}>Close<//>`} testid="bubble-detail">
+  const title = earlier ? t('planet.earlier')
+    : t('planet.bubbleOf', { from: formatTime(bubble.hour_start, { seconds: false }), to: formatTime(bubble.hour_end, { seconds: false, date: false }) });
+  return html`<${Card} title=${title} subtitle=${t('planet.bubbleSub')}
+    actions=${html`<${Button} small testid="bubble-collect" onClick=${onCollect}>${t('planet.collect')}<//>
+      <${Button} small kind="ghost" onClick=${onClose}>${t('common.close')}<//>`} testid="bubble-detail">
     <div class="grid grid-4 bubble-facts">
-      <${Stat} label="This bubble" value=${formatBD(bubble.amount_micro, { precise: true })} testid="bubble-amount" />
-      <${Stat} label="Emission rate" value=${`${formatBD(bubble.rate_micro_per_second, { precise: true, unit: false })} BD/s`}
-        hint=${`residents share ${shareBps / 100}%, Lucky Drill's jackpot the rest`} testid="bubble-rate" />
-      <${Stat} label="Active Force at the hour mark" value=${bubble.active_force_at_start != null ? formatForce(bubble.active_force_at_start) : '—'}
-        hint=${bubble.active_force_at_start != null ? 'all residents together' : 'no mark: the bubble began mid-hour'} testid="bubble-total-force" />
-      <${Stat} label="Seconds earning" value=${formatForce(Math.round(parts.reduce((s, p) => s + p.x.seconds, 0) * 1000) / 1000)} testid="bubble-seconds" />
+      <${Stat} label=${t('planet.thisBubble')} value=${formatBD(bubble.amount_micro, { precise: true })} testid="bubble-amount" />
+      <${Stat} label=${t('planet.rate')} value=${t('planet.perSecond', { amount: formatBD(bubble.rate_micro_per_second, { precise: true, unit: false }) })}
+        hint=${t('planet.rateHint', { share: formatNumber(shareBps / 100) })} testid="bubble-rate" />
+      <${Stat} label=${t('planet.activeAtMark')} value=${bubble.active_force_at_start != null ? formatForce(bubble.active_force_at_start) : '—'}
+        hint=${bubble.active_force_at_start != null ? t('planet.allResidents') : t('planet.noMark')} testid="bubble-total-force" />
+      <${Stat} label=${t('planet.secondsEarning')} value=${formatForce(Math.round(parts.reduce((s, p) => s + p.x.seconds, 0) * 1000) / 1000)} testid="bubble-seconds" />
     </div>
-    ${earlier ? html`<p class="muted">Older pieces of Force folded into one bubble; its total is exact.</p>` : html`
+    ${earlier ? html`<p class="muted">${t('planet.earlierText')}</p>` : html`
     <${Table} testid="bubble-parts" rows=${parts} columns=${[
-      { label: 'From', render: (p) => formatTime(p.from) },
-      { label: 'To', render: (p) => formatTime(p.to).slice(11) },
-      { label: 'Seconds', class: 'num', render: (p) => p.x.seconds.toLocaleString('en-US') },
-      { label: 'Your Force', class: 'num', render: (p) => html`<span data-testid="part-force">${formatForce(p.force)}</span>` },
-      { label: 'Total active Force', class: 'num', render: (p) => html`<span data-testid="part-total">${p.x.total != null ? formatForce(p.x.total) : p.x.carried ? 'carried*' : '—'}</span>` },
-      { label: html`<span class="nocase">µBD</span> per Force`, class: 'num', render: (p) => scaledMicro(p.x.perForce) },
-      { label: html`Earned (<span class="nocase">µBD</span>)`, class: 'num', render: (p) => scaledMicro(p.x.scaled) },
+      { label: t('planet.col.from'), render: (p) => formatTime(p.from) },
+      { label: t('planet.col.to'), render: (p) => formatTime(p.to, { date: false }) },
+      { label: t('planet.col.seconds'), class: 'num', render: (p) => formatNumber(p.x.seconds) },
+      { label: t('planet.col.yourForce'), class: 'num', render: (p) => html`<span data-testid="part-force">${formatForce(p.force)}</span>` },
+      { label: t('planet.col.totalForce'), class: 'num', render: (p) => html`<span data-testid="part-total">${p.x.total != null ? formatForce(p.x.total) : p.x.carried ? t('planet.carried') : '—'}</span>` },
+      { label: html`<span class="nocase">${t('planet.col.perForce')}</span>`, class: 'num', render: (p) => scaledMicro(p.x.perForce) },
+      { label: html`<span class="nocase">${t('planet.col.earned')}</span>`, class: 'num', render: (p) => scaledMicro(p.x.scaled) },
     ]} />
-    ${anyCarried ? html`<p class="muted small" data-testid="bubble-carried">* This part also paid out emission carried from time when no
-      Force was active (before you, nobody was earning): it is never lost, only handed to the next active Force.</p>` : null}
-    <p class="formula" data-testid="bubble-formula">earned = your Force × rate × ${shareBps / 100}% × seconds ÷ total active Force
-      <br /><span class="muted small">${formula}. The bubble rounds down to the µBD on your running total, so bubbles add up exactly to what you collect.</span></p>`}
+    ${anyCarried ? html`<p class="muted small" data-testid="bubble-carried">${t('planet.carriedNote')}</p>` : null}
+    <p class="formula" data-testid="bubble-formula">${t('planet.formula', { share: formatNumber(shareBps / 100) })}
+      <br /><span class="muted small">${getLocale() === 'en' && formula ? `${formula}. ` : ''}${t('planet.rounding')}</span></p>`}
   <//>`;
 }
 
@@ -94,27 +93,27 @@ function Bubbles({ bubbles, selected, onSelect }) {
       return html`<button type="button" key=${key} data-testid="bubble" data-hour=${b.hour_start}
         class=${`bubble${selected === key ? ' selected' : ''}`}
         style=${`left:calc(${x}% - ${size / 2}px);top:calc(${y}% - ${size / 2}px);width:${size}px;height:${size}px;animation-delay:${(i % 5) * 0.4}s`}
-        title="Tap to see how it was computed" onClick=${() => onSelect(selected === key ? null : key)}>
+        title=${t('planet.tapBubble')} aria-pressed=${selected === key ? 'true' : 'false'}
+        onClick=${() => onSelect(selected === key ? null : key)}>
         <span class="bubble-amt">${formatBD(b.amount_micro, { unit: false })}</span>
-        <span class="bubble-hour">${b.hour_start ? formatTime(b.hour_start, { seconds: false }).slice(11) : 'earlier'}</span>
+        <span class="bubble-hour">${b.hour_start ? formatTime(b.hour_start, { seconds: false, date: false }) : t('planet.earlierShort')}</span>
       </button>`;
     })}
-    ${bubbles.length > shown.length ? html`<p class="empty-over" data-testid="bubbles-more">and ${bubbles.length - shown.length} earlier
-      bubble${bubbles.length - shown.length === 1 ? '' : 's'}, collected together with these</p>` : null}
+    ${bubbles.length > shown.length ? html`<p class="empty-over" data-testid="bubbles-more">${t('planet.more', { n: bubbles.length - shown.length })}</p>` : null}
   </div>`;
 }
 
 function Countdown({ holder, fetchedAt }) {
   const now = useNow(1000);
-  if (!holder) return html`<${Stat} label="48-hour rule" value="—" hint="starts with your first Force" testid="countdown" />`;
+  if (!holder) return html`<${Stat} label=${t('planet.rule48')} value="—" hint=${t('planet.rule48Hint')} testid="countdown" />`;
   if (holder.dormant) {
-    return html`<${Stat} label="Status" value=${html`<span class="bad">Dormant</span>`} testid="countdown"
-      hint="You earn nothing until you collect again." />`;
+    return html`<${Stat} label=${t('planet.status')} value=${html`<span class="bad">${t('planet.dormant')}</span>`} testid="countdown"
+      hint=${t('planet.dormantHint')} />`;
   }
   const left = Math.max(0, holder.dormant_in_ms - (now - fetchedAt));
   const urgent = left < 6 * 3600000;
-  return html`<${Stat} label="Dormant in" value=${html`<span class=${urgent ? 'bad' : ''}>${formatDuration(left, { days: false })}</span>`}
-    hint=${`unless you collect before ${formatTime(holder.dormant_at, { seconds: false })}`} testid="countdown" />`;
+  return html`<${Stat} label=${t('planet.dormantIn')} value=${html`<span class=${urgent ? 'bad' : ''}>${formatDuration(left, { days: false })}</span>`}
+    hint=${t('planet.dormantInHint', { time: formatTime(holder.dormant_at, { seconds: false }) })} testid="countdown" />`;
 }
 
 export function PlanetView({ ctx, account }) {
@@ -132,35 +131,35 @@ export function PlanetView({ ctx, account }) {
     const outcome = await api.collect(wallet);
     const paid = (outcome.events || []).find((e) => e.type === 'emission/collected')?.attributes?.amount;
     setSelected(null);
-    toast(`Collected ${formatBD(paid ?? 0)} into your balance`);
+    toast(t('planet.collected', { amount: formatBD(paid ?? 0) }));
     live.reload();
   };
   const grants = [...(force.grants || [])].sort((a, b) => a.granted_at - b.granted_at);
   return html`<div class="planet-view" data-testid="planet">
     <div class="grid grid-4">
-      <${Stat} label="Balance" value=${formatBD(holder ? holder.balance_micro : 0)} testid="balance" />
-      <${Stat} label="Pending" value=${formatBD(pending)} testid="pending" hint=${`${list.length} bubble${list.length === 1 ? '' : 's'}`} />
-      <${Stat} label="Original Force" value=${formatForce(force.force)} testid="force"
-        hint=${holder && holder.force_in_pool !== force.force ? `${formatForce(holder.force_in_pool)} earning now` : 'all of it earning'} />
+      <${Stat} label=${t('planet.balance')} value=${formatBD(holder ? holder.balance_micro : 0)} testid="balance" />
+      <${Stat} label=${t('planet.pending')} value=${formatBD(pending)} testid="pending" hint=${t('planet.bubbles', { n: list.length })} />
+      <${Stat} label=${t('planet.force')} value=${formatForce(force.force)} testid="force"
+        hint=${holder && holder.force_in_pool !== force.force ? t('planet.earningNow', { force: formatForce(holder.force_in_pool) }) : t('planet.allEarning')} />
       <${Countdown} holder=${holder} fetchedAt=${fetchedAt} />
     </div>
-    <${Card} title="Your planet" subtitle="Diamonds bubble up every hour. Tap a bubble to see how it was computed; collect to keep them and stay active."
-      actions=${html`<${Button} testid="collect" disabled=${!list.length} onClick=${collect} busyLabel="Collecting…">
-        Collect ${list.length ? formatBD(pending) : ''}<//>`} testid="planet-card">
+    <${Card} title=${t('planet.title')} subtitle=${t('planet.sub')}
+      actions=${html`<${Button} testid="collect" disabled=${!list.length} onClick=${collect} busyLabel=${t('planet.collecting')}>
+        ${list.length ? t('planet.collectAmount', { amount: formatBD(pending) }) : t('planet.collect')}<//>`} testid="planet-card">
       ${list.length ? html`<${Bubbles} bubbles=${list} selected=${selected} onSelect=${setSelected} />`
         : html`<div class="planet-stage empty-stage"><div class="planet-orb" aria-hidden="true"><div class="planet-ring"></div></div>
-          <p class="empty-over" data-testid="no-bubbles">${force.force > 0 ? 'Your next bubble is forming: check back in a moment.'
-            : account.verified ? 'Earn Force (check in, tasks) and your bubbles will appear.' : 'Verify your identity to earn Force, then bubbles appear.'}</p></div>`}
+          <p class="empty-over" data-testid="no-bubbles">${force.force > 0 ? t('planet.forming')
+            : account.verified ? t('planet.earnForce') : t('planet.verifyFirst')}</p></div>`}
     <//>
     ${bubble ? html`<${BubbleDetail} bubble=${bubble} shareBps=${shareBps} formula=${bubbles.formula}
       onClose=${() => setSelected(null)} onCollect=${collect} />` : null}
-    <${Card} title="Force and its grants" subtitle="Each completed task grants Force; temporary grants leave your total when they expire." testid="grants">
-      <${Table} testid="grant" rows=${grants} rowKey=${(g) => g.grant_id} empty="No Force yet." columns=${[
-        { label: 'Task', render: (g) => taskTitle[g.task_id] || g.task_id },
-        { label: 'Force', class: 'num', render: (g) => (g.remaining === g.force ? formatForce(g.force) : `${formatForce(g.remaining)} of ${formatForce(g.force)}`) },
-        { label: 'Granted', render: (g) => formatTime(g.granted_at, { seconds: false }) },
-        { label: 'Expires', render: (g) => (g.expires_at === 0 ? html`<${Badge} kind="ok">permanent<//>`
-          : html`${formatTime(g.expires_at, { seconds: false })} <span class="muted small">(in ${formatDuration(g.expires_at - fetchedAt)})</span>`) },
+    <${Card} title=${t('planet.grantsTitle')} subtitle=${t('planet.grantsSub')} testid="grants">
+      <${Table} testid="grant" rows=${grants} rowKey=${(g) => g.grant_id} empty=${t('planet.noForce')} columns=${[
+        { label: t('planet.col.task'), render: (g) => taskTitle[g.task_id] || g.task_id },
+        { label: t('planet.col.force'), class: 'num', render: (g) => (g.remaining === g.force ? formatForce(g.force) : t('planet.remainingOf', { left: formatForce(g.remaining), all: formatForce(g.force) })) },
+        { label: t('planet.col.granted'), render: (g) => formatTime(g.granted_at, { seconds: false }) },
+        { label: t('planet.col.expires'), render: (g) => (g.expires_at === 0 ? html`<${Badge} kind="ok">${t('planet.permanent')}<//>`
+          : html`${formatTime(g.expires_at, { seconds: false })} <span class="muted small">(${formatIn(g.expires_at - fetchedAt)})</span>`) },
       ]} />
     <//>
   </div>`;

@@ -3,24 +3,12 @@
 // grants given and revoking them.
 import { useState } from 'preact/hooks';
 import {
-  html, useLive, Button, Card, Table, ErrorBox, Loading, Badge, toast, formatBD, formatTime,
-  formatDuration, shortAddr,
+  html, t, useLive, Button, Card, Table, ErrorBox, Loading, Badge, toast, formatBD, formatTime,
+  formatDuration, formatNumber, shortAddr,
 } from '../common.js';
+import { categoryLabel } from './data.js';
 
-// Strings of cohorts (issue 15), Chinese first, until the app's i18n layer (issue 16).
-const MESSAGES = {
-  zh: {
-    paid: (n, bd) => `已分享 ${n} 条记录；${bd} 已支付给你（本批已满）`,
-    waiting: (w, k) => `已接受：本批满 ${k} 位居民后才会开放并支付（目前 ${w}/${k}）`,
-    cohort: (w, k) => `每批 ${k} 位居民，满员前不开放、不支付（已有 ${w} 位等待）`,
-  },
-  en: {
-    paid: (n, bd) => `Shared ${n} record${n === 1 ? '' : 's'}; ${bd} paid to you (the cohort is complete)`,
-    waiting: (w, k) => `Accepted: nothing opens or is paid until ${k} residents accepted (${w} of ${k} so far)`,
-    cohort: (w, k) => `In cohorts of ${k} residents: nothing opens or is paid before one is complete (${w} waiting)`,
-  },
-};
-const T = MESSAGES[(globalThis.navigator?.language || 'zh').toLowerCase().startsWith('en') ? 'en' : 'zh'];
+const categories = (list) => list.map(categoryLabel).join(t('list.sep'));
 
 const names = new Map();
 
@@ -59,25 +47,26 @@ function RequestReview({ ctx, request, onDone }) {
     const out = await api.acceptRequest(wallet, request.id, digests);
     const accepted = (out.events || []).find((e) => e.type === 'exchange/accepted')?.attributes;
     const paid = (out.events || []).some((e) => e.type === 'exchange/granted' && e.attributes.resident === wallet.address);
-    toast(paid || !accepted ? T.paid(digests.length, formatBD(request.reward)) : T.waiting(accepted.waiting, accepted.cohort));
+    toast(paid || !accepted ? t('requests.paid', { n: digests.length, amount: formatBD(request.reward) })
+      : t('requests.waiting', { waiting: accepted.waiting, cohort: accepted.cohort }));
     onDone();
   };
   return html`<div class="review" data-testid="request-review">
-    <h4>Exactly what would be shared</h4>
-    ${records.length === 0 ? html`<p class="empty" data-testid="eligible-empty">None of your records is in
-      ${request.categories.join(', ')} between ${formatTime(request.period_start, { seconds: false })} and ${formatTime(request.period_end, { seconds: false })}.</p>` : html`
+    <h4>${t('requests.exactly')}</h4>
+    ${records.length === 0 ? html`<p class="empty" data-testid="eligible-empty">${t('requests.noneEligible', {
+      categories: categories(request.categories), from: formatTime(request.period_start, { seconds: false }),
+      to: formatTime(request.period_end, { seconds: false }) })}</p>` : html`
     <ul class="eligible">
       ${records.map((r) => html`<li key=${r.digest}><label class="check">
         <input type="checkbox" data-testid="eligible-record" data-digest=${r.digest} checked=${picked.has(r.digest)} onChange=${() => toggle(r.digest)} />
-        <${Badge} kind="brand">${r.category}<//> <span>${formatTime(r.time)}</span>
-        <span class="muted small">${r.source === wallet.address ? 'added by you' : `from ${shortAddr(r.source)}`} · ${r.size} bytes ·
+        <${Badge} kind="brand">${categoryLabel(r.category)}<//> <span>${formatTime(r.time)}</span>
+        <span class="muted small">${r.source === wallet.address ? t('vault.addedByYou') : t('requests.from', { address: shortAddr(r.source) })} · ${t('requests.bytes', { n: formatNumber(r.size) })} ·
           <code>${r.digest.slice(0, 12)}…</code></span></label></li>`)}
     </ul>
-    ${request.cohort > 1 ? html`<p class="muted small" data-testid="request-cohort">${T.cohort(request.waiting, request.cohort)}</p>` : null}
-    <p class="muted small">The chosen records' keys are resealed in this browser to the business's key; it can read them
-      until ${formatDuration(request.access_ms)} after you accept, or until you revoke or erase.</p>
-    <${Button} testid="request-accept" disabled=${picked.size === 0} onClick=${accept} busyLabel="Sharing…">
-      Share ${picked.size} record${picked.size === 1 ? '' : 's'} for ${formatBD(request.reward)}<//>`}
+    ${request.cohort > 1 ? html`<p class="muted small" data-testid="request-cohort">${t('requests.cohort', { waiting: request.waiting, cohort: request.cohort })}</p>` : null}
+    <p class="muted small">${t('requests.resealed', { duration: formatDuration(request.access_ms) })}</p>
+    <${Button} testid="request-accept" disabled=${picked.size === 0} onClick=${accept} busyLabel=${t('requests.sharing')}>
+      ${t('requests.share', { n: picked.size, amount: formatBD(request.reward) })}<//>`}
   </div>`;
 }
 
@@ -91,40 +80,42 @@ export function RequestsView({ ctx }) {
   const requests = live.data.open.filter((r) => !granted.has(r.id));
   const revoke = async (g) => {
     await api.revokeGrant(wallet, g.request);
-    toast(`Access for request #${g.request} revoked`);
+    toast(t('requests.revoked', { id: g.request }));
     live.reload();
   };
   return html`<div class="grid" data-testid="requests">
-    <${Card} title="Open data requests" subtitle="Businesses ask; you choose. Nothing is shared unless you accept.">
-      ${requests.length === 0 ? html`<p class="empty" data-testid="requests-empty">No open request right now.</p>` : html`
+    <${Card} title=${t('requests.openTitle')} subtitle=${t('requests.openSub')}>
+      ${requests.length === 0 ? html`<p class="empty" data-testid="requests-empty">${t('requests.noneOpen')}</p>` : html`
       <ul class="request-list">${requests.map((r) => html`<li key=${r.id} class="request" data-testid="request" data-request=${r.id}>
         <div class="request-head">
           <div>
-            <div class="request-title"><b>${nameOf[r.business]}</b> asks for <b>${r.categories.join(', ')}</b></div>
+            <div class="request-title">${t('requests.asks', { business: nameOf[r.business], categories: categories(r.categories) })}</div>
             <div class="request-purpose" data-testid="request-purpose">“${r.purpose}”</div>
-            <div class="muted small">${r.period_start > 0 ? `records from ${formatTime(r.period_start, { seconds: false })} to ` : 'records up to '}${formatTime(r.period_end, { seconds: false })} ·
-              access for ${formatDuration(r.access_ms)} · ${r.places_left} place${r.places_left === 1 ? '' : 's'} left ·
-              open until ${formatTime(r.expires_at, { seconds: false })}</div>
+            <div class="muted small">${r.period_start > 0
+              ? t('requests.period', { from: formatTime(r.period_start, { seconds: false }), to: formatTime(r.period_end, { seconds: false }) })
+              : t('requests.periodUpTo', { to: formatTime(r.period_end, { seconds: false }) })} ·
+              ${t('requests.accessFor', { duration: formatDuration(r.access_ms) })} · ${t('requests.placesLeft', { n: r.places_left })} ·
+              ${t('requests.openUntil', { time: formatTime(r.expires_at, { seconds: false }) })}</div>
           </div>
           <div class="request-reward"><div class="reward">${formatBD(r.reward)}</div>
             <${Button} small kind=${open === r.id ? 'ghost' : 'secondary'} testid="request-open" onClick=${() => setOpen(open === r.id ? null : r.id)}>
-              ${open === r.id ? 'Close' : 'Review'}<//></div>
+              ${open === r.id ? t('common.close') : t('requests.review')}<//></div>
         </div>
         ${open === r.id ? html`<${RequestReview} ctx=${ctx} request=${r} onDone=${() => { setOpen(null); live.reload(); }} />` : null}
       </li>`)}</ul>`}
     <//>
-    <${Card} title="What I have shared" subtitle="Revoke any time: the business keeps what it already read, nothing more.">
-      <${Table} testid="grant-given" rows=${grants} rowKey=${(g) => g.request} empty="You have not shared anything." columns=${[
-        { label: 'Request', render: (g) => `#${g.request}` },
-        { label: 'Business', render: (g) => nameOf[g.business] },
-        { label: 'Purpose', render: (g) => g.purpose },
-        { label: 'Records', class: 'num', render: (g) => `${g.records.filter((x) => x.live).length} of ${g.records.length}` },
-        { label: 'Paid', class: 'num', render: (g) => formatBD(g.reward) },
-        { label: 'Access', render: (g) => html`<span data-testid="grant-state">${g.state === 'active'
-          ? html`<${Badge} kind="ok">active<//> <span class="muted small">until ${formatTime(g.access_until, { seconds: false })}</span>`
-          : g.state === 'revoked' ? html`<${Badge} kind="bad">revoked<//>` : html`<${Badge}>expired<//>`}</span>` },
-        { label: '', render: (g) => (g.state === 'active'
-          ? html`<${Button} small kind="danger-ghost" testid="grant-revoke" onClick=${() => revoke(g)}>Revoke<//>` : null) },
+    <${Card} title=${t('requests.sharedTitle')} subtitle=${t('requests.sharedSub')}>
+      <${Table} testid="grant-given" rows=${grants} rowKey=${(g) => g.request} empty=${t('requests.noneShared')} columns=${[
+        { label: t('requests.col.request'), render: (g) => `#${g.request}` },
+        { label: t('requests.col.business'), render: (g) => nameOf[g.business] },
+        { label: t('requests.col.purpose'), render: (g) => g.purpose },
+        { label: t('requests.col.records'), class: 'num', render: (g) => t('requests.liveOf', { live: g.records.filter((x) => x.live).length, all: g.records.length }) },
+        { label: t('requests.col.paid'), class: 'num', render: (g) => formatBD(g.reward) },
+        { label: t('requests.col.access'), render: (g) => html`<span data-testid="grant-state">${g.state === 'active'
+          ? html`<${Badge} kind="ok">${t('grant.active')}<//> <span class="muted small">${t('requests.until', { time: formatTime(g.access_until, { seconds: false }) })}</span>`
+          : g.state === 'revoked' ? html`<${Badge} kind="bad">${t('grant.revoked')}<//>` : html`<${Badge}>${t('grant.expired')}<//>`}</span>` },
+        { label: html`<span class="sr-only">${t('tasks.col.action')}</span>`, render: (g) => (g.state === 'active'
+          ? html`<${Button} small kind="danger-ghost" testid="grant-revoke" onClick=${() => revoke(g)}>${t('depositors.revoke')}<//>` : null) },
       ]} />
     <//>
   </div>`;

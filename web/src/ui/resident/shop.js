@@ -3,7 +3,7 @@
 // this browser can open.
 import { useState } from 'preact/hooks';
 import {
-  html, useLive, Button, Card, Table, ErrorBox, Loading, Badge, toast, formatBD, formatTime, shortAddr,
+  html, t, useLive, Button, Card, Table, ErrorBox, Loading, Badge, toast, formatBD, formatForce, formatTime, shortAddr,
 } from '../common.js';
 import { queryOrNull } from './data.js';
 
@@ -25,11 +25,11 @@ async function loadShop(api, address) {
 
 /** Why this resident cannot buy this offer now, or null. */
 function refusal(offer, { balance, force, now }) {
-  if (offer.left <= 0) return 'sold out';
-  if (now < offer.starts_at) return `on sale from ${formatTime(offer.starts_at, { seconds: false })}`;
-  if (now >= offer.ends_at) return 'sale ended';
-  if (force < offer.min_force) return `needs Force ${offer.min_force} (you have ${force})`;
-  if (BigInt(balance) < BigInt(offer.price)) return 'not enough diamonds';
+  if (offer.left <= 0) return t('shop.soldOut');
+  if (now < offer.starts_at) return t('shop.from', { time: formatTime(offer.starts_at, { seconds: false }) });
+  if (now >= offer.ends_at) return t('shop.ended');
+  if (force < offer.min_force) return t('shop.needsForce', { min: offer.min_force, force });
+  if (BigInt(balance) < BigInt(offer.price)) return t('shop.notEnough');
   return null;
 }
 
@@ -37,7 +37,7 @@ function Voucher({ ctx, redemption }) {
   const [text, setText] = useState(null);
   const open = async () => setText(await ctx.api.readVoucher(ctx.wallet, redemption));
   if (text !== null) return html`<code class="voucher" data-testid="voucher-text">${text}</code>`;
-  return html`<${Button} small kind="secondary" testid="voucher-open" onClick=${open}>Open voucher<//>`;
+  return html`<${Button} small kind="secondary" testid="voucher-open" onClick=${open}>${t('shop.openVoucher')}<//>`;
 }
 
 export function ShopView({ ctx }) {
@@ -48,34 +48,34 @@ export function ShopView({ ctx }) {
   const current = data.offers.filter((o) => data.now < o.ends_at);
   const redeem = async (o) => {
     await api.redeem(wallet, o.id);
-    toast(`Redeemed “${o.item}” for ${formatBD(o.price)}; the shop will send your voucher`);
+    toast(t('shop.redeemed', { item: o.item, amount: formatBD(o.price) }));
     live.reload();
   };
   return html`<div class="grid" data-testid="shop">
-    <${Card} title="Shop" subtitle=${`Your balance: ${formatBD(data.balance)} · Force ${data.force}`}>
-      ${current.length === 0 ? html`<p class="empty" data-testid="offers-empty">Nothing on sale right now.</p>` : html`
+    <${Card} title=${t('shop.title')} subtitle=${t('shop.sub', { balance: formatBD(data.balance), force: formatForce(data.force) })}>
+      ${current.length === 0 ? html`<p class="empty" data-testid="offers-empty">${t('shop.empty')}</p>` : html`
       <div class="offer-grid">${current.map((o) => {
         const why = refusal(o, data);
         return html`<div class="offer" key=${o.id} data-testid="offer" data-offer=${o.id}>
           <div class="offer-item">${o.item}</div>
           <div class="muted small">${data.shops[o.business]}</div>
           <div class="offer-price">${formatBD(o.price)}</div>
-          <div class="muted small">${o.left} of ${o.stock} left · until ${formatTime(o.ends_at, { seconds: false })}
-            ${o.min_force ? html` · Force ≥ ${o.min_force}` : null}${o.daily_limit ? html` · ${o.daily_limit} a day` : null}</div>
+          <div class="muted small">${t('shop.left', { left: o.left, stock: o.stock })} · ${t('shop.until', { time: formatTime(o.ends_at, { seconds: false }) })}
+            ${o.min_force ? html` · ${t('shop.minForce', { min: o.min_force })}` : null}${o.daily_limit ? html` · ${t('shop.perDay', { n: o.daily_limit })}` : null}</div>
           ${why ? html`<p class="refusal" data-testid="offer-refusal">${why}</p>` : null}
-          <${Button} small testid="offer-redeem" disabled=${!!why} onClick=${() => redeem(o)} busyLabel="Redeeming…">Redeem<//>
+          <${Button} small testid="offer-redeem" disabled=${!!why} onClick=${() => redeem(o)} busyLabel=${t('shop.redeeming')}>${t('shop.redeem')}<//>
         </div>`;
       })}</div>`}
     <//>
-    <${Card} title="My redemptions">
-      <${Table} testid="redemption" rows=${data.redemptions} rowKey=${(r) => r.id} empty="No redemptions yet." columns=${[
+    <${Card} title=${t('shop.mine')}>
+      <${Table} testid="redemption" rows=${data.redemptions} rowKey=${(r) => r.id} empty=${t('shop.noneMine')} columns=${[
         { label: '#', render: (r) => r.id },
-        { label: 'Item', render: (r) => r.item },
-        { label: 'Price', class: 'num', render: (r) => formatBD(r.price) },
-        { label: 'When', render: (r) => formatTime(r.redeemed_at, { seconds: false }) },
-        { label: 'Status', render: (r) => (r.status === 'fulfilled' ? html`<${Badge} kind="ok">fulfilled<//>`
-          : r.status === 'refunded' ? html`<${Badge} kind="warn">refunded<//>` : html`<${Badge}>waiting for the shop<//>`) },
-        { label: 'Voucher', render: (r) => (r.status === 'fulfilled' && r.voucher ? html`<${Voucher} ctx=${ctx} redemption=${r} />` : '—') },
+        { label: t('shop.col.item'), render: (r) => r.item },
+        { label: t('shop.col.price'), class: 'num', render: (r) => formatBD(r.price) },
+        { label: t('shop.col.when'), render: (r) => formatTime(r.redeemed_at, { seconds: false }) },
+        { label: t('shop.col.status'), render: (r) => (r.status === 'fulfilled' ? html`<${Badge} kind="ok">${t('redemption.fulfilled')}<//>`
+          : r.status === 'refunded' ? html`<${Badge} kind="warn">${t('redemption.refunded')}<//>` : html`<${Badge}>${t('shop.waiting')}<//>`) },
+        { label: t('shop.col.voucher'), render: (r) => (r.status === 'fulfilled' && r.voucher ? html`<${Voucher} ctx=${ctx} redemption=${r} />` : '—') },
       ]} />
     <//>
   </div>`;

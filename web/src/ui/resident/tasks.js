@@ -1,7 +1,7 @@
 // Tasks and the daily check-in: the whole catalog, which tasks the resident completes
 // alone (attester "resident") and which someone else attests, with what each grants.
 import {
-  html, useLive, Button, Card, Table, ErrorBox, Loading, Badge, toast, formatForce, formatTime,
+  html, t, useLive, Button, Card, Table, ErrorBox, Loading, Badge, toast, formatForce, formatTime, localIso,
 } from '../common.js';
 import { attesterLabel, limitLabel } from './data.js';
 
@@ -14,7 +14,7 @@ async function loadTasks(api, address) {
 }
 
 /** The local day (in the deployment's zone) of a block time, as YYYY-MM-DD. */
-const dayOf = (ms) => formatTime(ms).slice(0, 10);
+const dayOf = (ms) => localIso(ms).slice(0, 10);
 
 export function TasksView({ ctx }) {
   const { api, wallet } = ctx;
@@ -27,37 +27,38 @@ export function TasksView({ ctx }) {
   }
   const complete = async (task) => {
     await api.completeTask(wallet, task.id);
-    toast(`${task.title}: +${task.force} Force`);
+    toast(t('tasks.done', { title: task.title, force: formatForce(task.force) }));
     live.reload();
   };
-  const checkin = tasks.find((t) => t.id === 'daily_checkin');
+  const checkin = tasks.find((x) => x.id === 'daily_checkin');
   const today = ctx.status ? dayOf(ctx.status.time) : null;
   const checkedToday = checkin && checkin.limit === 'daily:1' && lastGrant.daily_checkin
     && today && dayOf(lastGrant.daily_checkin) === today;
   const sorted = [...tasks].sort((a, b) => (a.attester === 'resident' ? 0 : 1) - (b.attester === 'resident' ? 0 : 1)
     || (a.enabled === b.enabled ? 0 : a.enabled ? -1 : 1) || a.title.localeCompare(b.title));
   return html`<div class="grid" data-testid="tasks">
-    ${checkin ? html`<${Card} title="Daily check-in" testid="checkin-card"
-      subtitle=${`+${checkin.force} Force${checkin.duration_days ? ` for ${checkin.duration_days} days` : ''}, ${limitLabel(checkin.limit)}.`}
-      actions=${checkedToday ? html`<${Badge} kind="ok" testid="checked-in">checked in today ✓<//>`
-        : checkin.enabled ? html`<${Button} testid="checkin" onClick=${() => complete(checkin)} busyLabel="Checking in…">Check in<//>`
-        : html`<${Badge} kind="bad" testid="checkin-disabled">disabled by the operator<//>`}>
-      <p class="muted" data-testid="checkin-last">${lastGrant.daily_checkin ? `Last check-in: ${formatTime(lastGrant.daily_checkin)}` : 'You have not checked in yet.'}</p>
+    ${checkin ? html`<${Card} title=${t('tasks.checkin')} testid="checkin-card"
+      subtitle=${t(checkin.duration_days ? 'tasks.checkinSubDays' : 'tasks.checkinSub',
+        { force: formatForce(checkin.force), days: checkin.duration_days, limit: limitLabel(checkin.limit) })}
+      actions=${checkedToday ? html`<${Badge} kind="ok" testid="checked-in">${t('tasks.checkedIn')}<//>`
+        : checkin.enabled ? html`<${Button} testid="checkin" onClick=${() => complete(checkin)} busyLabel=${t('tasks.checkingIn')}>${t('tasks.checkIn')}<//>`
+        : html`<${Badge} kind="bad" testid="checkin-disabled">${t('tasks.disabledByOperator')}<//>`}>
+      <p class="muted" data-testid="checkin-last">${lastGrant.daily_checkin ? t('tasks.lastCheckin', { time: formatTime(lastGrant.daily_checkin) }) : t('tasks.neverCheckedIn')}</p>
     <//>` : null}
-    <${Card} title="Task catalog" subtitle="What each task grants, how often, and who attests it. You complete the ones marked “you” yourself.">
-      <${Table} testid="task" rows=${sorted} rowKey=${(t) => t.id} columns=${[
-        { label: 'Task', render: (t) => html`<div data-testid="task-title" data-task=${t.id}><b>${t.title}</b>
-          <div class="muted small">${t.category} · <code>${t.id}</code></div></div>` },
-        { label: 'Force', class: 'num', render: (t) => `+${formatForce(t.force)}` },
-        { label: 'Lasts', render: (t) => (t.duration_days ? `${t.duration_days} days` : 'permanent') },
-        { label: 'How often', render: (t) => limitLabel(t.limit) },
-        { label: 'Attested by', render: (t) => (t.attester === 'resident'
-          ? html`<${Badge} kind="brand">you<//>` : attesterLabel(t.attester)) },
-        { label: 'Status', render: (t) => html`<span data-testid=${`task-status-${t.id}`}>${t.enabled
-          ? html`<${Badge} kind="ok">enabled<//>` : html`<${Badge} kind="bad">disabled<//>`}</span>` },
-        { label: '', render: (t) => (t.attester === 'resident' && t.enabled
-          ? html`<${Button} small kind="secondary" testid=${`complete-${t.id}`} onClick=${() => complete(t)}>Complete<//>`
-          : lastGrant[t.id] ? html`<span class="muted small">done ${formatTime(lastGrant[t.id], { seconds: false })}</span>` : null) },
+    <${Card} title=${t('tasks.catalog')} subtitle=${t('tasks.catalogSub')}>
+      <${Table} testid="task" rows=${sorted} rowKey=${(x) => x.id} columns=${[
+        { label: t('tasks.col.task'), render: (x) => html`<div data-testid="task-title" data-task=${x.id}><b>${x.title}</b>
+          <div class="muted small">${x.category} · <code>${x.id}</code></div></div>` },
+        { label: t('tasks.col.force'), class: 'num', render: (x) => `+${formatForce(x.force)}` },
+        { label: t('tasks.col.lasts'), render: (x) => (x.duration_days ? t('tasks.days', { n: x.duration_days }) : t('planet.permanent')) },
+        { label: t('tasks.col.often'), render: (x) => limitLabel(x.limit) },
+        { label: t('tasks.col.attester'), render: (x) => (x.attester === 'resident'
+          ? html`<${Badge} kind="brand">${t('common.you')}<//>` : attesterLabel(x.attester)) },
+        { label: t('tasks.col.status'), render: (x) => html`<span data-testid=${`task-status-${x.id}`}>${x.enabled
+          ? html`<${Badge} kind="ok">${t('tasks.enabled')}<//>` : html`<${Badge} kind="bad">${t('tasks.disabled')}<//>`}</span>` },
+        { label: html`<span class="sr-only">${t('tasks.col.action')}</span>`, render: (x) => (x.attester === 'resident' && x.enabled
+          ? html`<${Button} small kind="secondary" testid=${`complete-${x.id}`} onClick=${() => complete(x)}>${t('tasks.complete')}<//>`
+          : lastGrant[x.id] ? html`<span class="muted small">${t('tasks.doneAt', { time: formatTime(lastGrant[x.id], { seconds: false }) })}</span>` : null) },
       ]} />
     <//>
   </div>`;

@@ -3,41 +3,9 @@
 // deletes the ciphertext and ends every grant of the record.
 import { useState } from 'preact/hooks';
 import {
-  html, useLive, Button, Card, Table, ErrorBox, Loading, Badge, Field, toast, formatTime, shortAddr,
+  html, t, tr, useLive, Button, Card, ErrorBox, Loading, Badge, Field, toast, formatTime, formatNumber, shortAddr,
 } from '../common.js';
-import { CATEGORIES } from './data.js';
-
-// Strings of the deposit allowances (issue 15), Chinese first, until the app has an i18n
-// layer (issue 16) to move them into.
-const MESSAGES = {
-  zh: {
-    title: '允许存入的商家',
-    subtitle: '只有你允许的商家才能向你的数据仓库存入记录；你可以随时撤销，已存入的记录仍归你所有。',
-    none: '你还没有允许任何商家存入记录。',
-    since: '允许于',
-    revoke: '撤销',
-    revoking: '正在撤销…',
-    allow: '允许存入',
-    allowing: '正在签名…',
-    choose: '选择商家',
-    allowed: (name) => `已允许 ${name} 存入记录`,
-    revoked: (name) => `已撤销 ${name} 的存入权限`,
-  },
-  en: {
-    title: 'Businesses allowed to deposit',
-    subtitle: 'Only businesses you allow can put records into your vault; revoke at any time, and what they deposited stays yours.',
-    none: 'You allow no business to deposit records.',
-    since: 'allowed',
-    revoke: 'Revoke',
-    revoking: 'Revoking…',
-    allow: 'Allow deposits',
-    allowing: 'Signing…',
-    choose: 'Choose a business',
-    allowed: (name) => `${name} may now deposit records`,
-    revoked: (name) => `${name} may no longer deposit`,
-  },
-};
-const T = MESSAGES[(globalThis.navigator?.language || 'zh').toLowerCase().startsWith('en') ? 'en' : 'zh'];
+import { CATEGORIES, categoryLabel } from './data.js';
 
 function prettyPlaintext(text) {
   try {
@@ -59,26 +27,27 @@ function RecordRow({ ctx, record, onErased }) {
   };
   const erase = async () => {
     await api.eraseRecord(wallet, record.digest);
-    toast('Record erased: the ciphertext is deleted and its grants ended');
+    toast(t('vault.erased'));
     onErased();
   };
   const pretty = plain !== null ? prettyPlaintext(plain) : null;
   return html`<li class=${`record${record.erased_at ? ' erased' : ''}`} data-testid="record" data-digest=${record.digest}>
     <div class="record-main">
-      <div class="record-title"><${Badge} kind="brand">${record.category}<//>
-        <span class="muted small">${record.source === wallet.address ? 'added by you' : html`deposited by <a href=${`#/explorer/account/${record.source}`}>${shortAddr(record.source)}</a>`}</span>
-        ${record.erased_at ? html`<${Badge} kind="bad">erased ${formatTime(record.erased_at, { seconds: false })}<//>` : null}</div>
-      <div class="muted small">${formatTime(record.time)} · ${record.size.toLocaleString('en-US')} bytes encrypted ·
+      <div class="record-title"><${Badge} kind="brand">${categoryLabel(record.category)}<//>
+        <span class="muted small">${record.source === wallet.address ? t('vault.addedByYou')
+          : tr('vault.depositedBy', { who: html`<a href=${`#/explorer/account/${record.source}`}>${shortAddr(record.source)}</a>` })}</span>
+        ${record.erased_at ? html`<${Badge} kind="bad">${t('vault.erasedAt', { time: formatTime(record.erased_at, { seconds: false }) })}<//>` : null}</div>
+      <div class="muted small">${formatTime(record.time)} · ${t('vault.bytes', { n: formatNumber(record.size) })} ·
         <code title=${record.digest}>${record.digest.slice(0, 12)}…</code></div>
     </div>
     ${record.erased_at ? null : html`<div class="record-actions">
-      <${Button} small kind="secondary" testid="record-view" onClick=${view}>${plain !== null ? 'Hide' : 'View'}<//>
-      ${confirming ? html`<${Button} small kind="danger" testid="record-erase-confirm" onClick=${erase} busyLabel="Erasing…">Erase for good<//>
-        <${Button} small kind="ghost" onClick=${() => setConfirming(false)}>Keep<//>`
-        : html`<${Button} small kind="danger-ghost" testid="record-erase" onClick=${() => setConfirming(true)}>Erase<//>`}
+      <${Button} small kind="secondary" testid="record-view" onClick=${view}>${plain !== null ? t('vault.hide') : t('vault.view')}<//>
+      ${confirming ? html`<${Button} small kind="danger" testid="record-erase-confirm" onClick=${erase} busyLabel=${t('vault.erasing')}>${t('vault.eraseForGood')}<//>
+        <${Button} small kind="ghost" onClick=${() => setConfirming(false)}>${t('vault.keep')}<//>`
+        : html`<${Button} small kind="danger-ghost" testid="record-erase" onClick=${() => setConfirming(true)}>${t('vault.erase')}<//>`}
     </div>`}
     ${plain !== null ? html`<div class="plaintext" data-testid="record-plaintext">
-      <div class="muted small">Decrypted in this browser</div>
+      <div class="muted small">${t('vault.decrypted')}</div>
       ${pretty || html`<pre>${plain}</pre>`}</div>` : null}
   </li>`;
 }
@@ -99,29 +68,29 @@ export function Depositors({ ctx }) {
   const others = businesses.filter((b) => !allowed.some((a) => a.business === b.address));
   const allow = async () => {
     await api.allowDepositor(wallet, choice);
-    toast(T.allowed(nameOf(choice)));
+    toast(t('depositors.allowed', { name: nameOf(choice) }));
     setChoice('');
     data.reload();
   };
   const revoke = async (business) => {
     await api.revokeDepositor(wallet, business);
-    toast(T.revoked(nameOf(business)));
+    toast(t('depositors.revoked', { name: nameOf(business) }));
     data.reload();
   };
-  return html`<${Card} title=${T.title} subtitle=${T.subtitle} testid="depositors">
-    ${allowed.length === 0 ? html`<p class="empty" data-testid="depositors-empty">${T.none}</p>`
+  return html`<${Card} title=${t('depositors.title')} subtitle=${t('depositors.subtitle')} testid="depositors">
+    ${allowed.length === 0 ? html`<p class="empty" data-testid="depositors-empty">${t('depositors.none')}</p>`
       : html`<ul class="records">${allowed.map((a) => html`<li class="record" data-testid="depositor" data-business=${a.business}>
         <div class="record-main"><strong>${nameOf(a.business)}</strong>
-          <div class="muted small">${T.since} ${formatTime(a.since, { seconds: false })} · <code>${shortAddr(a.business)}</code></div></div>
+          <div class="muted small">${t('depositors.since', { time: formatTime(a.since, { seconds: false }) })} · <code>${shortAddr(a.business)}</code></div></div>
         <div class="record-actions"><${Button} small kind="danger-ghost" testid="depositor-revoke"
-          onClick=${() => revoke(a.business)} busyLabel=${T.revoking}>${T.revoke}<//></div>
+          onClick=${() => revoke(a.business)} busyLabel=${t('depositors.revoking')}>${t('depositors.revoke')}<//></div>
       </li>`)}</ul>`}
     ${others.length ? html`<div class="form-row">
-      <${Field} label=${T.choose}><select data-testid="depositor-choice" value=${choice} onChange=${(e) => setChoice(e.target.value)}>
+      <${Field} label=${t('depositors.choose')}><select data-testid="depositor-choice" value=${choice} onChange=${(e) => setChoice(e.target.value)}>
         <option value="">—</option>
         ${others.map((b) => html`<option value=${b.address}>${b.name}</option>`)}</select><//>
       <div class="form-actions"><${Button} small testid="depositor-allow" disabled=${!choice} onClick=${allow}
-        busyLabel=${T.allowing}>${T.allow}<//></div>
+        busyLabel=${t('depositors.allowing')}>${t('depositors.allow')}<//></div>
     </div>` : null}
   <//>`;
 }
@@ -135,26 +104,26 @@ export function VaultView({ ctx }) {
   const [text, setText] = useState('');
   const add = async () => {
     const digest = await api.addRecord(wallet, text, category);
-    toast(`Record added (${digest.slice(0, 10)}…)`);
+    toast(t('vault.added', { digest: `${digest.slice(0, 10)}…` }));
     setText('');
     live.reload();
   };
   const records = live.data ? [...live.data.records].reverse() : [];
   return html`<div class="grid grid-2 vault" data-testid="vault">
-    <${Card} title="Add a record" subtitle="Sealed here to your own key before it leaves this browser.">
+    <${Card} title=${t('vault.addTitle')} subtitle=${t('vault.addSub')}>
       <form onSubmit=${(e) => e.preventDefault()}>
-        <${Field} label="Category"><select data-testid="record-category" value=${category} onChange=${(e) => setCategory(e.target.value)}>
-          ${CATEGORIES.map((c) => html`<option value=${c}>${c}</option>`)}</select><//>
-        <${Field} label="Content"><textarea rows="5" data-testid="record-text" value=${text}
-          placeholder="e.g. My running log: 5 km on Monday, 8 km on Thursday" onInput=${(e) => setText(e.target.value)}></textarea><//>
-        <${Button} type="submit" testid="record-add" disabled=${!text.trim()} onClick=${add} busyLabel="Sealing and uploading…">Add to my vault<//>
+        <${Field} label=${t('vault.category')}><select data-testid="record-category" value=${category} onChange=${(e) => setCategory(e.target.value)}>
+          ${CATEGORIES.map((c) => html`<option value=${c}>${categoryLabel(c)}</option>`)}</select><//>
+        <${Field} label=${t('vault.content')}><textarea rows="5" data-testid="record-text" value=${text}
+          placeholder=${t('vault.contentPlaceholder')} onInput=${(e) => setText(e.target.value)}></textarea><//>
+        <${Button} type="submit" testid="record-add" disabled=${!text.trim()} onClick=${add} busyLabel=${t('vault.sealing')}>${t('vault.add')}<//>
       </form>
     <//>
-    <${Card} title="My records" subtitle=${live.data ? `${live.data.total} record${live.data.total === 1 ? '' : 's'}` : ''}
+    <${Card} title=${t('vault.mine')} subtitle=${live.data ? t('vault.count', { n: live.data.total }) : ''}
       actions=${html`<label class="check small"><input type="checkbox" checked=${showErased}
-        onChange=${(e) => setShowErased(e.target.checked)} /> show erased</label>`}>
+        onChange=${(e) => setShowErased(e.target.checked)} /> ${t('vault.showErased')}</label>`}>
       ${live.data === undefined ? (live.error ? html`<${ErrorBox} error=${live.error} />` : html`<${Loading} />`)
-        : records.length === 0 ? html`<p class="empty" data-testid="records-empty">Your vault is empty.</p>`
+        : records.length === 0 ? html`<p class="empty" data-testid="records-empty">${t('vault.empty')}</p>`
         : html`<ul class="records">${records.map((r) => html`<${RecordRow} key=${r.digest} ctx=${ctx} record=${r} onErased=${live.reload} />`)}</ul>`}
     <//>
     <${Depositors} ctx=${ctx} />

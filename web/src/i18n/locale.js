@@ -1,0 +1,45 @@
+// The page's locale: chosen once from the browser (zh* → zh-CN, else en) unless the visitor
+// picked one with the switch (remembered in localStorage), with <html lang> kept in step.
+export const LOCALES = ['zh-CN', 'en'];
+/** What the switch shows for each locale: its own name, in its own language. */
+export const LOCALE_NAMES = { 'zh-CN': '中文', en: 'English' };
+const STORAGE_KEY = 'planet.locale';
+
+/** zh, zh-CN, zh-Hans-SG… → zh-CN; anything else → en. */
+export function matchLocale(tag) {
+  return String(tag || '').toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
+/** The locale remembered from the switch, else the browser's first language's. */
+export function detectLocale() {
+  try {
+    const saved = globalThis.localStorage?.getItem(STORAGE_KEY);
+    if (LOCALES.includes(saved)) return saved;
+  } catch { /* storage blocked: follow the browser */ }
+  const nav = globalThis.navigator;
+  const first = (nav?.languages && nav.languages[0]) || nav?.language || 'en';
+  return matchLocale(first);
+}
+
+let current = detectLocale();
+const listeners = new Set();
+
+function applyLang() {
+  if (globalThis.document?.documentElement) globalThis.document.documentElement.lang = current;
+}
+applyLang();
+
+export function getLocale() { return current; }
+
+/** Switch the language of every page (remembered for the next visit). */
+export function setLocale(locale) {
+  const next = LOCALES.includes(locale) ? locale : matchLocale(locale);
+  try { globalThis.localStorage?.setItem(STORAGE_KEY, next); } catch { /* not remembered */ }
+  if (next === current) return;
+  current = next;
+  applyLang();
+  for (const fn of [...listeners]) fn(current);
+}
+
+export function onLocale(fn) { listeners.add(fn); return () => listeners.delete(fn); }
+
