@@ -16,20 +16,16 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import http.server
 import json
-import queue
 import random
 import subprocess
-import threading
 from pathlib import Path
 from typing import Any
 
 from planet.core.errors import InvalidProof
 from planet.core.state import EMPTY_ROOT, CommittedState
 from planet.sdk.proofs import verify_proof
-from tests.integration.test_web_sdk import WEB, _node_ready, _port
-from tests.require import missing
+from tests.integration.browser_vectors import WEB, node_ready, run_in_chromium
 
 FIXTURE = WEB / "test" / "fixtures" / "proof-vectors.json"
 PINNED_SEED = 13
@@ -181,8 +177,7 @@ def test_pinned_vectors_still_get_the_nodes_verdicts() -> None:
 
 
 def test_node_js_judges_fresh_vectors_as_the_node_does(tmp_path: Path) -> None:
-    node = _node_ready()
-    assert node is not None
+    node = node_ready()
     doc = make_proof_vectors()
     (tmp_path / "proof-vectors.json").write_text(json.dumps(doc), encoding="utf-8")
     done = subprocess.run([node, str(WEB / "test" / "proof-interop.mjs"), str(tmp_path)], cwd=WEB,
@@ -192,7 +187,7 @@ def test_node_js_judges_fresh_vectors_as_the_node_does(tmp_path: Path) -> None:
 
 
 PAGE = """<!doctype html><meta charset="utf-8"><title>proofs</title>
-<script src="proofs.js"></script>
+<script src="bundle.js"></script>
 <script>
 (async () => {
   let out;
@@ -211,53 +206,9 @@ PAGE = """<!doctype html><meta charset="utf-8"><title>proofs</title>
 
 def test_chromium_judges_fresh_vectors_as_the_node_does(tmp_path: Path) -> None:
     """The bundled SDK in Debian's Chromium, served from loopback (a secure context)."""
-    assert _node_ready() is not None
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        missing("BROWSER", f"{chromium} is missing (scripts/install-chromium installs it)")
-    site = tmp_path / "site"
-    site.mkdir()
-    done = subprocess.run([str(WEB / "node_modules" / ".bin" / "esbuild"), "test/proof-interop.mjs",
-                           "--bundle", "--format=iife", "--global-name=PlanetProofs",
-                           "--platform=browser", "--external:node:*", f"--outfile={site / 'proofs.js'}"],
-                          cwd=WEB, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
     doc = make_proof_vectors()
-    (site / "proof-vectors.json").write_text(json.dumps(doc), encoding="utf-8")
-    (site / "index.html").write_text(PAGE, encoding="utf-8")
-    results: queue.Queue[bytes] = queue.Queue()
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, directory=str(site), **kwargs)
-
-        def do_POST(self) -> None:
-            results.put(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", _port()), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    browser = subprocess.Popen(
-        [str(chromium), "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}",
-         f"http://127.0.0.1:{server.server_address[1]}/index.html"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        out = json.loads(results.get(timeout=90))
-    finally:
-        browser.terminate()
-        try:
-            browser.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            browser.kill()
-            browser.wait()
-        server.shutdown()
-        server.server_close()
+    out = run_in_chromium(tmp_path, "test/proof-interop.mjs", "PlanetProofs", PAGE,
+                          {"proof-vectors.json": json.dumps(doc)})
     assert out["ok"], out["error"]
     assert "Chrome/" in out["agent"]
     _compare(doc, out["verdicts"])

@@ -10,14 +10,9 @@ Skipped only when node or web/node_modules is missing and PLANET_REQUIRE_WEB is 
 from __future__ import annotations
 
 import base64
-import http.server
 import json
-import queue
 import secrets
-import shutil
-import socket
 import subprocess
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +40,9 @@ from planet.sdk.envelope import (
     seal_to,
 )
 from planet.sdk.keys import export_keystore_json, import_keystore_json, wallet_from_mnemonic
+from tests.integration.browser_vectors import WEB, free_port, node_ready, run_in_chromium
 from tests.integration.nodeproc import NodeProcess, planet
-from tests.require import missing
 
-ROOT = Path(__file__).resolve().parents[2]
-WEB = ROOT / "web"
 CHAIN_ID = "planet-webtest-1"
 RESIDENT_WORDS = ("abandon " * 23 + "art").strip()
 BUSINESS_WORDS = ("legal winner thank year wave sausage worth useful " * 3).strip()[:-6] + "title"
@@ -200,16 +193,8 @@ def check_js_vectors(js: dict[str, Any], py: dict[str, Any]) -> None:
     assert b64decode(js["record"]["grant"], field="grant", length=80)
 
 
-def _node_ready() -> str | None:
-    node = shutil.which("node")
-    if node is None or not (WEB / "node_modules").is_dir():
-        missing("WEB", "node or web/node_modules is missing (run ./scripts/install)")
-    return node
-
-
 def test_python_and_js_sdks_read_each_other(tmp_path: Path) -> None:
-    node = _node_ready()
-    assert node is not None
+    node = node_ready()
     py = make_python_vectors()
     (tmp_path / "python.json").write_text(json.dumps(py), encoding="utf-8")
     done = subprocess.run([node, str(WEB / "test" / "interop.mjs"), str(tmp_path)], cwd=WEB,
@@ -235,7 +220,7 @@ def test_vectors_are_pinned_for_the_node_tests() -> None:
 
 
 BROWSER_PAGE = """<!doctype html><meta charset="utf-8"><title>interop</title>
-<script src="interop.js"></script>
+<script src="bundle.js"></script>
 <script>
 (async () => {
   let out;
@@ -256,78 +241,19 @@ BROWSER_PAGE = """<!doctype html><meta charset="utf-8"><title>interop</title>
 def test_sdk_in_a_real_chromium(tmp_path: Path) -> None:
     """The same vectors, checked and made by the bundled SDK in Debian's Chromium (its
     WebCrypto, not Node's), served from loopback so the page is a secure context."""
-    node_bin = _node_ready()
-    assert node_bin is not None
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        missing("BROWSER", f"{chromium} is missing (scripts/install-chromium installs it)")
-    site = tmp_path / "site"
-    site.mkdir()
-    esbuild = WEB / "node_modules" / ".bin" / "esbuild"
-    done = subprocess.run([str(esbuild), "test/interop.mjs", "--bundle", "--format=iife",
-                           "--global-name=PlanetInterop", "--platform=browser",
-                           "--external:node:*", f"--outfile={site / 'interop.js'}"],
-                          cwd=WEB, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
     py = make_python_vectors()
-    (site / "python.json").write_text(json.dumps(py), encoding="utf-8")
-    (site / "index.html").write_text(BROWSER_PAGE, encoding="utf-8")
-    results: queue.Queue[bytes] = queue.Queue()
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, directory=str(site), **kwargs)
-
-        def do_POST(self) -> None:
-            results.put(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", _port()), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    browser = subprocess.Popen(
-        [str(chromium), "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}",
-         f"http://127.0.0.1:{server.server_address[1]}/index.html"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        out = json.loads(results.get(timeout=90))
-    finally:
-        browser.terminate()
-        try:
-            browser.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            browser.kill()
-            browser.wait()
-        server.shutdown()
-        server.server_close()
+    out = run_in_chromium(tmp_path, "test/interop.mjs", "PlanetInterop", BROWSER_PAGE,
+                          {"python.json": json.dumps(py)})
     assert out["ok"], out["error"]
     assert "Chrome/" in out["agent"]
     check_js_vectors(out["js"], py)
-
-
-def _port() -> int:
-    """A free loopback port in the range this test suite's web checks use (17200-17299)."""
-    for port in range(17210, 17300):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 17210-17299")
 
 
 @pytest.mark.slow
 def test_js_api_drives_a_real_node(tmp_path: Path) -> None:
     """Every action the pages use, from the JS SDK against `planet node`; Python then opens
     the resident's record with the keys the same words give in Python."""
-    node_bin = _node_ready()
-    assert node_bin is not None
+    node_bin = node_ready()
     home = tmp_path / "home"
     planet("init", "--home", str(home), "--chain-id", "planet-webtest")
     genesis_file = home / "genesis.json"
@@ -338,7 +264,7 @@ def test_js_api_drives_a_real_node(tmp_path: Path) -> None:
     details = {"name": "李白云", "id_number": id_body + ric.calc_check_digit(id_body + "0"),
                "phone": "13912345678"}
     (tmp_path / "details.json").write_text(json.dumps(details), encoding="utf-8")
-    node = NodeProcess(home, port=_port()).start()
+    node = NodeProcess(home, port=free_port()).start()
     try:
         done = subprocess.run([node_bin, str(WEB / "test" / "live.mjs"), node.url, str(home),
                                str(tmp_path / "details.json")], cwd=WEB, capture_output=True,
