@@ -186,9 +186,9 @@ def test_the_wallet_refuses_what_it_must_not_answer(
         "uri": new_message(domain="shop.example", uri=f"{shop.url}/callback", chain_id=node.chain_id),
         "insecure_uri": new_message(domain="shop.example", uri="http://shop.example/cb",
                                     chain_id=node.chain_id),
+        "chain_id": new_message(domain=shop.domain, uri=f"{shop.url}/callback", chain_id="planet-other"),
         "expired": new_message(domain=shop.domain, uri=f"{shop.url}/callback", chain_id=node.chain_id,
                                now=(datetime.now(UTC) - timedelta(minutes=20)).timestamp()),
-        "chain_id": new_message(domain=shop.domain, uri=f"{shop.url}/callback", chain_id="planet-other"),
     }
     for reason, message in cases.items():
         page.goto(wallet_page(node, message))
@@ -196,6 +196,10 @@ def test_the_wallet_refuses_what_it_must_not_answer(
         expect(page.get_by_test_id("signin-approve")).to_have_count(0)
         if reason == "uri":
             shot(page, "wallet-refuses")
+    page.get_by_test_id("lang-zh-CN").click()  # the page speaks the visitor's language
+    expect(page.get_by_test_id("signin-error")).to_have_text("请求已过期：请回到网站重新开始。")
+    expect(page.get_by_test_id("signin-refused")).to_contain_text("无法同意这个登录请求")
+    page.get_by_test_id("lang-en").click()
     page.goto(wallet_page(node, "not a sign-in message"))
     expect(page.get_by_test_id("signin-error")).to_have_attribute("data-reason", "malformed")
     page.goto(wallet_page(node, good, redirect_uri=f"{shop.url}/elsewhere"))
