@@ -3,9 +3,10 @@
 // any of them from one search box (a height, a transaction hash or an address).
 import { useState } from 'preact/hooks';
 import {
-  html, useLive, formatBD, formatForce, formatTime, Card, Table, ErrorBox, Loading, Badge,
-  Copyable, currentHeight,
+  html, t, tr, useLive, formatBD, formatForce, formatNumber, formatTime, Card, Table, ErrorBox, Loading, Badge,
+  Copyable, currentHeight, errorMessage,
 } from './common.js';
+import { categoryLabel } from './resident/data.js';
 import {
   getJson, query, getAccount, AddrLink, BlockLink, TxLink, JsonView, Facts, shortHash,
 } from './explorer/kit.js';
@@ -22,8 +23,8 @@ export function ExplorerPage({ ctx }) {
   return html`<div class="page explorer" data-testid="explorer-page">
     <div class="page-head">
       <div>
-        <h1><a href="#/explorer" class="plain">Explorer</a></h1>
-        <p class="lead">Every block, transaction and account of this planet, as the ledger holds it.</p>
+        <h1><a href="#/explorer" class="plain">${t('explorer.title')}</a></h1>
+        <p class="lead">${t('explorer.lead')}</p>
       </div>
       <${Search} key=${ctx.route.hash} ctx=${ctx} />
     </div>
@@ -33,10 +34,10 @@ export function ExplorerPage({ ctx }) {
 
 /** Where a search term leads: a height, a 64-hex transaction hash, or an address. */
 export function searchTarget(term) {
-  const t = term.trim();
-  if (/^#?\d+$/.test(t)) return `#/explorer/block/${t.replace('#', '')}`;
-  if (/^[0-9a-fA-F]{64}$/.test(t)) return `#/explorer/tx/${t.toLowerCase()}`;
-  if (/^planet1[02-9ac-hj-np-z]{20,}$/.test(t.toLowerCase())) return `#/explorer/account/${t.toLowerCase()}`;
+  const q = term.trim();
+  if (/^#?\d+$/.test(q)) return `#/explorer/block/${q.replace('#', '')}`;
+  if (/^[0-9a-fA-F]{64}$/.test(q)) return `#/explorer/tx/${q.toLowerCase()}`;
+  if (/^planet1[02-9ac-hj-np-z]{20,}$/.test(q.toLowerCase())) return `#/explorer/account/${q.toLowerCase()}`;
   return null;
 }
 
@@ -46,16 +47,16 @@ function Search({ ctx }) {
   const go = (e) => {
     e.preventDefault();
     const target = searchTarget(term);
-    if (!target) { setError('Type a block height, a transaction hash (64 hex) or an address (planet1…).'); return; }
+    if (!target) { setError('explorer.searchHelp'); return; }
     setError('');
     ctx.navigate(target);
   };
   return html`<form class="search" onSubmit=${go} role="search">
-    <input type="search" placeholder="Height, tx hash or address" value=${term}
+    <input type="search" placeholder=${t('explorer.searchPlaceholder')} value=${term}
       onInput=${(e) => setTerm(e.currentTarget.value)} data-testid="explorer-search"
-      aria-label="Search the ledger" />
-    <button type="submit" class="btn btn-primary" data-testid="explorer-search-go">Search</button>
-    ${error ? html`<div class="field-error" data-testid="explorer-search-error">${error}</div>` : null}
+      aria-label=${t('explorer.searchLabel')} />
+    <button type="submit" class="btn btn-primary" data-testid="explorer-search-go">${t('explorer.search')}</button>
+    ${error ? html`<div class="field-error" role="alert" data-testid="explorer-search-error">${t(error)}</div>` : null}
   </form>`;
 }
 
@@ -69,26 +70,26 @@ function Home({ ctx, before }) {
   const oldest = rows.length ? rows[rows.length - 1].height : null;
   return html`
     <div class="stats-row">
-      <div class="stat"><div class="stat-label">Height</div><div class="stat-value" data-testid="explorer-height">${s ? s.height.toLocaleString('en-US') : '…'}</div></div>
-      <div class="stat"><div class="stat-label">Chain</div><div class="stat-value small">${s?.chain_id ?? '…'}</div></div>
-      <div class="stat"><div class="stat-label">Last block</div><div class="stat-value small">${s ? formatTime(s.time) : '…'}</div></div>
-      <div class="stat"><div class="stat-label">Mempool</div><div class="stat-value">${s?.mempool ?? '…'}</div></div>
+      <div class="stat"><div class="stat-label">${t('explorer.height')}</div><div class="stat-value" data-testid="explorer-height">${s ? formatNumber(s.height) : '…'}</div></div>
+      <div class="stat"><div class="stat-label">${t('explorer.chain')}</div><div class="stat-value small">${s?.chain_id ?? '…'}</div></div>
+      <div class="stat"><div class="stat-label">${t('explorer.lastBlock')}</div><div class="stat-value small">${s ? formatTime(s.time) : '…'}</div></div>
+      <div class="stat"><div class="stat-label">${t('explorer.mempool')}</div><div class="stat-value">${s?.mempool ?? '…'}</div></div>
     </div>
     ${before ? null : html`<${RecentTxs} ctx=${ctx} />`}
-    <${Card} title=${before ? `Blocks before #${before}` : 'Latest blocks'} subtitle=${before ? null : 'Updates live as blocks are made.'}
-      actions=${before ? html`<a href="#/explorer" class="btn btn-ghost btn-small">Latest</a>` : null}>
+    <${Card} title=${before ? t('explorer.blocksBefore', { height: before }) : t('explorer.latestBlocks')} subtitle=${before ? null : t('explorer.live')}
+      actions=${before ? html`<a href="#/explorer" class="btn btn-ghost btn-small">${t('explorer.latest')}</a>` : null}>
       <${ErrorBox} error=${blocks.error} />
       ${blocks.data === undefined ? html`<${Loading} />` : html`<${Table} testid="explorer-blocks" rows=${rows}
         rowKey=${(b) => b.height} onRowClick=${(b) => ctx.navigate(`#/explorer/block/${b.height}`)}
-        empty="No blocks yet."
+        empty=${t('explorer.noBlocks')}
         columns=${[
-          { key: 'height', label: 'Height', render: (b) => html`<${BlockLink} height=${b.height} />` },
-          { key: 'time', label: 'Time', render: (b) => formatTime(b.time) },
-          { key: 'tx_count', label: 'Txs', class: 'num', render: (b) => b.tx_count ? html`<strong>${b.tx_count}</strong>` : html`<span class="muted">0</span>` },
-          { key: 'hash', label: 'Hash', render: (b) => html`<span class="mono muted">${shortHash(b.hash)}</span>` },
-          { key: 'app_hash', label: 'App hash', render: (b) => html`<span class="mono muted">${shortHash(b.app_hash)}</span>` },
+          { key: 'height', label: t('explorer.height'), render: (b) => html`<${BlockLink} height=${b.height} />` },
+          { key: 'time', label: t('business.col.time'), render: (b) => formatTime(b.time) },
+          { key: 'tx_count', label: t('explorer.txs'), class: 'num', render: (b) => b.tx_count ? html`<strong>${b.tx_count}</strong>` : html`<span class="muted">0</span>` },
+          { key: 'hash', label: t('explorer.hash'), render: (b) => html`<span class="mono muted">${shortHash(b.hash)}</span>` },
+          { key: 'app_hash', label: t('explorer.appHash'), render: (b) => html`<span class="mono muted">${shortHash(b.app_hash)}</span>` },
         ]} />`}
-      ${oldest > 1 ? html`<p class="pager"><a href=${`#/explorer?before=${oldest}`} data-testid="explorer-older">Older blocks →</a></p>` : null}
+      ${oldest > 1 ? html`<p class="pager"><a href=${`#/explorer?before=${oldest}`} data-testid="explorer-older">${t('explorer.older')}</a></p>` : null}
     <//>`;
 }
 
@@ -115,17 +116,17 @@ async function loadRecentTxs(ctx, want = 10) {
 function RecentTxs({ ctx }) {
   const txs = useLive(() => loadRecentTxs(ctx), []);
   if (txs.data === undefined && !txs.error) return null;
-  return html`<${Card} title="Latest transactions" testid="explorer-recent">
+  return html`<${Card} title=${t('explorer.latestTxs')} testid="explorer-recent">
     <${ErrorBox} error=${txs.error} />
-    <${Table} testid="explorer-recent-tx" rows=${txs.data || []} rowKey=${(t) => t.hash}
-      empty="No transaction in the last 300 blocks." onRowClick=${(t) => ctx.navigate(`#/explorer/tx/${t.hash}`)}
+    <${Table} testid="explorer-recent-tx" rows=${txs.data || []} rowKey=${(x) => x.hash}
+      empty=${t('explorer.noRecentTx')} onRowClick=${(x) => ctx.navigate(`#/explorer/tx/${x.hash}`)}
       columns=${[
-        { key: 'hash', label: 'Hash', render: (t) => html`<${TxLink} hash=${t.hash} />` },
-        { key: 'types', label: 'Messages', render: (t) => html`<${MsgTypes} msgs=${t.tx?.body?.messages} />` },
-        { key: 'sender', label: 'Sender', render: (t) => html`<${AddrLink} address=${t.tx?.body?.sender} />` },
-        { key: 'height', label: 'Block', render: (t) => html`<${BlockLink} height=${t.height} />` },
-        { key: 'time', label: 'Time', render: (t) => formatTime(t.time) },
-        { key: 'code', label: 'Result', render: (t) => html`<${CodeBadge} code=${t.code ?? t.result?.code} />` },
+        { key: 'hash', label: t('explorer.hash'), render: (x) => html`<${TxLink} hash=${x.hash} />` },
+        { key: 'types', label: t('explorer.messages'), render: (x) => html`<${MsgTypes} msgs=${x.tx?.body?.messages} />` },
+        { key: 'sender', label: t('explorer.sender'), render: (x) => html`<${AddrLink} address=${x.tx?.body?.sender} />` },
+        { key: 'height', label: t('history.col.block'), render: (x) => html`<${BlockLink} height=${x.height} />` },
+        { key: 'time', label: t('business.col.time'), render: (x) => formatTime(x.time) },
+        { key: 'code', label: t('history.col.result'), render: (x) => html`<${CodeBadge} code=${x.code ?? x.result?.code} />` },
       ]} />
   <//>`;
 }
@@ -135,33 +136,33 @@ function BlockView({ ctx, height }) {
   if (block.error) return html`<${ErrorBox} error=${block.error} />`;
   if (block.data === undefined) return html`<${Loading} />`;
   const b = block.data;
-  if (b === null) return html`<${Card} title=${`Block #${height}`}><p class="empty" data-testid="explorer-not-found">No block at height ${height} yet.</p><//>`;
+  if (b === null) return html`<${Card} title=${t('explorer.blockN', { height })}><p class="empty" data-testid="explorer-not-found">${t('explorer.noBlock', { height })}</p><//>`;
   const h = Number(b.height);
   return html`
-    <${Card} title=${`Block #${h.toLocaleString('en-US')}`} testid="explorer-block"
+    <${Card} title=${t('explorer.blockN', { height: formatNumber(h) })} testid="explorer-block"
       actions=${html`<span class="pager-inline">
         ${h > 1 ? html`<a class="btn btn-ghost btn-small" href=${`#/explorer/block/${h - 1}`}>← #${h - 1}</a>` : null}
         ${h < currentHeight() ? html`<a class="btn btn-ghost btn-small" href=${`#/explorer/block/${h + 1}`}>#${h + 1} →</a>` : null}</span>`}>
       <${Facts} items=${[
-        ['Height', html`<span data-testid="block-height">${h}</span>`],
-        ['Time', formatTime(b.time)],
-        ['Hash', html`<${Copyable} text=${b.hash} />`],
-        ['Previous', h > 1 ? html`<a class="mono" href=${`#/explorer/block/${h - 1}`}>${b.prev_hash}</a>` : html`<span class="mono muted">${b.prev_hash}</span>`],
-        ['App hash', html`<span class="mono">${b.app_hash}</span>`],
-        ['Tx root', html`<span class="mono">${b.tx_root}</span>`],
-        ['Transactions', html`<span data-testid="block-tx-count">${b.tx_count}</span>`],
-        ['Proposer', b.proposer],
+        [t('explorer.height'), html`<span data-testid="block-height">${h}</span>`],
+        [t('business.col.time'), formatTime(b.time)],
+        [t('explorer.hash'), html`<${Copyable} text=${b.hash} />`],
+        [t('explorer.previous'), h > 1 ? html`<a class="mono" href=${`#/explorer/block/${h - 1}`}>${b.prev_hash}</a>` : html`<span class="mono muted">${b.prev_hash}</span>`],
+        [t('explorer.appHash'), html`<span class="mono">${b.app_hash}</span>`],
+        [t('explorer.txRoot'), html`<span class="mono">${b.tx_root}</span>`],
+        [t('explorer.transactions'), html`<span data-testid="block-tx-count">${b.tx_count}</span>`],
+        [t('explorer.proposer'), b.proposer],
       ]} />
     <//>
-    <${Card} title="Transactions">
-      <${Table} testid="block-txs" rows=${b.txs || []} rowKey=${(t) => t.hash} empty="No transactions in this block."
-        onRowClick=${(t) => ctx.navigate(`#/explorer/tx/${t.hash}`)}
+    <${Card} title=${t('explorer.transactions')}>
+      <${Table} testid="block-txs" rows=${b.txs || []} rowKey=${(x) => x.hash} empty=${t('explorer.noTxInBlock')}
+        onRowClick=${(x) => ctx.navigate(`#/explorer/tx/${x.hash}`)}
         columns=${[
           { key: 'index', label: '#', class: 'num' },
-          { key: 'hash', label: 'Hash', render: (t) => html`<${TxLink} hash=${t.hash} />` },
-          { key: 'sender', label: 'Sender', render: (t) => html`<${AddrLink} address=${t.tx?.body?.sender} />` },
-          { key: 'types', label: 'Messages', render: (t) => html`<${MsgTypes} msgs=${t.tx?.body?.messages} />` },
-          { key: 'code', label: 'Result', render: (t) => html`<${CodeBadge} code=${t.code ?? t.result?.code} />` },
+          { key: 'hash', label: t('explorer.hash'), render: (x) => html`<${TxLink} hash=${x.hash} />` },
+          { key: 'sender', label: t('explorer.sender'), render: (x) => html`<${AddrLink} address=${x.tx?.body?.sender} />` },
+          { key: 'types', label: t('explorer.messages'), render: (x) => html`<${MsgTypes} msgs=${x.tx?.body?.messages} />` },
+          { key: 'code', label: t('history.col.result'), render: (x) => html`<${CodeBadge} code=${x.code ?? x.result?.code} />` },
         ]} />
     <//>`;
 }
@@ -170,11 +171,11 @@ function MsgTypes({ msgs }) {
   if (!msgs) return html`<span class="muted">—</span>`;
   const counts = new Map();
   for (const m of msgs) counts.set(m.type, (counts.get(m.type) || 0) + 1);
-  return html`<span class="msg-types">${[...counts].map(([t, n]) => html`<code class="tag">${t}${n > 1 ? ` ×${n}` : ''}</code> `)}</span>`;
+  return html`<span class="msg-types">${[...counts].map(([type, n]) => html`<code class="tag">${type}${n > 1 ? ` ×${n}` : ''}</code> `)}</span>`;
 }
 
 function CodeBadge({ code }) {
-  return code ? html`<${Badge} kind="bad">failed (${code})<//>` : html`<${Badge} kind="ok">ok<//>`;
+  return code ? html`<${Badge} kind="bad">${t('explorer.failed', { code })}<//>` : html`<${Badge} kind="ok">${t('tx.ok')}<//>`;
 }
 
 /** A 64-hex term is a transaction hash or, failing that, a vault record's digest. */
@@ -186,17 +187,16 @@ async function loadTxOrRecord(ctx, hash) {
 }
 
 function RecordView({ r }) {
-  return html`<${Card} title="Vault record" testid="explorer-record"
-      subtitle="The ledger holds only this commitment; the content is ciphertext only its owner (and businesses they grant) can open.">
+  return html`<${Card} title=${t('explorer.record')} testid="explorer-record" subtitle=${t('explorer.recordSub')}>
     <${Facts} items=${[
-      ['Digest', html`<span class="mono">${r.digest}</span>`],
-      ['Owner', html`<${AddrLink} address=${r.owner} full=${true} />`],
-      ['Source', r.source === r.owner ? 'added by its owner' : html`deposited by <${AddrLink} address=${r.source} full=${true} />`],
-      ['Category', html`<span class="tag">${r.category}</span>`],
-      ['Time', formatTime(r.time)],
-      ['Committed', formatTime(r.added_at)],
-      ['Size', `${r.size.toLocaleString('en-US')} bytes of ciphertext`],
-      ['State', r.erased_at ? html`<${Badge} kind="bad">erased ${formatTime(r.erased_at)}<//>` : html`<${Badge} kind="ok">live<//>`],
+      [t('explorer.digest'), html`<span class="mono">${r.digest}</span>`],
+      [t('explorer.owner'), html`<${AddrLink} address=${r.owner} full=${true} />`],
+      [t('explorer.source'), r.source === r.owner ? t('explorer.byOwner') : tr('vault.depositedBy', { who: html`<${AddrLink} address=${r.source} full=${true} />` })],
+      [t('vault.category'), html`<span class="tag">${categoryLabel(r.category)}</span>`],
+      [t('business.col.time'), formatTime(r.time)],
+      [t('explorer.committed'), formatTime(r.added_at)],
+      [t('explorer.size'), t('explorer.sizeBytes', { n: formatNumber(r.size) })],
+      [t('business.col.state'), r.erased_at ? html`<${Badge} kind="bad">${t('vault.erasedAt', { time: formatTime(r.erased_at) })}<//>` : html`<${Badge} kind="ok">${t('explorer.recordLive')}<//>`],
     ]} />
   <//>`;
 }
@@ -205,40 +205,41 @@ function TxView({ ctx, hash }) {
   const res = useLive(() => loadTxOrRecord(ctx, hash), [hash]);
   if (res.error) return html`<${ErrorBox} error=${res.error} />`;
   if (res.data === undefined) return html`<${Loading} />`;
-  const t = res.data.tx;
-  if (!t && res.data.record) return html`<${RecordView} r=${res.data.record} />`;
-  if (!t) return html`<${Card} title="Transaction"><p class="empty" data-testid="explorer-not-found">No committed transaction or record ${hash}.</p><//>`;
-  const body = t.tx?.body || {};
-  const result = t.result || {};
+  const tx = res.data.tx;
+  if (!tx && res.data.record) return html`<${RecordView} r=${res.data.record} />`;
+  if (!tx) return html`<${Card} title=${t('explorer.transaction')}><p class="empty" data-testid="explorer-not-found">${t('explorer.noTx', { hash })}</p><//>`;
+  const body = tx.tx?.body || {};
+  const result = tx.result || {};
   const events = result.events || [];
+  const code = tx.code ?? result.code;
   return html`
-    <${Card} title="Transaction" testid="explorer-tx">
+    <${Card} title=${t('explorer.transaction')} testid="explorer-tx">
       <${Facts} items=${[
-        ['Hash', html`<span data-testid="tx-hash"><${Copyable} text=${t.hash} /></span>`],
-        ['Result', html`<span data-testid="tx-result"><${CodeBadge} code=${t.code ?? result.code} /></span>`],
-        (t.code ?? result.code) ? ['Refusal', html`<span class="bad-text">${result.error ? `${result.error}: ` : ''}${result.log || result.message || ''}</span>`] : null,
-        ['Block', html`<span data-testid="tx-height"><${BlockLink} height=${t.height} /></span>`],
-        ['Index in block', t.index],
-        ['Sender', html`<${AddrLink} address=${body.sender} full=${true} testid="tx-sender" />`],
-        ['Sequence', body.sequence],
-        ['Chain', body.chain_id],
-        ['Public key', html`<span class="mono">${t.tx?.public_key}</span>`],
+        [t('explorer.hash'), html`<span data-testid="tx-hash"><${Copyable} text=${tx.hash} /></span>`],
+        [t('history.col.result'), html`<span data-testid="tx-result"><${CodeBadge} code=${code} /></span>`],
+        code ? [t('explorer.refusal'), html`<span class="bad-text">${errorMessage({ code, body: { message: `${result.error ? `${result.error}: ` : ''}${result.log || result.message || ''}` } })}</span>`] : null,
+        [t('history.col.block'), html`<span data-testid="tx-height"><${BlockLink} height=${tx.height} /></span>`],
+        [t('explorer.index'), tx.index],
+        [t('explorer.sender'), html`<${AddrLink} address=${body.sender} full=${true} testid="tx-sender" />`],
+        [t('explorer.sequence'), body.sequence],
+        [t('explorer.chain'), body.chain_id],
+        [t('explorer.publicKey'), html`<span class="mono">${tx.tx?.public_key}</span>`],
       ]} />
     <//>
-    <${Card} title=${`Messages (${(body.messages || []).length})`}>
+    <${Card} title=${t('explorer.messagesN', { n: (body.messages || []).length })}>
       ${(body.messages || []).map((m, i) => html`<div class="msg" data-testid="tx-message">
         <div class="msg-head"><span class="muted">${i + 1}.</span> <code class="tag">${m.type}</code></div>
         <${MsgFields} msg=${m} />
       </div>`)}
     <//>
-    <${Card} title=${`Events (${events.length})`}>
-      <${Table} testid="tx-events" rows=${events} empty="No events."
+    <${Card} title=${t('explorer.eventsN', { n: events.length })}>
+      <${Table} testid="tx-events" rows=${events} empty=${t('explorer.noEvents')}
         columns=${[
-          { key: 'type', label: 'Event', render: (e) => html`<code class="tag">${e.type}</code>` },
-          { key: 'attributes', label: 'Attributes', render: (e) => html`<${Attrs} attrs=${e.attributes} />` },
+          { key: 'type', label: t('explorer.event'), render: (e) => html`<code class="tag">${e.type}</code>` },
+          { key: 'attributes', label: t('explorer.attributes'), render: (e) => html`<${Attrs} attrs=${e.attributes} />` },
         ]} />
     <//>
-    <details class="raw"><summary>Raw transaction</summary><${JsonView} value=${t} /></details>`;
+    <details class="raw"><summary>${t('explorer.raw')}</summary><${JsonView} value=${tx} /></details>`;
 }
 
 /** A message's fields, with addresses linked and long values kept on one line. */
@@ -302,48 +303,48 @@ function AccountView({ ctx, address }) {
   if (res.error) return html`<${ErrorBox} error=${res.error} />`;
   if (res.data === undefined) return html`<${Loading} />`;
   const { account: a, holder, force, purse, history } = res.data;
-  if (!a) return html`<${Card} title="Account"><p class="empty" data-testid="explorer-not-found">${address} has no account on this chain.</p><//>`;
+  if (!a) return html`<${Card} title=${t('explorer.account')}><p class="empty" data-testid="explorer-not-found">${t('explorer.noAccount', { address })}</p><//>`;
   const txs = history ? (Array.isArray(history) ? history : history.items || history.txs || []) : null;
   return html`
-    <${Card} title=${a.name || 'Account'} subtitle=${html`<span class="mono">${a.address}</span>`} testid="explorer-account">
+    <${Card} title=${a.name || t('explorer.account')} subtitle=${html`<span class="mono">${a.address}</span>`} testid="explorer-account">
       <${Facts} items=${[
-        ['Kind', html`<span data-testid="account-kind"><${Badge} kind="brand">${a.kind}<//></span>`],
-        ['Address', html`<${Copyable} text=${a.address} />`],
-        ['Sequence', html`<span data-testid="account-sequence">${a.sequence}</span>`],
-        ['Created', html`${formatTime(a.created_at)} · block <${BlockLink} height=${a.created_height} />`],
-        a.inviter ? ['Invited by', html`<${AddrLink} address=${a.inviter} full=${true} />`] : null,
-        a.kind === 'resident' ? ['Identity', a.verified ? html`<${Badge} kind="ok">verified ${formatTime(a.verified_at)}<//>` : html`<${Badge} kind="warn">not verified<//>`] : null,
-        a.kind === 'resident' ? ['Invites left', a.invites_left] : null,
-        holder ? ['Balance', html`<span data-testid="account-balance">${formatBD(holder.balance_micro ?? holder.balance, { precise: true })}</span>`] : null,
-        holder && holder.pending_micro != null ? ['Pending (to collect)', formatBD(holder.pending_micro, { precise: true })] : null,
-        holder && holder.dormant_at ? ['Dormant at', html`${formatTime(holder.dormant_at)}`] : null,
-        force ? ['Force', html`<span data-testid="account-force">${formatForce(force.force ?? force.total)}</span>`] : null,
-        purse ? ['Purse', html`<span data-testid="account-purse">${formatBD(purse.balance, { precise: true })}</span>`] : null,
-        ['Public key', html`<span class="mono">${a.public_key}</span>`],
-        ['Encryption key', html`<span class="mono">${a.encryption_key}</span>`],
+        [t('explorer.kind'), html`<span data-testid="account-kind"><${Badge} kind="brand">${t(`kind.${a.kind}`)}<//></span>`],
+        [t('business.col.address'), html`<${Copyable} text=${a.address} />`],
+        [t('explorer.sequence'), html`<span data-testid="account-sequence">${a.sequence}</span>`],
+        [t('explorer.created'), html`${formatTime(a.created_at)} · ${t('explorer.inBlock')} <${BlockLink} height=${a.created_height} />`],
+        a.inviter ? [t('explorer.invitedBy'), html`<${AddrLink} address=${a.inviter} full=${true} />`] : null,
+        a.kind === 'resident' ? [t('explorer.identity'), a.verified ? html`<${Badge} kind="ok">${t('explorer.verifiedAt', { time: formatTime(a.verified_at) })}<//>` : html`<${Badge} kind="warn">${t('explorer.notVerified')}<//>`] : null,
+        a.kind === 'resident' ? [t('explorer.invitesLeft'), a.invites_left] : null,
+        holder ? [t('planet.balance'), html`<span data-testid="account-balance">${formatBD(holder.balance_micro ?? holder.balance, { precise: true })}</span>`] : null,
+        holder && holder.pending_micro != null ? [t('explorer.pending'), formatBD(holder.pending_micro, { precise: true })] : null,
+        holder && holder.dormant_at ? [t('explorer.dormantAt'), html`${formatTime(holder.dormant_at)}`] : null,
+        force ? [t('tasks.col.force'), html`<span data-testid="account-force">${formatForce(force.force ?? force.total)}</span>`] : null,
+        purse ? [t('business.purse'), html`<span data-testid="account-purse">${formatBD(purse.balance, { precise: true })}</span>`] : null,
+        [t('explorer.publicKey'), html`<span class="mono">${a.public_key}</span>`],
+        [t('business.col.encryptionKey'), html`<span class="mono">${a.encryption_key}</span>`],
       ]} />
     <//>
-    ${force && (force.grants || []).length ? html`<${Card} title="Force grants">
+    ${force && (force.grants || []).length ? html`<${Card} title=${t('explorer.forceGrants')}>
       <${Table} rows=${force.grants} columns=${[
-        { key: 'task', label: 'Task', render: (g) => g.task_id ?? g.task ?? '—' },
-        { key: 'force', label: 'Force', class: 'num', render: (g) => formatForce(g.remaining ?? g.force) },
-        { key: 'expires', label: 'Expires', render: (g) => g.expires_at ? formatTime(g.expires_at) : 'never' },
+        { key: 'task', label: t('tasks.col.task'), render: (g) => g.task_id ?? g.task ?? '—' },
+        { key: 'force', label: t('tasks.col.force'), class: 'num', render: (g) => formatForce(g.remaining ?? g.force) },
+        { key: 'expires', label: t('planet.col.expires'), render: (g) => g.expires_at ? formatTime(g.expires_at) : t('explorer.never') },
       ]} />
     <//>` : null}
-    <${Card} title="Transactions" subtitle="Sent by this account, newest first.">
+    <${Card} title=${t('explorer.transactions')} subtitle=${t('explorer.sentBy')}>
       ${txs === null
-        ? html`<p class="muted">This node does not list an account's transactions.</p>`
-        : html`<${Table} testid="account-txs" rows=${txs} empty="No transactions yet."
-            onRowClick=${(t) => ctx.navigate(`#/explorer/tx/${t.hash}`)}
+        ? html`<p class="muted">${t('explorer.noTxList')}</p>`
+        : html`<${Table} testid="account-txs" rows=${txs} empty=${t('history.none')}
+            onRowClick=${(x) => ctx.navigate(`#/explorer/tx/${x.hash}`)}
             columns=${[
-              { key: 'hash', label: 'Hash', render: (t) => html`<${TxLink} hash=${t.hash} />` },
-              { key: 'height', label: 'Block', render: (t) => html`<${BlockLink} height=${t.height} />` },
-              { key: 'types', label: 'Messages', render: (t) => t.types ? html`${t.types.map((x) => html`<code class="tag">${x}</code> `)}` : html`<${MsgTypes} msgs=${t.tx?.body?.messages} />` },
-              { key: 'code', label: 'Result', render: (t) => html`<${CodeBadge} code=${t.code ?? t.result?.code} />` },
+              { key: 'hash', label: t('explorer.hash'), render: (x) => html`<${TxLink} hash=${x.hash} />` },
+              { key: 'height', label: t('history.col.block'), render: (x) => html`<${BlockLink} height=${x.height} />` },
+              { key: 'types', label: t('explorer.messages'), render: (x) => x.types ? html`${x.types.map((y) => html`<code class="tag">${y}</code> `)}` : html`<${MsgTypes} msgs=${x.tx?.body?.messages} />` },
+              { key: 'code', label: t('history.col.result'), render: (x) => html`<${CodeBadge} code=${x.code ?? x.result?.code} />` },
             ]} />`}
       ${txs && (offset > 0 || txs.length === ACCOUNT_TXS) ? html`<p class="pager">
-        ${offset > 0 ? html`<button type="button" class="link-btn" onClick=${() => setOffset(Math.max(0, offset - ACCOUNT_TXS))}>← Newer</button> ` : null}
-        ${txs.length === ACCOUNT_TXS ? html`<button type="button" class="link-btn" data-testid="account-older" onClick=${() => setOffset(offset + ACCOUNT_TXS)}>Older →</button>` : null}
+        ${offset > 0 ? html`<button type="button" class="link-btn" onClick=${() => setOffset(Math.max(0, offset - ACCOUNT_TXS))}>${t('explorer.newer')}</button> ` : null}
+        ${txs.length === ACCOUNT_TXS ? html`<button type="button" class="link-btn" data-testid="account-older" onClick=${() => setOffset(offset + ACCOUNT_TXS)}>${t('explorer.olderTxs')}</button>` : null}
       </p>` : null}
     <//>`;
 }

@@ -3,9 +3,10 @@
 // Reads are public; every change is a transaction the operator's key signs in this browser.
 import { useState } from 'preact/hooks';
 import {
-  html, useLive, formatBD, formatForce, formatTime, formatDuration, Card, Table, ErrorBox,
-  Loading, Button, Field, Stat, Tabs, Badge, Copyable, toast,
+  html, t, fail, useLive, formatBD, formatForce, formatNumber, formatTime, formatDate, formatDuration, Card, Table,
+  ErrorBox, Loading, Button, Field, Stat, Tabs, Badge, Copyable, toast, errorMessage,
 } from './common.js';
+import { attesterLabel, limitLabel } from './resident/data.js';
 import {
   sendTx, query, getAccount, AddrLink, createInviteCodes, parsePositiveInt,
 } from './explorer/kit.js';
@@ -17,19 +18,13 @@ import { b64decode, checkPublicKey } from '../sdk/index.js';
 /** Headline figures: to the hundredth of a BD, or in millions past a million (the exact
  * values are in the chart's legend). */
 const bd2 = (micro) => (Number(micro) >= 1e12
-  ? `${(Number(micro) / 1e12).toFixed(2)} M BD`
+  ? `${formatNumber(Number(micro) / 1e12, { minimumFractionDigits: 2, maximumFractionDigits: 2 })} M BD`
   : formatBD(Math.floor(Number(micro) / 10000) * 10000));
 
-const TABS = [
-  { id: 'overview', label: 'Supply & residents' },
-  { id: 'tasks', label: 'Tasks' },
-  { id: 'businesses', label: 'Businesses' },
-  { id: 'relays', label: 'Relays' },
-  { id: 'invites', label: 'Invitations' },
-];
+const TABS = ['overview', 'tasks', 'businesses', 'relays', 'invites'];
 
 export function OperatorPage({ ctx }) {
-  const tab = TABS.some((t) => t.id === ctx.route.parts[1]) ? ctx.route.parts[1] : 'overview';
+  const tab = TABS.includes(ctx.route.parts[1]) ? ctx.route.parts[1] : 'overview';
   const me = useLive(() => (ctx.wallet ? getAccount(ctx, ctx.wallet.address) : null), [ctx.wallet?.address]);
   const isOperator = me.data?.kind === 'operator';
   let body;
@@ -41,22 +36,22 @@ export function OperatorPage({ ctx }) {
   return html`<div class="page operator" data-testid="operator-page">
     <div class="page-head">
       <div>
-        <h1>Operator</h1>
-        <p class="lead">Run the planet: watch supply and activity, govern the task catalog, approve businesses.</p>
+        <h1>${t('operator.title')}</h1>
+        <p class="lead">${t('operator.lead')}</p>
       </div>
       <${WhoAmI} ctx=${ctx} me=${me} isOperator=${isOperator} />
     </div>
     <${IdentitySettings} ctx=${ctx} />
-    <${Tabs} items=${TABS} current=${tab} hrefFor=${(id) => `#/operator/${id}`} testid="operator-tabs" />
+    <${Tabs} items=${TABS.map((id) => ({ id, label: t(`operator.tab.${id}`) }))} current=${tab} hrefFor=${(id) => `#/operator/${id}`} testid="operator-tabs" />
     ${body}
   </div>`;
 }
 
 function WhoAmI({ ctx, me, isOperator }) {
-  if (!ctx.wallet) return html`<div class="notice warn" data-testid="operator-role">Read-only: <a href="#/wallet">import the operator's keystore</a> to make changes.</div>`;
+  if (!ctx.wallet) return html`<div class="notice warn" data-testid="operator-role">${t('operator.readOnly')} <a href="#/wallet">${t('operator.importKey')}</a></div>`;
   if (me.data === undefined) return null;
-  if (isOperator) return html`<div class="notice good" data-testid="operator-role">Signed in as the operator · <span class="mono">${ctx.wallet.name}</span></div>`;
-  return html`<div class="notice warn" data-testid="operator-role">Read-only: <span class="mono">${ctx.wallet.name}</span> is not the operator's key. <a href="#/wallet">Import the operator's keystore</a> (HOME/keys/operator.json).</div>`;
+  if (isOperator) return html`<div class="notice good" data-testid="operator-role">${t('operator.signedIn')} · <span class="mono">${ctx.wallet.name}</span></div>`;
+  return html`<div class="notice warn" data-testid="operator-role">${t('operator.notOperator', { name: ctx.wallet.name })} <a href="#/wallet">${t('operator.importKey')}</a> (HOME/keys/operator.json)</div>`;
 }
 
 // --- supply and residents ------------------------------------------------------------------
@@ -81,34 +76,34 @@ function Overview({ ctx }) {
   return html`
     <${ErrorBox} error=${res.error} />
     <div class="stats-row">
-      <${Stat} label="Emitted" value=${bd2(supply.emitted_micro)} testid="op-emitted"
-        hint=${pct < 0.01 ? 'under 0.01% of the cap' : `${pct.toFixed(2)}% of the cap`} />
-      <${Stat} label="Cap" value=${`${compactBD(s.cap_micro)} BD`} hint=${`${formatBD(s.cap_micro)}: all there will ever be`} />
-      <${Stat} label="Collected" value=${bd2(supply.collected_micro)} testid="op-collected" hint="in residents' balances and spent" />
-      <${Stat} label="Rate" value=${`${formatBD(supply.rate_micro_per_second)}/s`} testid="op-rate"
-        hint=${`era ${supply.era}${halvingAt && halvingAt < s.end_time ? `, halves ${formatTime(halvingAt, { seconds: false }).slice(0, 10)}` : ', the last'}`} />
-      <${Stat} label="Jackpot" value=${bd2(supply.jackpot_micro)} testid="op-jackpot"
-        hint=${drill ? `Lucky Drill round ${drill.round}, ${drill.entries} entries` : 'Lucky Drill'} />
-      ${books ? html`<${Stat} label="Businesses hold" value=${bd2(books.purses_micro + books.escrow_micro)} testid="op-books"
-        hint=${`${bd2(books.purses_micro)} in purses, ${bd2(books.escrow_micro)} in escrow`} />` : null}
+      <${Stat} label=${t('operator.emitted')} value=${bd2(supply.emitted_micro)} testid="op-emitted"
+        hint=${pct < 0.01 ? t('operator.underCap') : t('operator.ofCap', { pct: formatNumber(pct, { minimumFractionDigits: 2, maximumFractionDigits: 2 }) })} />
+      <${Stat} label=${t('operator.cap')} value=${`${compactBD(s.cap_micro)} BD`} hint=${t('operator.capHint', { amount: formatBD(s.cap_micro) })} />
+      <${Stat} label=${t('operator.collected')} value=${bd2(supply.collected_micro)} testid="op-collected" hint=${t('operator.collectedHint')} />
+      <${Stat} label=${t('operator.rate')} value=${`${formatBD(supply.rate_micro_per_second)}/s`} testid="op-rate"
+        hint=${halvingAt && halvingAt < s.end_time ? t('operator.eraHalves', { era: supply.era, date: formatDate(halvingAt) }) : t('operator.eraLast', { era: supply.era })} />
+      <${Stat} label=${t('drill.jackpot')} value=${bd2(supply.jackpot_micro)} testid="op-jackpot"
+        hint=${drill ? t('operator.drillRound', { round: drill.round, n: drill.entries }) : t('resident.tab.drill')} />
+      ${books ? html`<${Stat} label=${t('operator.businessesHold')} value=${bd2(books.purses_micro + books.escrow_micro)} testid="op-books"
+        hint=${t('operator.booksHint', { purses: bd2(books.purses_micro), escrow: bd2(books.escrow_micro) })} />` : null}
     </div>
-    <${Card} title="Supply against the schedule" testid="op-supply"
-      subtitle=${`Never above the cap curve: the schedule releases ${formatBD(supply.rate_micro_per_second)} a second in era ${supply.era}, halving every ${formatDuration(s.halving_interval_ms)}.`}>
+    <${Card} title=${t('operator.supplyTitle')} testid="op-supply"
+      subtitle=${t('operator.supplySub', { rate: formatBD(supply.rate_micro_per_second), era: supply.era, halving: formatDuration(s.halving_interval_ms) })}>
       <${SupplyChart} s=${s} />
     <//>
     <div class="grid grid-2">
-      <${Card} title="Residents" testid="op-census" subtitle=${c ? `Census at block ${c.height}` : null}>
+      <${Card} title=${t('operator.residents')} testid="op-census" subtitle=${c ? t('operator.census', { height: c.height }) : null}>
         ${c ? html`
           <div class="stats-row compact">
-            <${Stat} label="Residents" value=${formatForce(c.residents)} testid="census-residents" />
-            <${Stat} label="Active" value=${formatForce(c.active)} testid="census-active" hint="collected within 48 h" />
-            <${Stat} label="Dormant" value=${formatForce(c.dormant)} testid="census-dormant" hint="no collect for 48 h" />
-            <${Stat} label="Never active" value=${formatForce(c.inactive)} testid="census-inactive" />
+            <${Stat} label=${t('operator.residents')} value=${formatForce(c.residents)} testid="census-residents" />
+            <${Stat} label=${t('operator.active')} value=${formatForce(c.active)} testid="census-active" hint=${t('operator.activeHint')} />
+            <${Stat} label=${t('operator.dormant')} value=${formatForce(c.dormant)} testid="census-dormant" hint=${t('operator.dormantHint')} />
+            <${Stat} label=${t('operator.never')} value=${formatForce(c.inactive)} testid="census-inactive" />
           </div>
-          <${ActivityBar} c=${c} />` : html`<p class="muted">The census is not available on this node.</p>`}
+          <${ActivityBar} c=${c} />` : html`<p class="muted">${t('operator.noCensus')}</p>`}
       <//>
-      <${Card} title="Force distribution" testid="op-force"
-        subtitle=${c ? `${formatForce(c.total_force)} Force in all; ${formatForce(c.active_force)} earning now.` : null}>
+      <${Card} title=${t('operator.forceTitle')} testid="op-force"
+        subtitle=${c ? t('operator.forceSub', { total: formatForce(c.total_force), active: formatForce(c.active_force) }) : null}>
         ${c ? html`<${ForceHistogram} histogram=${c.force_histogram} />` : null}
       <//>
     </div>`;
@@ -117,10 +112,10 @@ function Overview({ ctx }) {
 function ActivityBar({ c }) {
   const total = Math.max(1, c.residents);
   const seg = (n, cls, label) => (n ? html`<span class=${`seg ${cls}`} style=${`width:${(100 * n) / total}%`} title=${`${label}: ${n}`}></span>` : null);
-  return html`<div class="activity-bar" aria-label="Active, dormant and never active residents">
-    ${seg(c.active, 'seg-active', 'Active')}${seg(c.dormant, 'seg-dormant', 'Dormant')}${seg(c.inactive, 'seg-inactive', 'Never active')}
+  return html`<div class="activity-bar" role="img" aria-label=${t('operator.activityLabel', { active: c.active, dormant: c.dormant, never: c.inactive })}>
+    ${seg(c.active, 'seg-active', t('operator.active'))}${seg(c.dormant, 'seg-dormant', t('operator.dormant'))}${seg(c.inactive, 'seg-inactive', t('operator.never'))}
   </div>
-  <div class="legend"><span><i class="sw seg-active"></i>Active</span><span><i class="sw seg-dormant"></i>Dormant</span><span><i class="sw seg-inactive"></i>Never active</span></div>`;
+  <div class="legend"><span><i class="sw seg-active"></i>${t('operator.active')}</span><span><i class="sw seg-dormant"></i>${t('operator.dormant')}</span><span><i class="sw seg-inactive"></i>${t('operator.never')}</span></div>`;
 }
 
 // --- task catalog ----------------------------------------------------------------------------
@@ -129,24 +124,23 @@ function TasksTab({ ctx, isOperator }) {
   const tasks = useLive(() => query(ctx, 'force/tasks'), []);
   const toggle = async (task) => {
     await sendTx(ctx, [{ type: 'force/set_task_enabled', task_id: task.id, enabled: !task.enabled }]);
-    toast(`${task.title}: ${task.enabled ? 'disabled' : 'enabled'}`);
+    toast(`${task.title}: ${task.enabled ? t('tasks.disabled') : t('tasks.enabled')}`);
     tasks.reload();
   };
-  return html`<${Card} title="Task catalog" testid="op-tasks"
-      subtitle="What earns Force, how much, for how long and who may grant it. A disabled task grants nothing until enabled again.">
+  return html`<${Card} title=${t('tasks.catalog')} testid="op-tasks" subtitle=${t('operator.tasksSub')}>
     <${ErrorBox} error=${tasks.error} />
-    ${tasks.data === undefined ? html`<${Loading} />` : html`<${Table} testid="op-task" rows=${tasks.data} rowKey=${(t) => t.id}
+    ${tasks.data === undefined ? html`<${Loading} />` : html`<${Table} testid="op-task" rows=${tasks.data} rowKey=${(x) => x.id}
       columns=${[
-        { key: 'title', label: 'Task', render: (t) => html`<div><strong>${t.title}</strong><div class="muted mono small">${t.id}</div></div>` },
-        { key: 'category', label: 'Category' },
-        { key: 'force', label: 'Force', class: 'num', render: (t) => `+${t.force}` },
-        { key: 'duration_days', label: 'Lasts', render: (t) => (t.duration_days ? `${t.duration_days} days` : 'permanent') },
-        { key: 'limit', label: 'Limit', render: (t) => t.limit.replace('daily:', '') + (t.limit.startsWith('daily') ? ' a day' : '') },
-        { key: 'attester', label: 'Granted by' },
-        { key: 'enabled', label: 'State', render: (t) => html`<span data-testid=${`op-task-state-${t.id}`}>${t.enabled ? html`<${Badge} kind="ok">enabled<//>` : html`<${Badge} kind="bad">disabled<//>`}</span>` },
-        { key: 'action', label: '', render: (t) => html`<${Button} small kind=${t.enabled ? 'danger' : 'secondary'} disabled=${!isOperator}
-            testid=${`op-task-toggle-${t.id}`} title=${isOperator ? '' : "Only the operator's key can change the catalog"}
-            onClick=${() => toggle(t)}>${t.enabled ? 'Disable' : 'Enable'}<//>` },
+        { key: 'title', label: t('tasks.col.task'), render: (x) => html`<div><strong>${x.title}</strong><div class="muted mono small">${x.id}</div></div>` },
+        { key: 'category', label: t('vault.category') },
+        { key: 'force', label: t('tasks.col.force'), class: 'num', render: (x) => `+${x.force}` },
+        { key: 'duration_days', label: t('tasks.col.lasts'), render: (x) => (x.duration_days ? t('tasks.days', { n: x.duration_days }) : t('planet.permanent')) },
+        { key: 'limit', label: t('operator.limit'), render: (x) => limitLabel(x.limit) },
+        { key: 'attester', label: t('operator.grantedBy'), render: (x) => (x.attester === 'resident' ? t('kind.resident') : attesterLabel(x.attester)) },
+        { key: 'enabled', label: t('business.col.state'), render: (x) => html`<span data-testid=${`op-task-state-${x.id}`}>${x.enabled ? html`<${Badge} kind="ok">${t('tasks.enabled')}<//>` : html`<${Badge} kind="bad">${t('tasks.disabled')}<//>`}</span>` },
+        { key: 'action', label: html`<span class="sr-only">${t('tasks.col.action')}</span>`, render: (x) => html`<${Button} small kind=${x.enabled ? 'danger' : 'secondary'} disabled=${!isOperator}
+            testid=${`op-task-toggle-${x.id}`} title=${isOperator ? '' : t('operator.onlyOperator')}
+            onClick=${() => toggle(x)}>${x.enabled ? t('operator.disable') : t('operator.enable')}<//>` },
       ]} />`}
   <//>`;
 }
@@ -156,31 +150,14 @@ function TasksTab({ ctx, isOperator }) {
 /** Read a business's application (the JSON its console shows) into a RegisterBusiness. */
 export function parseApplication(text) {
   let doc;
-  try { doc = JSON.parse(text); } catch { throw new Error('The application is not JSON: paste exactly what the business console shows.'); }
+  try { doc = JSON.parse(text); } catch { throw fail('operator.notJson'); }
   const business = doc.business || doc.address;
   const missing = ['public_key', 'encryption_key'].filter((k) => !doc[k]);
   if (!business) missing.unshift('business');
-  if (missing.length) throw new Error(`The application lacks ${missing.join(', ')}.`);
+  if (missing.length) throw fail('operator.lacks', { fields: missing.join(', ') });
   checkPublicKey(b64decode(doc.public_key, 'public_key', 32)); // a key every node would refuse
   return { business, public_key: doc.public_key, encryption_key: doc.encryption_key, name: String(doc.name || '').trim() };
 }
-
-// Strings of suspension (issue 15), Chinese first, until the app's i18n layer (issue 16).
-const MESSAGES = {
-  zh: {
-    state: '状态', active: '正常', suspended: '已暂停', reason: '暂停原因', suspend: '暂停', lift: '恢复',
-    needReason: '请写明暂停原因（会公开记录在账本上）。',
-    done: (name, n) => `已暂停 ${name}；关闭了 ${n} 个数据请求并退回托管`,
-    lifted: (name) => `已恢复 ${name}`,
-  },
-  en: {
-    state: 'State', active: 'active', suspended: 'suspended', reason: 'Reason for suspending', suspend: 'Suspend', lift: 'Lift',
-    needReason: 'Say why (it goes on the ledger for everyone to read).',
-    done: (name, n) => `${name} suspended; ${n} data request${n === 1 ? '' : 's'} closed and refunded`,
-    lifted: (name) => `${name} may trade again`,
-  },
-};
-const T = MESSAGES[(globalThis.navigator?.language || 'zh').toLowerCase().startsWith('en') ? 'en' : 'zh'];
 
 async function loadBusinesses(ctx) {
   const list = (await query(ctx, 'accounts/accounts', { kind: 'business', limit: 1000 }))
@@ -199,44 +176,44 @@ function SuspensionControl({ ctx, business, disabled, onDone }) {
   const [reason, setReason] = useState('');
   const s = business.suspension;
   const suspend = async () => {
-    if (!reason.trim()) throw new Error(T.needReason);
+    if (!reason.trim()) throw fail('operator.needReason');
     const out = await sendTx(ctx, [{ type: 'exchange/suspend_business', business: business.address, reason: reason.trim() }]);
     const closed = (out.events || []).filter((e) => e.type === 'exchange/request_closed').length;
-    toast(T.done(business.name, closed));
+    toast(t('operator.suspendedDone', { name: business.name, n: closed }));
     setReason('');
     onDone();
   };
   const lift = async () => {
     await sendTx(ctx, [{ type: 'exchange/lift_suspension', business: business.address }]);
-    toast(T.lifted(business.name));
+    toast(t('operator.lifted', { name: business.name }));
     onDone();
   };
   if (s?.suspended) {
-    return html`<div data-testid="op-business-suspension"><${Badge} kind="bad">${T.suspended}<//>
+    return html`<div data-testid="op-business-suspension"><${Badge} kind="bad">${t('operator.suspended')}<//>
       <div class="muted small">${formatTime(s.since, { seconds: false })} · ${s.reason}</div>
-      <${Button} small kind="secondary" testid="op-business-lift" disabled=${disabled} onClick=${lift}>${T.lift}<//></div>`;
+      <${Button} small kind="secondary" testid="op-business-lift" disabled=${disabled} onClick=${lift}>${t('operator.lift')}<//></div>`;
   }
-  return html`<span class="c-inline" data-testid="op-business-suspension"><${Badge} kind="ok">${T.active}<//>
-    <input class="small-input" value=${reason} placeholder=${T.reason} aria-label=${`${T.reason}: ${business.name}`}
+  return html`<span class="c-inline" data-testid="op-business-suspension"><${Badge} kind="ok">${t('state.active')}<//>
+    <input class="small-input" value=${reason} placeholder=${t('operator.reason')} aria-label=${t('operator.reasonFor', { name: business.name })}
       data-testid="op-business-suspend-reason" disabled=${disabled} onInput=${(e) => setReason(e.currentTarget.value)} />
-    <${Button} small kind="danger-ghost" testid="op-business-suspend" disabled=${disabled} onClick=${suspend}>${T.suspend}<//></span>`;
+    <${Button} small kind="danger-ghost" testid="op-business-suspend" disabled=${disabled} onClick=${suspend}>${t('operator.suspend')}<//></span>`;
 }
 
 function BusinessesTab({ ctx, isOperator }) {
   const list = useLive(() => loadBusinesses(ctx), []);
   return html`
     <${ApproveBusiness} ctx=${ctx} isOperator=${isOperator} onDone=${() => list.reload()} />
-    <${Card} title="Businesses" testid="op-businesses">
+    <${Card} title=${t('operator.tab.businesses')} testid="op-businesses">
       <${ErrorBox} error=${list.error} />
       ${list.data === undefined ? html`<${Loading} />` : html`<${Table} testid="op-business" rows=${list.data} rowKey=${(b) => b.address}
-        empty="No business yet: approve one above."
+        empty=${t('operator.noBusiness')}
         columns=${[
-          { key: 'name', label: 'Business', render: (b) => html`<div><strong>${b.name}</strong><div><${AddrLink} address=${b.address} /></div></div>` },
-          { key: 'created_at', label: 'Approved', render: (b) => formatTime(b.created_at, { seconds: false }) },
-          { key: 'purse', label: 'Purse', class: 'num', render: (b) => (b.purse ? formatBD(b.purse.balance) : '—') },
-          { key: 'quota', label: 'Force quota', class: 'num', render: (b) => (b.quota ? html`<span data-testid="op-business-quota">${formatForce(b.quota.daily_force)}/day</span><div class="muted small">${formatForce(b.quota.left_today)} left today</div>` : '—') },
-          { key: 'set', label: '', render: (b) => html`<${QuotaForm} ctx=${ctx} business=${b} disabled=${!isOperator} onDone=${() => list.reload()} />` },
-          { key: 'suspension', label: T.state, render: (b) => html`<${SuspensionControl} ctx=${ctx} business=${b} disabled=${!isOperator} onDone=${() => list.reload()} />` },
+          { key: 'name', label: t('requests.col.business'), render: (b) => html`<div><strong>${b.name}</strong><div><${AddrLink} address=${b.address} /></div></div>` },
+          { key: 'created_at', label: t('business.col.approved'), render: (b) => formatTime(b.created_at, { seconds: false }) },
+          { key: 'purse', label: t('business.purse'), class: 'num', render: (b) => (b.purse ? formatBD(b.purse.balance) : '—') },
+          { key: 'quota', label: t('operator.quota'), class: 'num', render: (b) => (b.quota ? html`<span data-testid="op-business-quota">${t('operator.perDay', { n: formatForce(b.quota.daily_force) })}</span><div class="muted small">${t('operator.leftToday', { n: formatForce(b.quota.left_today) })}</div>` : '—') },
+          { key: 'set', label: html`<span class="sr-only">${t('operator.setQuota')}</span>`, render: (b) => html`<${QuotaForm} ctx=${ctx} business=${b} disabled=${!isOperator} onDone=${() => list.reload()} />` },
+          { key: 'suspension', label: t('business.col.state'), render: (b) => html`<${SuspensionControl} ctx=${ctx} business=${b} disabled=${!isOperator} onDone=${() => list.reload()} />` },
         ]} />`}
     <//>`;
 }
@@ -250,48 +227,47 @@ function ApproveBusiness({ ctx, isOperator, onDone }) {
   let preview = null;
   let previewError = null;
   if (text.trim()) {
-    try { preview = parseApplication(text); } catch (err) { previewError = err.message; }
+    try { preview = parseApplication(text); } catch (err) { previewError = err; }
   }
   const approve = async () => {
     const app = parseApplication(text);
     const finalName = (name.trim() || app.name);
-    if (!finalName) throw new Error('Give the business a name.');
+    if (!finalName) throw fail('operator.needName');
     const messages = [{ type: 'accounts/register_business', business: app.business, public_key: app.public_key,
       encryption_key: app.encryption_key, name: finalName }];
     if (quota.trim() && quota.trim() !== '0') {
-      messages.push({ type: 'force/set_business_quota', business: app.business, daily_force: parsePositiveInt(quota, 'Daily Force quota') });
+      messages.push({ type: 'force/set_business_quota', business: app.business, daily_force: parsePositiveInt(quota, t('operator.dailyQuota')) });
     }
     const out = await sendTx(ctx, messages);
     setDone({ name: finalName, address: app.business, hash: out.hash });
     setText(''); setName(''); setFileKey(fileKey + 1);
-    toast(`${finalName} approved`);
+    toast(t('operator.approved', { name: finalName }));
     onDone();
   };
-  return html`<${Card} title="Approve a business" testid="op-approve"
-      subtitle="Load or paste the application the business's console gives. Approving registers its keys on the ledger; the quota is how much Force it may grant residents a day.">
+  return html`<${Card} title=${t('operator.approveTitle')} testid="op-approve" subtitle=${t('operator.approveSub')}>
     <div class="form">
-      <${Field} label="Application file (optional)">
+      <${Field} label=${t('operator.applicationFile')}>
         <input key=${fileKey} type="file" accept=".json,application/json" data-testid="op-application-file"
           onChange=${async (e) => { const f = e.currentTarget.files?.[0]; if (f) setText(await f.text()); }} />
       <//>
-      <${Field} label="Application (JSON)">
+      <${Field} label=${t('operator.applicationJson')}>
         <textarea rows="6" class="mono" data-testid="op-application" placeholder='{"type": "planet/business-application", "business": "planet1…", …}'
           value=${text} onInput=${(e) => setText(e.currentTarget.value)}></textarea>
       <//>
-      ${previewError ? html`<p class="field-error">${previewError}</p>` : null}
-      ${preview ? html`<p class="muted" data-testid="op-application-preview">Business <span class="mono">${preview.business}</span>${preview.name ? html` named <strong>${preview.name}</strong>` : null}</p>` : null}
+      ${previewError ? html`<p class="field-error">${errorMessage(previewError)}</p>` : null}
+      ${preview ? html`<p class="muted" data-testid="op-application-preview">${t('business.address')} <span class="mono">${preview.business}</span>${preview.name ? html` · <strong>${preview.name}</strong>` : null}</p>` : null}
       <div class="form-row">
-        <${Field} label="Name" hint="Leave empty to use the name in the application.">
-          <input data-testid="op-business-name" value=${name} onInput=${(e) => setName(e.currentTarget.value)} placeholder=${preview?.name || 'Coffee & Co.'} />
+        <${Field} label=${t('operator.name')} hint=${t('operator.nameHint')}>
+          <input data-testid="op-business-name" value=${name} onInput=${(e) => setName(e.currentTarget.value)} placeholder=${preview?.name || t('business.namePlaceholder')} />
         <//>
-        <${Field} label="Daily Force quota" hint="0 for none; change it later.">
+        <${Field} label=${t('operator.dailyQuota')} hint=${t('operator.dailyQuotaHint')}>
           <input type="number" min="0" data-testid="op-business-quota-new" value=${quota} onInput=${(e) => setQuota(e.currentTarget.value)} />
         <//>
       </div>
       <div class="form-actions">
-        <${Button} testid="op-approve-business" disabled=${!isOperator || !preview} onClick=${approve} busyLabel="Approving…">Approve business<//>
+        <${Button} testid="op-approve-business" disabled=${!isOperator || !preview} onClick=${approve} busyLabel=${t('operator.approving')}>${t('operator.approve')}<//>
       </div>
-      ${done ? html`<p class="notice good" data-testid="op-approved">${done.name} is a business now: <${AddrLink} address=${done.address} full=${true} /></p>` : null}
+      ${done ? html`<p class="notice good" data-testid="op-approved">${t('operator.isBusiness', { name: done.name })} <${AddrLink} address=${done.address} full=${true} /></p>` : null}
     </div>
   <//>`;
 }
@@ -300,21 +276,19 @@ function QuotaForm({ ctx, business, disabled, onDone }) {
   const [value, setValue] = useState(String(business.quota?.daily_force ?? ''));
   const save = async () => {
     const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
-    if (!Number.isFinite(n)) throw new Error('Daily Force quota: a whole number');
+    if (!Number.isFinite(n)) throw fail('kit.wholeNumber', { field: t('operator.dailyQuota') });
     await sendTx(ctx, [{ type: 'force/set_business_quota', business: business.address, daily_force: n }]);
-    toast(`${business.name}: ${n} Force a day`);
+    toast(t('operator.quotaSet', { name: business.name, n }));
     onDone();
   };
   return html`<span class="c-inline">
     <input type="number" min="0" class="small-input" value=${value} onInput=${(e) => setValue(e.currentTarget.value)}
-      aria-label=${`Daily Force quota of ${business.name}`} disabled=${disabled} />
-    <${Button} small kind="secondary" disabled=${disabled} onClick=${save}>Set<//>
+      aria-label=${t('operator.quotaOf', { name: business.name })} disabled=${disabled} />
+    <${Button} small kind="secondary" disabled=${disabled} onClick=${save}>${t('operator.set')}<//>
   </span>`;
 }
 
 // --- invitation codes -------------------------------------------------------------------------
-
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const inviteStoreKey = (address) => `planet.operator.invites.${address}`;
 
@@ -328,26 +302,25 @@ function InvitesTab({ ctx, isOperator }) {
   const [fresh, setFresh] = useState([]);
   const invites = useLive(() => (address && isOperator ? query(ctx, 'accounts/invites_of', { address }) : []), [address, isOperator]);
   const create = async () => {
-    const n = parsePositiveInt(count, 'How many');
-    if (n > 100) throw new Error('At most 100 codes at a time.');
+    const n = parsePositiveInt(count, t('invites.howMany'));
+    if (n > 100) throw fail('operator.atMost100');
     const codes = await createInviteCodes(ctx, n);
     localStorage.setItem(inviteStoreKey(address), JSON.stringify([...codes, ...storedCodes(address)]));
     setFresh(codes);
-    toast(`${codes.length} invitation code${codes.length === 1 ? '' : 's'} made`);
+    toast(t('operator.codesMade', { n: codes.length }));
     invites.reload();
   };
   const known = address ? storedCodes(address) : [];
   const used = (invites.data || []).filter((i) => i.used || i.used_by || i.resident).length;
-  return html`<${Card} title="Invitation codes for the beta" testid="op-invites"
-      subtitle="Codes are made in this browser; only their SHA-256 goes on the ledger. Give each one to one person.">
+  return html`<${Card} title=${t('operator.invitesTitle')} testid="op-invites" subtitle=${t('operator.invitesSub')}>
     <div class="form-row">
-      <${Field} label="How many"><input type="number" min="1" max="100" value=${count} data-testid="op-invite-count" onInput=${(e) => setCount(e.currentTarget.value)} /><//>
-      <div class="form-actions"><${Button} testid="op-invite-create" disabled=${!isOperator} onClick=${create} busyLabel="Creating…">Create codes<//></div>
+      <${Field} label=${t('invites.howMany')}><input type="number" min="1" max="100" value=${count} data-testid="op-invite-count" onInput=${(e) => setCount(e.currentTarget.value)} /><//>
+      <div class="form-actions"><${Button} testid="op-invite-create" disabled=${!isOperator} onClick=${create} busyLabel=${t('operator.creating')}>${t('invites.create')}<//></div>
     </div>
-    ${fresh.length ? html`<div class="notice good"><p>New codes — share them now:</p>
+    ${fresh.length ? html`<div class="notice good"><p>${t('operator.newCodes')}</p>
       <ul class="codes">${fresh.map((c) => html`<li><${Copyable} text=${c} testid="op-invite-code" /></li>`)}</ul></div>` : null}
-    ${isOperator ? html`<p class="muted" data-testid="op-invite-summary">${plural((invites.data || []).length, 'code')} on the ledger from this key, ${used} used; ${known.length} kept in this browser.</p>` : null}
-    ${known.length ? html`<details><summary>Codes kept in this browser (${known.length})</summary>
+    ${isOperator ? html`<p class="muted" data-testid="op-invite-summary">${t('operator.invitesSummary', { n: (invites.data || []).length, used, kept: known.length })}</p>` : null}
+    ${known.length ? html`<details><summary>${t('operator.keptCodes', { n: known.length })}</summary>
       <ul class="codes">${known.map((c) => html`<li><code>${c}</code></li>`)}</ul></details>` : null}
   <//>`;
 }

@@ -2,14 +2,14 @@
 // places that call the browser SDK (so a change in its shape touches one file), links to
 // explorer pages, a JSON view, and the parsing of amounts and dates typed into forms.
 import * as sdk from '../../sdk/index.js';
-import { html, shortAddr, errorMessage, formatTime, timezoneLabel } from '../common.js';
+import { html, t, fail, shortAddr, errorMessage, formatNumber, localIso, timezoneLabel } from '../common.js';
 
 // --- the SDK, in one place ----------------------------------------------------------------
 
 /** Sign and submit `messages` from the current wallet; resolves once committed and
  * throws the core's message if refused (the SDK's Api.send does both). */
 export async function sendTx(ctx, messages) {
-  if (!ctx.wallet) throw new Error('Choose a wallet first (top right).');
+  if (!ctx.wallet) throw fail('kit.chooseWallet');
   return ctx.api.send(ctx.wallet, messages);
 }
 
@@ -48,7 +48,7 @@ export function getAccount(ctx, address) {
  * then the ciphertext uploaded. Resolves the digest.
  */
 export function depositRecord(ctx, { owner, category, text, task = '', timeMs }) {
-  if (!ctx.wallet) throw new Error('Choose a wallet first (top right).');
+  if (!ctx.wallet) throw fail('kit.chooseWallet');
   return ctx.api.depositRecord(ctx.wallet, owner, text, category, timeMs, task);
 }
 
@@ -70,7 +70,7 @@ export async function readGranted(ctx, requestId) {
         row.time = record.time;
       } catch { /* the commitment is public; if it cannot be read, say so below */ }
       if (grant.state !== 'active' || !item.live) {
-        row.error = grant.state !== 'active' ? `grant ${grant.state}: no longer readable` : 'erased by its owner';
+        row.error = grant.state !== 'active' ? t('kit.grantEnded', { state: t(`state.${grant.state}`) }) : t('kit.erasedByOwner');
         continue;
       }
       try {
@@ -121,16 +121,16 @@ export function walletKeys(wallet) {
 // --- forms ---------------------------------------------------------------------------------
 
 /** "1.5" BD → 1500000 µBD, exactly (no float); throws with a readable message. */
-export function parseBD(text, field = 'amount') {
+export function parseBD(text, field = t('kit.amount')) {
   const s = String(text ?? '').trim().replace(/,/g, '');
   const m = /^(\d+)(?:\.(\d{0,6}))?$/.exec(s);
-  if (!m) throw new Error(`${field}: a number of BD with at most 6 decimals, like 0.5`);
+  if (!m) throw fail('kit.badBD', { field });
   return Number(BigInt(m[1]) * 1000000n + BigInt((m[2] || '').padEnd(6, '0')));
 }
 
 export function parsePositiveInt(text, field) {
   const s = String(text ?? '').trim();
-  if (!/^\d+$/.test(s) || Number(s) < 1) throw new Error(`${field}: a whole number, at least 1`);
+  if (!/^\d+$/.test(s) || Number(s) < 1) throw fail('kit.positiveInt', { field });
   return Number(s);
 }
 
@@ -143,13 +143,13 @@ export function tzOffset() {
 
 /** ms → the value of a datetime-local input, in the deployment's timezone (not the browser's). */
 export function toZonedInput(ms) {
-  return formatTime(ms, { seconds: false }).replace(' ', 'T');
+  return localIso(ms, { seconds: false }).replace(' ', 'T');
 }
 
 /** A datetime-local (or date, at `time`) input's value, read in the deployment's timezone. */
 export function fromZonedInput(value, time = '') {
   const ms = Date.parse(`${value}${time}${value.length > 10 || time ? '' : 'T00:00'}${tzOffset()}`);
-  if (!Number.isFinite(ms)) throw new Error(`${value || 'empty'}: not a date`);
+  if (!Number.isFinite(ms)) throw fail('kit.notDate', { value: value || '—' });
   return ms;
 }
 
@@ -171,7 +171,7 @@ export function AddrLink({ address, full = false, testid }) {
 
 export function BlockLink({ height }) {
   if (height == null) return html`<span class="muted">—</span>`;
-  return html`<a class="mono" href=${`#/explorer/block/${height}`}>#${Number(height).toLocaleString('en-US')}</a>`;
+  return html`<a class="mono" href=${`#/explorer/block/${height}`}>#${formatNumber(height)}</a>`;
 }
 
 export function TxLink({ hash, full = false }) {

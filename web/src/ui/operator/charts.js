@@ -2,7 +2,7 @@
 // the residents' Force histogram. No chart library: the schedule is linear inside each era,
 // so a polyline through the halving instants is the exact curve, and zooming is clipping.
 import { useState } from 'preact/hooks';
-import { html, formatBD, formatTime } from '../common.js';
+import { html, t, formatBD, formatTime } from '../common.js';
 
 const W = 760;
 const H = 280;
@@ -57,15 +57,11 @@ function timeTicks(t0, t1) {
   const [ms, name] = units.find(([, , min]) => span > min);
   const unit = Math.max(1, niceStep(span / ms, 6)) * ms;
   const ticks = [];
-  for (let t = t0; t <= t1 + 1; t += unit) ticks.push({ t, text: `${Math.round((t - t0) / ms)} ${name}` });
+  for (let at = t0; at <= t1 + 1; at += unit) ticks.push({ t: at, text: `${Math.round((at - t0) / ms)} ${t(`chart.unit.${name}`)}` });
   return ticks;
 }
 
-const RANGES = [
-  { id: 'now', label: 'To date' },
-  { id: 'era', label: 'First halving' },
-  { id: 'all', label: 'Whole schedule' },
-];
+const RANGES = ['now', 'era', 'all'];
 
 /**
  * The scheduled supply (cap curve) from genesis, with where emission, distribution and
@@ -91,34 +87,34 @@ export function SupplyChart({ s }) {
   const nowX = x(Math.min(s.time, t1));
   const nowVisible = s.time <= t1;
   const marks = [
-    { key: 'emitted', label: 'Emitted', v: s.emitted_micro, cls: 'mark-emitted' },
-    { key: 'distributed', label: 'Distributed', v: s.distributed_micro, cls: 'mark-distributed' },
-    { key: 'collected', label: 'Collected', v: s.collected_micro, cls: 'mark-collected' },
+    { key: 'emitted', label: t('chart.emitted'), v: s.emitted_micro, cls: 'mark-emitted' },
+    { key: 'distributed', label: t('chart.distributed'), v: s.distributed_micro, cls: 'mark-distributed' },
+    { key: 'collected', label: t('chart.collected'), v: s.collected_micro, cls: 'mark-collected' },
   ];
   return html`<div class="chart" data-testid="supply-chart">
-    <div class="chart-tools">
-      ${RANGES.map((r) => html`<button type="button" class=${r.id === range ? 'choice active' : 'choice'}
-        data-testid=${`supply-range-${r.id}`} onClick=${() => setRange(r.id)}>${r.label}</button>`)}
+    <div class="chart-tools" role="group" aria-label=${t('chart.rangeLabel')}>
+      ${RANGES.map((r) => html`<button type="button" class=${r === range ? 'choice active' : 'choice'} aria-pressed=${r === range ? 'true' : 'false'}
+        data-testid=${`supply-range-${r}`} onClick=${() => setRange(r)}>${t(`chart.range.${r}`)}</button>`)}
     </div>
-    <svg viewBox=${`0 0 ${W} ${H}`} role="img" aria-label="Scheduled supply and emission so far">
+    <svg viewBox=${`0 0 ${W} ${H}`} role="img" aria-label=${t('chart.supplyLabel')}>
       ${yTicks.map((v) => html`<g class="grid">
         <line x1=${PAD.l} x2=${W - PAD.r} y1=${y(v)} y2=${y(v)} />
         <text x=${PAD.l - 8} y=${y(v) + 4} text-anchor="end">${compactBD(v)}</text></g>`)}
       ${timeTicks(g, t1).map((tk) => html`<g class="grid">
         <line x1=${x(tk.t)} x2=${x(tk.t)} y1=${PAD.t} y2=${H - PAD.b} class="vgrid" />
         <text x=${x(tk.t)} y=${H - PAD.b + 16} text-anchor="middle">${tk.text}</text></g>`)}
-      <text x=${PAD.l} y=${H - 6} class="axis-label">time since genesis (${formatTime(g, { seconds: false })})</text>
+      <text x=${PAD.l} y=${H - 6} class="axis-label">${t('chart.sinceGenesis', { time: formatTime(g, { seconds: false }) })}</text>
       <text x=${12} y=${PAD.t + 4} class="axis-label" transform=${`rotate(-90 12 ${PAD.t + 4})`} text-anchor="end">BD</text>
       <path d=${area} class="cap-area" />
       <path d=${line} class="cap-line" />
       ${range === 'all' ? html`<line x1=${PAD.l} x2=${W - PAD.r} y1=${y(s.cap_micro)} y2=${y(s.cap_micro)} class="cap-limit" />
-        <text x=${W - PAD.r - 4} y=${y(s.cap_micro) - 6} text-anchor="end" class="cap-label">cap ${compactBD(s.cap_micro)} BD</text>` : null}
+        <text x=${W - PAD.r - 4} y=${y(s.cap_micro) - 6} text-anchor="end" class="cap-label">${t('chart.cap', { amount: compactBD(s.cap_micro) })}</text>` : null}
       ${nowVisible ? html`<line x1=${nowX} x2=${nowX} y1=${PAD.t} y2=${H - PAD.b} class="now-line" />
-        <text x=${nowX + 4} y=${PAD.t + 10} class="now-label">now</text>
+        <text x=${nowX + 4} y=${PAD.t + 10} class="now-label">${t('chart.now')}</text>
         ${marks.map((m) => html`<circle cx=${nowX} cy=${y(m.v)} r="5" class=${m.cls}><title>${m.label}: ${formatBD(m.v)}</title></circle>`)}` : null}
     </svg>
     <div class="legend">
-      <span><i class="sw sw-cap"></i>Scheduled cap</span>
+      <span><i class="sw sw-cap"></i>${t('chart.scheduledCap')}</span>
       ${marks.map((m) => html`<span><i class=${`sw ${m.cls}`}></i>${m.label} <strong data-testid=${`supply-${m.key}`}>${formatBD(m.v)}</strong></span>`)}
     </div>
   </div>`;
@@ -142,15 +138,15 @@ export function ForceHistogram({ histogram }) {
   const step = niceStep(max, 4);
   const ticks = [];
   for (let v = 0; v <= max; v += Math.max(1, Math.round(step))) ticks.push(v);
-  return html`<svg viewBox=${`0 0 ${w} ${h}`} class="histogram" data-testid="force-histogram" role="img" aria-label="Residents by Force">
+  return html`<svg viewBox=${`0 0 ${w} ${h}`} class="histogram" data-testid="force-histogram" role="img" aria-label=${t('chart.histogramLabel')}>
     ${ticks.map((v) => html`<g class="grid"><line x1=${pad.l} x2=${w - pad.r} y1=${y(v)} y2=${y(v)} />
       <text x=${pad.l - 6} y=${y(v) + 4} text-anchor="end">${v}</text></g>`)}
     ${histogram.map((b, i) => html`<g>
       <rect x=${pad.l + i * bw + 3} y=${y(b.count)} width=${bw - 6} height=${Math.max(0, h - pad.b - y(b.count))} class="bar">
-        <title>${bucketLabel(b)} Force: ${b.count} residents</title></rect>
+        <title>${t('chart.bucket', { bucket: bucketLabel(b), n: b.count })}</title></rect>
       ${b.count ? html`<text x=${pad.l + i * bw + bw / 2} y=${y(b.count) - 4} text-anchor="middle" class="bar-label">${b.count}</text>` : null}
       <text x=${pad.l + i * bw + bw / 2} y=${h - pad.b + 15} text-anchor="middle">${bucketLabel(b)}</text>
     </g>`)}
-    <text x=${pad.l} y=${h - 4} class="axis-label">Force</text>
+    <text x=${pad.l} y=${h - 4} class="axis-label">${t('chart.force')}</text>
   </svg>`;
 }
