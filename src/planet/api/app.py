@@ -42,6 +42,8 @@ TAGS = [
     {"name": "supply", "description": "Emission against its schedule; the residents' census."},
     {"name": "tasks", "description": "The task catalog."},
     {"name": "exchange", "description": "Businesses, offers, data requests, grants."},
+    {"name": "applications", "description": "Businesses apply on the ledger; the operator "
+                                            "approves or declines."},
     {"name": "vault", "description": "Record commitments and their signed ciphertext."},
     {"name": "drill", "description": "Lucky Drill rounds."},
     {"name": "events", "description": "Server-sent events: blocks and an account's txs."},

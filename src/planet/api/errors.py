@@ -19,6 +19,7 @@ from planet.core.errors import (
     BodyTooLarge,
     CommitTimeout,
     HttpError,
+    IdempotencyKeyReused,
     IdentityRejected,
     IdentityUnavailable,
     InternalQueryError,
@@ -68,7 +69,7 @@ def status_for(err: PlanetError) -> int:
         return 403
     if isinstance(err, BlobTooLarge):
         return 413
-    if isinstance(err, IdentityRejected):
+    if isinstance(err, IdentityRejected | IdempotencyKeyReused):
         return 422
     if isinstance(err, LedgerRefused) and err.result.get("code") in CONFLICTS:
         return 409

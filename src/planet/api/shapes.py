@@ -79,3 +79,9 @@ ATTESTED = obj(hash="s", height="i")
 VERIFIER = obj(address="s", encryption_key="s", name="s", authority="s", authority_kind="s",
                code_sender="s", code_sender_kind="s", code_valid_s="i")
 CODE_SENT = obj(sent="b", phone_ending="s", valid_s="i")
+APPLICATION = obj(id="i", applicant="s", public_key="s", encryption_key="s", name="s",
+                  contact="s", offers="s", status="s", applied_at="i", applied_height="i",
+                  decided_at="i", decided_height="i", reason="s")
+APPLICATIONS = obj(pending="i", items=array(APPLICATION), next_after="i?")
+APPLICATION_OF = obj(address="s", sequence="i",
+                     application={"anyOf": [APPLICATION, {"type": "null"}]})

@@ -9,6 +9,9 @@ commit on the event loop: the engine's commit callback sets an asyncio future th
 `loop.call_soon_threadsafe`, and a timer handle bounds the wait, so a waiting client holds
 a future and a timer, not a thread or a task.
 
+Both take an `Idempotency-Key` header (planet.api.idempotency): a retried request with the
+same key and body gets the first answer instead of being submitted again.
+
 The FastAPI routes stay declared (they are the OpenAPI description, and they answer what
 the edge leaves to them: a query string it does not parse exactly as FastAPI would, such
 as a repeated or unusual `wait`), and they call the same `TxIngress` methods, so both
@@ -32,6 +35,7 @@ from starlette.requests import ClientDisconnect
 from planet.api.admission import Admission
 from planet.api.body import receive_body
 from planet.api.errors import status_for
+from planet.api.idempotency import REPLAYED, Answer, IdempotencyKeys, fingerprint, parse_key
 from planet.core.encoding import parse_json_unique
 from planet.core.errors import BodyTooLarge, DuplicateKey, InvalidField, PlanetError
 from planet.engines.base import Node, Submitted
@@ -117,6 +121,7 @@ class TxIngress:
         self.max_batch_bytes = max_body_bytes
         self.max_batch_txs = max_batch_txs
         self._inbox: LoopInbox | None = None
+        self.keys = IdempotencyKeys()
 
     def tx_too_large(self, _size: int) -> BodyTooLarge:
         """The refusal of a body over max_tx_bytes (a 413; the routes raise it as the
@@ -143,15 +148,19 @@ class TxIngress:
         wait, timeout = options
         batch = path == BATCH_PATH
         declared = _content_length(scope)
+        extra: list[tuple[bytes, bytes]] = []
         try:
             if batch:
                 body = await receive_body(declared, receive, self.max_batch_bytes,
                                           self.batch_too_large)
-                status, content = await self.answer_batch(body, wait, timeout)
             else:
-                raw = await receive_body(declared, receive, min(self.max_tx, self.max_batch_bytes),
-                                         self.tx_too_large)
-                status, content = await self.answer_one(raw, wait, timeout)
+                body = await receive_body(declared, receive,
+                                          min(self.max_tx, self.max_batch_bytes),
+                                          self.tx_too_large)
+            key = parse_key(v for n, v in scope.get("headers", ()) if n == b"idempotency-key")
+            status, content, replayed = await self.answer(path, body, key, wait, timeout)
+            if replayed:
+                extra.append((REPLAYED.lower().encode(), b"true"))
         except ClientDisconnect:
             return path, 499  # nobody to answer; counted as nginx counts it
         except BodyTooLarge as err:
@@ -159,11 +168,54 @@ class TxIngress:
         except PlanetError as err:
             status, content = status_for(err), err.to_dict()
         status, headers, body = _json_response(status, content)
-        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.start", "status": status,
+                    "headers": headers + extra})
         await send({"type": "http.response.body", "body": body})
         return path, status
 
     # --- the answers, shared with the routes -----------------------------------------------
+
+    async def answer(self, path: str, body: bytes, key: str | None, wait: bool,
+                     timeout: float) -> tuple[int, dict[str, Any], bool]:
+        """The answer to a POST of `body` to `path` (TXS_PATH or BATCH_PATH): with an
+        idempotency key, the first answer given to that key and request if there was one
+        (then `replayed`), brought up to date if it was a 202."""
+
+        async def compute() -> Answer:
+            try:
+                if path == BATCH_PATH:
+                    return await self.answer_batch(body, wait, timeout)
+                return await self.answer_one(body, wait, timeout)
+            except PlanetError as err:
+                return status_for(err), err.to_dict()
+
+        if key is None:
+            return (*await compute(), False)
+        status, content, replayed = await self.keys.run(key, fingerprint(path, body), compute)
+        if replayed:
+            status, content = self.bring_up_to_date(path, status, content)
+        return status, content, replayed
+
+    def bring_up_to_date(self, path: str, status: int, content: dict[str, Any]) -> Answer:
+        """A kept 202 (a tx not committed in time) with the commits made since: a retry
+        learns what it came back for, not only what the first answer knew."""
+        if status != 202:
+            return status, content
+        if path != BATCH_PATH:
+            record = self.node.store.get_tx(bytes.fromhex(content["hash"]))
+            return (202, content) if record is None else (200, {**content,
+                                                                "committed": record.to_json()})
+        waiting = False
+        results = []
+        for item in content["results"]:
+            if item.get("accepted") and item.get("committed") is None and "message" not in item:
+                record = self.node.store.get_tx(bytes.fromhex(item["hash"]))
+                if record is None:
+                    waiting = True
+                else:
+                    item = {**item, "committed": record.to_json()}
+            results.append(item)
+        return (202 if waiting else 200), {**content, "results": results}
 
     async def answer_one(self, raw: bytes, wait: bool, timeout: float
                          ) -> tuple[int, dict[str, Any]]:

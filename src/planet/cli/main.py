@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from planet import __version__
+from planet.cli.applications import COMMANDS as APPLICATION_COMMANDS
 from planet.cli.audit import audit_app, business_lift, business_suspend, business_suspensions
 from planet.cli.common import (
     DEFAULT_HOME_PATH,
@@ -59,7 +60,8 @@ keys_app = typer.Typer(help="Create, show, export and import keys.", no_args_is_
 invites_app = typer.Typer(help="Invitation codes.", no_args_is_help=True)
 identity_app = typer.Typer(help="Identity verification with the node's verifier.",
                            no_args_is_help=True)
-business_app = typer.Typer(help="Businesses (registered by the operator).", no_args_is_help=True)
+business_app = typer.Typer(help="Businesses: they apply, the operator approves and registers them.",
+                           no_args_is_help=True)
 verifier_app = typer.Typer(help="Identity verifiers (appointed by the operator).",
                            no_args_is_help=True)
 query_app = typer.Typer(help="Read the ledger.", no_args_is_help=True)
@@ -76,6 +78,8 @@ for sub, name in ((keys_app, "keys"), (invites_app, "invites"), (identity_app, "
 business_app.command("suspend")(business_suspend)
 business_app.command("lift")(business_lift)
 business_app.command("suspensions")(business_suspensions)
+for _name, _command in APPLICATION_COMMANDS:
+    business_app.command(_name)(_command)
 app.command()(demo)
 business_app.add_typer(webhooks_app, name="webhooks")
 bench_app.command("webhooks")(bench_webhooks)

@@ -23,9 +23,15 @@ from planet.core.accounts.messages import (
     RegisterBusiness,
     RegisterResident,
 )
+from planet.core.applications.messages import (
+    ApplyBusiness,
+    ApproveApplication,
+    DeclineApplication,
+    WithdrawApplication,
+)
 from planet.core.emission.messages import Collect
 from planet.core.encoding import b64decode, b64encode
-from planet.core.force.messages import CompleteTask, SetTaskEnabled
+from planet.core.force.messages import CompleteTask, SetBusinessQuota, SetTaskEnabled
 from planet.core.messages import Msg
 from planet.sdk.blobauth import sign_blob_request
 from planet.sdk.wallet import Wallet
@@ -105,14 +111,19 @@ class PlanetClient:
 
     def next_sequence(self, address: str) -> int:
         account = self.account(address)
-        return 0 if account is None else int(account["sequence"])
+        if account is None:  # a new key (0), or an applicant's, counted without an account
+            return int(self.query("accounts/sequence", address=address)["sequence"])
+        return int(account["sequence"])
 
     # --- writes ------------------------------------------------------------------------------
 
-    def submit(self, raw: bytes, *, wait: bool = True) -> TxOutcome:
+    def submit(self, raw: bytes, *, wait: bool = True, idempotency_key: str | None = None
+               ) -> TxOutcome:
+        """Submit one signed tx; with `idempotency_key`, a retry of the same tx with the same
+        key gets the first answer (see `submit_batch`)."""
         try:
             r = self.http.post("/txs", content=raw, params={"wait": str(wait).lower()},
-                               headers={"content-type": "application/json"})
+                               headers=_headers(idempotency_key))
         except httpx.TransportError as err:
             raise NodeError(0, {"message": f"cannot reach the node at {self.url}: {err}"}) from None
         body = _json(r)
@@ -126,18 +137,25 @@ class PlanetClient:
                          result["events"])
 
     def submit_batch(self, raws: Sequence[bytes], *, wait: bool = True,
-                     timeout: float | None = None) -> list[TxOutcome | NodeError]:
+                     timeout: float | None = None, idempotency_key: str | None = None
+                     ) -> list[TxOutcome | NodeError]:
         """Submit signed txs in one request (`POST /v1/txs/batch`, at most 1,000 and 1 MiB):
         the node admits them together, in order. Per tx, in order, what `submit` would
         return (a TxOutcome), or the NodeError it would raise (refused by check_tx: 400;
-        dropped from the mempool before inclusion: 409); a malformed batch raises."""
+        dropped from the mempool before inclusion: 409); a malformed batch raises.
+
+        `idempotency_key` (1 to 128 of A-Z a-z 0-9 . _ : -; `new_idempotency_key()` makes
+        one): send the same batch again with the same key after a timeout or a lost
+        connection and the node answers what it answered the first time (with commits made
+        since), instead of a "sequence reused" refusal per tx; the same key with another
+        batch raises NodeError 422 (code 961). Keys live 24 h on the node that got them."""
         params: dict[str, str] = {"wait": str(wait).lower()}
         if timeout is not None:
             params["timeout"] = str(timeout)
         payload = {"txs": [raw.decode("utf-8", "surrogateescape") for raw in raws]}
         try:
             r = self.http.post("/txs/batch", content=json.dumps(payload).encode(),
-                               params=params, headers={"content-type": "application/json"})
+                               params=params, headers=_headers(idempotency_key))
         except httpx.TransportError as err:
             raise NodeError(0, {"message": f"cannot reach the node at {self.url}: {err}"}) from None
         body = _json(r)
@@ -181,6 +199,45 @@ class PlanetClient:
             verifier=verifier.address, public_key=b64encode(verifier.public_key),
             encryption_key=b64encode(verifier.encryption_public_key), name=name))
 
+
+    # --- business applications ----------------------------------------------------------
+
+    def apply_business(self, applicant: Wallet, name: str, contact: str, offers: str
+                       ) -> int:
+        """Apply as a business with `applicant`'s new key (no account needed); returns the
+        application's id. The operator approves or declines it (`application_of`)."""
+        outcome = self.send(applicant, ApplyBusiness(
+            name=name, contact=contact, offers=offers,
+            encryption_key=b64encode(applicant.encryption_public_key)))
+        return int(_event(outcome, "applications/applied")["application"])
+
+    def approve_application(self, operator: Wallet, application: int,
+                            daily_force: int | None = None) -> TxOutcome:
+        """(Operator) Register the applicant as a business; with `daily_force`, set its
+        daily Force quota in the same transaction."""
+        msgs: list[Msg] = [ApproveApplication(application=application)]
+        if daily_force is not None:
+            business = self.application(application)["applicant"]
+            msgs.append(SetBusinessQuota(business=business, daily_force=daily_force))
+        return self.send(operator, *msgs)
+
+    def decline_application(self, operator: Wallet, application: int, reason: str
+                            ) -> TxOutcome:
+        return self.send(operator, DeclineApplication(application=application, reason=reason))
+
+    def withdraw_application(self, applicant: Wallet, application: int) -> TxOutcome:
+        return self.send(applicant, WithdrawApplication(application=application))
+
+    def applications(self, limit: int = 50, after: int = 0) -> dict[str, Any]:
+        """The operator's queue, oldest first: {pending, items, next_after}."""
+        return self._get("/applications", limit=limit, after=after)  # type: ignore[no-any-return]
+
+    def application(self, application: int) -> dict[str, Any]:
+        return self._get(f"/applications/{application}")  # type: ignore[no-any-return]
+
+    def application_of(self, address: str) -> dict[str, Any]:
+        """A key's latest application (None if it never applied) and its next sequence."""
+        return self._get(f"/applications/of/{address}")  # type: ignore[no-any-return]
 
     # --- typed reads (the REST endpoints over the same queries) -------------------------
 
@@ -282,6 +339,26 @@ class PlanetClient:
 
     def set_task_enabled(self, operator: Wallet, task_id: str, enabled: bool) -> TxOutcome:
         return self.send(operator, SetTaskEnabled(task_id=task_id, enabled=enabled))
+
+
+def _event(outcome: TxOutcome, kind: str) -> dict[str, Any]:
+    """The attributes of the first event of `kind` a committed tx emitted."""
+    for event in outcome.events:
+        if event.get("type") == kind:
+            return event["attributes"]  # type: ignore[no-any-return]
+    raise NodeError(0, {"message": f"the node's answer lacks the {kind} event"})
+
+
+def new_idempotency_key() -> str:
+    """A fresh key for `submit_batch`: 128 random bits, as hex."""
+    return os.urandom(16).hex()
+
+
+def _headers(idempotency_key: str | None) -> dict[str, str]:
+    headers = {"content-type": "application/json"}
+    if idempotency_key is not None:
+        headers["idempotency-key"] = idempotency_key
+    return headers
 
 
 def new_invite_codes(count: int) -> list[str]:

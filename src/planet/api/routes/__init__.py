@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from planet.api.context import ApiContext
 from planet.api.routes import (
     accounts,
+    applications,
     chain,
     drill,
     events,
@@ -19,8 +20,8 @@ from planet.api.routes import (
     tasks,
 )
 
-ROUTERS = (chain, accounts, supply, tasks, exchange, records, drill, events, identity, proofs,
-           query)
+ROUTERS = (chain, accounts, supply, tasks, exchange, applications, records, drill, events,
+           identity, proofs, query)
 
 
 def all_routers(ctx: ApiContext) -> list[APIRouter]:

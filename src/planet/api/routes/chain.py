@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from planet import __version__
 from planet.api.body import read_body
 from planet.api.context import ApiContext, OrjsonResponse
 from planet.api.errors import ERROR_SCHEMA, ERRORS
+from planet.api.examples import BATCH_EXAMPLES, TX_EXAMPLES
+from planet.api.idempotency import HEADER, MAX_KEY_CHARS, REPLAYED, parse_key
 from planet.api.limits import DEFAULT_LIMITS
 from planet.api.shapes import BLOCK, HEALTH, STATUS, TX, array, ok
 from planet.api.txs_edge import MAX_BATCH_TXS, TxIngress, http_413
@@ -22,7 +24,7 @@ from planet.storage.sqlite import NodeStore
 CHECK_RESULT = {"type": "object", "required": ["code", "log"], "properties": {
     "code": {"type": "integer"}, "codespace": {"type": "string"}, "log": {"type": "string"},
     "error": {"type": "string"}, "events": {"type": "array"}}}
-TX_REFUSED = {"description": "check_tx refused the transaction; `check` says why",
+TX_REFUSED: dict[str, Any] = {"description": "check_tx refused the transaction; `check` says why",
               "content": {"application/json": {"schema": {
                   "type": "object", "required": ["hash", "check"],
                   "properties": {"hash": {"type": "string"}, "check": CHECK_RESULT}}}}}
@@ -41,6 +43,23 @@ BATCH_OK = {"description": "One result per tx, in order (`committed` with wait=t
 BATCH_WAITING = {"description": "A tx accepted was not committed within `timeout` "
                                 "(its `committed` is null)",
                  "content": {"application/json": {"schema": BATCH_RESULTS}}}
+IdempotencyKey = Annotated[str | None, Header(
+    alias=HEADER, max_length=MAX_KEY_CHARS,
+    description="Optional; 1 to 128 of A-Z a-z 0-9 . _ : - (a UUID fits). A retry with the "
+                "same key and body gets the first answer (marked `Idempotent-Replayed: "
+                "true`, a 202 brought up to date) instead of being submitted again; the same "
+                "key with another body is a 422 (code 961); a malformed key a 400 (960). "
+                "Each node keeps keys in memory for 24 h (at most 10,000 keys and 64 MiB of "
+                "answers, the oldest forgotten first): retry on the same node.")]
+IDEMPOTENCY_RESPONSES: dict[int | str, dict[str, Any]] = {422: {
+    "description": "The Idempotency-Key was used for a different request (code 961)",
+    "content": ERROR_SCHEMA["content"]}}
+TX_REFUSED_OR_BAD_KEY = {
+    "description": "check_tx refused the transaction (`check` says why), or the "
+                   "Idempotency-Key is malformed (the error shape, code 960)",
+    "content": {"application/json": {"schema": {"anyOf": [
+        TX_REFUSED["content"]["application/json"]["schema"],
+        ERROR_SCHEMA["content"]["application/json"]["schema"]]}}}}
 MAX_HEIGHT = 2**62
 Height = Annotated[int, Path(ge=1, le=MAX_HEIGHT, description="block height")]
 TxHash = Annotated[str, Path(description="64 hex characters", max_length=200)]
@@ -67,6 +86,16 @@ def parse_hash(text: str, what: str = "tx hash") -> bytes:
     if len(h) != 32:
         raise InvalidField(f"{what}: expected 64 hex characters")
     return h
+
+
+async def keyed_answer(txs: TxIngress, request: Request, body: bytes, wait: bool,
+                       timeout: float) -> JSONResponse:
+    """The edge's answer (TxIngress.answer) for the requests it left to FastAPI; the header
+    is read raw, so that a repeated one is refused as there."""
+    key = parse_key(request.headers.getlist(HEADER))
+    status, content, replayed = await txs.answer(request.url.path, body, key, wait, timeout)
+    return OrjsonResponse(status_code=status, content=content,
+                          headers={REPLAYED: "true"} if replayed else None)
 
 
 def router(ctx: ApiContext) -> APIRouter:
@@ -104,24 +133,24 @@ def router(ctx: ApiContext) -> APIRouter:
     # the same TxIngress methods; these declare them to OpenAPI and answer the queries the
     # edge leaves to FastAPI's validation.
     @r.post("/txs", tags=["txs"], summary="Submit a signed transaction",
-            responses={400: TX_REFUSED, 413: ERROR_SCHEMA},
+            responses={400: TX_REFUSED_OR_BAD_KEY, 413: ERROR_SCHEMA, **IDEMPOTENCY_RESPONSES},
             description="Body: the raw signed transaction JSON. With wait=true (default) the "
                         "answer comes once the transaction is committed; 400 when check_tx "
                         "refuses it, 202 if not committed within `timeout` seconds.",
             openapi_extra={"requestBody": {"required": True, "content": {
-                "application/json": {"schema": {"type": "object"}}}}})
+                "application/json": {"schema": {"type": "object"},
+                                     "examples": TX_EXAMPLES}}}})
     async def submit_tx(request: Request,
                         wait: Annotated[bool, Query(description="wait until committed")] = True,
-                        timeout: Annotated[float, Query(gt=0, le=60)] = 20.0
-                        ) -> JSONResponse:
+                        timeout: Annotated[float, Query(gt=0, le=60)] = 20.0,
+                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
         txs = ingress(request)
         raw = await read_body(request, txs.max_tx, lambda n: http_413(txs.tx_too_large(n)))
-        status, content = await txs.answer_one(raw, wait, timeout)
-        return OrjsonResponse(status_code=status, content=content)
+        return await keyed_answer(txs, request, raw, wait, timeout)
 
     @r.post("/txs/batch", tags=["txs"], summary="Submit signed transactions together",
             responses={200: BATCH_OK, 202: BATCH_WAITING, 400: ERROR_SCHEMA,
-                       413: ERROR_SCHEMA},
+                       413: ERROR_SCHEMA, **IDEMPOTENCY_RESPONSES},
             description=f"Body: {{\"txs\": [...]}}, each item one signed transaction's JSON "
                         f"as a string; at most {MAX_BATCH_TXS} transactions and the node's "
                         "max_body_bytes (1 MiB by default). The txs are admitted together "
@@ -131,17 +160,17 @@ def router(ctx: ApiContext) -> APIRouter:
                         "answer comes once every accepted tx is committed (202 if one is not "
                         "within `timeout` seconds). A malformed batch is a 400.",
             openapi_extra={"requestBody": {"required": True, "content": {
-                "application/json": {"schema": BATCH_REQUEST}}}})
+                "application/json": {"schema": BATCH_REQUEST,
+                                     "examples": BATCH_EXAMPLES}}}})
     async def submit_batch(request: Request,
                            wait: Annotated[bool, Query(description="wait until committed")
                                            ] = True,
-                           timeout: Annotated[float, Query(gt=0, le=60)] = 20.0
-                           ) -> JSONResponse:
+                           timeout: Annotated[float, Query(gt=0, le=60)] = 20.0,
+                           idempotency_key: IdempotencyKey = None) -> JSONResponse:
         txs = ingress(request)
         body = await read_body(request, txs.max_batch_bytes,
                                lambda n: http_413(txs.batch_too_large(n)))
-        status, content = await txs.answer_batch(body, wait, timeout)
-        return OrjsonResponse(status_code=status, content=content)
+        return await keyed_answer(txs, request, body, wait, timeout)
 
     @r.get("/txs/{tx_hash}", tags=["txs"], responses=ok(TX), summary="A committed transaction and its result")
     def get_tx(tx_hash: TxHash) -> dict[str, Any]:
