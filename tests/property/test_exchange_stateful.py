@@ -46,7 +46,12 @@ expiries). After EVERY block the checks in `_check_block` run:
    one cohort, each at the reward; opened grants are whole cohorts; waiting, lapsed and
    withdrawn grants are never readable); a deposit into a vault whose owner did not allow
    that business is refused and changes nothing; a suspended business sells, asks,
-   deposits and attests nothing, and its suspension refunded every open request.
+   deposits and attests nothing, and its suspension refunded every open request;
+9. offers edited, paused, resumed and stopped by their business (issue 17, item 4): only
+   by that business, not while suspended, never a stopped one; nothing is redeemed from a
+   paused or stopped offer, a stopped offer stays stopped, stock never falls below what is
+   redeemed, and a redemption keeps the price and item it was made at whatever the offer
+   becomes. They move no diamond (check 3 holds them to that).
 
 Cohorts are of 2 (`min_cohort` 2, places 2 or 4) and the cap 600,000 µBD, so that both
 are reached within a run.
@@ -54,6 +59,7 @@ are reached within a run.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections import Counter
@@ -76,10 +82,14 @@ from planet.core.exchange.messages import (
     CreateRequest,
     FulfilRedemption,
     LiftSuspension,
+    PauseOffer,
     RedeemOffer,
     RefundRedemption,
+    ResumeOffer,
     RevokeGrant,
+    StopOffer,
     SuspendBusiness,
+    UpdateOffer,
 )
 from planet.core.exchange.rules import (
     get_counters,
@@ -93,9 +103,12 @@ from planet.core.exchange.state import (
     EXPIRED,
     EXPIRY_PREFIX,
     FULFILLED,
+    LISTED,
     OPEN,
+    PAUSED,
     PENDING,
     REFUNDED,
+    STOPPED,
     DailyCount,
     DataRequest,
     Grant,
@@ -124,6 +137,7 @@ from planet.core.vault.state import CATEGORIES, Allowance, VaultRecord, deposito
 from planet.sdk.wallet import Wallet
 from tests.chain import b64, make_chain
 
+OFFER_EDITS = (UpdateOffer, PauseOffer, ResumeOffer, StopOffer)
 SECOND = 1_000
 MINUTE = 60 * SECOND
 HOUR = 60 * MINUTE
@@ -191,6 +205,8 @@ class ExchangeMachine(RuleBasedStateMachine):
         self.read_allowed = 0
         self.received: Counter[tuple[str, int]] = Counter()  # (resident, local day) -> µBD
         self.suspended: set[str] = set()
+        self.stopped: dict[int, int] = {}  # offer id -> when its business stopped it
+        self.terms: dict[int, tuple[int, str]] = {}  # redemption id -> (price, item) when made
         self.money = self._money(self.chain.app.state)
         for r in self.residents:
             self._tx(r, CompleteTask(task_id="daily_checkin"), expect=True)
@@ -295,7 +311,7 @@ class ExchangeMachine(RuleBasedStateMachine):
             name = type(msg).__name__
             self.outcomes[f"{name} {'ok' if out.ok else 'refused'}"] += 1
             if signer.address in self.suspended and isinstance(
-                    msg, (CreateOffer, CreateRequest, DepositRecord, AttestTasks)):
+                    msg, (CreateOffer, CreateRequest, DepositRecord, AttestTasks, *OFFER_EDITS)):
                 expect = False
             if expect is not None:
                 assert out.ok == expect, (name, msg, out.code, out.log)
@@ -307,6 +323,8 @@ class ExchangeMachine(RuleBasedStateMachine):
                     self.suspended.add(msg.business)
                 elif isinstance(msg, LiftSuspension):
                     self.suspended.discard(msg.business)
+                elif isinstance(msg, StopOffer):
+                    self.stopped[msg.offer] = header.time
             else:
                 self.refusals += 1
                 self._check_same_state(twin, signer)
@@ -419,6 +437,24 @@ class ExchangeMachine(RuleBasedStateMachine):
             assert redemption is not None
             assert (redemption.offer, redemption.resident, redemption.business, redemption.price,
                     redemption.status) == (offer.id, sender, offer.business, offer.price, PENDING)
+            # 9. Never from a paused or stopped offer.
+            assert offer.status == LISTED and offer.id not in self.stopped, offer
+            self.terms[redemption.id] = (redemption.price, redemption.item)
+        elif isinstance(msg, OFFER_EDITS):
+            # 9. Only the offer's business, never a stopped offer; the state it leaves.
+            offer = get_offer(view, msg.offer)
+            assert offer is not None and offer.business == sender and offer.status != STOPPED
+            assert sender not in self.suspended and msg.offer not in self.stopped
+            new = get_offer(self.state, msg.offer)
+            assert new is not None and new.changed_at == t
+            if isinstance(msg, UpdateOffer):
+                assert new == dataclasses.replace(offer, **msg.changes(), changed_at=t)
+                assert new.sold <= new.stock and new.starts_at < new.ends_at
+            else:
+                assert offer.status == {PauseOffer: LISTED, ResumeOffer: PAUSED}.get(
+                    type(msg), offer.status)
+                assert new.status == {PauseOffer: PAUSED, ResumeOffer: LISTED,
+                                      StopOffer: STOPPED}[type(msg)]
         elif isinstance(msg, AcceptRequest):
             request = get_request(view, msg.request)
             assert request is not None and request.status == OPEN and t < request.expires_at
@@ -499,8 +535,14 @@ class ExchangeMachine(RuleBasedStateMachine):
         for _k, offer in state.iter_prefix("exchange/offer/", Offer):
             kept = [red for red in redemptions if red.offer == offer.id and red.status != REFUNDED]
             assert 0 <= offer.sold == len(kept) <= offer.stock, offer
+            # 9. A stopped offer stays stopped, and nothing was redeemed from it since.
+            if offer.id in self.stopped:
+                assert offer.status == STOPPED and offer.changed_at == self.stopped[offer.id]
+                assert all(red.redeemed_at < offer.changed_at for red in kept)
         for red in redemptions:
             assert (red.status == FULFILLED) == bool(red.voucher)
+            if red.id in self.terms:
+                assert (red.price, red.item) == self.terms[red.id], red
             assert (red.status == PENDING) == (red.settled_at == 0)
 
         # 5. Access.
@@ -569,6 +611,9 @@ class ExchangeMachine(RuleBasedStateMachine):
         for kind in ("AcceptRequest ok", "RedeemOffer ok", "RefundRedemption ok",
                      "CloseRequest ok", "RevokeGrant ok", "EraseRecord ok", "CreateRequest ok"):
             event(f"{kind}: {min(self.outcomes[kind], 3)}{'+' if self.outcomes[kind] >= 3 else ''}")
+        edited = any(self.outcomes[f"{m.__name__} ok"] for m in OFFER_EDITS)
+        event(f"an offer edited, paused or stopped: {edited}")
+        event(f"an offer stopped: {bool(self.stopped)}")
         event(f"an expired request refunded: {any(r.status == EXPIRED for r in self.all_requests())}")
         event(f"a business could read a record: {self.read_allowed > 0}")
         event(f"a cohort opened: {any(r.accepted for r in self.all_requests())}")
@@ -704,6 +749,81 @@ class ExchangeMachine(RuleBasedStateMachine):
         for _ in range(tries):
             too_weak = get_force(self.state, w.address) < min_force  # Force only drops by itself
             self._tx(w, RedeemOffer(offer=offer_id), expect=False if too_weak else None)
+
+    @rule(biz=PICK, pick=PICK, action=st.sampled_from(["update", "update", "pause", "resume",
+                                                        "stop"]),
+          price=st.sampled_from([None, 0, 1, 3 * BD]), stock=st.sampled_from([None, 1, 2, 60]),
+          window=st.sampled_from([None, "end+day", "end-past", "start+week", "both"]),
+          gate=st.sampled_from([None, (0, 0), (2, 1), (1_000, 0)]), dt=DTS)
+    def edit_offer(self, biz: int, pick: int, action: str, price: int | None,
+                   stock: int | None, window: str | None, gate: tuple[int, int] | None,
+                   dt: int) -> None:
+        """A business edits, pauses, resumes or stops one of its offers (or another's, or
+        none): fields drawn so that stock below what is sold and broken windows happen."""
+        b = self.business(biz)
+        last = get_counters(self.state).offers
+        mine = [o.id for _k, o in self.state.iter_prefix("exchange/offer/", Offer)
+                if o.business == b.address]
+        offer_id = mine[pick % len(mine)] if mine and pick % 4 else pick % (last + 1) + 1
+        offer = get_offer(self.state, offer_id)
+        surely_refused = offer is None or offer.business != b.address or \
+            offer.status == STOPPED or b.address in self.suspended
+        msg: Msg
+        if action == "update":
+            t = self.time + dt
+            fields: dict[str, int] = {}
+            if price is not None:
+                fields["price"] = price
+            if stock is not None:
+                fields["stock"] = stock
+            if window in ("end+day", "both"):
+                fields["ends_at"] = t + DAY
+            if window == "end-past":
+                fields["ends_at"] = t - HOUR
+            if window in ("start+week", "both"):
+                fields["starts_at"] = t + 7 * DAY
+            if gate is not None:
+                fields["min_force"], fields["daily_limit"] = gate
+            if not fields or window in ("end-past", "both"):
+                surely_refused = True
+            if offer is not None and fields.get("stock", offer.stock) < offer.sold:
+                surely_refused = True
+            msg = UpdateOffer(offer=offer_id, **fields)
+        else:
+            msg = {"pause": PauseOffer, "resume": ResumeOffer, "stop": StopOffer}[action](
+                offer=offer_id)
+            if offer is not None and (action == "pause") == (offer.status == PAUSED) \
+                    and action != "stop":
+                surely_refused = True
+        if isinstance(msg, UpdateOffer) and not msg.changes():
+            return  # an empty update does not even parse (NothingToUpdate): nothing to sign
+        self._tx(b, msg, dt=dt, expect=False if surely_refused else None)
+
+    @rule(biz=PICK, who=PICK, then=st.sampled_from(["pause", "stop", "resume", "reprice",
+                                                     "restock"]))
+    def change_a_sale(self, biz: int, who: int, then: str) -> None:
+        """A sale that a resident redeems once, that its business then pauses (and perhaps
+        resumes), stops, reprices or restocks to what is sold, and the resident tries again:
+        certainly refused while paused or stopped, or once the stock is what is sold."""
+        b, w = self.business(biz), self.resident(who)
+        t = self.time + SECOND
+        listed = self._tx(b, CreateOffer(item="Sale", price=BD // 4, stock=5, starts_at=t,
+                                         ends_at=t + DAY, min_force=0, daily_limit=0),
+                          expect=b.address not in self.suspended)
+        if listed is None or not listed.ok:
+            return
+        offer_id = get_counters(self.state).offers
+        self._tx(w, RedeemOffer(offer=offer_id))
+        sold = get_offer(self.state, offer_id).sold  # type: ignore[union-attr]
+        steps: list[Msg] = {"pause": [PauseOffer(offer=offer_id)],
+                            "stop": [StopOffer(offer=offer_id)],
+                            "resume": [PauseOffer(offer=offer_id), ResumeOffer(offer=offer_id)],
+                            "reprice": [UpdateOffer(offer=offer_id, price=BD // 2)],
+                            "restock": [UpdateOffer(offer=offer_id, stock=max(sold, 1))]}[then]
+        for step in steps:
+            self._tx(b, step, expect=True)
+        refused = then in ("pause", "stop") or (then == "restock" and sold >= 1)
+        self._tx(w, RedeemOffer(offer=offer_id), expect=False if refused else None)
 
     @rule(biz=PICK, pick=PICK, fulfil=st.booleans(), good_voucher=st.booleans(), dt=DTS)
     def settle(self, biz: int, pick: int, fulfil: bool, good_voucher: bool, dt: int) -> None:

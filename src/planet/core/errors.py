@@ -506,6 +506,51 @@ class NotSuspended(ExchangeError):
     code = 720
 
 
+# Offers edited, paused and stopped by their business (issue 17, item 4).
+class NotOfferOwner(ExchangeError):
+    """Only the business that listed an offer may edit, pause, resume or stop it."""
+
+    code = 721
+
+
+class OfferPaused(ExchangeError):
+    """The business paused the offer: no redemptions until it resumes it."""
+
+    code = 722
+
+
+class OfferStopped(ExchangeError):
+    """The business stopped the offer, for good: no redemptions and no more changes;
+    pending redemptions are still fulfilled or refunded."""
+
+    code = 723
+
+
+class OfferNotPaused(ExchangeError):
+    """Resuming an offer that is not paused."""
+
+    code = 724
+
+
+class StockBelowSold(ExchangeError):
+    """An offer's stock cannot go below what is already redeemed (and not refunded)."""
+
+    code = 725
+
+
+class OfferWindowInvalid(ExchangeError):
+    """An edited sale window must end after it starts, after the block time, and within
+    `exchange_max_open_ms` of it."""
+
+    code = 726
+
+
+class NothingToUpdate(ExchangeError):
+    """An offer update that names no field to change."""
+
+    code = 727
+
+
 # --- genesis, queries, the HTTP edge, the chain, the node and its engines: 900-999 ----------
 class GenesisError(PlanetError):
     code = 900

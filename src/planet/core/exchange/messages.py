@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
 
 from planet.core.accounts.messages import check_hex32, check_name
 from planet.core.address import parse_address
 from planet.core.encoding import b64decode
-from planet.core.errors import CohortTooSmall, InvalidField
+from planet.core.errors import CohortTooSmall, InvalidField, NothingToUpdate, OfferWindowInvalid
 from planet.core.messages import BusinessMsg, Msg
 from planet.core.params import Params
 from planet.core.vault.messages import check_category
@@ -144,6 +145,76 @@ class CreateOffer(Msg):
         check_positive(self.TYPE, "stock", self.stock)
         if self.ends_at <= self.starts_at:
             raise InvalidField(f"{self.TYPE}.ends_at: must be after starts_at")
+
+
+UNCHANGED = -1
+"""An offer field an update leaves as it is: never sent (the wire takes only 0 to 2^53-1)."""
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateOffer(Msg):
+    """The business edits its offer: only the fields given change, and only for redemptions
+    still to come (a redemption keeps the price it was made at)."""
+
+    TYPE = "exchange/update_offer"
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset(
+        {"price", "stock", "starts_at", "ends_at", "min_force", "daily_limit"})
+    offer: int
+    price: int = UNCHANGED
+    stock: int = UNCHANGED
+    starts_at: int = UNCHANGED
+    ends_at: int = UNCHANGED
+    min_force: int = UNCHANGED
+    daily_limit: int = UNCHANGED
+
+    def changes(self) -> dict[str, int]:
+        """The fields this update sets, by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if f.name != "offer" and getattr(self, f.name) != UNCHANGED}
+
+    def to_json(self) -> dict[str, Any]:
+        """Fields left unchanged are absent, as the node parses them."""
+        return {"type": self.TYPE, "offer": self.offer, **self.changes()}
+
+    def validate(self, params: Params) -> None:
+        check_id(self.TYPE, "offer", self.offer)
+        changes = self.changes()
+        if not changes:
+            raise NothingToUpdate(f"{self.TYPE}: name at least one field to change")
+        if "stock" in changes:
+            check_positive(self.TYPE, "stock", self.stock)
+        if "starts_at" in changes and "ends_at" in changes and self.ends_at <= self.starts_at:
+            raise OfferWindowInvalid(f"{self.TYPE}.ends_at: must be after starts_at")
+
+
+@dataclass(frozen=True, slots=True)
+class OfferMsg(Msg):
+    """A message whose one field names the offer its business acts on."""
+
+    offer: int
+
+    def validate(self, params: Params) -> None:
+        check_id(self.TYPE, "offer", self.offer)
+
+
+@dataclass(frozen=True, slots=True)
+class PauseOffer(OfferMsg):
+    """No redemptions until the business resumes the offer; nothing else changes."""
+
+    TYPE = "exchange/pause_offer"
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeOffer(OfferMsg):
+    TYPE = "exchange/resume_offer"
+
+
+@dataclass(frozen=True, slots=True)
+class StopOffer(OfferMsg):
+    """Final: no more redemptions or changes; pending redemptions stay to be fulfilled or
+    refunded."""
+
+    TYPE = "exchange/stop_offer"
 
 
 @dataclass(frozen=True, slots=True)

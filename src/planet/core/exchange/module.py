@@ -14,10 +14,14 @@ from planet.core.exchange.messages import (
     CreateRequest,
     FulfilRedemption,
     LiftSuspension,
+    PauseOffer,
     RedeemOffer,
     RefundRedemption,
+    ResumeOffer,
     RevokeGrant,
+    StopOffer,
     SuspendBusiness,
+    UpdateOffer,
 )
 from planet.core.exchange.rules import (
     check_read,
@@ -36,16 +40,22 @@ from planet.core.exchange.rules import (
     process_create_request,
     process_fulfil,
     process_lift_suspension,
+    process_pause_offer,
     process_redeem,
     process_refund,
     process_request_expiries,
+    process_resume_offer,
     process_revoke_grant,
+    process_stop_offer,
     process_suspend_business,
+    process_update_offer,
     require_request,
 )
 from planet.core.exchange.state import (
     OPEN,
+    PAUSED,
     PREFIX,
+    STOPPED,
     SUSPENDED_PREFIX,
     DataRequest,
     Grant,
@@ -160,11 +170,24 @@ def query_read_check(view: View, args: Mapping[str, Any], params: Params) -> dic
     return record.to_json()
 
 
+def offer_status(offer: Offer, time_ms: int, suspended: bool) -> str:
+    """One word for where an offer stands: stopped and paused (by its business), suspended
+    (its business, by the operator), upcoming, ended, sold_out, or on_sale."""
+    if offer.status in (STOPPED, PAUSED):
+        return offer.status
+    if suspended:
+        return "suspended"
+    if time_ms < offer.starts_at:
+        return "upcoming"
+    if time_ms >= offer.ends_at:
+        return "ended"
+    return "sold_out" if offer.sold >= offer.stock else "on_sale"
+
+
 def describe_offer(offer: Offer, time_ms: int, suspended: bool = False) -> dict[str, Any]:
-    on_sale = (offer.starts_at <= time_ms < offer.ends_at and offer.sold < offer.stock
-               and not suspended)
-    return {**offer.to_json(), "left": offer.stock - offer.sold, "on_sale": on_sale,
-            "suspended": suspended}
+    status = offer_status(offer, time_ms, suspended)
+    return {**offer.to_json(), "left": offer.stock - offer.sold, "on_sale": status == "on_sale",
+            "suspended": suspended, "status": status}
 
 
 def query_offer(view: View, args: Mapping[str, Any], params: Params) -> dict[str, Any]:
@@ -248,6 +271,8 @@ MODULE = Module(
     messages=((CreateRequest, process_create_request), (CloseRequest, process_close_request),
               (AcceptRequest, process_accept_request), (RevokeGrant, process_revoke_grant),
               (CreateOffer, process_create_offer), (RedeemOffer, process_redeem),
+              (UpdateOffer, process_update_offer), (PauseOffer, process_pause_offer),
+              (ResumeOffer, process_resume_offer), (StopOffer, process_stop_offer),
               (FulfilRedemption, process_fulfil), (RefundRedemption, process_refund),
               (SuspendBusiness, process_suspend_business),
               (LiftSuspension, process_lift_suspension)),

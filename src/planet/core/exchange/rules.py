@@ -42,10 +42,15 @@ from planet.core.errors import (
     InvalidField,
     NotBusiness,
     NotEnoughDiamonds,
+    NotOfferOwner,
     NotOperator,
     NotSuspended,
     OfferNotOnSale,
+    OfferNotPaused,
+    OfferPaused,
+    OfferStopped,
     OfferUnknown,
+    OfferWindowInvalid,
     RecordNotEligible,
     RedemptionSettled,
     RedemptionUnknown,
@@ -53,6 +58,7 @@ from planet.core.errors import (
     RequestUnknown,
     RewardOverCap,
     SoldOut,
+    StockBelowSold,
     Unauthorized,
 )
 from planet.core.exchange.messages import (
@@ -62,10 +68,15 @@ from planet.core.exchange.messages import (
     CreateRequest,
     FulfilRedemption,
     LiftSuspension,
+    OfferMsg,
+    PauseOffer,
     RedeemOffer,
     RefundRedemption,
+    ResumeOffer,
     RevokeGrant,
+    StopOffer,
     SuspendBusiness,
+    UpdateOffer,
 )
 from planet.core.exchange.state import (
     CLOSED,
@@ -73,10 +84,13 @@ from planet.core.exchange.state import (
     EXPIRED,
     EXPIRY_PREFIX,
     FULFILLED,
+    LISTED,
     OPEN,
+    PAUSED,
     PENDING,
     PREFIX,
     REFUNDED,
+    STOPPED,
     Counters,
     DailyCount,
     DataRequest,
@@ -517,6 +531,10 @@ def process_create_offer(ctx: Ctx, msg: CreateOffer) -> None:
 
 
 def check_on_sale(offer: Offer, time_ms: int) -> None:
+    if offer.status == STOPPED:
+        raise OfferStopped(f"offer {offer.id} was stopped by its business at {offer.changed_at}")
+    if offer.status == PAUSED:
+        raise OfferPaused(f"offer {offer.id} is paused by its business since {offer.changed_at}")
     if time_ms < offer.starts_at:
         raise OfferNotOnSale(f"offer {offer.id} has not started: the sale opens at "
                              f"{offer.starts_at}")
@@ -524,6 +542,74 @@ def check_on_sale(offer: Offer, time_ms: int) -> None:
         raise OfferNotOnSale(f"offer {offer.id} ended at {offer.ends_at}")
     if offer.sold >= offer.stock:
         raise SoldOut(f"offer {offer.id} is sold out ({offer.stock} of {offer.stock})")
+
+
+def require_own_offer(ctx: Ctx, msg: OfferMsg | UpdateOffer, action: str) -> Offer:
+    """The offer, if the sender listed it, may still trade, and it is not stopped."""
+    require_business(ctx, action)
+    offer = get_offer(ctx.state, msg.offer)
+    if offer is None:
+        raise OfferUnknown(f"no offer {msg.offer}")
+    if offer.business != ctx.sender:
+        raise NotOfferOwner(f"offer {offer.id} belongs to {offer.business}")
+    if offer.status == STOPPED:
+        raise OfferStopped(f"offer {offer.id} was stopped at {offer.changed_at}: it is final")
+    return offer
+
+
+def check_offer_window(msg: UpdateOffer, starts_at: int, ends_at: int, time_ms: int,
+                       params: Params) -> None:
+    """An edited window ends after it starts; a new end is after now and within the longest
+    sale a new offer may have."""
+    if ends_at <= starts_at:
+        raise OfferWindowInvalid(f"{msg.TYPE}: the sale would end at {ends_at}, not after it "
+                                 f"starts at {starts_at}")
+    if "ends_at" in msg.changes() and not time_ms < ends_at <= time_ms + params.exchange_max_open_ms:
+        raise OfferWindowInvalid(f"{msg.TYPE}.ends_at: must be after the block time {time_ms} "
+                                 f"and within {params.exchange_max_open_ms} ms of it")
+
+
+def process_update_offer(ctx: Ctx, msg: UpdateOffer) -> None:
+    """Only the fields given change. Redemptions already made keep their price and item;
+    stock never goes below what is redeemed."""
+    offer = require_own_offer(ctx, msg, "edit offers")
+    changes = msg.changes()
+    stock = changes.get("stock", offer.stock)
+    if stock < offer.sold:
+        raise StockBelowSold(f"offer {offer.id} has {offer.sold} redeemed; its stock cannot be "
+                             f"{stock}")
+    check_offer_window(msg, changes.get("starts_at", offer.starts_at),
+                       changes.get("ends_at", offer.ends_at), ctx.time, ctx.params)
+    changed: Offer = dataclasses.replace(offer, changed_at=ctx.time, **changes)  # type: ignore[arg-type]
+    ctx.state.set(offer_key(offer.id), changed)
+    ctx.emit("exchange/offer_updated", offer=offer.id, business=ctx.sender,
+             fields=",".join(sorted(changes)))
+
+
+def set_offer_status(ctx: Ctx, offer: Offer, status: str, event: str) -> None:
+    ctx.state.set(offer_key(offer.id), dataclasses.replace(offer, status=status,
+                                                           changed_at=ctx.time))
+    ctx.emit(f"exchange/offer_{event}", offer=offer.id, business=ctx.sender)
+
+
+def process_pause_offer(ctx: Ctx, msg: PauseOffer) -> None:
+    offer = require_own_offer(ctx, msg, "pause offers")
+    if offer.status == PAUSED:
+        raise OfferPaused(f"offer {offer.id} is already paused since {offer.changed_at}")
+    set_offer_status(ctx, offer, PAUSED, "paused")
+
+
+def process_resume_offer(ctx: Ctx, msg: ResumeOffer) -> None:
+    offer = require_own_offer(ctx, msg, "resume offers")
+    if offer.status != PAUSED:
+        raise OfferNotPaused(f"offer {offer.id} is not paused")
+    set_offer_status(ctx, offer, LISTED, "resumed")
+
+
+def process_stop_offer(ctx: Ctx, msg: StopOffer) -> None:
+    """Final: nothing more is redeemed; redemptions already made are still settled."""
+    offer = require_own_offer(ctx, msg, "stop offers")
+    set_offer_status(ctx, offer, STOPPED, "stopped")
 
 
 def count_today(view: View, offer: Offer, resident: str, day: int) -> int:

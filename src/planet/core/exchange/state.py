@@ -37,6 +37,10 @@ PENDING = "pending"
 FULFILLED = "fulfilled"
 REFUNDED = "refunded"
 
+LISTED = "listed"  # an offer as its business left it: on sale within its window and stock
+PAUSED = "paused"  # by its business, until it resumes it
+STOPPED = "stopped"  # by its business, for good
+
 
 @dataclass(frozen=True, slots=True)
 class Counters(Record):
@@ -142,7 +146,9 @@ class Offer(Record):
     min_force: int
     daily_limit: int  # per resident per local day; 0 = no limit
     created_at: int
-    sold: int = 0
+    sold: int = 0  # redeemed and not refunded
+    status: str = LISTED
+    changed_at: int = 0  # when its business last edited, paused, resumed or stopped it
 
 
 @dataclass(frozen=True, slots=True)
