@@ -960,6 +960,18 @@ def bench_api(
     emit(result, as_json, title="API benchmark")
 
 
+@bench_app.command("web")
+def bench_web(repeats: Annotated[int, typer.Option(min=1, help="Loads of each kind.")] = 7,
+              as_json: JsonOpt = False) -> None:
+    """The web app on a throttled phone (CPU x4, 150 ms RTT, 1.6 Mbit/s): gzip bytes the page
+    loads, and medians of first paint and of the resident's balance shown, cold and warm."""
+    from planet.bench.web import run_web_bench
+
+    with errors(as_json):
+        result = run_web_bench(repeats=repeats, progress=not as_json)
+    emit(result, as_json, title="Web benchmark")
+
+
 @bench_app.command("cluster")
 def bench_cluster(
         txs: Annotated[int, typer.Option(min=1, help="Registrations per engine.")] = 6_000,
