@@ -129,10 +129,9 @@ class NodeStore:
         self.path = path
         self.engine: Engine = create_engine(f"sqlite:///{path}")
         self._snapshot = threading.local()  # .conn: the pinned connection of snapshot()
-        self._reader = threading.local()  # .conn, .generation: this thread's reader
-        self._readers: list[sqlite3.Connection] = []
+        self._idle_readers: list[sqlite3.Connection] = []  # LIFO: the warmest cache first
         self._readers_lock = threading.Lock()
-        self._generation = 0
+        self._closed = False
         event.listen(self.engine, "connect", _pragmas)
         self._migrate()
 
@@ -145,8 +144,8 @@ class NodeStore:
 
     def close(self) -> None:
         with self._readers_lock:
-            readers, self._readers = self._readers, []
-            self._generation += 1  # a thread's reader from before is not used again
+            readers, self._idle_readers = self._idle_readers, []
+            self._closed = True  # a reader in use when this runs is closed on its return
         for conn in readers:
             conn.close()
         self.engine.dispose()
@@ -233,23 +232,30 @@ class NodeStore:
     # ~45 µs more per read than the lookup itself (66 against 22 µs measured at 10⁶
     # residents), about half of a 200-transaction block read cold. A reader in autocommit
     # mode holds no transaction between statements, so each read sees the latest commit, as
-    # a fresh checkout did; its page cache is SQLite's default 2 MB, one per thread.
-
-    def _reader_conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._reader, "conn", None)
-        if conn is None or self._reader.generation != self._generation:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            _pragmas(conn, None)
-            with self._readers_lock:
-                self._readers.append(conn)
-                self._reader.generation = self._generation
-            self._reader.conn = conn
-        return conn
+    # a fresh checkout did; its page cache is SQLite's default 2 MB. Reader connections are
+    # lent from a small idle list rather than kept per thread: the API's worker threads come
+    # and go (anyio stops one idle for 10 s), and a connection per thread outlived its thread
+    # (two file descriptors and a page cache each, until the node ran out of descriptors).
+    # The list holds at most as many as ever read at once; taking and returning one costs a
+    # lock each, well under a microsecond.
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         pinned = getattr(self._snapshot, "conn", None)
         if pinned is None:
-            return self._reader_conn().execute(sql, tuple(params)).fetchall()
+            with self._readers_lock:
+                conn = self._idle_readers.pop() if self._idle_readers else None
+            if conn is None:
+                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                _pragmas(conn, None)
+            try:
+                return conn.execute(sql, tuple(params)).fetchall()
+            finally:
+                with self._readers_lock:
+                    if not self._closed:
+                        self._idle_readers.append(conn)
+                        conn = None
+                if conn is not None:
+                    conn.close()
         cur = pinned.cursor()
         try:
             cur.execute(sql, tuple(params))
