@@ -149,13 +149,15 @@ class PageErrors(list[str]):
 def new_page(browser: Any, node: E2ENode) -> Iterator[Callable[[str], Any]]:
     """`new_page(role)` → a Playwright page in a fresh browser context for that role, with
     base URL set to the node (so `page.goto('/#/resident')` works). The page's errors are
-    in `page.planet_errors`."""
+    in `page.planet_errors`. The browser speaks English (the app follows navigator.languages)
+    unless a test asks for another `locale`, e.g. "zh-CN"; other keywords go to the context."""
     contexts: list[Any] = []
 
-    def make(role: str = "default") -> Any:
-        context = browser.new_context(base_url=node.url, viewport=VIEWPORT,
-                                      timezone_id="Asia/Shanghai", locale="en-US",
-                                      reduced_motion="reduce", accept_downloads=True)
+    def make(role: str = "default", locale: str = "en-US",
+             viewport: dict[str, int] | None = None, **options: Any) -> Any:
+        context = browser.new_context(base_url=node.url, viewport=viewport or VIEWPORT,
+                                      timezone_id="Asia/Shanghai", locale=locale,
+                                      reduced_motion="reduce", accept_downloads=True, **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
