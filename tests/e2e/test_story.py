@@ -56,30 +56,28 @@ def test_operator_business_and_resident_trade_data_for_diamonds(
         "the node's log — development only")
     shot(operator, "operator-supply")
 
-    # --- A shop makes its keys in its browser and shows its application.
+    # --- A shop makes its keys in its browser and applies on the ledger.
     shop = new_page("business")
     create_wallet(shop, SHOP, "business")
-    application_text = shop.get_by_test_id("business-application-json").inner_text()
-    application = json.loads(application_text)
-    assert application["name"] == SHOP and application["business"].startswith("planet1")
+    expect(shop.get_by_test_id("business-name")).to_have_value(SHOP)
+    shop.get_by_test_id("business-contact").fill("+86 21 5555 0101")
+    shop.get_by_test_id("business-offers").fill("Flat whites; 10% off for verified residents")
+    shop.get_by_test_id("business-apply-submit").click()
+    expect(shop.get_by_test_id("business-application-state")).to_have_text("Waiting")
     expect(shop.get_by_test_id("business-waiting")).to_be_visible()
     shot(shop, "business-application")
-    with shop.expect_download() as download:
-        shop.get_by_test_id("business-download-application").click()
-    application_file = download.value.path()
-    assert json.loads(Path(application_file).read_text()) == application
 
-    # --- The operator approves it from the application file, with a daily Force quota.
+    # --- The operator approves it from the queue, with a daily Force quota.
     operator.get_by_test_id("tab-businesses").click()
-    operator.get_by_test_id("op-application-file").set_input_files(application_file)
-    expect(operator.get_by_test_id("op-application")).to_have_value(application_text.strip())
-    expect(operator.get_by_test_id("op-application-preview")).to_contain_text(SHOP)
-    operator.get_by_test_id("op-business-quota-new").fill("50")
-    operator.get_by_test_id("op-approve-business").click()
-    expect(operator.get_by_test_id("op-approved")).to_contain_text(SHOP)
+    expect(operator.get_by_test_id("op-application-name")).to_have_text(SHOP)
+    operator.get_by_test_id("op-application-approve").click()
+    expect(operator.get_by_test_id("op-application-confirm")).to_contain_text(SHOP)
+    operator.get_by_test_id("op-application-quota").fill("50")
+    operator.get_by_test_id("op-application-approve-confirm").click()
+    expect(operator.get_by_test_id("op-application-empty")).to_be_visible()
     expect(operator.get_by_test_id("op-business-row")).to_have_count(1)
     shot(operator, "operator-businesses")
-    business = application["business"]
+    business = node.query("applications/application", id=1)["applicant"]
     assert node.query("accounts/account", address=business)["kind"] == "business"
     assert node.query("force/quota", address=business)["daily_force"] == 50
 

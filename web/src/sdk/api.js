@@ -185,7 +185,14 @@ export class Api {
   /** @param {string} address @returns {Promise<number>} the next sequence to sign with */
   async nextSequence(address) {
     const account = await this.account(address);
-    return account ? Number(account.sequence) : 0;
+    if (account) return Number(account.sequence);
+    // A new key (0), or a business applicant's: counted on the ledger without an account.
+    try {
+      return Number((await this.query("accounts/sequence", { address })).sequence);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return 0; // a node older than the query
+      throw err;
+    }
   }
 
   /** @param {string} address @returns {Promise<Uint8Array>} its X25519 key */
@@ -211,6 +218,30 @@ export class Api {
     }
     return { hash: body.hash, height: committed.height, code: committed.code,
              log: committed.result?.log ?? "", events: committed.result?.events ?? [] };
+  }
+
+  /**
+   * POST signed transactions together (/v1/txs/batch, at most 1,000 and 1 MiB): one result
+   * per tx, in order, each {hash, accepted, code, check, committed?, message?}. With
+   * `idempotencyKey` (1 to 128 of A-Z a-z 0-9 . _ : -, e.g. crypto.randomUUID()), sending
+   * the same batch again with the same key after a timeout or a lost connection gets the
+   * first answer instead of a "sequence reused" refusal per tx; the same key with another
+   * batch is refused (422, code 961).
+   * @param {string[]} raws signed txs' JSON
+   * @param {{wait?: boolean, timeout?: number, idempotencyKey?: string}} [opts]
+   * @returns {Promise<{status: number, replayed: boolean, results: object[]}>}
+   */
+  async submitBatch(raws, { wait = true, timeout, idempotencyKey } = {}) {
+    const params = { wait: String(wait) };
+    if (timeout != null) params.timeout = String(timeout);
+    const headers = { "content-type": "application/json" };
+    if (idempotencyKey != null) headers["idempotency-key"] = idempotencyKey;
+    const r = await this.#fetch("POST", "/txs/batch", {
+      params, body: JSON.stringify({ txs: raws }), headers });
+    const body = await Api.#json(r);
+    if (r.status >= 400) throw new ApiError(r.status, body);
+    return { status: r.status, replayed: r.headers.get("idempotent-replayed") === "true",
+             results: body.results };
   }
 
   /**
@@ -375,6 +406,64 @@ export class Api {
     return this.send(operator, [{ type: "accounts/register_business", business: info.address,
                                   public_key: info.public_key, encryption_key: info.encryption_key,
                                   name: name ?? info.name }]);
+  }
+
+  // --- business applications -------------------------------------------------------------
+
+  /**
+   * Apply as a business with the wallet's new key (no account needed): its name (80
+   * characters), a public contact (120 bytes), what it offers (240 bytes) and its X25519
+   * key. Resolves the application's id; the operator approves or declines it.
+   * @param {import("./wallet.js").Wallet} wallet
+   * @param {{name: string, contact: string, offers: string}} a
+   * @returns {Promise<number>}
+   */
+  async applyBusiness(wallet, { name, contact, offers }) {
+    const outcome = await this.send(wallet, [{ type: "applications/apply", name, contact, offers,
+                                               encryption_key: wallet.encryptionKeyB64 }]);
+    return Number(eventOf(outcome, "applications/applied").application);
+  }
+
+  /**
+   * (Operator) approve an application: the applicant's key becomes a business with the
+   * application's name and keys; with `dailyForce`, its daily Force quota is set in the
+   * same transaction.
+   */
+  async approveApplication(operator, applicationId, dailyForce) {
+    const messages = [{ type: "applications/approve", application: Number(applicationId) }];
+    if (dailyForce != null) {
+      const { applicant } = await this.application(applicationId);
+      messages.push({ type: "force/set_business_quota", business: applicant, daily_force: Number(dailyForce) });
+    }
+    return this.send(operator, messages);
+  }
+
+  /** (Operator) decline an application, saying why (240 bytes, on the ledger). */
+  declineApplication(operator, applicationId, reason) {
+    return this.send(operator, [{ type: "applications/decline", application: Number(applicationId), reason }]);
+  }
+
+  /** Withdraw the wallet's own pending application. */
+  withdrawApplication(wallet, applicationId) {
+    return this.send(wallet, [{ type: "applications/withdraw", application: Number(applicationId) }]);
+  }
+
+  /**
+   * The operator's queue, oldest first: {pending, items, next_after}; page with `after`.
+   * @param {{limit?: number, after?: number}} [opts]
+   */
+  applications({ limit = 50, after = 0 } = {}) {
+    return this.get("/applications", { limit, after });
+  }
+
+  /** One application: status pending, approved, declined (with `reason`) or withdrawn. */
+  application(applicationId) {
+    return this.get(`/applications/${Number(applicationId)}`);
+  }
+
+  /** A key's latest application (null if none) and its next sequence. @param {string} address */
+  applicationOf(address) {
+    return this.get(`/applications/of/${address}`);
   }
 
   // --- Force, bubbles, drill ---------------------------------------------------------------

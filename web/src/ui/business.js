@@ -1,4 +1,4 @@
-// The business console: the application the operator approves, the purse, attested tasks
+// The business console: the application it signs for the operator, the purse, attested tasks
 // within the daily Force quota, records deposited to residents (sealed here to their key),
 // offers and their redemptions (vouchers sealed to the resident), and data requests whose
 // granted records are fetched and decrypted in this browser — the node never sees them.
@@ -8,9 +8,10 @@ import {
   Loading, Button, Field, Stat, Tabs, Badge, Copyable, toast, useNow,
 } from './common.js';
 import { categoryLabel, limitLabel } from './resident/data.js';
+import { ApplyScreen } from './business/apply.js';
 import {
   sendTx, query, queryAll, getAccount, AddrLink, TxLink, depositRecord, readGranted,
-  fulfilRedemption, walletKeys, sentMessages, BlockLink, parseBD, parsePositiveInt, DAY_MS, toZonedInput, fromZonedInput, tzOffset,
+  fulfilRedemption, sentMessages, BlockLink, parseBD, parsePositiveInt, DAY_MS, toZonedInput, fromZonedInput, tzOffset,
 } from './explorer/kit.js';
 
 const CATEGORIES = ['credit', 'browsing', 'shopping', 'entertainment', 'travel', 'identity', 'health',
@@ -84,45 +85,12 @@ export function BusinessPage({ ctx }) {
 // --- application --------------------------------------------------------------------------
 
 function Application({ ctx, account }) {
-  const [name, setName] = useState(ctx.wallet.name || '');
-  const keys = walletKeys(ctx.wallet);
-  const application = JSON.stringify({
-    type: 'planet/business-application', business: ctx.wallet.address, name: name.trim(),
-    public_key: keys.publicKey, encryption_key: keys.encryptionKey,
-  }, null, 2);
-  const copy = async () => {
-    await navigator.clipboard.writeText(application);
-    toast(t('business.applicationCopied'));
-  };
-  const download = () => {
-    const url = URL.createObjectURL(new Blob([application], { type: 'application/json' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `${(name.trim() || 'business').replace(/[^\w.-]+/g, '_')}-application.json`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  };
   if (account && account.kind !== 'business') {
     return html`<${Card} title=${t('business.notBusiness')}>
       <p data-testid="business-wrong-kind">${t('business.notBusinessText', { name: ctx.wallet.name, kind: t(`kind.${account.kind}`) })}
         <a href="#/wallet">${t('business.createNew')}</a></p><//>`;
   }
-  return html`<${Card} title=${t('business.applyTitle')} testid="business-application" subtitle=${t('business.applySub')}>
-    <ol class="c-steps">
-      <li>${t('business.apply1')}</li>
-      <li>${t('business.apply2')}</li>
-      <li>${t('business.apply3')}</li>
-    </ol>
-    <${Field} label=${t('business.name')}>
-      <input data-testid="business-name" value=${name} maxlength="80" onInput=${(e) => setName(e.currentTarget.value)} placeholder=${t('business.namePlaceholder')} />
-    <//>
-    <pre class="json" data-testid="business-application-json">${application}</pre>
-    <div class="form-actions">
-      <${Button} kind="secondary" testid="business-copy-application" onClick=${copy}>${t('business.copyApplication')}<//>
-      <${Button} kind="ghost" testid="business-download-application" onClick=${download}>${t('common.download')}<//>
-      <span class="muted" data-testid="business-waiting"><span class="spinner dark" aria-hidden="true"></span> ${t('business.waiting')}</span>
-    </div>
-  <//>`;
+  return html`<${ApplyScreen} ctx=${ctx} />`;
 }
 
 // --- overview -------------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 // The operator's dashboard: supply against the schedule, who is active, the task catalog
-// (enable/disable), business approvals and quotas, and invitation codes for the beta.
+// (enable/disable), the queue of business applications, quotas, and invitation codes for the beta.
 // Reads are public; every change is a transaction the operator's key signs in this browser.
 import { useState } from 'preact/hooks';
 import {
   html, t, fail, useLive, formatBD, formatForce, formatNumber, formatTime, formatDate, formatDuration, Card, Table,
-  ErrorBox, Loading, Button, Field, Stat, Tabs, Badge, Copyable, toast, errorMessage,
+  ErrorBox, Loading, Button, Field, Stat, Tabs, Badge, Copyable, toast,
 } from './common.js';
 import { attesterLabel, limitLabel } from './resident/data.js';
 import {
@@ -13,7 +13,7 @@ import {
 import { SupplyChart, ForceHistogram, compactBD } from './operator/charts.js';
 import { IdentitySettings } from './operator/identity.js';
 import { RelaysPanel } from './operator/relays.js';
-import { b64decode, checkPublicKey } from '../sdk/index.js';
+import { ApplicationsQueue } from './operator/applications.js';
 
 /** Headline figures: to the hundredth of a BD, or in millions past a million (the exact
  * values are in the chart's legend). */
@@ -147,18 +147,6 @@ function TasksTab({ ctx, isOperator }) {
 
 // --- businesses ------------------------------------------------------------------------------
 
-/** Read a business's application (the JSON its console shows) into a RegisterBusiness. */
-export function parseApplication(text) {
-  let doc;
-  try { doc = JSON.parse(text); } catch { throw fail('operator.notJson'); }
-  const business = doc.business || doc.address;
-  const missing = ['public_key', 'encryption_key'].filter((k) => !doc[k]);
-  if (!business) missing.unshift('business');
-  if (missing.length) throw fail('operator.lacks', { fields: missing.join(', ') });
-  checkPublicKey(b64decode(doc.public_key, 'public_key', 32)); // a key every node would refuse
-  return { business, public_key: doc.public_key, encryption_key: doc.encryption_key, name: String(doc.name || '').trim() };
-}
-
 async function loadBusinesses(ctx) {
   const list = (await query(ctx, 'accounts/accounts', { kind: 'business', limit: 1000 }))
     .sort((a, b) => b.created_height - a.created_height);
@@ -202,7 +190,7 @@ function SuspensionControl({ ctx, business, disabled, onDone }) {
 function BusinessesTab({ ctx, isOperator }) {
   const list = useLive(() => loadBusinesses(ctx), []);
   return html`
-    <${ApproveBusiness} ctx=${ctx} isOperator=${isOperator} onDone=${() => list.reload()} />
+    <${ApplicationsQueue} ctx=${ctx} isOperator=${isOperator} onDecided=${() => list.reload()} />
     <${Card} title=${t('operator.tab.businesses')} testid="op-businesses">
       <${ErrorBox} error=${list.error} />
       ${list.data === undefined ? html`<${Loading} />` : html`<${Table} testid="op-business" rows=${list.data} rowKey=${(b) => b.address}
@@ -216,60 +204,6 @@ function BusinessesTab({ ctx, isOperator }) {
           { key: 'suspension', label: t('business.col.state'), render: (b) => html`<${SuspensionControl} ctx=${ctx} business=${b} disabled=${!isOperator} onDone=${() => list.reload()} />` },
         ]} />`}
     <//>`;
-}
-
-function ApproveBusiness({ ctx, isOperator, onDone }) {
-  const [text, setText] = useState('');
-  const [name, setName] = useState('');
-  const [quota, setQuota] = useState('100');
-  const [done, setDone] = useState(null);
-  const [fileKey, setFileKey] = useState(0);
-  let preview = null;
-  let previewError = null;
-  if (text.trim()) {
-    try { preview = parseApplication(text); } catch (err) { previewError = err; }
-  }
-  const approve = async () => {
-    const app = parseApplication(text);
-    const finalName = (name.trim() || app.name);
-    if (!finalName) throw fail('operator.needName');
-    const messages = [{ type: 'accounts/register_business', business: app.business, public_key: app.public_key,
-      encryption_key: app.encryption_key, name: finalName }];
-    if (quota.trim() && quota.trim() !== '0') {
-      messages.push({ type: 'force/set_business_quota', business: app.business, daily_force: parsePositiveInt(quota, t('operator.dailyQuota')) });
-    }
-    const out = await sendTx(ctx, messages);
-    setDone({ name: finalName, address: app.business, hash: out.hash });
-    setText(''); setName(''); setFileKey(fileKey + 1);
-    toast(t('operator.approved', { name: finalName }));
-    onDone();
-  };
-  return html`<${Card} title=${t('operator.approveTitle')} testid="op-approve" subtitle=${t('operator.approveSub')}>
-    <div class="form">
-      <${Field} label=${t('operator.applicationFile')}>
-        <input key=${fileKey} type="file" accept=".json,application/json" data-testid="op-application-file"
-          onChange=${async (e) => { const f = e.currentTarget.files?.[0]; if (f) setText(await f.text()); }} />
-      <//>
-      <${Field} label=${t('operator.applicationJson')}>
-        <textarea rows="6" class="mono" data-testid="op-application" placeholder='{"type": "planet/business-application", "business": "planet1…", …}'
-          value=${text} onInput=${(e) => setText(e.currentTarget.value)}></textarea>
-      <//>
-      ${previewError ? html`<p class="field-error">${errorMessage(previewError)}</p>` : null}
-      ${preview ? html`<p class="muted" data-testid="op-application-preview">${t('business.address')} <span class="mono">${preview.business}</span>${preview.name ? html` · <strong>${preview.name}</strong>` : null}</p>` : null}
-      <div class="form-row">
-        <${Field} label=${t('operator.name')} hint=${t('operator.nameHint')}>
-          <input data-testid="op-business-name" value=${name} onInput=${(e) => setName(e.currentTarget.value)} placeholder=${preview?.name || t('business.namePlaceholder')} />
-        <//>
-        <${Field} label=${t('operator.dailyQuota')} hint=${t('operator.dailyQuotaHint')}>
-          <input type="number" min="0" data-testid="op-business-quota-new" value=${quota} onInput=${(e) => setQuota(e.currentTarget.value)} />
-        <//>
-      </div>
-      <div class="form-actions">
-        <${Button} testid="op-approve-business" disabled=${!isOperator || !preview} onClick=${approve} busyLabel=${t('operator.approving')}>${t('operator.approve')}<//>
-      </div>
-      ${done ? html`<p class="notice good" data-testid="op-approved">${t('operator.isBusiness', { name: done.name })} <${AddrLink} address=${done.address} full=${true} /></p>` : null}
-    </div>
-  <//>`;
 }
 
 function QuotaForm({ ctx, business, disabled, onDone }) {
