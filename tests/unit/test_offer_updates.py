@@ -155,3 +155,15 @@ def test_a_suspended_business_cannot_change_its_offers(shop_world: Any) -> None:
     for msg in (UpdateOffer(offer=1, price=1), PauseOffer(offer=1), StopOffer(offer=1)):
         code, log = run(chain, shop, msg)
         assert code == 718 and "suspended" in log, (msg, log)
+
+
+def test_a_free_offer_is_redeemed_by_a_resident_who_never_held_a_diamond() -> None:
+    """A price of 0 moves nothing: it used to trip an assertion (code 199) for a resident
+    with no balance yet."""
+    chain = make_chain(label="free-offer", businesses=1)
+    (newcomer,) = chain.register_residents(1)
+    ok(chain, chain.businesses[0], CreateOffer(item="Sample", price=0, stock=1, starts_at=0,
+                                               ends_at=now(chain) + DAY, min_force=0,
+                                               daily_limit=0))
+    ok(chain, newcomer, RedeemOffer(offer=1))
+    assert balance(chain, newcomer) == 0 and offer(chain)["sold"] == 1

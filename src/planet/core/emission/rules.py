@@ -200,7 +200,10 @@ def credit_balance(state: Layer, params: Params, resident: str, amount: int, tim
 
 
 def debit_balance(state: Layer, resident: str, amount: int) -> None:
-    """Diamonds a resident spends, only ever towards a business (a redemption)."""
+    """Diamonds a resident spends, only ever towards a business (a redemption). A free
+    redemption moves nothing, even for a resident who never held a diamond."""
+    if amount == 0:
+        return
     holder = get_holder(state, resident)
     balance = holder.balance if holder else 0
     if balance < amount:
