@@ -25,14 +25,20 @@ from planet.cli.common import (
 )
 from planet.cli.units import parse_bd, parse_duration, parse_instant
 from planet.cli.view import Human, cards, record_table, rows_table, short_address, short_hash
+from planet.cli.vouchers import vouchers_app
 from planet.core.exchange.messages import (
     CloseRequest,
     CreateOffer,
     CreateRequest,
+    PauseOffer,
     RedeemOffer,
     RefundRedemption,
+    ResumeOffer,
     RevokeGrant,
+    StopOffer,
+    UpdateOffer,
 )
+from planet.sdk import granted as sdk_granted
 from planet.sdk import vault as sdk_vault
 
 requests_app = typer.Typer(help="Data requests: see what is asked, grant chosen records, revoke; "
@@ -40,6 +46,7 @@ requests_app = typer.Typer(help="Data requests: see what is asked, grant chosen 
                            no_args_is_help=True)
 shop_app = typer.Typer(help="Offers residents redeem with diamonds, and their vouchers.",
                        no_args_is_help=True)
+shop_app.add_typer(vouchers_app, name="vouchers")
 
 
 # --- data requests --------------------------------------------------------------------------
@@ -248,6 +255,31 @@ def requests_fetch(request_id: int, key: KeyOpt,
         console.print("no records are granted on this request now")
 
 
+@requests_app.command("export")
+def requests_export(request_id: int, key: KeyOpt,
+                    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+                    out: Annotated[Path | None, typer.Option(
+                        help="Write here (default: standard output).")] = None,
+                    node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+                    home: HomeOpt = DEFAULT_HOME_PATH) -> None:
+    """(Business) Every record still granted on a request, decrypted here, as CSV (one row a
+    record) or JSON (the rows and a summary per category)."""
+    with errors(False):
+        if fmt not in ("csv", "json"):
+            raise ValueError(f"--format {fmt}: csv or json")
+        wallet = load_wallet(key, keyring, home)
+        rows = sdk_granted.granted_records(client(home, node_url), wallet, request_id)
+        text = sdk_granted.export_csv(rows) if fmt == "csv" else sdk_granted.export_json(rows)
+    if out is None:
+        print(text, end="")
+        return
+    out.write_text(text, encoding="utf-8", newline="")
+    console.print(f"{len(rows)} records of request {request_id} written to {out} ({fmt})")
+    for line in sdk_granted.summarize(rows):
+        console.print(f"  {line['category']}: {line['records']} records from "
+                      f"{line['residents']} residents")
+
+
 # --- shop -----------------------------------------------------------------------------------
 
 
@@ -308,6 +340,70 @@ def shop_offer(key: KeyOpt, item: Annotated[str, typer.Option(help="What is sold
             ends_at=start + parse_duration(lasts), min_force=min_force, daily_limit=daily_limit))
     created = next(e["attributes"] for e in outcome.events if e["type"] == "exchange/offer_created")
     emit({"offer": created["offer"], "item": item}, as_json, title="Offer listed")
+
+
+@shop_app.command("update")
+def shop_update(offer_id: int, key: KeyOpt,
+                price: Annotated[str | None, typer.Option(help="New price in BD.")] = None,
+                stock: Annotated[int | None, typer.Option(min=1, help="New stock (at least what "
+                                                                      "is redeemed).")] = None,
+                starts: Annotated[str | None, typer.Option(help="Sale opens (ISO 8601 or ms).")]
+                = None,
+                ends: Annotated[str | None, typer.Option(help="Sale ends (ISO 8601 or ms).")] = None,
+                min_force: Annotated[int | None, typer.Option(min=0)] = None,
+                daily_limit: Annotated[int | None, typer.Option(min=0)] = None,
+                node_url: NodeOpt = DEFAULT_NODE, keyring: KeyringOpt = None,
+                home: HomeOpt = DEFAULT_HOME_PATH, as_json: JsonOpt = False) -> None:
+    """(Business) Edit an offer: only the options given change; redemptions already made
+    keep their price."""
+    with errors(as_json):
+        wallet = load_wallet(key, keyring, home)
+        given = {"price": None if price is None else parse_bd(price), "stock": stock,
+                 "starts_at": None if starts is None else parse_instant(starts),
+                 "ends_at": None if ends is None else parse_instant(ends),
+                 "min_force": min_force, "daily_limit": daily_limit}
+        changes = {k: v for k, v in given.items() if v is not None}
+        client(home, node_url).send(wallet, UpdateOffer(offer=offer_id, **changes))
+    emit({"offer": offer_id, "changed": ", ".join(sorted(changes))}, as_json,
+         title="Offer updated")
+
+
+def set_offer_state(msg: PauseOffer | ResumeOffer | StopOffer, key: str, node_url: str | None,
+                    keyring: Path | None, home: Path, as_json: bool, title: str) -> None:
+    with errors(as_json):
+        wallet = load_wallet(key, keyring, home)
+        api = client(home, node_url)
+        api.send(wallet, msg)
+        status = api.query("exchange/offer", id=msg.offer)["status"]
+    emit({"offer": msg.offer, "status": status}, as_json, title=title)
+
+
+@shop_app.command("pause")
+def shop_pause(offer_id: int, key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE,
+               keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH,
+               as_json: JsonOpt = False) -> None:
+    """(Business) Pause an offer: no redemptions until you resume it."""
+    set_offer_state(PauseOffer(offer=offer_id), key, node_url, keyring, home, as_json,
+                    "Offer paused")
+
+
+@shop_app.command("resume")
+def shop_resume(offer_id: int, key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE,
+                keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH,
+                as_json: JsonOpt = False) -> None:
+    """(Business) Resume a paused offer."""
+    set_offer_state(ResumeOffer(offer=offer_id), key, node_url, keyring, home, as_json,
+                    "Offer resumed")
+
+
+@shop_app.command("stop")
+def shop_stop(offer_id: int, key: KeyOpt, node_url: NodeOpt = DEFAULT_NODE,
+              keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH,
+              as_json: JsonOpt = False) -> None:
+    """(Business) Stop an offer for good; pending redemptions are still yours to fulfil or
+    refund."""
+    set_offer_state(StopOffer(offer=offer_id), key, node_url, keyring, home, as_json,
+                    "Offer stopped")
 
 
 @shop_app.command("redemptions")

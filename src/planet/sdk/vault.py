@@ -38,6 +38,7 @@ class Granted:
     digest: str
     category: str
     plaintext: bytes
+    time: int = 0  # ms, the record's time as its owner committed it
 
 
 def encryption_key_of(client: PlanetClient, address: str) -> bytes:
@@ -98,7 +99,8 @@ def read_granted(client: PlanetClient, business: Wallet, request_id: int) -> lis
             record = client.query("vault/record", digest=item["digest"])
             plaintext = open_granted(blob, b64decode(item["key"], field="key"),
                                      business.encryption_key)
-            out.append(Granted(grant["resident"], item["digest"], record["category"], plaintext))
+            out.append(Granted(grant["resident"], item["digest"], record["category"], plaintext,
+                               int(record["time"])))
     return out
 
 
