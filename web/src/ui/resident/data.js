@@ -1,7 +1,7 @@
 // What the resident pages read and keep: the account (null before registration) and the
 // invitation codes this browser made (only their hashes are on the ledger, so the codes
 // themselves exist only here, next to the wallet).
-import { t } from '../../i18n/index.js';
+import { CATALOGS, has, t } from '../../i18n/index.js';
 
 /** The account, or null when the address has none yet. */
 export async function loadAccount(api, address) {
@@ -56,7 +56,14 @@ export function attesterLabel(attester) {
   return attester;
 }
 
-/** A record category in words (the ledger's id stays as it is in data attributes). */
+/** A record or task category in words (the ledger's id stays as it is in data attributes). */
 export function categoryLabel(category) {
-  return CATEGORIES.includes(category) ? t(`category.${category}`) : category;
+  return has(`category.${category}`) ? t(`category.${category}`) : category;
+}
+
+/** A task's title in the page's language when it is the genesis catalog's; an operator's
+ * own title is shown as the operator wrote it. */
+export function taskTitle(task) {
+  const key = `task.${task.id}`;
+  return has(key) && CATALOGS.en[key] === task.title ? t(key) : task.title;
 }

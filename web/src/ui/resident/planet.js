@@ -6,7 +6,7 @@ import {
   formatBD, formatForce, formatNumber, formatTime, formatDuration, formatIn,
 } from '../common.js';
 import { getLocale } from '../../i18n/index.js';
-import { queryOrNull } from './data.js';
+import { queryOrNull, taskTitle } from './data.js';
 
 const ACC_SCALE = 10n ** 18n;
 
@@ -126,7 +126,7 @@ export function PlanetView({ ctx, account }) {
   const pending = holder ? holder.pending_micro : 0;
   const shareBps = bubbles ? bubbles.residents_share_bps : 9500;
   const bubble = list.find((b) => `${b.hour_start}` === selected);
-  const taskTitle = Object.fromEntries((tasks || []).map((t) => [t.id, t.title]));
+  const titles = Object.fromEntries((tasks || []).map((x) => [x.id, taskTitle(x)]));
   const collect = async () => {
     const outcome = await api.collect(wallet);
     const paid = (outcome.events || []).find((e) => e.type === 'emission/collected')?.attributes?.amount;
@@ -155,7 +155,7 @@ export function PlanetView({ ctx, account }) {
       onClose=${() => setSelected(null)} onCollect=${collect} />` : null}
     <${Card} title=${t('planet.grantsTitle')} subtitle=${t('planet.grantsSub')} testid="grants">
       <${Table} testid="grant" rows=${grants} rowKey=${(g) => g.grant_id} empty=${t('planet.noForce')} columns=${[
-        { label: t('planet.col.task'), render: (g) => taskTitle[g.task_id] || g.task_id },
+        { label: t('planet.col.task'), render: (g) => titles[g.task_id] || g.task_id },
         { label: t('planet.col.force'), class: 'num', render: (g) => (g.remaining === g.force ? formatForce(g.force) : t('planet.remainingOf', { left: formatForce(g.remaining), all: formatForce(g.force) })) },
         { label: t('planet.col.granted'), render: (g) => formatTime(g.granted_at, { seconds: false }) },
         { label: t('planet.col.expires'), render: (g) => (g.expires_at === 0 ? html`<${Badge} kind="ok">${t('planet.permanent')}<//>`

@@ -3,7 +3,7 @@
 import {
   html, t, useLive, Button, Card, Table, ErrorBox, Loading, Badge, toast, formatForce, formatTime, localIso,
 } from '../common.js';
-import { attesterLabel, limitLabel } from './data.js';
+import { attesterLabel, categoryLabel, limitLabel, taskTitle } from './data.js';
 
 async function loadTasks(api, address) {
   const [tasks, force] = await Promise.all([
@@ -27,7 +27,7 @@ export function TasksView({ ctx }) {
   }
   const complete = async (task) => {
     await api.completeTask(wallet, task.id);
-    toast(t('tasks.done', { title: task.title, force: formatForce(task.force) }));
+    toast(t('tasks.done', { title: taskTitle(task), force: formatForce(task.force) }));
     live.reload();
   };
   const checkin = tasks.find((x) => x.id === 'daily_checkin');
@@ -35,7 +35,7 @@ export function TasksView({ ctx }) {
   const checkedToday = checkin && checkin.limit === 'daily:1' && lastGrant.daily_checkin
     && today && dayOf(lastGrant.daily_checkin) === today;
   const sorted = [...tasks].sort((a, b) => (a.attester === 'resident' ? 0 : 1) - (b.attester === 'resident' ? 0 : 1)
-    || (a.enabled === b.enabled ? 0 : a.enabled ? -1 : 1) || a.title.localeCompare(b.title));
+    || (a.enabled === b.enabled ? 0 : a.enabled ? -1 : 1) || taskTitle(a).localeCompare(taskTitle(b)));
   return html`<div class="grid" data-testid="tasks">
     ${checkin ? html`<${Card} title=${t('tasks.checkin')} testid="checkin-card"
       subtitle=${t(checkin.duration_days ? 'tasks.checkinSubDays' : 'tasks.checkinSub',
@@ -47,8 +47,8 @@ export function TasksView({ ctx }) {
     <//>` : null}
     <${Card} title=${t('tasks.catalog')} subtitle=${t('tasks.catalogSub')}>
       <${Table} testid="task" rows=${sorted} rowKey=${(x) => x.id} columns=${[
-        { label: t('tasks.col.task'), render: (x) => html`<div data-testid="task-title" data-task=${x.id}><b>${x.title}</b>
-          <div class="muted small">${x.category} · <code>${x.id}</code></div></div>` },
+        { label: t('tasks.col.task'), render: (x) => html`<div data-testid="task-title" data-task=${x.id}><b>${taskTitle(x)}</b>
+          <div class="muted small">${categoryLabel(x.category)} · <code>${x.id}</code></div></div>` },
         { label: t('tasks.col.force'), class: 'num', render: (x) => `+${formatForce(x.force)}` },
         { label: t('tasks.col.lasts'), render: (x) => (x.duration_days ? t('tasks.days', { n: x.duration_days }) : t('planet.permanent')) },
         { label: t('tasks.col.often'), render: (x) => limitLabel(x.limit) },
