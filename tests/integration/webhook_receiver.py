@@ -1,9 +1,12 @@
 """A business's webhook receiver for tests: a real HTTP server on loopback that answers 500
 to the first `fail_first` attempts of each event, checks every signature with
-`planet.sdk.verify_webhook` (401 when it fails) and deduplicates by event id."""
+`planet.sdk.verify_webhook` (401 when it fails) and deduplicates by event id; and a
+receiver that drips its answer a byte at a time and never finishes (`DripServer`)."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -87,3 +90,64 @@ class Receiver:
                 return list(self.events.values()) if len(self.events) >= n else None
 
         return wait_until(f"{n} event(s) at the receiver", enough, timeout)  # type: ignore[no-any-return]
+
+
+class DripServer:
+    """A receiver that never finishes answering: after each request it sends a status line
+    and then one byte of a header every `every` seconds, so every read succeeds well within
+    any per-read timeout and only a deadline on the whole attempt ends it. Counts the
+    requests it holds now (`open`) and at most at once (`peak`)."""
+
+    def __init__(self, every: float = 0.2) -> None:
+        self.every = every
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.open = self.peak = self.requests = 0
+        self.clients: list[socket.socket] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            with self.lock:
+                self.clients.append(client)
+            threading.Thread(target=self._drip, args=(client,), daemon=True).start()
+
+    def _drip(self, client: socket.socket) -> None:
+        buf = b""
+        try:
+            while b"\r\n\r\n" not in buf:
+                chunk = client.recv(4096)
+                if not chunk:
+                    return
+                buf += chunk
+            with self.lock:
+                self.open += 1
+                self.requests += 1
+                self.peak = max(self.peak, self.open)
+            try:
+                client.sendall(b"HTTP/1.1 200 OK\r\nX-Drip: ")
+                while not self.stop.wait(self.every):
+                    client.sendall(b"a")
+            finally:
+                with self.lock:
+                    self.open -= 1
+        except OSError:
+            return
+        finally:
+            client.close()
+
+    def close(self) -> None:
+        """Ends every answer held (the node's attempts then end at once) and the server."""
+        self.stop.set()
+        self.listener.close()
+        with self.lock:
+            clients, self.clients = self.clients, []
+        for client in clients:
+            with contextlib.suppress(OSError):
+                client.shutdown(socket.SHUT_RDWR)

@@ -1,11 +1,11 @@
 """`planet bench webhooks`: signed webhook delivery on loopback.
 
-A real embedded node (blocks produced by the benchmark), the webhook service on its
-database, and a receiver in a process of its own (so it does not share the node's GIL)
-that checks every signature and counts each event id once. The events are suspensions
-and lifts of `endpoints` businesses, one endpoint each, the cheapest events to make in
-bulk; what is measured is the path after the commit: reading the block, queueing in SQLite,
-signing, POSTing, recording the outcome.
+A real embedded node (blocks produced by the benchmark), the webhook service on its own
+database file beside the node's (as `planet node` runs it), and a receiver in a process of
+its own (so it does not share the node's GIL) that checks every signature and counts each
+event id once. The events are suspensions and lifts of `endpoints` businesses, one
+endpoint each, the cheapest events to make in bulk; what is measured is the path after the
+commit: reading the block, queueing in SQLite, signing, POSTing, recording the outcome.
 
 Two phases: `paced`, one block of `per_block` events every `interval_ms`, for the latency
 from a block's commit (the node's commit listener) to the receiver's 200 as the node sees
@@ -155,7 +155,8 @@ def run_webhooks_bench(events: int = 5_000, endpoints: int = 20, per_block: int 
         db = Path(tmp) / "node.db"
         node = EmbeddedNode(db, parse_genesis(doc), EngineConfig(max_block_txs=10_000))
         node.add_listener(timer.on_block)
-        service = WebhookService(node, db, CHAIN, config, on_delivered=timer.on_delivered)
+        hooks_db = Path(tmp) / "webhooks.db"
+        service = WebhookService(node, hooks_db, CHAIN, config, on_delivered=timer.on_delivered)
         node.add_listener(service.on_block)
         service.start()
         secrets = {}  # registered through the service's own checks, signed by each business
@@ -197,7 +198,7 @@ def run_webhooks_bench(events: int = 5_000, endpoints: int = 20, per_block: int 
             _wait(timer, paced_n + burst_n, 600)
             burst_s = timer.last - start
             burst = sorted(timer.latencies)
-            with sqlite3.connect(db) as conn:
+            with sqlite3.connect(hooks_db) as conn:
                 retried = dict(conn.execute(
                     "SELECT COALESCE(last_error, 'none'), COUNT(*) FROM webhook_deliveries "
                     "WHERE attempts > 1 GROUP BY 1").fetchall())
@@ -213,6 +214,8 @@ def run_webhooks_bench(events: int = 5_000, endpoints: int = 20, per_block: int 
         "endpoints": endpoints,
         "workers": config.workers,
         "per_endpoint_in_flight": config.per_endpoint,
+        "per_business_in_flight": config.per_business,
+        "attempt_timeout_s": config.attempt_timeout_s,
         "paced": {"blocks": paced_blocks, "events_per_block": per_block // 2 * 2,
                   "interval_ms": interval_ms,
                   "p50_ms": sig(percentile(paced, 50) * 1000),

@@ -6,6 +6,7 @@
     HOME/secrets/nullifier.key   the identity verifiers' shared nullifier key
     HOME/secrets/drill/round-N.hex   the operator's Lucky Drill secrets until revealed
     HOME/data/node.db        blocks and state (SQLite)
+    HOME/data/webhooks.db    businesses' webhook endpoints and delivery queue (planet.webhooks)
     HOME/data/snapshots/     state-sync snapshots (engine "cometbft"; planet.engines.snapshots)
     HOME/cometbft/           CometBFT's own home (config.toml, genesis.json, keys, data)
                              when the engine is "cometbft" (config `cometbft_home`)
@@ -62,6 +63,8 @@ class NodeConfig:
     # The identity verifier's providers (planet.identity.config.IdentityConfig):
     # {"authority_url": …, "sms_url": …}; absent, checksum only and codes in the log.
     identity: dict[str, Any] = field(default_factory=dict)
+    # Signed webhooks (planet.webhooks.service.WebhookConfig), e.g. {"allow_private_urls": true}.
+    webhooks: dict[str, Any] = field(default_factory=dict)
 
     def engine_config(self) -> EngineConfig:
         return EngineConfig(block_interval_ms=self.block_interval_ms,
@@ -184,7 +187,8 @@ def init_home(path: Path, chain_id: str = "planet-local-1", *, password: str | N
     save_keystore(home.keys_dir / "verifier.json", verifier, password, "verifier")
     _write_private(home.nullifier_key_file, os.urandom(32).hex() + "\n")
     home.db_file.parent.mkdir(parents=True, exist_ok=True)
-    if overwrite and home.db_file.exists():
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(home.db_file) + suffix).unlink(missing_ok=True)
+    if overwrite:  # the webhooks' cursor and endpoints belong to the chain replaced
+        for db in (home.db_file, home.db_file.with_name("webhooks.db")):
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(db) + suffix).unlink(missing_ok=True)
     return home

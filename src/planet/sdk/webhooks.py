@@ -69,7 +69,10 @@ def verify_webhook(secret: str, headers: Mapping[str, str], body: bytes,
     lowered = {k.lower(): v for k, v in headers.items()}
     raw_ts = lowered.get(TIMESTAMP_HEADER.lower(), "")
     signature = lowered.get(SIGNATURE_HEADER.lower(), "")
-    if not raw_ts.isdecimal() or len(raw_ts) > 12 or not signature:
+    if (not raw_ts.isascii() or not raw_ts.isdigit() or len(raw_ts) > 12 or not signature
+            or not signature.isascii()):
+        # hmac.compare_digest refuses a str that is not ASCII with a TypeError, and a
+        # header is whatever a sender put there: refuse such a delivery like any bad one
         raise WebhookVerificationError(f"missing or malformed {TIMESTAMP_HEADER} or "
                                        f"{SIGNATURE_HEADER}")
     ts = int(raw_ts)
@@ -77,7 +80,8 @@ def verify_webhook(secret: str, headers: Mapping[str, str], body: bytes,
     if abs(current - ts) > tolerance_s:
         raise WebhookVerificationError(f"{TIMESTAMP_HEADER} is {current - ts} s from now; at "
                                        f"most {tolerance_s} s is accepted")
-    if not hmac.compare_digest(compute_signature(secret, ts, body), signature.strip().lower()):
+    if not hmac.compare_digest(compute_signature(secret, ts, body).encode(),
+                               signature.strip().lower().encode()):  # bytes, whatever they hold
         raise WebhookVerificationError("bad signature: not this endpoint's secret, or the body "
                                        "was changed")
     try:

@@ -5,9 +5,9 @@ block derives the same events with the same ids: an event id is its place in the
 (height, transaction index, index among that transaction's events), and no node can invent
 one or give one a second id. Failed transactions emit nothing and are skipped.
 
-Not covered: a data request's expiry happens in a block's begin step, whose events the
-node does not store; `request.closed` is sent for closes by the business and by a
-suspension.
+Not an event yet: a data request's expiry. It happens in a block's begin step, whose events
+the node does not store, so no committed data says when a request expired; `request.closed`
+is sent for closes by the business and by a suspension (its `status` is always "closed").
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ CORE_EVENTS: Mapping[str, str] = {
     "exchange/accepted": "request.accepted",
     "exchange/cohort_opened": "cohort.filled",
     "exchange/request_closed": "request.closed",
-    "exchange/request_expired": "request.closed",
     "exchange/grant_revoked": "grant.revoked",
     "exchange/grant_record_ended": "record.erased",  # a record it held a grant on was erased
     "exchange/business_suspended": "business.suspended",
@@ -93,7 +92,7 @@ def derive_events(block: BlockLike, records: Iterable[TxLike]) -> list[WebhookEv
                 continue
             data = {**attributes, "tx": rec.hash.hex()}
             if kind == "request.closed":
-                data["status"] = event["type"].rsplit("_", 1)[1]  # closed or expired
+                data["status"] = "closed"  # the field stays for when expiry becomes an event
             eid = event_id(block.height, rec.idx, n)
             body = orjson.dumps({"id": eid, "type": kind, "height": block.height,
                                  "time": block.time, "data": data},

@@ -7,22 +7,29 @@ after the last one it read (`webhook_cursor`), queues one delivery per (endpoint
 and moves the cursor in the same transaction. After a restart it goes on from the cursor,
 so a block committed while the service was down is not missed, and re-reading a block
 queues nothing twice (a delivery is unique per endpoint and event id). A new endpoint
-hears of blocks after the one committed when it was made.
+hears of blocks after the one committed when it was made. The queue is in a database file
+of its own (`planet.webhooks.store`), so its writes never hold up a block commit.
 
 **Delivery** is at least once: a POST signed with the endpoint's secret
 (`planet.sdk.webhooks`), retried on anything but a 2xx after an exponential backoff with
 jitter, capped, up to `max_attempts`; then the delivery is `failed` until redelivered. The
 queue is in the database, so a node killed between attempts goes on after its restart.
-Bounded: a worker pool of `workers`, at most `per_endpoint` attempts in flight to one
-endpoint (a slow receiver holds those and no more), connect and read timeouts, no
-redirects, the first `response_bytes` of an answer kept, and `keep_deliveries` finished
-deliveries per endpoint in the log.
+Bounded: a worker pool of `workers`; at most `per_endpoint` attempts in flight to one
+endpoint and `per_business` to all of one business's endpoints together, so a business
+whose receivers are slow holds at most `per_business` workers however many endpoints it
+has; every attempt ends by its deadline (`attempt_timeout_s`, for connecting, sending and
+reading the answer together, so a receiver that drips a byte at a time cannot hold a
+worker longer); no redirects; the first `response_bytes` of a 2xx answer kept (an error
+answer's body is never read or kept); `keep_deliveries` finished deliveries per endpoint
+in the log.
 
 **Registration** is a request signed by the business's key (the API's signed-request
 scheme, `planet.sdk.webhooks.sign_webhooks_request`); the secret is made here, returned
 once and never logged. A URL into the node's own network (loopback, private, link-local)
-is refused unless the node's config allows it (`allow_private_urls`), checked at
-registration and again before each attempt (the name may resolve elsewhere later).
+is refused unless the node's config allows it (`allow_private_urls`): its name is checked
+at registration, and every connection resolves the name once and connects only to an
+address it vetted (`VettedBackend`), so a name that answers a public address to the check
+and a private one a moment later (DNS rebinding) reaches nothing inside.
 """
 
 from __future__ import annotations
@@ -34,16 +41,18 @@ import logging
 import random
 import secrets
 import socket
+import ssl
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from planet.core.encoding import b64decode
@@ -61,7 +70,7 @@ from planet.core.errors import (
 from planet.sdk.blobauth import parse_signed_headers, verify_blob_request
 from planet.sdk.webhooks import EVENT_TYPES, compute_request_digest, sign_delivery
 from planet.webhooks.events import BlockLike, TxLike, WebhookEvent, derive_events
-from planet.webhooks.store import Due, Endpoint, Outcome, WebhookStore
+from planet.webhooks.store import Added, Due, Endpoint, Outcome, WebhookStore
 
 log = logging.getLogger("planet.webhooks")
 
@@ -82,12 +91,25 @@ class WebhookConfig:
     max_attempts: int = 12
     connect_timeout_s: float = 3.0
     read_timeout_s: float = 10.0
+    """Per read: the most an answer may pause."""
+    attempt_timeout_s: float = 10.0
+    """Per attempt, all of it: connecting, sending, the answer's headers and first bytes."""
     workers: int = 8
     per_endpoint: int = 2
+    per_business: int = 4
+    """Attempts in flight to all of one business's endpoints together."""
     max_endpoints: int = 10
     """Per business, on this node."""
     response_bytes: int = 256
     keep_deliveries: int = 1_000
+
+    def __post_init__(self) -> None:
+        for name in ("workers", "per_endpoint", "per_business", "max_attempts", "max_endpoints"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"config.json webhooks: {name} must be at least 1")
+        for name in ("connect_timeout_s", "read_timeout_s", "attempt_timeout_s"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"config.json webhooks: {name} must be more than 0")
 
     @classmethod
     def from_config(cls, data: Mapping[str, Any] | None) -> WebhookConfig:
@@ -128,6 +150,39 @@ def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+def resolve(host: str, port: int) -> list[str]:
+    """The addresses `host` has now, in the resolver's order: the one place a webhook's
+    host name is looked up (check_url and every connection, VettedBackend)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def is_public(address: str) -> bool:
+    """A global address: not loopback, private, link-local, shared or reserved (an
+    IPv4-mapped IPv6 address is judged as the IPv4 address it carries)."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return bool(ip.is_global)
+
+
+def vetted_addresses(host: str, port: int, allow_private: bool) -> list[str]:
+    """`host`'s addresses, resolved once; WebhookUrlRefused if it has none, or (unless
+    private ones are allowed) if any of them is not public."""
+    try:
+        addresses = resolve(host, port)
+    except OSError as err:
+        raise WebhookUrlRefused(f"url: cannot resolve {host}: {err}") from None
+    if not addresses:
+        raise WebhookUrlRefused(f"url: {host} has no address")
+    if not allow_private:
+        for address in addresses:
+            if not is_public(address):
+                raise WebhookUrlRefused(f"url: {host} is {address}, not a public address; "
+                                        "this node does not deliver into its own network")
+    return addresses
+
+
 def check_url(url: str, allow_private: bool, resolve: bool = True) -> None:
     """Refuse what is not an http(s) URL, and (unless allowed) one whose host is or resolves
     to an address that is not global: loopback, private, link-local, reserved."""
@@ -144,16 +199,99 @@ def check_url(url: str, allow_private: bool, resolve: bool = True) -> None:
         raise WebhookUrlRefused("url: no credentials in the URL; check the signature instead")
     if allow_private or not resolve:
         return
-    try:
-        infos = socket.getaddrinfo(parts.hostname, port or (443 if parts.scheme == "https"
-                                                            else 80), type=socket.SOCK_STREAM)
-    except OSError as err:
-        raise WebhookUrlRefused(f"url: cannot resolve {parts.hostname}: {err}") from None
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not address.is_global:
-            raise WebhookUrlRefused(f"url: {parts.hostname} is {address}, not a public address; "
-                                    "this node does not deliver into its own network")
+    vetted_addresses(parts.hostname, port or (443 if parts.scheme == "https" else 80), False)
+
+
+# --- the connections: resolved once, to a vetted address, within the attempt's deadline ---------
+
+_attempt = threading.local()
+"""`.deadline`: the time.monotonic() by which the current thread's attempt must end."""
+
+
+class AttemptDeadline(httpcore.TimeoutException):
+    """The attempt's total deadline passed (not one read's timeout)."""
+
+
+def _within_deadline(timeout: float | None) -> float | None:
+    """`timeout` cut to what is left of this thread's attempt; AttemptDeadline if nothing."""
+    deadline: float | None = getattr(_attempt, "deadline", None)
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise AttemptDeadline("the attempt's deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read, write and TLS handshake waits at most what is left of
+    the attempt's deadline: httpx's read timeout is per read, so without this an answer
+    dripped a byte at a time keeps an attempt (and its worker) alive indefinitely. httpcore
+    does a sync request's I/O on the calling thread, so the deadline is a thread-local
+    that the worker sets around its attempt; a pooled connection obeys the deadline of
+    whichever attempt uses it."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self.inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.inner.read(max_bytes, _within_deadline(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.inner.write(buffer, _within_deadline(timeout))
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return DeadlineStream(self.inner.start_tls(ssl_context, server_hostname,
+                                                   _within_deadline(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self.inner.get_extra_info(info)
+
+
+class VettedBackend(httpcore.SyncBackend):
+    """httpcore's network backend with the name lookup taken over: each new connection
+    resolves the host once (`resolve`), refuses it unless every address is public (when
+    private ones are not allowed), and connects to those very addresses, never to a second
+    lookup's. The pool, TLS and HTTP stay httpcore's, keyed by the URL's host name, so the
+    Host header and the TLS SNI and certificate check are the name's. (The smallest sound
+    fix of DNS rebinding: checking a name, then letting the client look it up again to
+    connect, lets a zero-TTL name answer a public address to the check and 127.0.0.1 to the
+    connection.) A pooled connection was vetted when it was made."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        error: Exception | None = None
+        for address in vetted_addresses(host, port, self.allow_private):
+            try:
+                stream = super().connect_tcp(address, port, _within_deadline(timeout),
+                                             local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as err:
+                error = err  # the next address, as socket.create_connection would
+                continue
+            return DeadlineStream(stream)
+        assert error is not None
+        raise error
+
+
+class VettedTransport(httpx.HTTPTransport):
+    """httpx's transport over a connection pool that connects through VettedBackend."""
+
+    def __init__(self, config: WebhookConfig) -> None:
+        super().__init__(trust_env=False)
+        # httpx has no parameter for httpcore's network backend; its pool is `_pool`. Should
+        # that change, the DNS-rebinding test fails: nothing would pass through the backend.
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=config.workers * 2, max_keepalive_connections=config.workers,
+            keepalive_expiry=5.0, network_backend=VettedBackend(config.allow_private_urls))
 
 
 def read_some(response: httpx.Response, limit: int) -> str:
@@ -186,16 +324,16 @@ class WebhookService:
         self._by_id: dict[str, Endpoint] = {}
         self._inflight: dict[int, str] = {}
         self._per_endpoint: Counter[str] = Counter()
+        self._per_business: Counter[str] = Counter()
         self._outcomes: list[Outcome] = []
         self._settling: set[int] = set()
         """Attempted, outcome not yet written: the queue still says pending, so not again."""
         self._threads: list[threading.Thread] = []
         self._pool = ThreadPoolExecutor(self.config.workers, thread_name_prefix="webhook")
         self._http = httpx.Client(
-            timeout=httpx.Timeout(self.config.read_timeout_s, connect=self.config.connect_timeout_s),
-            follow_redirects=False, trust_env=False,
-            limits=httpx.Limits(max_connections=self.config.workers * 2,
-                                max_keepalive_connections=self.config.workers))
+            timeout=httpx.Timeout(self.config.read_timeout_s, connect=self.config.connect_timeout_s,
+                                  pool=self.config.attempt_timeout_s),
+            follow_redirects=False, trust_env=False, transport=VettedTransport(self.config))
         self._load_endpoints()
 
     # --- lifecycle ----------------------------------------------------------------------------
@@ -314,13 +452,22 @@ class WebhookService:
             return 1.0
         return min(1.0, max(0.01, (next_at - self.clock()) / 1000))
 
+    def _full(self) -> list[str]:
+        """The endpoints that may not have another attempt in flight now: at their own cap,
+        or of a business at its cap. Called with the condition held."""
+        full = [ep for ep, n in self._per_endpoint.items() if n >= self.config.per_endpoint]
+        for business, n in self._per_business.items():
+            if n >= self.config.per_business:
+                full += [ep.id for ep in self._by_business.get(business, ())]
+        return full
+
     def _dispatch(self) -> int:
         with self._cond:
             room = self.config.workers - len(self._inflight)
             if room <= 0:
                 return 0
             inflight = [*self._inflight, *self._settling]
-            busy = [ep for ep, n in self._per_endpoint.items() if n >= self.config.per_endpoint]
+            busy = self._full()
         due = self.store.due(self.clock(), inflight, busy, limit=room * 4)
         sent = 0
         for d in due:
@@ -328,32 +475,50 @@ class WebhookService:
                 endpoint = self._by_id.get(d.endpoint)
                 if (endpoint is None or d.id in self._inflight or d.id in self._settling
                         or self._per_endpoint[d.endpoint] >= self.config.per_endpoint
+                        or self._per_business[endpoint.business] >= self.config.per_business
                         or len(self._inflight) >= self.config.workers):
                     continue
                 self._inflight[d.id] = d.endpoint
                 self._per_endpoint[d.endpoint] += 1
+                self._per_business[endpoint.business] += 1
             self._pool.submit(self._attempt, d, endpoint)
             sent += 1
         return sent
+
+    def _post(self, d: Due, endpoint: Endpoint) -> tuple[int, str | None]:
+        """One POST within the attempt's deadline: the status and, for a 2xx only, the
+        answer's first bytes (an error page may hold what a receiver's network shows only
+        inside; it is never read)."""
+        headers = {**sign_delivery(endpoint.secret, d.event_id, d.body),
+                   "Content-Type": "application/json", "User-Agent": "planet-webhooks/1"}
+        _attempt.deadline = time.monotonic() + self.config.attempt_timeout_s
+        try:
+            with self._http.stream("POST", endpoint.url, content=d.body,
+                                   headers=headers) as response:
+                code = response.status_code
+                ok = 200 <= code < 300
+                return code, read_some(response, self.config.response_bytes) if ok else None
+        finally:
+            _attempt.deadline = None
 
     def _attempt(self, d: Due, endpoint: Endpoint) -> None:
         code: int | None = None
         answer: str | None = None
         error: str | None = None
+        started = time.monotonic()
         try:
-            check_url(endpoint.url, self.config.allow_private_urls)
-            headers = {**sign_delivery(endpoint.secret, d.event_id, d.body),
-                       "Content-Type": "application/json", "User-Agent": "planet-webhooks/1"}
-            with self._http.stream("POST", endpoint.url, content=d.body,
-                                   headers=headers) as response:
-                code = response.status_code
-                answer = read_some(response, self.config.response_bytes)
+            check_url(endpoint.url, self.config.allow_private_urls, resolve=False)
+            code, answer = self._post(d, endpoint)  # the connection vets the address
             if not 200 <= code < 300:
                 error = f"HTTP {code}"
         except WebhookUrlRefused as err:
             error = err.message
         except httpx.HTTPError as err:
-            error = f"{type(err).__name__}: {err}"[:300] or type(err).__name__
+            if time.monotonic() - started >= self.config.attempt_timeout_s:
+                error = (f"deadline: no complete answer within {self.config.attempt_timeout_s:g} "
+                         "s")
+            else:
+                error = f"{type(err).__name__}: {err}"[:300] or type(err).__name__
         except Exception as err:  # never lose a worker's outcome
             log.exception("webhooks: delivery %d failed unexpectedly", d.id)
             error = f"{type(err).__name__}"[:300]
@@ -367,9 +532,11 @@ class WebhookService:
             self._outcomes.append(outcome)
             self._settling.add(d.id)
             self._inflight.pop(d.id, None)
-            self._per_endpoint[d.endpoint] -= 1
-            if self._per_endpoint[d.endpoint] <= 0:
-                del self._per_endpoint[d.endpoint]
+            for counter, key in ((self._per_endpoint, d.endpoint),
+                                 (self._per_business, endpoint.business)):
+                counter[key] -= 1
+                if counter[key] <= 0:
+                    del counter[key]
             self._kick = True
             self._cond.notify_all()
         if ok and self.on_delivered is not None:
@@ -416,13 +583,14 @@ class WebhookService:
         signature = self.authenticate(headers, address, "POST", path, body)
         url, events = parse_registration(body)
         check_url(url, self.config.allow_private_urls)
-        if len(self.store.endpoints(address)) >= self.config.max_endpoints:
-            raise TooManyWebhooks(f"{address} has {self.config.max_endpoints} webhooks on this "
-                                  "node, the most it may; remove one first")
         endpoint = Endpoint(id="wh_" + secrets.token_hex(8), business=address, url=url,
                             events=events, secret="whsec_" + secrets.token_urlsafe(32),
                             created_at=self.clock(), from_height=self.node.height)
-        if not self.store.add_endpoint(endpoint, signature):
+        added = self.store.add_endpoint(endpoint, signature, self.config.max_endpoints)
+        if added is Added.FULL:
+            raise TooManyWebhooks(f"{address} has {self.config.max_endpoints} webhooks on this "
+                                  "node, the most it may; remove one first")
+        if added is Added.REPLAYED:
             raise BadRequestSignature("this signed request was used before; sign a new one")
         self._load_endpoints()
         log.info("webhook %s added for %s", endpoint.id, address)  # never the secret

@@ -1,14 +1,19 @@
-"""The webhook tables in the node's database (created by migration 0004).
+"""The webhook tables, in a SQLite file of their own (HOME/data/webhooks.db), made and evolved
+by the migrations in planet/webhooks/migrations.
 
-One SQLite connection of its own, serialized by a lock, in WAL mode with synchronous=NORMAL:
-a write survives the process being killed (it is in the WAL), and the rare loss on a power
-cut is covered by at-least-once (a delivery marked done is sent again; an event not yet
-queued is queued again, as the cursor is written in the same transaction as the queue).
-The block commits keep their own connections and synchronous=FULL.
+Not the node's database: the queue is written on every block that brings an event and on
+every batch of attempts, and with one file those writes (BEGIN IMMEDIATE, enqueue, prune)
+held the lock a block commit needs and could delay it or, past the busy timeout, fail it.
+
+One SQLite connection, serialized by a lock, in WAL mode with synchronous=NORMAL: a write
+survives the process being killed (it is in the WAL), and the rare loss on a power cut is
+covered by at-least-once (a delivery marked done is sent again; an event not yet queued is
+queued again, as the cursor is written in the same transaction as the queue).
 """
 
 from __future__ import annotations
 
+import enum
 import json
 import sqlite3
 import threading
@@ -17,7 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine
+
 from planet.webhooks.events import WebhookEvent
+
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 DELIVERY_COLUMNS = ("id, endpoint, event_id, type, height, status, attempts, next_at, last_error, "
@@ -68,8 +79,33 @@ class Outcome:
     at: int
 
 
+class Added(enum.Enum):
+    """What became of a new endpoint (WebhookStore.add_endpoint)."""
+
+    ADDED = "added"
+    REPLAYED = "replayed"
+    """Its creation request made an endpoint before."""
+    FULL = "full"
+    """Its business already has the most endpoints it may."""
+
+
+def migrate(path: Path) -> None:
+    """Bring the file at `path` (made if missing) to the newest webhook schema."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    finally:
+        engine.dispose()
+
+
 class WebhookStore:
     def __init__(self, path: Path) -> None:
+        migrate(path)
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
                                      timeout=10.0)
         self._conn.execute("PRAGMA journal_mode=WAL")
@@ -98,18 +134,35 @@ class WebhookStore:
             "SELECT id, business, url, events, secret, created_at, from_height "
             f"FROM webhook_endpoints {where} ORDER BY created_at, id", params)]
 
-    def add_endpoint(self, endpoint: Endpoint, request_sig: bytes) -> bool:
-        """False when `request_sig` made an endpoint before (a replayed request)."""
+    def add_endpoint(self, endpoint: Endpoint, request_sig: bytes, limit: int) -> Added:
+        """Add it unless its business has `limit` endpoints or `request_sig` made one before.
+        The count and the insert are one transaction (BEGIN IMMEDIATE), so registrations at
+        the same time, through this store or another connection, never pass the limit."""
         with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
             try:
-                self._conn.execute(
-                    "INSERT INTO webhook_endpoints (id, business, url, events, secret, "
-                    "created_at, from_height, request_sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (endpoint.id, endpoint.business, endpoint.url, json.dumps(endpoint.events),
-                     endpoint.secret, endpoint.created_at, endpoint.from_height, request_sig))
-            except sqlite3.IntegrityError:
-                return False
-        return True
+                (count,) = self._conn.execute(
+                    "SELECT COUNT(*) FROM webhook_endpoints WHERE business = ?",
+                    (endpoint.business,)).fetchone()
+                if count >= limit:
+                    self._conn.execute("ROLLBACK")
+                    return Added.FULL
+                try:
+                    self._conn.execute(
+                        "INSERT INTO webhook_endpoints (id, business, url, events, secret, "
+                        "created_at, from_height, request_sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (endpoint.id, endpoint.business, endpoint.url,
+                         json.dumps(endpoint.events), endpoint.secret, endpoint.created_at,
+                         endpoint.from_height, request_sig))
+                except sqlite3.IntegrityError:
+                    self._conn.execute("ROLLBACK")
+                    return Added.REPLAYED
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        return Added.ADDED
 
     def remove_endpoint(self, endpoint_id: str) -> None:
         with self._lock:

@@ -1,16 +1,13 @@
-"""Webhooks: businesses' endpoints, the delivery queue and log, and how far the node read.
+"""Webhooks: once created the webhook tables here; now nothing.
 
-Node-side data, not state: each API node keeps its own (planet.webhooks). The endpoint's
-secret is kept to sign deliveries; it is returned once, at creation, and never logged.
-`request_sig` is the signature of the request that created an endpoint, unique, so a
-captured creation request cannot be replayed for a second secret.
+The tables moved to the webhook store's own file, HOME/data/webhooks.db, with migrations of
+their own (planet/webhooks/migrations): the queue's writes must not take this database's
+write lock from a block commit. A database made before the move has them, and 0005 drops
+them; a new one never makes them.
 
 Revision ID: 0004
 Revises: 0003
 """
-
-import sqlalchemy as sa
-from alembic import op
 
 revision = "0004"
 down_revision = "0003"
@@ -19,45 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "webhook_endpoints",
-        sa.Column("id", sa.String, primary_key=True),
-        sa.Column("business", sa.String, nullable=False),
-        sa.Column("url", sa.String, nullable=False),
-        sa.Column("events", sa.Text, nullable=False),  # JSON list of event types
-        sa.Column("secret", sa.String, nullable=False),
-        sa.Column("created_at", sa.BigInteger, nullable=False),  # wall clock, ms
-        sa.Column("from_height", sa.BigInteger, nullable=False),  # events after this block
-        sa.Column("request_sig", sa.LargeBinary, nullable=False, unique=True),
-    )
-    op.create_index("ix_webhook_endpoints_business", "webhook_endpoints", ["business"])
-    op.create_table(
-        "webhook_deliveries",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("endpoint", sa.String, nullable=False),
-        sa.Column("event_id", sa.String, nullable=False),
-        sa.Column("type", sa.String, nullable=False),
-        sa.Column("height", sa.BigInteger, nullable=False),
-        sa.Column("body", sa.LargeBinary, nullable=False),
-        sa.Column("status", sa.String, nullable=False),  # pending, delivered, failed
-        sa.Column("attempts", sa.Integer, nullable=False),
-        sa.Column("next_at", sa.BigInteger, nullable=False),  # wall clock, ms
-        sa.Column("last_error", sa.Text, nullable=True),
-        sa.Column("response_code", sa.Integer, nullable=True),
-        sa.Column("response_body", sa.Text, nullable=True),  # its first bytes only
-        sa.Column("created_at", sa.BigInteger, nullable=False),
-        sa.Column("delivered_at", sa.BigInteger, nullable=True),
-        sa.UniqueConstraint("endpoint", "event_id", name="uq_webhook_delivery_event"),
-    )
-    op.create_index("ix_webhook_deliveries_due", "webhook_deliveries", ["status", "next_at"])
-    op.create_index("ix_webhook_deliveries_endpoint", "webhook_deliveries", ["endpoint", "id"])
-    op.create_table(
-        "webhook_cursor",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),  # always 1
-        sa.Column("height", sa.BigInteger, nullable=False),  # last block read for events
-    )
+    pass
 
 
 def downgrade() -> None:
-    for name in ("webhook_cursor", "webhook_deliveries", "webhook_endpoints"):
-        op.drop_table(name)
+    pass
