@@ -16,6 +16,8 @@ Inputs are the events the core emits: `exchange/redeemed` (resident → business
 
 from __future__ import annotations
 
+import heapq
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +27,9 @@ from planet.storage.sqlite import NodeStore
 BPS = 10_000
 MAX_FLOWS = 500
 """Flows listed at most (the largest first); totals and the ranking count every payment."""
+MAX_WINDOW_MS = 31 * 24 * 3_600_000
+"""The longest window one report reads: the route is public, and its work grows with the
+blocks it walks and the payers × payees of each business."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,22 +105,47 @@ def compute_relays(payments: Iterable[Payment], since: int, until: int) -> dict[
             book.paid_out += p.amount
             book.payees[p.resident] = book.payees.get(p.resident, 0) + p.amount
             book.last_out[p.resident] = p.time
-    flows: list[dict[str, Any]] = []
-    for book in ledgers.values():
-        for payer, paid_in in book.payers.items():
-            if paid_in <= 0:
-                continue
-            for payee, paid_out in book.payees.items():
-                if payee != payer and book.first_in[payer] <= book.last_out[payee]:
-                    flows.append({"from": payer, "business": book.business, "to": payee,
-                                  "paid_in_micro": paid_in, "paid_out_micro": paid_out,
-                                  "relayed_micro": min(paid_in, paid_out),
-                                  "first_in": book.first_in[payer],
-                                  "last_out": book.last_out[payee]})
-    flows.sort(key=lambda f: (-f["relayed_micro"], f["first_in"], f["from"], f["to"]))
+    top = heapq.nsmallest(MAX_FLOWS, (pair for book in ledgers.values()
+                                      for pair in relay_pairs(book)))
+    flows = [{"from": payer, "business": business, "to": payee,
+              "paid_in_micro": paid_in, "paid_out_micro": paid_out, "relayed_micro": -neg,
+              "first_in": first_in, "last_out": last_out}
+             for neg, first_in, payer, payee, business, paid_in, paid_out, last_out in top]
     ranking = sorted((describe_business(book) for book in ledgers.values()), key=rank_key)
     return {"since": since, "until": until, "businesses": ranking,
-            "flows": flows[:MAX_FLOWS], "flows_total": len(flows)}
+            "flows": flows, "flows_total": sum(count_relay_pairs(b) for b in ledgers.values())}
+
+
+RelayPair = tuple[int, int, str, str, str, int, int, int]
+"""(-relayed, first_in, payer, payee, business, paid_in, paid_out, last_out): sorts largest
+relay first, then earliest, then by address."""
+
+
+def relay_pairs(book: Ledger) -> Iterator[RelayPair]:
+    """Each payer with each different payee it paid before (lazily: only the top are kept)."""
+    for payer, paid_in in book.payers.items():
+        if paid_in <= 0:
+            continue
+        first_in = book.first_in[payer]
+        for payee, paid_out in book.payees.items():
+            last_out = book.last_out[payee]
+            if payee != payer and first_in <= last_out:
+                yield (-min(paid_in, paid_out), first_in, payer, payee, book.business,
+                       paid_in, paid_out, last_out)
+
+
+def count_relay_pairs(book: Ledger) -> int:
+    """How many pairs relay_pairs yields, counted without listing them."""
+    outs = sorted(book.last_out.values())
+    total = 0
+    for payer, paid_in in book.payers.items():
+        if paid_in <= 0:
+            continue
+        first_in = book.first_in[payer]
+        total += len(outs) - bisect_left(outs, first_in)
+        if payer in book.last_out and first_in <= book.last_out[payer]:
+            total -= 1  # not a flow to oneself
+    return total
 
 
 def rank_key(line: dict[str, Any]) -> tuple[int, int, str]:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from planet.api.context import ApiContext
 from planet.api.errors import ERRORS
-from planet.api.relays import compute_relays, iter_window_payments
+from planet.api.relays import MAX_WINDOW_MS, compute_relays, iter_window_payments
 from planet.api.shapes import PAGE, ok
 from planet.core.errors import InvalidField
 from planet.core.types import MILLIS_PER_DAY
@@ -59,13 +59,17 @@ def router(ctx: ApiContext) -> APIRouter:
                        "business what residents paid it and what it paid residents, ranked by "
                        "the share paid back out (`payout_bps`, null when it paid out without "
                        "receiving in the window), and each payer paired with each later, "
-                       "different payee (the largest first, at most 500).")
+                       "different payee (the largest first, at most 500). A window is at most 31 "
+                       "days.")
     def relays(since: Instant = None, until: Instant = None) -> dict[str, Any]:
         last = ctx.node.last_block
         end = until if until is not None else (last.time + 1 if last else 0)
         start = since if since is not None else max(0, end - DEFAULT_WINDOW_MS)
         if start > end:
             raise InvalidField(f"since ({start}) is after until ({end})")
+        if end - start > MAX_WINDOW_MS:
+            raise InvalidField(f"the window is {end - start} ms; at most {MAX_WINDOW_MS} ms "
+                               f"({MAX_WINDOW_MS // 86_400_000} days) per report")
         return compute_relays(iter_window_payments(ctx.node.store, start, end), start, end)
 
     @r.get("/businesses/{address}/quota", summary="A business's daily Force quota")
