@@ -28,7 +28,8 @@ def test_the_operator_approves_from_the_queue_and_declines_with_a_reason(
     shop.get_by_test_id("business-contact").fill("noodles@example.com")
     shop.get_by_test_id("business-offers").fill("x" * 241)
     shop.get_by_test_id("business-apply-submit").click()
-    expect(shop.get_by_test_id("error")).to_contain_text("longer than 240 bytes")
+    expect(shop.get_by_test_id("business-apply-submit-error")).to_contain_text(
+        "longer than 240 bytes")
     shop.get_by_test_id("business-offers").fill("Hand-pulled noodles; 10% off for verified residents")
     shop.get_by_test_id("business-apply-submit").click()
     expect(shop.get_by_test_id("business-application-state")).to_have_text("Waiting")
@@ -48,7 +49,8 @@ def test_the_operator_approves_from_the_queue_and_declines_with_a_reason(
     arcade = operator.get_by_test_id("op-application-row").filter(has_text="Night Arcade")
     arcade.get_by_test_id("op-application-decline").click()
     arcade.get_by_test_id("op-application-decline-confirm").click()
-    expect(arcade.get_by_test_id("error")).to_contain_text("Say why you decline")
+    expect(arcade.get_by_test_id("op-application-decline-confirm-error")).to_contain_text(
+        "Say why you decline")
     arcade.get_by_test_id("op-application-reason").fill("Games are out of scope for now")
     arcade.get_by_test_id("op-application-decline-confirm").click()
     expect(operator.get_by_test_id("op-application-row")).to_have_count(1)
