@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from planet.core.emission.messages import Collect
+from planet.core.errors import GenesisError
 from planet.core.exchange.messages import (
     AcceptRequest,
     CreateOffer,
@@ -226,3 +227,11 @@ def test_the_operator_suspends_a_business_and_lifts_it() -> None:
     assert code == 720
     ok(chain, b, RedeemOffer(offer=1))
     ok(chain, shop, request(chain, cohort=1, residents=1))
+
+
+@pytest.mark.parametrize("overrides", [{"min_cohort": 0}, {"min_cohort": 20, "max_cohort": 10},
+                                       {"resident_daily_cap_micro": 0}])
+def test_a_genesis_that_would_turn_the_cohort_or_the_cap_off_is_refused(
+        overrides: dict[str, int]) -> None:
+    with pytest.raises(GenesisError, match=r"min_cohort|resident_daily_cap_micro"):
+        Params.production().with_overrides(overrides)

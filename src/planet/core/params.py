@@ -92,7 +92,18 @@ class Params:
         for name, value in overrides.items():
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise GenesisError(f"params.{name} must be a non-negative integer")
-        return dataclasses.replace(self, **overrides)
+        params = dataclasses.replace(self, **overrides)
+        params.check_consistent()
+        return params
+
+    def check_consistent(self) -> None:
+        """Values that would silently turn a rule off: a cohort of none, or of more than the
+        largest allowed, and a daily cap that refuses every payment to a resident."""
+        if not 1 <= self.min_cohort <= self.max_cohort:
+            raise GenesisError(f"params: need 1 <= min_cohort ({self.min_cohort}) <= max_cohort "
+                               f"({self.max_cohort})")
+        if self.resident_daily_cap_micro < 1:
+            raise GenesisError("params.resident_daily_cap_micro must be at least 1 µBD")
 
     def compute_daily_cap(self, residents: int = REFERENCE_RESIDENTS) -> int:
         """One day of era-0 emission shared by `residents`: the default cap on what a resident

@@ -31,7 +31,7 @@ def check_positive(type_: str, field: str, value: int) -> None:
 def check_cohort(type_: str, cohort: int, residents: int, params: Params) -> None:
     """Data is sold in cohorts of at least `min_cohort` residents, and places in whole cohorts,
     so that no grant ever opens with fewer than `cohort` others beside it."""
-    if cohort < params.min_cohort:
+    if cohort < max(1, params.min_cohort):
         raise CohortTooSmall(f"{type_}.cohort: {cohort} is below the minimum cohort of "
                              f"{params.min_cohort} residents")
     if cohort > params.max_cohort:
