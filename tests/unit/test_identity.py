@@ -20,7 +20,8 @@ from stdnum.cn import ric
 from planet.core.accounts.messages import AttestIdentity
 from planet.core.errors import PlanetError
 from planet.core.params import Params
-from planet.identity import IdentityRejected, new_nullifier_key, verify_identity
+from planet.identity import IdentityRejected, new_nullifier_key
+from planet.identity.verifier import verify_identity
 from planet.sdk.wallet import Wallet
 
 KEY = bytes(range(32))

@@ -26,7 +26,9 @@ Each route that reads a body has its own, smaller limit, for ``Content-Length`` 
 bodies alike (``planet.api.body.read_body``), refused with 413 as soon as it is passed:
 ``POST /v1/txs`` the chain's ``max_tx_bytes`` (genesis), ``POST /v1/txs/batch``
 ``max_body_bytes`` itself (and 1,000 txs, over which it is a 400; ``planet.api.txs_edge``),
-``POST /v1/identity/verify`` 4 KiB (``planet.identity.service.MAX_SEALED_BYTES``),
+``POST /v1/identity/code`` and ``/verify`` 4 KiB each
+(``planet.identity.service.MAX_SEALED_BYTES``), the webhook routes' JSON bodies their own
+small limit (``planet.api.routes.webhooks``),
 ``PUT /v1/blobs/{digest}`` the record's committed size, checked with the signature before
 the body is read (at most the chain's ``vault_max_record_bytes``). No other route reads a
 body.

@@ -198,7 +198,8 @@ class PhoneNullifierUsed(AccountsError):
 
 class CodeRefused(IdentityRejected):
     """The one-time code sent to the phone is wrong, expired, used, or was never sent to
-    that phone; said the same way whatever the ID number, so it reveals nothing about it."""
+    that phone; said the same way whatever the name and ID number, and before the identity
+    authority is asked, so it reveals nothing about whether they go together."""
 
     code = 351
 

@@ -112,8 +112,10 @@ class JsonEndpoint:
             raise ValueError(f"{what}: an API key is required")
         self.url, self.what = check_url(url, what), what
         self.host = urlsplit(url).hostname or ""
+        # trust_env off: a proxy named in the environment must never see names, ID
+        # numbers or phone numbers (in clear for the http://localhost development stub)
         self._http = httpx.Client(timeout=timeout_s, headers={key_header: key},
-                                  transport=transport, follow_redirects=False)
+                                  transport=transport, follow_redirects=False, trust_env=False)
 
     def post(self, payload: dict[str, Any]) -> httpx.Response:
         try:

@@ -6,8 +6,10 @@ Two requests, each signed by the resident with the blob-request scheme
 sealed by a third party: `send_code` (sealed {phone}) has a one-time code sent to the phone;
 `verify` (sealed {name, id_number, phone, code}) checks the details' form, then the code
 (proving the phone), then asks the identity authority whether the name goes with the ID
-number, and attests. Only nullifiers reach the ledger. A wrong code is refused before
-anything about the ID number is looked at, so it tells nothing about it; attempts and code
+number, and attests. Only nullifiers reach the ledger. The form check (the ID number's
+public checksum) comes first, so a typo does not burn the one-time code; the code is then
+checked before the authority is asked anything, so a wrong code tells nothing about whether
+the name goes with the ID number; attempts and code
 sends are counted per resident and per phone and local day (genesis parameters).
 
 The details exist in this process only while the request runs: they are never logged,
@@ -124,9 +126,6 @@ class IdentityService:
                 "authority": self.authority.describe(), "authority_kind": self.authority.kind,
                 "code_sender": self.sender.describe(), "code_sender_kind": self.sender.kind,
                 "code_valid_s": self.codes.valid_ms // 1000}
-
-    def authenticate(self, headers: dict[str, str], body: bytes) -> str:
-        return str(self._authenticate(headers, body)["address"])
 
     def _authenticate(self, headers: dict[str, str], body: bytes) -> dict[str, Any]:
         signed = parse_signed_headers(headers)

@@ -125,10 +125,6 @@ def normalize_mobile(phone: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def check_mobile(phone: str) -> None:
-    normalize_mobile(phone)
-
-
 def compute_nullifier(normalized_id: str, nullifier_key: bytes) -> str:
     """HMAC-SHA256 over a domain tag and the normalized ID number, as 64 hex digits."""
     mac = hmac.HMAC(nullifier_key, hashes.SHA256())

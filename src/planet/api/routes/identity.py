@@ -57,10 +57,12 @@ def router(ctx: ApiContext) -> APIRouter:
 
     @r.post("/verify", summary="Check a resident's real-name details and attest them",
             description=signed.format(fields="{name, id_number, phone, code}") +
-            "The code is the one /v1/identity/code sent to that phone; it is checked before "
-            "anything about the ID number, so a wrong code says nothing about it. Then the "
-            "identity authority is asked whether the name goes with the ID number, and the "
-            "ledger gets the ID number's and the phone's nullifiers (409 if either is used). "
+            "The details' form is checked first (the ID number's public checksum), so a typo "
+            "does not use up the code; the code is the one /v1/identity/code sent to that "
+            "phone, and it is checked before the identity authority is asked anything, so a "
+            "wrong code says nothing about the name and ID number. Then the authority is "
+            "asked whether the name goes with the ID number, and the ledger gets the ID "
+            "number's and the phone's nullifiers (409 if either is used). "
             "Attempts are limited per resident and per phone and day (429). Nothing about "
             "the details is logged or stored.",
             responses={**ok(ATTESTED), **sealed_responses},
