@@ -72,8 +72,10 @@ class AttestIdentity(Msg):
 
     Carries only nullifiers: keyed hashes of the ID number and of the phone the resident
     proved by a one-time code; name, ID number and phone never reach the ledger.
-    `phone_nullifier` is optional so that attestations made before phones had one still
-    replay; the node's verifier always sends it.
+    `phone_nullifier` is optional: the ledger trusts a genesis verifier with what it attests
+    (it could as well make up an ID number's nullifier), and keeps each phone nullifier it
+    is given to one account; the node's verifier always sends one. (Chains from before
+    issue 15 do not replay under these rules anyway: requests now name a cohort.)
     """
 
     TYPE = "accounts/attest_identity"
