@@ -7,6 +7,8 @@ import os
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from planet.core.emission.messages import Collect
 from planet.core.exchange.messages import (
@@ -18,6 +20,7 @@ from planet.core.exchange.messages import (
     RedeemOffer,
     RefundRedemption,
     RevokeGrant,
+    largest_cohort,
 )
 from planet.core.force.messages import CompleteTask
 from planet.core.vault.messages import AddRecord, AllowDepositor, DepositRecord, EraseRecord
@@ -267,3 +270,11 @@ def test_message_formats_are_checked() -> None:
     for msg, text in bad:
         result = chain.block([chain.sign(shop, [msg])]).tx_results[0]
         assert result.code == 111 and text in result.log, (msg, result.log)
+
+
+@given(st.integers(1, 5_000), st.integers(0, 50), st.integers(1, 1_000))
+def test_the_default_cohort_is_the_largest_whole_cohort_within_the_bounds(
+        residents: int, low: int, high: int) -> None:
+    cohort = largest_cohort(residents, low, high)
+    fits = [c for c in range(max(1, low), min(residents, high) + 1) if residents % c == 0]
+    assert cohort == (max(fits) if fits else None)

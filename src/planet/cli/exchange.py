@@ -37,7 +37,9 @@ from planet.core.exchange.messages import (
     RevokeGrant,
     StopOffer,
     UpdateOffer,
+    largest_cohort,
 )
+from planet.core.genesis import parse_genesis
 from planet.sdk import granted as sdk_granted
 from planet.sdk import vault as sdk_vault
 
@@ -188,7 +190,7 @@ def requests_create(
     cohort: Annotated[int | None, typer.Option(
         min=1, help="Residents who must accept before any grant opens or is paid (at least the "
                     "chain's minimum, 10 by default; places come in whole cohorts). Default: "
-                    "--residents, all at once.")] = None,
+                    "the largest that divides --residents within the chain's bounds.")] = None,
     period_start: Annotated[str, typer.Option(help="Records from (ISO 8601 or ms).")] = "0",
     period_end: Annotated[str | None, typer.Option(help="Records until (default: now).")] = None,
     expires_in: Annotated[str, typer.Option(help="Open for, e.g. 7d.")] = "7d",
@@ -202,11 +204,18 @@ def requests_create(
         wallet = load_wallet(key, keyring, home)
         api = client(home, node_url)
         chain_time = int(api.status()["time"])
+        if cohort is None:
+            params = parse_genesis(api.genesis()).params
+            cohort = largest_cohort(residents, params.min_cohort, params.max_cohort)
+            if cohort is None:
+                raise typer.BadParameter(
+                    f"no cohort of {params.min_cohort} to {params.max_cohort} residents "
+                    f"divides {residents}: choose --residents or --cohort", param_hint="--cohort")
         outcome = api.send(wallet, CreateRequest(
             categories=tuple(c.strip() for c in categories.split(",") if c.strip()),
             period_start=parse_instant(period_start), period_end=parse_instant(period_end),
             purpose=purpose, reward=parse_bd(reward), residents=residents,
-            cohort=cohort or residents, expires_at=chain_time + parse_duration(expires_in),
+            cohort=cohort, expires_at=chain_time + parse_duration(expires_in),
             access_ms=parse_duration(access)))
     created = next(e["attributes"] for e in outcome.events
                    if e["type"] == "exchange/request_created")

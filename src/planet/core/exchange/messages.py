@@ -41,6 +41,15 @@ def check_cohort(type_: str, cohort: int, residents: int, params: Params) -> Non
                              f"{cohort}")
 
 
+def largest_cohort(residents: int, min_cohort: int, max_cohort: int) -> int | None:
+    """The largest cohort that places `residents` in whole cohorts within the chain's bounds
+    (None if there is none): what a request opens in the fewest steps."""
+    for cohort in range(min(residents, max_cohort), max(1, min_cohort) - 1, -1):
+        if residents % cohort == 0:
+            return cohort
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class CreateRequest(Msg):
     """A business asks for data; `reward × residents` µBD move from its purse into escrow.
