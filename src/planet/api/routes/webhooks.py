@@ -70,7 +70,7 @@ def webhook_router(service: WebhookService) -> APIRouter:
 
     @r.get("/deliveries", summary="The delivery log, newest first",
            description="Status (pending, delivered, failed), attempts, next attempt, last error, "
-                       "the response's code and first bytes. " + AUTH)
+                       "the response's code and, for a 2xx, its first bytes. " + AUTH)
     async def deliveries(address: Business, request: Request,
                          endpoint: Annotated[str | None, Query(max_length=64)] = None,
                          limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
