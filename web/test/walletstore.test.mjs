@@ -157,6 +157,15 @@ test("a reload resumes the session until the auto-lock; lock and a wrong passwor
   assert.equal(store.current, "");
 });
 
+test("a v1 wallet whose keystore cannot be read is kept as it was, never erased", () => {
+  const storage = new MemoryStorage();
+  const broken = { name: "broken", address: "planet1broken", keystore: "{not a keystore" };
+  storage.setItem(LEGACY_STORE_KEY, JSON.stringify([broken]));
+  const store = new WalletStore({ storage, sessions: new Sessions({ backend: memoryBackend() }) });
+  store.list();
+  assert.deepEqual(JSON.parse(storage.getItem(LEGACY_STORE_KEY)), [broken]);
+});
+
 test("v1 wallets: sealed ones move over, a clear one is sealed on unlock and its clear copy erased", async () => {
   const storage = new MemoryStorage();
   const clear = await Wallet.generate();

@@ -192,7 +192,8 @@ export class WalletStore {
     const keep = [];
     for (const old of legacy) {
       let doc;
-      try { doc = parseKeystore(old.keystore); } catch { continue; } // unreadable: dropped
+      // unreadable: left in v1 as it was, never erased (it may be the only copy of a key)
+      try { doc = parseKeystore(old.keystore); } catch { keep.push(old); continue; }
       if (!keystoreIsEncrypted(doc)) { keep.push(old); continue; }
       if (!wallets.some((w) => w.address === old.address)) {
         wallets.push({ address: old.address, name: old.name || doc.name || "", role: old.role ?? "",
