@@ -9,6 +9,8 @@ import {
 } from './common.js';
 import { categoryLabel, limitLabel } from './resident/data.js';
 import { ApplyScreen } from './business/apply.js';
+import { VoucherCodes } from './business/vouchers.js';
+import { GrantedRecords } from './business/granted.js';
 import {
   sendTx, query, queryAll, getAccount, AddrLink, TxLink, depositRecord, readGranted,
   fulfilRedemption, sentMessages, BlockLink, parseBD, parsePositiveInt, DAY_MS, toZonedInput, fromZonedInput, tzOffset,
@@ -305,7 +307,8 @@ function RequestDetail({ ctx, id }) {
             ? html`<span class="c-plaintext" data-testid="granted-plaintext">${x.text}</span>`
             : html`<span class="muted" data-testid="granted-unavailable">${x.error}</span>`) },
         ]} />
-    <//>` : null}`;
+    <//>` : null}
+    ${mine ? html`<${GrantedRecords} ctx=${ctx} requestId=${id} />` : null}`;
 }
 
 // --- tasks and attestations --------------------------------------------------------------------
@@ -450,6 +453,7 @@ function OffersTab({ ctx }) {
   const d = data.data;
   return html`
     <${CreateOffer} ctx=${ctx} onDone=${() => data.reload()} />
+    <${VoucherCodes} ctx=${ctx} offers=${d?.offers} onFulfilled=${() => data.reload()} />
     <${ErrorBox} error=${data.error} />
     <${Card} title=${t('business.yourOffers')} testid="business-offers">
       ${d ? html`<${Table} testid="business-offer" rows=${d.offers} rowKey=${(o) => o.id} empty=${t('business.noOffer')}

@@ -6,6 +6,7 @@ import {
   html, t, useLive, Button, Card, Table, ErrorBox, Loading, Badge, toast, formatBD, formatForce, formatTime, shortAddr,
 } from '../common.js';
 import { queryOrNull } from './data.js';
+import { VoucherQr } from './voucherqr.js';
 
 async function loadShop(api, address) {
   const [offers, redemptions, holder, force, status] = await Promise.all([
@@ -36,7 +37,7 @@ function refusal(offer, { balance, force, now }) {
 function Voucher({ ctx, redemption }) {
   const [text, setText] = useState(null);
   const open = async () => setText(await ctx.api.readVoucher(ctx.wallet, redemption));
-  if (text !== null) return html`<code class="voucher" data-testid="voucher-text">${text}</code>`;
+  if (text !== null) return html`<span class="voucher-open"><code class="voucher" data-testid="voucher-text">${text}</code><${VoucherQr} text=${text} /></span>`;
   return html`<${Button} small kind="secondary" testid="voucher-open" onClick=${open}>${t('shop.openVoucher')}<//>`;
 }
 
