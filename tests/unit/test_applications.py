@@ -146,3 +146,19 @@ def test_the_queue_pages_oldest_first() -> None:
     rest = q(chain, "applications/pending", limit=3, after=first["next_after"])
     assert [a["name"] for a in rest["items"]] == ["Shop 2", "Shop 3", "Shop 4"]
     assert rest["next_after"] is None
+
+
+def test_the_mempool_recheck_follows_an_applicants_count() -> None:
+    """CometBFT's recheck runs only the sequence rule: a key without an account whose count
+    is past 0 keeps its queued transactions in order."""
+    chain = make_chain(label="apps-recheck", params={"application_retry_ms": 0})
+    shop = wallet("apps-recheck/shop")
+    app_id = applied(chain, shop)
+    withdraw = chain.sign(shop, [WithdrawApplication(application=app_id)], sequence=1)
+    again = chain.sign(shop, [apply_msg(shop)], sequence=2)
+    assert chain.app.check_tx(withdraw)[0].ok and chain.app.check_tx(again)[0].ok
+    chain.block([])  # a block without them; the mempool is rechecked against it
+    assert chain.app.recheck_tx(withdraw).ok and chain.app.recheck_tx(again).ok
+    result = chain.block([withdraw, again])
+    assert all(r.ok for r in result.tx_results), result.tx_results
+    assert q(chain, "applications/of", address=shop.address)["application"]["id"] == app_id + 1
