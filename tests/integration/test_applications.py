@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeProcess]:
     home = tmp_path_factory.mktemp("apps") / "home"
     planet("init", "--home", str(home), "--chain-id", "planet-apps")
-    n = NodeProcess(home).start()
+    n = NodeProcess(home).start(timeout=120)  # a busy shared machine starts nodes slowly
     yield n
     n.stop()
 
