@@ -74,7 +74,9 @@ class NodeProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = home / "node.log"
 
-    def start(self, timeout: float = 30.0) -> NodeProcess:
+    def start(self, timeout: float = 90.0) -> NodeProcess:
+        """Start and wait for /v1/health; the deadline only catches a node that never comes up
+        (importing the node takes a second of CPU, half a minute on a machine at load 20)."""
         env = {**os.environ, "PLANET_HOME": str(self.home)}
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen([*PLANET, "node", "--port", str(self.port)], env=env,
