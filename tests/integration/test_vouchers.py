@@ -44,7 +44,7 @@ class Node:
         doc["params"] = {**doc.get("params", {}), "min_cohort": 1}
         (home / "genesis.json").write_text(json.dumps(doc))
         self.home = home
-        self.process = NodeProcess(home).start()
+        self.process = NodeProcess(home).start(timeout=120)  # a busy machine starts slowly
         self.client = PlanetClient(self.process.url)
         self.operator = load_keystore(home / "keys" / "operator.json", None)
 
@@ -116,6 +116,12 @@ def test_cli_loads_codes_and_fulfils_each_redemption_with_the_next_one(node: Nod
     assert stat.S_IMODE(state_file.stat().st_mode) == 0o600
     assert "TEA-0001" not in json.dumps(node.client.query("exchange/redemptions",
                                                            address=node.business.address))
+    # The offer's business edits, pauses and resumes it from the CLI.
+    assert node.cli("shop", "update", str(offer), "--stock", "20", "--key", "shop",
+                    "--json")["changed"] == "stock"
+    assert node.cli("shop", "pause", str(offer), "--key", "shop", "--json")["status"] == "paused"
+    assert node.cli("shop", "resume", str(offer), "--key", "shop", "--json")["status"] == "on_sale"
+    assert node.client.query("exchange/offer", id=offer)["stock"] == 20
     redemptions = [node.redeem(w, offer) for w in (alice, bob, carol)]
     ran = node.cli("shop", "vouchers", "run", "--once", "--key", "shop", "--json")
     assert ran["fulfilled"] == [{"redemption": r, "offer": offer} for r in redemptions[:2]]
@@ -143,6 +149,7 @@ def test_cli_loads_codes_and_fulfils_each_redemption_with_the_next_one(node: Nod
     late = node.redeem(dave, offer)
     node.client.send(node.business, StopOffer(offer=offer))
     assert node.client.query("exchange/offer", id=offer)["status"] == "stopped"
+    assert "stopped" in node.cli("shop", "list", "--all").stdout
     out = node.cli("shop", "vouchers", "run", "--once", "--key", "shop")
     assert "out of codes" in out.stderr
     extra = tmp_path / "extra.csv"

@@ -310,6 +310,7 @@ def shop_list(all_: Annotated[bool, typer.Option("--all", help="Include offers n
                  f"from {human.name(o['business'])}", f"{o['left']:,} left",
                  o["min_force"] and f"Force {o['min_force']} or more",
                  o["daily_limit"] and f"{o['daily_limit']} per resident a day",
+                 o["status"] if o["status"] in ("paused", "stopped", "suspended") else "",
                  ("on sale" if o["on_sale"] else f"sale from {human.time(o['starts_at'])}")
                  + f" until {human.time(o['ends_at'])}"))))
             for o in page["items"]]))
