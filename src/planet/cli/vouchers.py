@@ -24,6 +24,7 @@ from planet.cli.common import (
     errors,
     load_wallet,
 )
+from planet.sdk.client import NodeError
 from planet.sdk.vouchers import RunReport, VoucherFulfiller, default_state_path
 
 vouchers_app = typer.Typer(help="(Business) Voucher codes per offer, fulfilled automatically, "
@@ -88,11 +89,19 @@ def vouchers_run(key: KeyOpt,
                  keyring: KeyringOpt = None, home: HomeOpt = DEFAULT_HOME_PATH,
                  as_json: JsonOpt = False) -> None:
     """Poll pending redemptions and fulfil those of offers with codes, the next code each.
-    An offer out of codes is reported and its redemptions stay pending."""
+    An offer out of codes is reported and its redemptions stay pending; without --once, a
+    node that is down or failing is waited for."""
     with errors(as_json):
         f = fulfiller(key, keyring, home, node_url, state)
         while True:
-            report = f.run_once()
+            try:
+                report = f.run_once()
+            except NodeError as err:
+                if once or not (err.status == 0 or err.status >= 500):
+                    raise
+                err_console.print(f"[bold yellow]node unavailable, retrying:[/] {err.message}")
+                time.sleep(interval)
+                continue
             if as_json:
                 emit(report.to_json(), True)
             else:
