@@ -107,4 +107,5 @@ def test_console_fulfils_with_uploaded_codes_and_exports_granted_records(
     assert f"{request},{resident.address},shopping," in text
     assert text.rstrip().endswith('"Oolong, 2 tins; =1+1"')
     shot(shop, "granted-records")
-    assert not [e for e in shop.planet_errors + mei.planet_errors if "pageerror" in e]
+    # No uncaught error on either page (console errors are the node's refusals, shown).
+    assert not [e for e in shop.planet_errors + mei.planet_errors if " console: " not in e]
