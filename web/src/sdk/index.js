@@ -15,3 +15,4 @@ export * from "./envelope.js";
 export * from "./api.js";
 export * from "./proof.js";
 export * from "./signin.js";
+export * from "./webhooks.js";
