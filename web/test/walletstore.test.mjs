@@ -157,6 +157,30 @@ test("a reload resumes the session until the auto-lock; lock and a wrong passwor
   assert.equal(store.current, "");
 });
 
+test("locking while activity is being written keeps the wallet locked", async () => {
+  let now = 1_000_000;
+  const clock = () => now;
+  const storage = new MemoryStorage();
+  const backend = memoryBackend();
+  // A get that answers only when told: the touch's read is still pending when Lock ends the session.
+  let release;
+  const slowBackend = { ...backend, get: (a) => { const read = backend.get(a); return new Promise((resolve) => { release = () => resolve(read); }); } };
+  const store = new WalletStore({ storage, sessions: new Sessions({ backend, now: clock }) });
+  const wallet = await Wallet.generate();
+  await store.add(wallet, { name: "me", password: PASSWORD });
+  const page = new WalletStore({ storage, sessions: new Sessions({ backend: slowBackend, now: clock }) });
+  const resuming = page.resume(wallet.address);
+  release();
+  assert.ok(await resuming);
+  now += 60_000;
+  const touching = page.touch(wallet.address); // the pointerdown of the click on Lock
+  await page.lock(); // the click
+  release();
+  await touching;
+  assert.equal(await backend.get(wallet.address), undefined);
+  assert.equal(await new WalletStore({ storage, sessions: new Sessions({ backend, now: clock }) }).resume(wallet.address), null);
+});
+
 test("a v1 wallet whose keystore cannot be read is kept as it was, never erased", () => {
   const storage = new MemoryStorage();
   const broken = { name: "broken", address: "planet1broken", keystore: "{not a keystore" };

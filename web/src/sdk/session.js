@@ -164,7 +164,9 @@ export class Sessions {
     this.#touched.set(address, now);
     try {
       const record = await this.#backend.get(address);
-      if (record) await this.#backend.put({ ...record, lastActive: now });
+      // Locked while the record was read (the click on Lock is itself activity): writing it
+      // back would bring the session back after a reload.
+      if (record && this.#memory.has(address)) await this.#backend.put({ ...record, lastActive: now });
     } catch { /* memory-only session: nothing stored to update */ }
   }
 
