@@ -11,6 +11,7 @@ import { categoryLabel, limitLabel } from './resident/data.js';
 import { ApplyScreen } from './business/apply.js';
 import { VoucherCodes } from './business/vouchers.js';
 import { GrantedRecords } from './business/granted.js';
+import { WebhooksTab } from './business/webhooks.js';
 import {
   sendTx, query, queryAll, getAccount, AddrLink, TxLink, depositRecord, readGranted,
   fulfilRedemption, sentMessages, BlockLink, parseBD, parsePositiveInt, DAY_MS, toZonedInput, fromZonedInput, tzOffset,
@@ -21,7 +22,7 @@ const CATEGORIES = ['credit', 'browsing', 'shopping', 'entertainment', 'travel',
 
 const MIN_COHORT = 10; // the genesis default; the node refuses smaller cohorts with its minimum
 
-const TABS = ['overview', 'requests', 'tasks', 'deposits', 'offers'];
+const TABS = ['overview', 'requests', 'tasks', 'deposits', 'offers', 'webhooks'];
 
 /** A request's, redemption's or grant's state in words (the ledger's word if unknown). */
 function stateLabel(state) {
@@ -62,6 +63,7 @@ export function BusinessPage({ ctx }) {
   } else if (tab === 'tasks') body = html`<${TasksTab} ctx=${ctx} quota=${me.data.quota} />`;
   else if (tab === 'deposits') body = html`<${DepositsTab} ctx=${ctx} />`;
   else if (tab === 'offers') body = html`<${OffersTab} ctx=${ctx} />`;
+  else if (tab === 'webhooks') body = html`<${WebhooksTab} ctx=${ctx} />`;
   else body = html`<${Overview} ctx=${ctx} me=${me.data} />`;
   const a = me.data?.account;
   return html`<div class="page business" data-testid="business-page">
