@@ -41,7 +41,7 @@ export function WebhooksTab({ ctx }) {
     <${Card} title=${t('webhooks.endpoints')} testid="webhook-endpoints">
       ${d ? html`<${Table} testid="webhook" rows=${d.endpoints} rowKey=${(e) => e.id} empty=${t('webhooks.noEndpoint')}
         columns=${[
-          { key: 'url', label: t('webhooks.url'), render: (e) => html`<span class="mono wrap" data-testid="webhook-url-text">${e.url}</span>` },
+          { key: 'url', label: t('webhooks.url'), render: (e) => html`<span class="mono wrap url-cell" data-testid="webhook-url-text">${e.url}</span>` },
           { key: 'events', label: t('webhooks.events'), render: (e) => e.events.map((x) => html`<span class="tag">${eventLabel(x)}</span> `) },
           { key: 'created_at', label: t('webhooks.added'), render: (e) => localTime(e.created_at) },
           { key: 'act', label: html`<span class="sr-only">${t('webhooks.actions')}</span>`, render: (e) => html`<${Button} kind="danger-ghost" testid="webhook-remove"
