@@ -3,7 +3,7 @@ pointing at a receiver on loopback, sees the secret once, a resident redeems one
 offers, the delivery shows in the console's log as delivered, Redeliver sends the same event
 again, and after a reload the secret is nowhere on the page. Then, on a phone's width, the
 screen does not overflow and its buttons are touch-sized, and removing the endpoint asks
-first.
+first. axe-core finds no serious accessibility violation on the screen.
 
 The module's node allows webhooks to private URLs (config.json `webhooks`), which the shared
 e2e node does not, so this module starts its own."""
@@ -24,6 +24,7 @@ from planet.sdk.client import PlanetClient
 from planet.sdk.keys import export_keystore_json, load_keystore
 from planet.sdk.wallet import Wallet
 from tests.e2e.conftest import BLOCK_INTERVAL_MS, EMPTY_BLOCK_MS, E2ENode
+from tests.e2e.test_a11y import AXE, violations
 from tests.e2e.wallets import import_clear_keystore
 from tests.integration.nodeproc import NodeProcess, wait_until
 from tests.integration.webhook_receiver import Receiver
@@ -90,7 +91,7 @@ def test_console_adds_endpoint_sees_delivery_and_redelivers(
                      if e["type"] == "exchange/offer_created"))
 
     # The business adds an endpoint for redemptions; the secret is shown once, with a warning.
-    shop = new_page("business")
+    shop = new_page("business", bypass_csp=True)  # to inject axe-core below
     import_clear_keystore(shop, export_keystore_json(business, None, "Tea House"), "business")
     expect(shop.get_by_test_id("business-tabs")).to_be_visible()
     shop.get_by_test_id("tab-webhooks").click()
@@ -136,6 +137,8 @@ def test_console_adds_endpoint_sees_delivery_and_redelivers(
     expect(shop.get_by_test_id("webhook-secret")).to_have_count(0)
     assert secret not in shop.content()
     assert not [e for e in shop.planet_errors if " console: " not in e]
+    if AXE.is_file():  # npm ci in web/ puts it there; test_a11y requires it
+        assert violations(shop) == []
 
     # On a phone: no overflow, touch-sized buttons; removing asks first (cancel keeps it).
     shop.set_viewport_size(PHONE)
