@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,10 +32,13 @@ from planet.core.applications.messages import (
 )
 from planet.core.emission.messages import Collect
 from planet.core.encoding import b64decode, b64encode
+from planet.core.errors import SequenceReused
 from planet.core.force.messages import CompleteTask, SetBusinessQuota, SetTaskEnabled
 from planet.core.messages import Msg
 from planet.sdk.blobauth import sign_blob_request
 from planet.sdk.wallet import Wallet
+
+SEQUENCE_REUSED = SequenceReused.code
 
 
 class NodeError(Exception):
@@ -163,11 +167,31 @@ class PlanetClient:
             raise NodeError(r.status_code, body)
         return [_batch_outcome(item) for item in body["results"]]
 
-    def send(self, wallet: Wallet, *messages: Msg, sequence: int | None = None) -> TxOutcome:
-        """Sign `messages` as one transaction and wait for its commit; raise on failure."""
+    def send(self, wallet: Wallet, *messages: Msg, sequence: int | None = None,
+             settle_s: float = 30.0) -> TxOutcome:
+        """Sign `messages` as one transaction and wait for its commit; raise on failure.
+
+        Without `sequence`, the committed one is used; if another writer of the same key has
+        a transaction waiting in the mempool (the node's Lucky Drill rounds sign with the
+        operator's key), that sequence is refused as used (107): the transaction is signed
+        again once the committed sequence has moved past it, for up to `settle_s` seconds."""
         seq = self.next_sequence(wallet.address) if sequence is None else sequence
-        outcome = self.submit(wallet.sign_tx(chain_id=self.chain_id, sequence=seq,
-                                             messages=list(messages)))
+        deadline = time.monotonic() + settle_s
+        while True:
+            try:
+                outcome = self.submit(wallet.sign_tx(chain_id=self.chain_id, sequence=seq,
+                                                     messages=list(messages)))
+                break
+            except NodeError as err:
+                if sequence is not None or err.code != SEQUENCE_REUSED \
+                        or time.monotonic() > deadline:
+                    raise
+            while (fresh := self.next_sequence(wallet.address)) <= seq:
+                if time.monotonic() > deadline:
+                    raise NodeError(409, {"code": SEQUENCE_REUSED, "message":
+                                          f"sequence {seq} stays taken by a pending transaction"})
+                time.sleep(0.05)
+            seq = fresh
         if not outcome.ok:
             raise NodeError(400, {"code": outcome.code, "message": outcome.log})
         return outcome
