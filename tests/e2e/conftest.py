@@ -12,6 +12,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,17 +99,20 @@ class E2ENode:
         page.get_by_test_id("verify-submit").click()
 
 
-@pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory, web_dist: Path) -> Iterator[E2ENode]:
-    """A real `planet node` (test preset, short blocks) on a fresh home, killed afterwards."""
-    path = tmp_path_factory.mktemp("e2e-home")
+@contextmanager
+def running_node(path: Path, *, params: dict[str, Any] | None = None,
+                 config: dict[str, Any] | None = None) -> Iterator[E2ENode]:
+    """A real `planet node` (test preset, short blocks) on a fresh home at `path`, with
+    genesis `params` and config.json entries over the defaults, killed afterwards."""
     home = init_home(path, "planet-e2e", preset="test")
-    genesis = json.loads(home.genesis_file.read_text())
-    genesis["params"] = {**genesis.get("params", {}), "min_cohort": 1}  # one resident per story
-    home.genesis_file.write_text(json.dumps(genesis, indent=2) + "\n")
-    config = json.loads(home.config_file.read_text())
-    config.update(block_interval_ms=BLOCK_INTERVAL_MS, empty_block_ms=EMPTY_BLOCK_MS)
-    home.config_file.write_text(json.dumps(config, indent=2) + "\n")
+    if params:
+        genesis = json.loads(home.genesis_file.read_text())
+        genesis["params"] = {**genesis.get("params", {}), **params}
+        home.genesis_file.write_text(json.dumps(genesis, indent=2) + "\n")
+    settings = json.loads(home.config_file.read_text())
+    settings.update(block_interval_ms=BLOCK_INTERVAL_MS, empty_block_ms=EMPTY_BLOCK_MS,
+                    **(config or {}))
+    home.config_file.write_text(json.dumps(settings, indent=2) + "\n")
     proc = NodeProcess(path).start()
     client = PlanetClient(proc.url)
     keys = Home(path).keys_dir
@@ -120,6 +124,13 @@ def node(tmp_path_factory: pytest.TempPathFactory, web_dist: Path) -> Iterator[E
     finally:
         client.close()
         proc.stop()
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory, web_dist: Path) -> Iterator[E2ENode]:
+    """The module's node; a cohort of one, so one resident can complete a story's request."""
+    with running_node(tmp_path_factory.mktemp("e2e-home"), params={"min_cohort": 1}) as started:
+        yield started
 
 
 @pytest.fixture(scope="module")

@@ -12,36 +12,20 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from planet.core.exchange.messages import CreateOffer, CreateRequest
+from planet.core.exchange.messages import CreateRequest
 from planet.sdk import vault as sdk_vault
 from planet.sdk.keys import export_keystore_json
-from planet.sdk.wallet import Wallet
 from tests.e2e.conftest import E2ENode
+from tests.e2e.shop import open_tea_house
 from tests.e2e.wallets import dump_storage, import_clear_keystore
-from tests.integration.nodeproc import wait_until
 
 HOUR_MS = 3_600_000
 PRICE = 2  # µBD: the purse then pays a data reward of 1 µBD
 
 
-def offer_created(outcome: Any) -> int:
-    return int(next(e["attributes"]["offer"] for e in outcome.events
-                    if e["type"] == "exchange/offer_created"))
-
-
 def test_console_fulfils_with_uploaded_codes_and_exports_granted_records(
         node: E2ENode, new_page: Any, shot: Any, tmp_path: Path) -> None:
-    business, resident = Wallet.generate(), Wallet.generate()
-    node.client.register_business(node.operator, business, "Tea House")
-    node.client.register_resident(resident, node.invite_codes(1)[0])
-    node.client.complete_task(resident, "daily_checkin")
-    wait_until("diamonds to collect", lambda: node.client.holder(resident.address)
-               ["pending_micro"] >= PRICE, timeout=120)
-    node.client.collect(resident)
-    now = int(node.client.status()["time"])
-    offer = offer_created(node.client.send(business, CreateOffer(
-        item="Oolong tin", price=PRICE, stock=10, starts_at=now - 1000, ends_at=now + HOUR_MS,
-        min_force=0, daily_limit=0)))
+    business, resident, offer = open_tea_house(node, PRICE)
 
     # The business uploads its codes; a bad file is refused with the row.
     shop = new_page("business")
@@ -84,7 +68,7 @@ def test_console_fulfils_with_uploaded_codes_and_exports_granted_records(
 
     # Granted records: the resident shares one record; the console decrypts and exports it.
     sdk_vault.add_record(node.client, resident, b"Oolong, 2 tins; =1+1", "shopping",
-                         now - 60_000)
+                         int(node.client.status()["time"]) - 60_000)
     t = int(node.client.status()["time"])
     node.client.send(business, CreateRequest(
         categories=("shopping",), period_start=0, period_end=t, purpose="Tea tastes",

@@ -10,7 +10,6 @@ e2e node does not, so this module starts its own."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,18 +17,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from planet.core.exchange.messages import CreateOffer, RedeemOffer
-from planet.node.home import Home, init_home
-from planet.sdk.client import PlanetClient
-from planet.sdk.keys import export_keystore_json, load_keystore
-from planet.sdk.wallet import Wallet
-from tests.e2e.conftest import BLOCK_INTERVAL_MS, EMPTY_BLOCK_MS, E2ENode
+from planet.core.exchange.messages import RedeemOffer
+from planet.sdk.keys import export_keystore_json
+from tests.e2e.conftest import E2ENode, running_node
+from tests.e2e.shop import open_tea_house
 from tests.e2e.test_a11y import AXE, violations
 from tests.e2e.wallets import import_clear_keystore
-from tests.integration.nodeproc import NodeProcess, wait_until
+from tests.integration.nodeproc import wait_until
 from tests.integration.webhook_receiver import Receiver
 
-HOUR_MS = 3_600_000
 PRICE = 2
 PHONE = {"width": 390, "height": 844}
 WIDEST = """() => [...document.querySelectorAll('body *')]
@@ -40,23 +36,9 @@ WIDEST = """() => [...document.querySelectorAll('body *')]
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory, web_dist: Path) -> Iterator[E2ENode]:
     """The e2e node of conftest, with webhooks allowed to loopback and retried quickly."""
-    path = tmp_path_factory.mktemp("e2e-webhooks-home")
-    home = init_home(path, "planet-e2e", preset="test")
-    config = json.loads(home.config_file.read_text())
-    config.update(block_interval_ms=BLOCK_INTERVAL_MS, empty_block_ms=EMPTY_BLOCK_MS,
-                  webhooks={"allow_private_urls": True, "backoff_base_s": 0.5, "backoff_cap_s": 2.0})
-    home.config_file.write_text(json.dumps(config, indent=2) + "\n")
-    proc = NodeProcess(path).start()
-    client = PlanetClient(proc.url)
-    keys = Home(path).keys_dir
-    try:
-        yield E2ENode(url=proc.url, home=path, chain_id="planet-e2e",
-                      operator=load_keystore(keys / "operator.json", None),
-                      verifier=load_keystore(keys / "verifier.json", None),
-                      client=client, operator_keystore=keys / "operator.json")
-    finally:
-        client.close()
-        proc.stop()
+    with running_node(tmp_path_factory.mktemp("e2e-webhooks-home"), config={"webhooks": {
+            "allow_private_urls": True, "backoff_base_s": 0.5, "backoff_cap_s": 2.0}}) as started:
+        yield started
 
 
 @pytest.fixture
@@ -76,19 +58,7 @@ def no_overflow(page: Any) -> None:
 
 def test_console_adds_endpoint_sees_delivery_and_redelivers(
         node: E2ENode, new_page: Any, shot: Any, receiver: Receiver) -> None:
-    business, resident = Wallet.generate(), Wallet.generate()
-    node.client.register_business(node.operator, business, "Tea House")
-    node.client.register_resident(resident, node.invite_codes(1)[0])
-    node.client.complete_task(resident, "daily_checkin")
-    wait_until("diamonds to collect", lambda: node.client.holder(resident.address)
-               ["pending_micro"] >= PRICE, timeout=120)
-    node.client.collect(resident)
-    now = int(node.client.status()["time"])
-    outcome = node.client.send(business, CreateOffer(
-        item="Oolong tin", price=PRICE, stock=10, starts_at=now - 1000, ends_at=now + HOUR_MS,
-        min_force=0, daily_limit=0))
-    offer = int(next(e["attributes"]["offer"] for e in outcome.events
-                     if e["type"] == "exchange/offer_created"))
+    business, resident, offer = open_tea_house(node, PRICE)
 
     # The business adds an endpoint for redemptions; the secret is shown once, with a warning.
     shop = new_page("business", bypass_csp=True)  # to inject axe-core below
