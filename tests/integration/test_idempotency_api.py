@@ -14,28 +14,22 @@ import pytest
 from planet.api.idempotency import REPLAYED
 from planet.sdk.client import NodeError, PlanetClient, TxOutcome, new_idempotency_key
 from planet.sdk.wallet import Wallet
+from tests.integration.edge_api import Api, error_message, serving
 from tests.integration.nodeproc import wait_until
-from tests.integration.test_txs_edge import Api, _error, _node
 
 OPERATOR = Wallet.generate()
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    node = _node(tmp_path_factory.mktemp("idem"), OPERATOR, start=True)
-    a = Api(node)
-    with a.client:
+    with serving(tmp_path_factory.mktemp("idem"), OPERATOR, start=True) as a:
         yield a
-    node.close()
 
 
 @pytest.fixture
 def stalled(tmp_path: Path) -> Iterator[Api]:
-    node = _node(tmp_path, OPERATOR, start=False)
-    a = Api(node)
-    with a.client:
+    with serving(tmp_path, OPERATOR, start=False) as a:
         yield a
-    node.close()
 
 
 def key() -> dict[str, str]:
@@ -67,9 +61,9 @@ def test_the_same_key_with_another_body_is_a_422(api: Api) -> None:
     assert api.client.post("/v1/txs", content=api.invite_tx(OPERATOR, seq),
                            headers=headers).status_code == 200
     other = api.client.post("/v1/txs", content=api.invite_tx(OPERATOR, seq + 1), headers=headers)
-    assert "different request" in _error(other, 422, "IdempotencyKeyReused", 961)
+    assert "different request" in error_message(other, 422, "IdempotencyKeyReused", 961)
     batch = api.client.post("/v1/txs/batch", json={"txs": ["x"]}, headers=headers)
-    assert _error(batch, 422, "IdempotencyKeyReused", 961)  # another route is another request
+    assert error_message(batch, 422, "IdempotencyKeyReused", 961)  # another route is another request
     assert api.sequence(OPERATOR) == seq + 1  # nothing of the refused ones was submitted
 
 
@@ -78,7 +72,7 @@ def test_a_malformed_key_is_a_400_and_nothing_is_submitted(api: Api, value: byte
     seq = api.sequence(OPERATOR)
     r = api.client.post("/v1/txs", content=api.invite_tx(OPERATOR, seq),
                         headers={"Idempotency-Key": value})  # type: ignore[dict-item]
-    assert "1 to 128 characters" in _error(r, 400, "IdempotencyKeyInvalid", 960)
+    assert "1 to 128 characters" in error_message(r, 400, "IdempotencyKeyInvalid", 960)
     assert api.sequence(OPERATOR) == seq
 
 
@@ -86,7 +80,7 @@ def test_two_keys_are_a_400(api: Api) -> None:
     seq = api.sequence(OPERATOR)
     r = api.client.post("/v1/txs", content=api.invite_tx(OPERATOR, seq),
                         headers=[("Idempotency-Key", "a"), ("Idempotency-Key", "b")])
-    assert "one header, got 2" in _error(r, 400, "IdempotencyKeyInvalid", 960)
+    assert "one header, got 2" in error_message(r, 400, "IdempotencyKeyInvalid", 960)
 
 
 def test_a_kept_refusal_is_replayed_too(api: Api) -> None:

@@ -12,87 +12,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from planet.api.app import create_app
-from planet.api.limits import HttpLimits
-from planet.api.txs_edge import MAX_BATCH_TXS, LoopInbox, TxIngress, parse_options
-from planet.core.accounts.codes import compute_invite_hash
-from planet.core.accounts.messages import CreateInvites
-from planet.core.genesis import parse_genesis
+from planet.api.txs_edge import MAX_BATCH_TXS, LoopInbox, parse_options
 from planet.engines.base import Submitted
-from planet.engines.embedded import EmbeddedNode, EngineConfig
-from planet.node.home import make_genesis_document
-from planet.sdk.client import NodeError, PlanetClient, TxOutcome, new_invite_codes
+from planet.sdk.client import NodeError, PlanetClient, TxOutcome
 from planet.sdk.wallet import Wallet
-
-CHAIN = "planet-edge"
-MAX_BODY = 256 * 1024  # the edge's overall limit here; the chain's max_tx_bytes is below
-
-
-class Api:
-    """An app over a node, recording what the edge answered (route, status) itself."""
-
-    def __init__(self, node: EmbeddedNode) -> None:
-        self.node = node
-        self.app = create_app(node, web_dir=None, limits=HttpLimits(max_body_bytes=MAX_BODY))
-        self.ingress: TxIngress = self.app.state.tx_ingress
-        self.answered: list[tuple[str, int] | None] = []
-        handle = self.ingress.handle
-
-        async def recording(*args: Any) -> tuple[str, int] | None:
-            answer = await handle(*args)
-            self.answered.append(answer)
-            return answer
-
-        self.ingress.handle = recording  # type: ignore[method-assign]
-        self.client = TestClient(self.app)
-
-    def invite_tx(self, wallet: Wallet, sequence: int, chain: str = CHAIN) -> bytes:
-        return wallet.sign_tx(chain_id=chain, sequence=sequence, messages=[
-            CreateInvites(code_hashes=(compute_invite_hash(new_invite_codes(1)[0]),))])
-
-    def sequence(self, wallet: Wallet) -> int:
-        return int(self.node.query("accounts/account", {"address": wallet.address})["sequence"])
-
-
-def _node(folder: Path, operator: Wallet, start: bool) -> EmbeddedNode:
-    genesis = parse_genesis(make_genesis_document(CHAIN, operator, []))
-    node = EmbeddedNode(folder / "node.db", genesis, EngineConfig(block_interval_ms=20))
-    if start:
-        node.start()
-    return node
-
+from tests.integration.edge_api import MAX_BODY, Api, error_message, serving
 
 OPERATOR = Wallet.generate()
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    node = _node(tmp_path_factory.mktemp("edge"), OPERATOR, start=True)
-    a = Api(node)
-    with a.client:
+    with serving(tmp_path_factory.mktemp("edge"), OPERATOR, start=True) as a:
         yield a
-    node.close()
 
 
 @pytest.fixture
 def stalled(tmp_path: Path) -> Iterator[Api]:
     """A node whose sequencer never runs: txs are admitted and never committed."""
-    node = _node(tmp_path, OPERATOR, start=False)
-    a = Api(node)
-    with a.client:
+    with serving(tmp_path, OPERATOR, start=False) as a:
         yield a
-    node.close()
-
-
-def _error(r: Any, status: int, error: str, code: int) -> str:
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert set(body) == {"code", "codespace", "error", "message"}, body
-    assert (body["error"], body["code"]) == (error, code), body
-    assert r.headers["content-type"] == "application/json"
-    return str(body["message"])
 
 
 def _refused(r: Any, code: int) -> str:
@@ -154,14 +94,14 @@ def test_oversize_bodies_are_413_with_the_routes_messages(api: Api) -> None:
     max_tx = api.node.genesis.params.max_tx_bytes
     message = f"a transaction is at most {max_tx} bytes (the chain's max_tx_bytes)"
     r = api.client.post("/v1/txs", content=b"{" * (max_tx + 1))
-    assert _error(r, 413, "BodyTooLarge", 913) == message
+    assert error_message(r, 413, "BodyTooLarge", 913) == message
     chunked = api.client.post("/v1/txs", content=(b"[" * 4096 for _ in range(max_tx // 4096 + 2)))
-    assert _error(chunked, 413, "BodyTooLarge", 913) == message
+    assert error_message(chunked, 413, "BodyTooLarge", 913) == message
     assert api.answered[-1] == ("/v1/txs", 413)
     at_limit = api.client.post("/v1/txs", content=b" " * max_tx, params={"wait": "false"})
     assert at_limit.status_code == 400  # read whole, then refused by check_tx
     over_all = api.client.post("/v1/txs", content=b"{" * (MAX_BODY + 1))  # the edge's own
-    assert _error(over_all, 413, "BodyTooLarge", 913) == \
+    assert error_message(over_all, 413, "BodyTooLarge", 913) == \
         f"body of {MAX_BODY + 1} bytes; at most {MAX_BODY}"
 
 
@@ -304,14 +244,14 @@ def test_a_batch_without_waiting_answers_at_admission(api: Api) -> None:
 def test_a_malformed_batch_is_400_saying_why(api: Api, body: bytes, words: str) -> None:
     pending = api.node.mempool_size()
     r = api.client.post("/v1/txs/batch", content=body)
-    assert words in _error(r, 400, "InvalidField", 111)
+    assert words in error_message(r, 400, "InvalidField", 111)
     assert api.answered[-1] == ("/v1/txs/batch", 400)
     assert api.node.mempool_size() <= pending
 
 
 def test_a_batch_over_the_count_is_400(api: Api) -> None:
     r = api.client.post("/v1/txs/batch", json={"txs": ["{}"] * (MAX_BATCH_TXS + 1)})
-    message = _error(r, 400, "InvalidField", 111)
+    message = error_message(r, 400, "InvalidField", 111)
     assert f"at most {MAX_BATCH_TXS}" in message and str(MAX_BATCH_TXS + 1) in message
     full = api.client.post("/v1/txs/batch?wait=false", json={"txs": ["{}"] * MAX_BATCH_TXS})
     assert full.status_code == 200 and len(full.json()["results"]) == MAX_BATCH_TXS
@@ -320,11 +260,11 @@ def test_a_batch_over_the_count_is_400(api: Api) -> None:
 
 def test_a_batch_over_the_size_is_413(api: Api) -> None:
     big = json.dumps({"txs": ["x" * 1000] * (MAX_BODY // 1000 + 1)}).encode()
-    message = _error(api.client.post("/v1/txs/batch", content=big), 413, "BodyTooLarge", 913)
+    message = error_message(api.client.post("/v1/txs/batch", content=big), 413, "BodyTooLarge", 913)
     assert message == f"body of {len(big)} bytes; at most {MAX_BODY}"  # the edge's own limit
     chunked = api.client.post("/v1/txs/batch", content=(big[i:i + 8192]
                                                         for i in range(0, len(big), 8192)))
-    assert _error(chunked, 413, "BodyTooLarge", 913) == (
+    assert error_message(chunked, 413, "BodyTooLarge", 913) == (
         f"a batch is at most {MAX_BODY} bytes (the node's http_limits.max_body_bytes); "
         "send it in parts")
     assert api.answered[-1] == ("/v1/txs/batch", 413)
@@ -343,10 +283,10 @@ def test_the_fastapi_routes_answer_alike(api: Api) -> None:
     for a, b in zip(edge.json()["results"], routed.json()["results"], strict=True):
         assert set(a) == set(b) and a["accepted"] == b["accepted"] and a["code"] == b["code"]
     malformed = api.client.post("/v1/txs/batch?wait=true&wait=true", content=b"{}")
-    assert "batch.txs" in _error(malformed, 400, "InvalidField", 111)
+    assert "batch.txs" in error_message(malformed, 400, "InvalidField", 111)
     big = api.client.post("/v1/txs?wait=true&wait=true",
                           content=(b"[" * 4096 for _ in range(40)))
-    assert _error(big, 413, "BodyTooLarge", 913).startswith("a transaction is at most")
+    assert error_message(big, 413, "BodyTooLarge", 913).startswith("a transaction is at most")
 
 
 def test_the_sdk_submits_a_batch(api: Api) -> None:
