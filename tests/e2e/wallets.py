@@ -5,6 +5,7 @@ browser stored, to check that no key or word is kept in clear."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -94,6 +95,8 @@ def create_wallet(page: Any, name: str, then: str | None = None, password: str =
     page.get_by_test_id("create-written").check()
     page.get_by_test_id("create-save").click()
     answer_backup_check(page, words)
+    if then is not None:  # the app goes there on its own: a goto before it would be undone
+        expect(page).to_have_url(re.compile(rf"#/{re.escape(then)}($|[/?])"))
     return words
 
 
