@@ -5,10 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from planet.engines.binary import COMETBFT_VERSION, find_cometbft
 from tests.pg import PostgresServer, find_pg_bin
 from tests.require import missing
+
+# The properties are about the rules, not about how fast examples are drawn: on a loaded
+# 2-core machine the too_slow health check fails a run that found nothing wrong, so it is
+# off for every test, and so are deadlines (a step's wall time is not a property).
+settings.register_profile("planet", suppress_health_check=[HealthCheck.too_slow], deadline=None)
+settings.load_profile("planet")
 
 
 @pytest.fixture(scope="session")
