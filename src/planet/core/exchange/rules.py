@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from planet.core.accounts.rules import is_business, is_operator, require_resident
+from planet.core.accounts.rules import is_business, require_operator, require_resident
 from planet.core.emission.rules import credit_balance, debit_balance
 from planet.core.errors import (
     AlreadyGranted,
@@ -43,7 +43,6 @@ from planet.core.errors import (
     NotBusiness,
     NotEnoughDiamonds,
     NotOfferOwner,
-    NotOperator,
     NotSuspended,
     OfferNotOnSale,
     OfferNotPaused,
@@ -692,11 +691,6 @@ def compute_business_diamonds(view: View) -> tuple[int, int]:
 # --- suspension by the operator ---------------------------------------------------------------
 
 
-def require_operator(ctx: Ctx, action: str) -> None:
-    if not is_operator(ctx.state, ctx.sender):
-        raise NotOperator(f"only the operator may {action}")
-
-
 def list_open_requests_of(view: View, business: str) -> list[DataRequest]:
     """The business's requests still holding escrow (those with an expiry marker)."""
     out = []
@@ -709,7 +703,7 @@ def list_open_requests_of(view: View, business: str) -> list[DataRequest]:
 
 def process_suspend_business(ctx: Ctx, msg: SuspendBusiness) -> None:
     """Trade stops; open requests close now and refund their escrow to the business."""
-    require_operator(ctx, "suspend a business")
+    require_operator(ctx, "may suspend a business")
     if not is_business(ctx.state, msg.business):
         raise NotBusiness(f"{msg.business} is not an approved business")
     suspension = get_suspension(ctx.state, msg.business)
@@ -723,7 +717,7 @@ def process_suspend_business(ctx: Ctx, msg: SuspendBusiness) -> None:
 
 
 def process_lift_suspension(ctx: Ctx, msg: LiftSuspension) -> None:
-    require_operator(ctx, "lift a business's suspension")
+    require_operator(ctx, "may lift a business's suspension")
     if get_suspension(ctx.state, msg.business) is None:
         raise NotSuspended(f"{msg.business} is not suspended")
     ctx.state.delete(suspension_key(msg.business))
