@@ -28,6 +28,7 @@ from planet.core.exchange.messages import LiftSuspension, SuspendBusiness
 from planet.core.genesis import parse_genesis
 from planet.engines.embedded import EmbeddedNode, EngineConfig
 from planet.node.home import make_genesis_document
+from planet.sdk.clock import wall_clock_ms
 from planet.sdk.wallet import Wallet
 from planet.sdk.webhooks import (
     SIGNATURE_HEADER,
@@ -36,12 +37,7 @@ from planet.sdk.webhooks import (
     sign_webhooks_request,
     verify_webhook,
 )
-from planet.webhooks.service import (
-    VettedTransport,
-    WebhookConfig,
-    WebhookService,
-    wall_clock_ms,
-)
+from planet.webhooks.service import VettedTransport, WebhookConfig, WebhookService
 from tests.integration.nodeproc import wait_until
 from tests.integration.webhook_receiver import DripServer, Receiver
 

@@ -22,16 +22,14 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from planet.core.encoding import b64decode, b64encode
+from planet.core.encoding import b64encode
 from planet.core.errors import (
     AlreadyVerified,
-    BadRequestSignature,
     CommitTimeout,
     IdentityRejected,
     InvalidField,
@@ -48,7 +46,8 @@ from planet.identity.providers import (
     IdentityAuthority,
 )
 from planet.identity.verifier import check_details, normalize_mobile
-from planet.sdk.blobauth import parse_signed_headers, verify_blob_request
+from planet.sdk.blobauth import parse_signed_headers, signer_account
+from planet.sdk.clock import wall_clock_ms
 from planet.sdk.envelope import EnvelopeError, identity_info, open_sealed
 from planet.sdk.wallet import Wallet
 
@@ -83,10 +82,6 @@ class CodeSent:
 
     def to_json(self) -> dict[str, Any]:
         return {"sent": True, "phone_ending": self.phone_ending, "valid_s": self.valid_s}
-
-
-def wall_clock_ms() -> int:
-    return int(time.time() * 1000)
 
 
 class IdentityService:
@@ -128,17 +123,9 @@ class IdentityService:
                 "code_valid_s": self.codes.valid_ms // 1000}
 
     def _authenticate(self, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-        signed = parse_signed_headers(headers)
-        try:
-            account = self.node.query("accounts/account", {"address": signed.address})
-        except (InvalidField, NotFound):
-            raise BadRequestSignature(f"{signed.address} is not an account on this chain"
-                                      ) from None
-        verify_blob_request(signed, public_key=b64decode(account["public_key"], field="public_key",
-                                                             length=32),
-                            chain_id=self.chain_id, digest=hashlib.sha256(body).hexdigest(),
-                            method="POST", now_ms=self.clock())
-        return dict(account)
+        return signer_account(parse_signed_headers(headers), self.node, chain_id=self.chain_id,
+                              digest=hashlib.sha256(body).hexdigest(), method="POST",
+                              now_ms=self.clock())
 
     def open(self, resident: str, body: bytes, fields: tuple[str, ...] = FIELDS
              ) -> dict[str, str]:

@@ -55,19 +55,18 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
-from planet.core.encoding import b64decode
 from planet.core.errors import (
     BadRequestSignature,
     DeliveryUnknown,
     InvalidField,
     NotBusiness,
-    NotFound,
     TooManyWebhooks,
     Unauthorized,
     WebhookUnknown,
     WebhookUrlRefused,
 )
-from planet.sdk.blobauth import parse_signed_headers, verify_blob_request
+from planet.sdk.blobauth import parse_signed_headers, signer_account
+from planet.sdk.clock import wall_clock_ms
 from planet.sdk.webhooks import EVENT_TYPES, compute_request_digest, sign_delivery
 from planet.webhooks.events import BlockLike, TxLike, WebhookEvent, derive_events
 from planet.webhooks.store import Added, Due, Endpoint, Outcome, WebhookStore
@@ -144,10 +143,6 @@ class Ledger(Protocol):
     def store(self) -> BlockSource: ...
 
     def query(self, path: str, args: dict[str, Any] | None = None) -> Any: ...
-
-
-def wall_clock_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def resolve(host: str, port: int) -> list[str]:
@@ -564,15 +559,9 @@ class WebhookService:
         signed = parse_signed_headers(dict(headers))
         if signed.address != address:
             raise Unauthorized(f"signed by {signed.address}; only {address} manages its webhooks")
-        try:
-            account = self.node.query("accounts/account", {"address": signed.address})
-        except (InvalidField, NotFound):
-            raise BadRequestSignature(f"{signed.address} is not an account on this chain"
-                                      ) from None
-        verify_blob_request(signed, public_key=b64decode(account["public_key"], field="public_key",
-                                                         length=32),
-                            chain_id=self.chain_id, digest=compute_request_digest(path, body),
-                            method=method, now_ms=self.clock())
+        account = signer_account(signed, self.node, chain_id=self.chain_id,
+                                 digest=compute_request_digest(path, body), method=method,
+                                 now_ms=self.clock())
         if account.get("kind") != "business":
             raise NotBusiness(f"{address} is not a business: only businesses have webhooks")
         return signed.signature
