@@ -692,7 +692,14 @@ def compute_business_diamonds(view: View) -> tuple[int, int]:
 
 
 def list_open_requests_of(view: View, business: str) -> list[DataRequest]:
-    """The business's requests still holding escrow (those with an expiry marker)."""
+    """The business's requests still holding escrow (those with an expiry marker).
+
+    It reads every open request on the chain, not just this business's: the expiry markers
+    name a time and an id, and the state keeps no index of open requests by business. One
+    (say `exchange/open_of/<business>/<id>`) would be new records in the state tree, so a
+    new layout and app hash for every chain, to speed up a message only the operator sends
+    and rarely: it is left out. The scan costs one key and one record read per open
+    request, all in the one block that carries the suspension, the same on every node."""
     out = []
     for key in view.iter_keys(EXPIRY_PREFIX):
         request = require_request(view, parse_expiry_key(key)[1])
@@ -702,7 +709,9 @@ def list_open_requests_of(view: View, business: str) -> list[DataRequest]:
 
 
 def process_suspend_business(ctx: Ctx, msg: SuspendBusiness) -> None:
-    """Trade stops; open requests close now and refund their escrow to the business."""
+    """Trade stops; open requests close now and refund their escrow to the business. Finding
+    them scans every open request on the chain (`list_open_requests_of` says why there is no
+    index by business)."""
     require_operator(ctx, "may suspend a business")
     if not is_business(ctx.state, msg.business):
         raise NotBusiness(f"{msg.business} is not an approved business")
