@@ -10,7 +10,9 @@ number, and attests. Only nullifiers reach the ledger. The form check (the ID nu
 public checksum) comes first, so a typo does not burn the one-time code; the code is then
 checked before the authority is asked anything, so a wrong code tells nothing about whether
 the name goes with the ID number; attempts and code
-sends are counted per resident and per phone and local day (genesis parameters).
+sends are counted per resident and per phone and local day (genesis parameters), a phone
+taking twice a resident's count so that one account cannot spend the day of a phone it
+typed in and lock its owner out (planet.identity.codes.DailyLimits).
 
 The details exist in this process only while the request runs: they are never logged,
 stored, or repeated in an error (every message names the check that failed, never the
