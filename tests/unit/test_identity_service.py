@@ -361,6 +361,12 @@ def test_provider_configuration_is_checked() -> None:
     for bad in ("http://idv.example/v1", "ftp://127.0.0.1/", "idv.example", "https://"):
         with pytest.raises(ValueError, match="https://"):
             check_url(bad, "the identity authority")
+    # The form webhook endpoints are held to as well (one check, planet.sdk.urls).
+    for bad, why in (("https://user:pw@idv.example/", "no credentials"),
+                     ("https://idv.example:99999/", "Port out of range"),
+                     ("https://idv.example/" + "x" * 2_000, "at most 2000 characters")):
+        with pytest.raises(ValueError, match=f"the identity authority: .*{why}"):
+            check_url(bad, "the identity authority")
     with pytest.raises(ValueError, match=AUTHORITY_KEY_ENV):
         IdentityConfig(authority_url="https://idv.example").authority({})
     with pytest.raises(ValueError, match=SMS_KEY_ENV):
