@@ -28,6 +28,7 @@ from planet.core.exchange.messages import LiftSuspension, SuspendBusiness
 from planet.core.genesis import parse_genesis
 from planet.engines.embedded import EmbeddedNode, EngineConfig
 from planet.node.home import make_genesis_document
+from planet.sdk.clock import wall_clock_ms
 from planet.sdk.wallet import Wallet
 from planet.sdk.webhooks import (
     SIGNATURE_HEADER,
@@ -36,12 +37,7 @@ from planet.sdk.webhooks import (
     sign_webhooks_request,
     verify_webhook,
 )
-from planet.webhooks.service import (
-    VettedTransport,
-    WebhookConfig,
-    WebhookService,
-    wall_clock_ms,
-)
+from planet.webhooks.service import VettedTransport, WebhookConfig, WebhookService
 from tests.integration.nodeproc import wait_until
 from tests.integration.webhook_receiver import DripServer, Receiver
 
@@ -236,15 +232,15 @@ def test_registration_needs_the_business_signature(world: World) -> None:
 
 def test_private_urls_are_refused_unless_allowed(world: World) -> None:
     from planet.core.errors import WebhookUrlRefused
-    from planet.webhooks.service import check_url
+    from planet.webhooks.service import check_endpoint_url
 
     for url in ("http://127.0.0.1:9/x", "http://10.0.0.1/x", "http://169.254.169.254/",
                 "http://[::1]/x", "http://localhost/x"):
         with pytest.raises(WebhookUrlRefused):
-            check_url(url, allow_private=False)
-        check_url(url, allow_private=True)
+            check_endpoint_url(url, allow_private=False)
+        check_endpoint_url(url, allow_private=True)
     with pytest.raises(WebhookUrlRefused):
-        check_url("http://user:pw@example.com/", allow_private=True)
+        check_endpoint_url("http://user:pw@example.com/", allow_private=True)
 
 
 def test_blocks_committed_while_the_service_was_down_are_delivered(world: World) -> None:

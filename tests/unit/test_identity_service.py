@@ -276,22 +276,25 @@ def test_a_wrong_code_says_the_same_whatever_the_id_number(world: World) -> None
 
 def test_code_sends_and_attempts_are_limited_per_resident_and_per_phone(world: World) -> None:
     params = world.node.genesis.params
-    erin, frank = world.resident(), world.resident()
+    erin, frank, grace = world.resident(), world.resident(), world.resident()
     for _ in range(params.identity_code_sends_per_day):
         world.code(erin, "13912340007")
     err = world.refused(lambda: world.client.send_identity_code(erin, "13912340008"))
     assert err.status == 429 and err.code == TooManyAttempts.code
     assert "this account has used today's 3 code sends" in err.message
-    # The same phone from another account: the phone's sends are used up too.
-    err = world.refused(lambda: world.client.send_identity_code(frank, "13912340007"))
-    assert err.status == 429 and "this phone has used today's 3 code sends" in err.message
+    # Erin cannot spend the phone's day: its owner, say, still gets her codes; but the
+    # phone receives no more than two residents' worth, however many accounts ask.
+    for _ in range(params.identity_code_sends_per_day):
+        world.code(frank, "13912340007")
+    err = world.refused(lambda: world.client.send_identity_code(grace, "13912340007"))
+    assert err.status == 429 and "this phone has used today's 6 code sends" in err.message
     # Attempts: wrong codes until the limit, then even the right one is refused today.
-    code = world.code(frank, "13912340009")
+    code = world.code(grace, "13912340009")
     for _ in range(params.identity_attempts_per_day):
-        world.refused(lambda: world.client.verify_identity(frank, NAME, ID_C, "13912340009",
+        world.refused(lambda: world.client.verify_identity(grace, NAME, ID_C, "13912340009",
                                                            "999999" if code != "999999"
                                                            else "111111"))
-    err = world.refused(lambda: world.client.verify_identity(frank, NAME, ID_C, "13912340009",
+    err = world.refused(lambda: world.client.verify_identity(grace, NAME, ID_C, "13912340009",
                                                              code))
     assert err.status == 429 and "verification attempts" in err.message
 
@@ -358,6 +361,12 @@ def test_provider_configuration_is_checked() -> None:
     for bad in ("http://idv.example/v1", "ftp://127.0.0.1/", "idv.example", "https://"):
         with pytest.raises(ValueError, match="https://"):
             check_url(bad, "the identity authority")
+    # The form webhook endpoints are held to as well (one check, planet.sdk.urls).
+    for bad, why in (("https://user:pw@idv.example/", "no credentials"),
+                     ("https://idv.example:99999/", "Port out of range"),
+                     ("https://idv.example/" + "x" * 2_000, "at most 2000 characters")):
+        with pytest.raises(ValueError, match=f"the identity authority: .*{why}"):
+            check_url(bad, "the identity authority")
     with pytest.raises(ValueError, match=AUTHORITY_KEY_ENV):
         IdentityConfig(authority_url="https://idv.example").authority({})
     with pytest.raises(ValueError, match=SMS_KEY_ENV):
@@ -419,8 +428,9 @@ def test_daily_limits_start_again_each_local_day() -> None:
     limits.take("send", "r1", "+8613900000001", midnight - 1)
     with pytest.raises(TooManyAttempts):
         limits.take("send", "r1", None, midnight - 1)
-    with pytest.raises(TooManyAttempts, match="this phone"):
-        limits.take("send", "r2", "+8613900000001", midnight - 1)
+    limits.take("send", "r2", "+8613900000001", midnight - 1)  # r1 did not spend the phone's day
+    with pytest.raises(TooManyAttempts, match="this phone has used today's 2 code sends"):
+        limits.take("send", "r3", "+8613900000001", midnight - 1)
     limits.take("send", "r1", "+8613900000001", midnight)  # a new local day
     limits.take("attempt", "r2", None, midnight)
     limits.take("attempt", "r2", None, midnight)
@@ -429,3 +439,19 @@ def test_daily_limits_start_again_each_local_day() -> None:
     # A refused take counted nothing: the phone is still fresh for another resident.
     limits.take("attempt", "r3", "+8613900000003", midnight)
     limits.take("attempt", "r4", "+8613900000003", midnight)
+
+
+def test_one_resident_cannot_spend_a_phones_day() -> None:
+    """Anyone may type anyone's number: one account using up its own sends and attempts on
+    a phone leaves the phone's owner hers; the phone's count still bounds all accounts."""
+    limits = DailyLimits(PhoneTags(), attempts=5, sends=3, timezone_offset_minutes=0)
+    phone = "+8613900000005"
+    for what, limit in (("send", 3), ("attempt", 5)):
+        for _ in range(limit):
+            limits.take(what, "mallory", phone, 0)
+        with pytest.raises(TooManyAttempts, match="this account"):
+            limits.take(what, "mallory", phone, 0)
+        for _ in range(limit):
+            limits.take(what, "owner", phone, 0)  # the owner is not locked out
+        with pytest.raises(TooManyAttempts, match=f"this phone has used today's {2 * limit}"):
+            limits.take(what, "third", phone, 0)

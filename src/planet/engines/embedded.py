@@ -57,6 +57,7 @@ from planet.engines.snapshots import (
     SnapshotStore,
     snapshot_dir,
 )
+from planet.sdk.clock import wall_clock_ms
 from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
 from planet.storage.tree_runs import stored_state_root
 
@@ -76,10 +77,6 @@ class EngineConfig:
     execute_once: bool = True
     """Commit a block that is exactly the checked mempool prefix from the check layer (the
     module's docstring); False executes every block again, as the CometBFT engine must."""
-
-
-def wall_clock_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def compute_block_hash(chain_id: str, height: int, time_ms: int, prev_hash: bytes,

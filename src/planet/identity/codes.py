@@ -96,9 +96,20 @@ class OneTimeCodes:
             del self._pending[resident]
 
 
+PHONE_SHARE = 2
+"""A phone's daily count is this many residents' worth."""
+
+
 class DailyLimits:
     """Counts attempts and code sends per resident and per phone in the deployment's local
-    day; counts start again each day (the memory is today's counts only)."""
+    day; counts start again each day (the memory is today's counts only).
+
+    A resident may use `attempts` and `sends` a day, whatever the phones; a phone may be
+    used PHONE_SHARE times as often, by whoever asks. The phone's own count bounds the texts
+    one number receives however many accounts ask for it; it is larger than a resident's
+    so that one account, which anyone can type any number into, cannot spend a phone's day
+    and lock its owner out of verifying until tomorrow (it takes PHONE_SHARE accounts,
+    each one an invitation's worth)."""
 
     def __init__(self, tags: PhoneTags, *, attempts: int, sends: int,
                  timezone_offset_minutes: int) -> None:
@@ -112,19 +123,18 @@ class DailyLimits:
     def take(self, what: str, resident: str, e164: str | None, now_ms: int) -> None:
         """Count one `what` for the resident and the phone (if it is one), or raise
         TooManyAttempts if either has used up today's."""
-        limit = self.limits[what]
-        keys = [(what, b"resident\n" + resident.encode())]
+        keys = [((what, b"resident\n" + resident.encode()), self.limits[what])]
         if e164 is not None:
-            keys.append((what, b"phone\n" + self.tags.tag(e164)))
+            keys.append(((what, b"phone\n" + self.tags.tag(e164)), self.limits[what] * PHONE_SHARE))
         with self._lock:
             day = compute_day(now_ms, self.offset)
             if day != self._day:
                 self._day, self._counts = day, {}
-            for key in keys:
+            for key, limit in keys:
                 if self._counts.get(key, 0) >= limit:
                     who = "this account" if key[1].startswith(b"resident") else "this phone"
                     noun = "verification attempts" if what == ATTEMPT else "code sends"
                     raise TooManyAttempts(f"{who} has used today's {limit} {noun}; "
                                           "try again tomorrow")
-            for key in keys:
+            for key, _limit in keys:
                 self._counts[key] = self._counts.get(key, 0) + 1

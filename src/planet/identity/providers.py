@@ -10,7 +10,6 @@ is safe to show and log.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from planet.core.errors import AuthorityRefused, IdentityUnavailable
+from planet.sdk.urls import check_url
 
 log = logging.getLogger("planet.identity")
 
@@ -81,27 +81,6 @@ class ConsoleSender:
         return CONSOLE_NOTE
 
 
-def check_url(url: str, what: str) -> str:
-    """HTTPS, or plain HTTP to this machine only (a local stub or a TLS-terminating
-    sidecar): personal data never crosses a network in clear."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return url
-    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
-        return url
-    raise ValueError(f"{what}: expected an https:// URL (http:// only to this machine), "
-                     f"got {url!r}")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class JsonEndpoint:
     """One provider URL: JSON POSTs with the API key header, over a kept-alive client."""
 
@@ -110,6 +89,7 @@ class JsonEndpoint:
                  ) -> None:
         if not key:
             raise ValueError(f"{what}: an API key is required")
+        # https (plain http only to this machine): personal data never crosses a network in clear
         self.url, self.what = check_url(url, what), what
         self.host = urlsplit(url).hostname or ""
         # trust_env off: a proxy named in the environment must never see names, ID

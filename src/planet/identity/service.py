@@ -10,7 +10,9 @@ number, and attests. Only nullifiers reach the ledger. The form check (the ID nu
 public checksum) comes first, so a typo does not burn the one-time code; the code is then
 checked before the authority is asked anything, so a wrong code tells nothing about whether
 the name goes with the ID number; attempts and code
-sends are counted per resident and per phone and local day (genesis parameters).
+sends are counted per resident and per phone and local day (genesis parameters), a phone
+taking twice a resident's count so that one account cannot spend the day of a phone it
+typed in and lock its owner out (planet.identity.codes.DailyLimits).
 
 The details exist in this process only while the request runs: they are never logged,
 stored, or repeated in an error (every message names the check that failed, never the
@@ -22,16 +24,14 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from planet.core.encoding import b64decode, b64encode
+from planet.core.encoding import b64encode
 from planet.core.errors import (
     AlreadyVerified,
-    BadRequestSignature,
     CommitTimeout,
     IdentityRejected,
     InvalidField,
@@ -48,7 +48,8 @@ from planet.identity.providers import (
     IdentityAuthority,
 )
 from planet.identity.verifier import check_details, normalize_mobile
-from planet.sdk.blobauth import parse_signed_headers, verify_blob_request
+from planet.sdk.blobauth import parse_signed_headers, signer_account
+from planet.sdk.clock import wall_clock_ms
 from planet.sdk.envelope import EnvelopeError, identity_info, open_sealed
 from planet.sdk.wallet import Wallet
 
@@ -83,10 +84,6 @@ class CodeSent:
 
     def to_json(self) -> dict[str, Any]:
         return {"sent": True, "phone_ending": self.phone_ending, "valid_s": self.valid_s}
-
-
-def wall_clock_ms() -> int:
-    return int(time.time() * 1000)
 
 
 class IdentityService:
@@ -128,17 +125,9 @@ class IdentityService:
                 "code_valid_s": self.codes.valid_ms // 1000}
 
     def _authenticate(self, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-        signed = parse_signed_headers(headers)
-        try:
-            account = self.node.query("accounts/account", {"address": signed.address})
-        except (InvalidField, NotFound):
-            raise BadRequestSignature(f"{signed.address} is not an account on this chain"
-                                      ) from None
-        verify_blob_request(signed, public_key=b64decode(account["public_key"], field="public_key",
-                                                             length=32),
-                            chain_id=self.chain_id, digest=hashlib.sha256(body).hexdigest(),
-                            method="POST", now_ms=self.clock())
-        return dict(account)
+        return signer_account(parse_signed_headers(headers), self.node, chain_id=self.chain_id,
+                              digest=hashlib.sha256(body).hexdigest(), method="POST",
+                              now_ms=self.clock())
 
     def open(self, resident: str, body: bytes, fields: tuple[str, ...] = FIELDS
              ) -> dict[str, str]:

@@ -14,12 +14,13 @@ the web app (WebCrypto Ed25519), so keep this format stable.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from planet.core import ed25519
 from planet.core.encoding import b64decode, b64encode, canonical_json
-from planet.core.errors import BadRequestSignature, PlanetError
+from planet.core.errors import BadRequestSignature, InvalidField, NotFound, PlanetError
+from planet.sdk.clock import wall_clock_ms
 from planet.sdk.wallet import Wallet
 
 BLOB_SIGN_DOMAIN = b"planet/blob-request/v1\n"
@@ -39,7 +40,7 @@ def compute_blob_sign_bytes(*, address: str, chain_id: str, digest: str, method:
 def sign_blob_request(wallet: Wallet, *, chain_id: str, digest: str, method: str,
                       timestamp: int | None = None) -> dict[str, str]:
     """The headers for one request by `wallet`."""
-    ts = int(time.time() * 1000) if timestamp is None else timestamp
+    ts = wall_clock_ms() if timestamp is None else timestamp
     signature = wallet.signing_key.sign(compute_blob_sign_bytes(
         address=wallet.address, chain_id=chain_id, digest=digest, method=method, timestamp=ts))
     return {ADDRESS_HEADER: wallet.address, TIMESTAMP_HEADER: str(ts),
@@ -81,3 +82,23 @@ def verify_blob_request(request: SignedRequest, *, public_key: bytes, chain_id: 
     if not ed25519.verify(public_key, request.signature, message):  # the ledger's rule
         raise BadRequestSignature("bad signature: not signed by this address's key for this "
                                   "request")
+
+
+class AccountLedger(Protocol):
+    """What a service that checks signed requests reads of the ledger."""
+
+    def query(self, path: str, args: dict[str, Any] | None = None) -> Any: ...
+
+
+def signer_account(request: SignedRequest, ledger: AccountLedger, *, chain_id: str, digest: str,
+                   method: str, now_ms: int) -> dict[str, Any]:
+    """The ledger's account of the address that signed exactly this request; else
+    BadRequestSignature (no such account, stale, or not that account's signature). The one
+    sequence the identity, vault and webhooks services each authenticate a request by."""
+    try:
+        account = ledger.query("accounts/account", {"address": request.address})
+    except (InvalidField, NotFound):
+        raise BadRequestSignature(f"{request.address} is not an account on this chain") from None
+    verify_blob_request(request, public_key=b64decode(account["public_key"], field="public_key", length=32),
+                        chain_id=chain_id, digest=digest, method=method, now_ms=now_ms)
+    return dict(account)

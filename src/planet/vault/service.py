@@ -11,13 +11,12 @@ never outlives a restart.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from planet.core.encoding import b64decode
-from planet.core.errors import BadRequestSignature, BlobRefused, InvalidField, NotFound
-from planet.sdk.blobauth import parse_signed_headers, verify_blob_request
+from planet.core.errors import BlobRefused, InvalidField, NotFound
+from planet.sdk.blobauth import parse_signed_headers, signer_account
+from planet.sdk.clock import wall_clock_ms
 from planet.vault.store import BlobStore, check_digest
 
 log = logging.getLogger("planet.vault")
@@ -27,10 +26,6 @@ class Ledger(Protocol):
     """What the service needs of a node: queries on the committed state, and its chain id."""
 
     def query(self, path: str, args: dict[str, Any] | None = None) -> Any: ...
-
-
-def wall_clock_ms() -> int:
-    return int(time.time() * 1000)
 
 
 class VaultService:
@@ -47,14 +42,8 @@ class VaultService:
     def authenticate(self, headers: dict[str, str], digest: str, method: str) -> str:
         """The address that signed this request, or BadRequestSignature."""
         signed = parse_signed_headers(headers)
-        try:
-            account = self.ledger.query("accounts/account", {"address": signed.address})
-        except (InvalidField, NotFound):
-            raise BadRequestSignature(f"{signed.address} is not an account on this chain"
-                                      ) from None
-        public_key = b64decode(account["public_key"], field="public_key", length=32)
-        verify_blob_request(signed, public_key=public_key, chain_id=self.chain_id,
-                            digest=digest, method=method, now_ms=self.clock())
+        signer_account(signed, self.ledger, chain_id=self.chain_id, digest=digest, method=method,
+                       now_ms=self.clock())
         return signed.address
 
     def check_upload(self, headers: dict[str, str], digest: str, size: int | None) -> int:

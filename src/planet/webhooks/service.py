@@ -55,26 +55,25 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
-from planet.core.encoding import b64decode
 from planet.core.errors import (
     BadRequestSignature,
     DeliveryUnknown,
     InvalidField,
     NotBusiness,
-    NotFound,
     TooManyWebhooks,
     Unauthorized,
     WebhookUnknown,
     WebhookUrlRefused,
 )
-from planet.sdk.blobauth import parse_signed_headers, verify_blob_request
+from planet.sdk.blobauth import parse_signed_headers, signer_account
+from planet.sdk.clock import wall_clock_ms
+from planet.sdk.urls import UrlRefused, check_url
 from planet.sdk.webhooks import EVENT_TYPES, compute_request_digest, sign_delivery
 from planet.webhooks.events import BlockLike, TxLike, WebhookEvent, derive_events
 from planet.webhooks.store import Added, Due, Endpoint, Outcome, WebhookStore
 
 log = logging.getLogger("planet.webhooks")
 
-MAX_URL = 2_000
 RECENT_BLOCKS = 256
 """Blocks the listener hands over in memory; past that the reader reads them from the store."""
 CURSOR_EVERY_S = 2.0
@@ -146,13 +145,9 @@ class Ledger(Protocol):
     def query(self, path: str, args: dict[str, Any] | None = None) -> Any: ...
 
 
-def wall_clock_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
 def resolve(host: str, port: int) -> list[str]:
     """The addresses `host` has now, in the resolver's order: the one place a webhook's
-    host name is looked up (check_url and every connection, VettedBackend)."""
+    host name is looked up (check_endpoint_url and every connection, VettedBackend)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
@@ -183,23 +178,18 @@ def vetted_addresses(host: str, port: int, allow_private: bool) -> list[str]:
     return addresses
 
 
-def check_url(url: str, allow_private: bool, resolve: bool = True) -> None:
-    """Refuse what is not an http(s) URL, and (unless allowed) one whose host is or resolves
-    to an address that is not global: loopback, private, link-local, reserved."""
-    if len(url) > MAX_URL:
-        raise WebhookUrlRefused(f"url: at most {MAX_URL} characters")
+def check_endpoint_url(url: str, allow_private: bool, resolve: bool = True) -> None:
+    """Refuse what is not a URL a node may call (sdk.urls.check_url: http or https, the
+    receiver's choice, since the body is signed), and (unless allowed) one whose host is or
+    resolves to an address that is not global: loopback, private, link-local, reserved."""
     try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as err:
-        raise WebhookUrlRefused(f"url: {err}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WebhookUrlRefused("url: expected http:// or https:// with a host")
-    if parts.username or parts.password:
-        raise WebhookUrlRefused("url: no credentials in the URL; check the signature instead")
+        check_url(url, "url", plain_http=True)
+    except UrlRefused as err:
+        raise WebhookUrlRefused(str(err)) from None
+    parts = urlsplit(url)
     if allow_private or not resolve:
         return
-    vetted_addresses(parts.hostname, port or (443 if parts.scheme == "https" else 80), False)
+    vetted_addresses(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80), False)
 
 
 # --- the connections: resolved once, to a vetted address, within the attempt's deadline ---------
@@ -507,7 +497,7 @@ class WebhookService:
         error: str | None = None
         started = time.monotonic()
         try:
-            check_url(endpoint.url, self.config.allow_private_urls, resolve=False)
+            check_endpoint_url(endpoint.url, self.config.allow_private_urls, resolve=False)
             code, answer = self._post(d, endpoint)  # the connection vets the address
             if not 200 <= code < 300:
                 error = f"HTTP {code}"
@@ -564,15 +554,9 @@ class WebhookService:
         signed = parse_signed_headers(dict(headers))
         if signed.address != address:
             raise Unauthorized(f"signed by {signed.address}; only {address} manages its webhooks")
-        try:
-            account = self.node.query("accounts/account", {"address": signed.address})
-        except (InvalidField, NotFound):
-            raise BadRequestSignature(f"{signed.address} is not an account on this chain"
-                                      ) from None
-        verify_blob_request(signed, public_key=b64decode(account["public_key"], field="public_key",
-                                                         length=32),
-                            chain_id=self.chain_id, digest=compute_request_digest(path, body),
-                            method=method, now_ms=self.clock())
+        account = signer_account(signed, self.node, chain_id=self.chain_id,
+                                 digest=compute_request_digest(path, body), method=method,
+                                 now_ms=self.clock())
         if account.get("kind") != "business":
             raise NotBusiness(f"{address} is not a business: only businesses have webhooks")
         return signed.signature
@@ -582,7 +566,7 @@ class WebhookService:
         """A new endpoint, with its secret: the only time the secret leaves the node."""
         signature = self.authenticate(headers, address, "POST", path, body)
         url, events = parse_registration(body)
-        check_url(url, self.config.allow_private_urls)
+        check_endpoint_url(url, self.config.allow_private_urls)
         endpoint = Endpoint(id="wh_" + secrets.token_hex(8), business=address, url=url,
                             events=events, secret="whsec_" + secrets.token_urlsafe(32),
                             created_at=self.clock(), from_height=self.node.height)

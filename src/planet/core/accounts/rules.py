@@ -80,6 +80,12 @@ def is_operator(view: View, address: str) -> bool:
     return account is not None and account.kind == OPERATOR
 
 
+def require_operator(ctx: Ctx, action: str) -> None:
+    """The sender of an operator-only message (`action` completes "only the operator …")."""
+    if not is_operator(ctx.state, ctx.sender):
+        raise NotOperator(f"only the operator {action}")
+
+
 def is_verifier(view: View, address: str) -> bool:
     account = get_account(view, address)
     return account is not None and account.kind == VERIFIER
@@ -243,8 +249,7 @@ def process_attest_identity(ctx: Ctx, msg: AttestIdentity) -> None:
 def appoint_account(ctx: Ctx, kind: str, address: str, public_key: str,
                     encryption_key: str, name: str) -> None:
     """Only the operator creates business and verifier accounts, with their own keys."""
-    if not is_operator(ctx.state, ctx.sender):
-        raise NotOperator(f"only the operator appoints a {kind}")
+    require_operator(ctx, f"appoints a {kind}")
     _check_key_owns_address(address, public_key)
     create_account(ctx.state, _new_account(ctx, address, kind, public_key, encryption_key,
                                            name=name))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from planet.core.accounts.rules import get_account, is_operator, register_business
+from planet.core.accounts.rules import get_account, register_business, require_operator
 from planet.core.applications.messages import (
     ApplyBusiness,
     ApproveApplication,
@@ -33,7 +33,6 @@ from planet.core.errors import (
     ApplyTooSoon,
     DuplicateApplication,
     NotApplicant,
-    NotOperator,
 )
 from planet.core.messages import Ctx
 from planet.core.records import Marker
@@ -99,11 +98,6 @@ def close_application(ctx: Ctx, application: Application, status: str,
     counters = get_counters(ctx.state)
     ctx.state.set(META_KEY, dataclasses.replace(counters, pending=counters.pending - 1))
     return closed
-
-
-def require_operator(ctx: Ctx, action: str) -> None:
-    if not is_operator(ctx.state, ctx.sender):
-        raise NotOperator(f"only the operator {action}")
 
 
 # --- message handlers ------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 
 from planet.core import hooks
-from planet.core.accounts.rules import is_operator, require_resident
+from planet.core.accounts.rules import require_operator, require_resident
 from planet.core.chain import get_meta
 from planet.core.drill.draw import compute_commitment, compute_prize_each, compute_seed, draw_winners
 from planet.core.drill.messages import CommitRound, EnterRound, RevealRound
@@ -46,7 +46,6 @@ from planet.core.errors import (
     AlreadyEntered,
     CommitmentExists,
     NotEnoughForce,
-    NotOperator,
     RevealRejected,
     RoundNotOpen,
     RoundTooLate,
@@ -113,8 +112,7 @@ def check_entry_force(force: int, params: Params) -> None:
 
 def process_commit_round(ctx: Ctx, msg: CommitRound) -> None:
     """The commitment must be on the ledger before its round opens, and only once."""
-    if not is_operator(ctx.state, ctx.sender):
-        raise NotOperator("only the operator commits drill rounds")
+    require_operator(ctx, "commits drill rounds")
     if get_round(ctx.state, msg.round) is not None:
         raise CommitmentExists(f"round {msg.round} already has a commitment")
     genesis_time = get_meta(ctx.state).genesis_time
@@ -149,8 +147,7 @@ def process_enter_round(ctx: Ctx, msg: EnterRound) -> None:
 
 def process_reveal_round(ctx: Ctx, msg: RevealRound) -> None:
     """The secret must match the commitment; then the draw is fixed and paid at once."""
-    if not is_operator(ctx.state, ctx.sender):
-        raise NotOperator("only the operator reveals drill rounds")
+    require_operator(ctx, "reveals drill rounds")
     round_ = get_round(ctx.state, msg.round)
     if round_ is None:
         raise RevealRejected(f"round {msg.round} has no commitment")

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from planet.core.accounts.rules import is_business, is_operator, require_resident
+from planet.core.accounts.rules import is_business, require_operator, require_resident
 from planet.core.emission.rules import credit_balance, debit_balance
 from planet.core.errors import (
     AlreadyGranted,
@@ -43,7 +43,6 @@ from planet.core.errors import (
     NotBusiness,
     NotEnoughDiamonds,
     NotOfferOwner,
-    NotOperator,
     NotSuspended,
     OfferNotOnSale,
     OfferNotPaused,
@@ -692,13 +691,15 @@ def compute_business_diamonds(view: View) -> tuple[int, int]:
 # --- suspension by the operator ---------------------------------------------------------------
 
 
-def require_operator(ctx: Ctx, action: str) -> None:
-    if not is_operator(ctx.state, ctx.sender):
-        raise NotOperator(f"only the operator may {action}")
-
-
 def list_open_requests_of(view: View, business: str) -> list[DataRequest]:
-    """The business's requests still holding escrow (those with an expiry marker)."""
+    """The business's requests still holding escrow (those with an expiry marker).
+
+    It reads every open request on the chain, not just this business's: the expiry markers
+    name a time and an id, and the state keeps no index of open requests by business. One
+    (say `exchange/open_of/<business>/<id>`) would be new records in the state tree, so a
+    new layout and app hash for every chain, to speed up a message only the operator sends
+    and rarely: it is left out. The scan costs one key and one record read per open
+    request, all in the one block that carries the suspension, the same on every node."""
     out = []
     for key in view.iter_keys(EXPIRY_PREFIX):
         request = require_request(view, parse_expiry_key(key)[1])
@@ -708,8 +709,10 @@ def list_open_requests_of(view: View, business: str) -> list[DataRequest]:
 
 
 def process_suspend_business(ctx: Ctx, msg: SuspendBusiness) -> None:
-    """Trade stops; open requests close now and refund their escrow to the business."""
-    require_operator(ctx, "suspend a business")
+    """Trade stops; open requests close now and refund their escrow to the business. Finding
+    them scans every open request on the chain (`list_open_requests_of` says why there is no
+    index by business)."""
+    require_operator(ctx, "may suspend a business")
     if not is_business(ctx.state, msg.business):
         raise NotBusiness(f"{msg.business} is not an approved business")
     suspension = get_suspension(ctx.state, msg.business)
@@ -723,7 +726,7 @@ def process_suspend_business(ctx: Ctx, msg: SuspendBusiness) -> None:
 
 
 def process_lift_suspension(ctx: Ctx, msg: LiftSuspension) -> None:
-    require_operator(ctx, "lift a business's suspension")
+    require_operator(ctx, "may lift a business's suspension")
     if get_suspension(ctx.state, msg.business) is None:
         raise NotSuspended(f"{msg.business} is not suspended")
     ctx.state.delete(suspension_key(msg.business))

@@ -13,6 +13,7 @@ from planet.core.accounts.rules import (
     is_operator,
     is_resident,
     is_verifier,
+    require_operator,
     require_resident,
 )
 from planet.core.errors import (
@@ -78,20 +79,15 @@ def get_task(view: View, task_id: str) -> Task | None:
     return view.get(task_key(task_id), Task)
 
 
-def require_operator(ctx: Ctx, action: str) -> None:
-    if not is_operator(ctx.state, ctx.sender):
-        raise NotOperator(f"only the operator may {action}")
-
-
 def process_upsert_task(ctx: Ctx, msg: UpsertTask) -> None:
-    require_operator(ctx, "change the task catalog")
+    require_operator(ctx, "may change the task catalog")
     existed = get_task(ctx.state, msg.id) is not None
     ctx.state.set(task_key(msg.id), msg.to_task())
     ctx.emit("force/task_changed" if existed else "force/task_added", task=msg.id)
 
 
 def process_set_task_enabled(ctx: Ctx, msg: SetTaskEnabled) -> None:
-    require_operator(ctx, "enable or disable tasks")
+    require_operator(ctx, "may enable or disable tasks")
     task = require_task(ctx.state, msg.task_id)
     ctx.state.set(task_key(msg.task_id), dataclasses.replace(task, enabled=msg.enabled))
     ctx.emit("force/task_enabled" if msg.enabled else "force/task_disabled", task=msg.task_id)
@@ -106,7 +102,7 @@ def require_task(view: View, task_id: str) -> Task:
 
 def process_set_business_quota(ctx: Ctx, msg: SetBusinessQuota) -> None:
     """The operator sets a business's daily Force quota; today's use still counts."""
-    require_operator(ctx, "set a business's Force quota")
+    require_operator(ctx, "may set a business's Force quota")
     if not is_business(ctx.state, msg.business):
         raise NotBusiness(f"{msg.business} is not an approved business")
     quota = get_business_quota(ctx.state, msg.business, ctx.params)
