@@ -286,6 +286,15 @@ class PlanetClient:
         body = self._get(f"/accounts/{address}/txs", limit=limit, offset=offset)
         return body["items"]  # type: ignore[no-any-return]
 
+    def activity(self, address: str, limit: int = 20, before: str | None = None
+                 ) -> dict[str, Any]:
+        """Every event that concerns `address` (rewards, refunds, drill prizes, expiries…),
+        newest first, with what it moved for it; the next page is `before=next_before`."""
+        params: dict[str, Any] = {"limit": limit}
+        if before is not None:
+            params["before"] = before
+        return self._get(f"/accounts/{address}/activity", **params)  # type: ignore[no-any-return]
+
     def supply_schedule(self, points: int = 200) -> dict[str, Any]:
         return self._get("/supply/schedule", points=points)  # type: ignore[no-any-return]
 
