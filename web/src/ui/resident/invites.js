@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import { inviteHash, inviteSeed, matchInviteCodes } from '../../sdk/index.js';
 import {
-  html, t, tr, useLive, Button, Card, Table, ErrorBox, Loading, Badge, Copyable, toast, formatTime, shortAddr,
+  html, t, tr, useLive, Button, Card, ErrorBox, Loading, Badge, Copyable, toast, formatTime, shortAddr,
 } from '../common.js';
 import { loadInviteCodes } from './data.js';
 
@@ -49,15 +49,17 @@ export function InvitesView({ ctx, account, reloadAccount }) {
         </select>
         <${Button} small testid="invites-create" onClick=${create}>${t('invites.create')}<//></span>` : html`<span class="muted small">${t('invites.noMore')}</span>`}>
       <p class="muted small">${tr('ledger.invitesLeft', { n: html`<b data-testid="invites-left">${left}</b>` })}</p>
-      <${Table} testid="invite" rows=${rows} rowKey=${(r) => r.code} empty=${t('ledger.invitesNone')} columns=${[
-        { label: t('invites.col.code'), render: (r) => html`<${Copyable} text=${r.code} testid="invite-code-value" />` },
-        { label: t('invites.col.status'), render: (r) => (!r.invite ? html`<${Badge} kind="warn">${t('invites.notOnChain')}<//>`
-          : r.invite.used_by ? html`<${Badge} testid="invite-used">${t('invites.used')}<//>` : html`<${Badge} kind="ok" testid="invite-unused">${t('invites.unused')}<//>`) },
-        { label: t('invites.col.usedBy'), render: (r) => (r.invite && r.invite.used_by
-          ? html`<a href=${`#/explorer/account/${r.invite.used_by}`}>${shortAddr(r.invite.used_by)}</a> <span class="muted small">${t('invites.inBlock', { height: r.invite.used_height })}</span>` : '—') },
-        { label: t('invites.col.made'), render: (r) => (r.created ? formatTime(r.created, { seconds: false })
-          : r.invite ? t('invites.inBlock', { height: r.invite.created_height }) : '—') },
-      ]} />
+      ${rows.length ? html`<ul class="records" data-testid="invite">${rows.map((r) => html`<li key=${r.code} class="record" data-testid="invite-row">
+        <div class="record-main">
+          <span class="record-title"><${Copyable} text=${r.code} testid="invite-code-value" />
+            ${!r.invite ? html`<${Badge} kind="warn">${t('invites.notOnChain')}<//>`
+              : r.invite.used_by ? html`<${Badge} testid="invite-used">${t('invites.used')}<//>`
+                : html`<${Badge} kind="ok" testid="invite-unused">${t('invites.unused')}<//>`}</span>
+          <span class="muted small">${t('invites.col.made')}: ${r.created ? formatTime(r.created, { seconds: false })
+            : r.invite ? t('invites.inBlock', { height: r.invite.created_height }) : '—'}${r.invite && r.invite.used_by
+            ? html` · ${t('invites.col.usedBy')}: <a href=${`#/explorer/account/${r.invite.used_by}`}>${shortAddr(r.invite.used_by)}</a> ${t('invites.inBlock', { height: r.invite.used_height })}` : null}</span>
+        </div>
+      </li>`)}</ul>` : html`<p class="empty" data-testid="invite-empty">${t('ledger.invitesNone')}</p>`}
       ${elsewhere.length ? html`<p class="muted small">${t('ledger.invitesOld', { n: elsewhere.length, used: elsewhere.filter((i) => i.used_by).length })}</p>` : null}
     <//>
   </div>`;
