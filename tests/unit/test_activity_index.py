@@ -46,12 +46,11 @@ def test_chain_order_puts_begin_step_events_first_and_skips_failed_txs() -> None
          (1, 5, {"events": [{"type": "emission/collected", "attributes": {"resident": B}}]}),
          (2, 0, {"events": [{"type": "force/granted",
                              "attributes": {"resident": A, "force": 1}}]})]))
-    assert [(e.seq, e.tx_index, e.type) for e in events] == [
-        (0, None, "drill/drawn"), (1, 0, "emission/collected"), (2, 2, "force/granted")]
-    rows = activity_rows(9, events)
-    assert [(r[0], r[1], r[2], r[3], r[6], r[7]) for r in rows] == [
-        (A, 9, 0, None, 2, None), (A, 9, 1, 0, 4, None), (A, 9, 2, 2, None, 1)]
-    assert json.loads(rows[0][5]) == {"winners": [A], "prize_each": 2}
+    assert [(e.seq, e.tx_index, e.index, e.type) for e in events] == [
+        (0, None, 0, "drill/drawn"), (1, 0, 0, "emission/collected"), (2, 2, 0, "force/granted")]
+    assert activity_rows(9, events) == [
+        (A, 9, 0, None, 0, "drill/drawn", 2, None), (A, 9, 1, 0, 0, "emission/collected", 4, None),
+        (A, 9, 2, 2, 0, "force/granted", None, 1)]
 
 
 @dataclass

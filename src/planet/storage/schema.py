@@ -75,8 +75,8 @@ activity = Table(
     Column("height", BigInteger, primary_key=True, autoincrement=False),
     Column("seq", Integer, primary_key=True, autoincrement=False),  # chain order in the block
     Column("tx_idx", Integer, nullable=True),  # None: a block event
+    Column("ev_idx", Integer, nullable=False),  # in the tx's result events, or block_events.idx
     Column("type", String, nullable=False),
-    Column("attributes", Text, nullable=False),  # JSON
     Column("amount", BigInteger, nullable=True),  # µBD, signed for the address
     Column("force", BigInteger, nullable=True),  # Force, signed for the address
     sqlite_with_rowid=False,

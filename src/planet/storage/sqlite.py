@@ -241,8 +241,8 @@ class NodeStore:
             block.events, ((t.idx, t.code, t.result) for t in tx_records)))
         if rows:
             conn.exec_driver_sql(
-                "INSERT INTO activity (address, height, seq, tx_idx, type, attributes, amount, "
-                "force) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                "INSERT INTO activity (address, height, seq, tx_idx, ev_idx, type, amount, force) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     # --- reads -----------------------------------------------------------------------------
     # Reads run plain SQL on a DB-API connection: they are on the API's hot paths (every
@@ -443,14 +443,21 @@ class NodeStore:
         if before is not None:
             where += " AND (a.height < ? OR (a.height = ? AND a.seq < ?))"
             params += [before[0], before[0], before[1]]
+        # The attributes are where the event is stored: in its tx's result, or in
+        # block_events (activity rows do not copy them).
         rows = self._rows(
-            "SELECT a.height, a.seq, b.time, t.hash, a.type, a.attributes, a.amount, a.force "
+            "SELECT a.height, a.seq, b.time, t.hash, a.type, CASE WHEN a.tx_idx IS NULL "
+            "THEN e.attributes ELSE json_extract(t.result, '$.events[' || a.ev_idx || "
+            "'].attributes') END, a.amount, a.force "
             "FROM activity a JOIN blocks b ON b.height = a.height "
             "LEFT JOIN txs t ON t.height = a.height AND t.idx = a.tx_idx "
+            "LEFT JOIN block_events e ON a.tx_idx IS NULL AND e.height = a.height "
+            "AND e.idx = a.ev_idx "
             f"WHERE {where} ORDER BY a.height DESC, a.seq DESC LIMIT ?", [*params, limit])
         return [{"height": h, "seq": seq, "cursor": f"{h}.{seq}", "time": time_,
                  "tx": None if tx is None else bytes(tx).hex(), "type": type_,
-                 "attributes": json.loads(attributes), "amount_micro": amount, "force": force}
+                 "attributes": json.loads(attributes or "{}"), "amount_micro": amount,
+                 "force": force}
                 for h, seq, time_, tx, type_, attributes, amount, force in rows]
 
     def has_txs(self, hashes: Sequence[bytes]) -> set[bytes]:

@@ -42,8 +42,8 @@ def upgrade() -> None:
         sa.Column("height", sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("tx_idx", sa.Integer, nullable=True),
+        sa.Column("ev_idx", sa.Integer, nullable=False),
         sa.Column("type", sa.String, nullable=False),
-        sa.Column("attributes", sa.Text, nullable=False),
         sa.Column("amount", sa.BigInteger, nullable=True),
         sa.Column("force", sa.BigInteger, nullable=True),
         sqlite_with_rowid=False,
@@ -59,9 +59,8 @@ def upgrade() -> None:
         rows = [row for h, txs in by_height.items()
                 for row in activity_rows(h, chain_events((), txs))]
         if rows:
-            conn.exec_driver_sql("INSERT INTO activity (address, height, seq, tx_idx, type, "
-                                 "attributes, amount, force) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                 rows)
+            conn.exec_driver_sql("INSERT INTO activity (address, height, seq, tx_idx, ev_idx, "
+                                 "type, amount, force) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def downgrade() -> None:
