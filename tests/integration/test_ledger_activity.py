@@ -15,8 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from planet.core.emission.messages import Collect
 from planet.engines.embedded import EmbeddedNode, EngineConfig
+from planet.sdk.client import PlanetClient
 from planet.storage.sqlite import NodeStore
 from tests.integration.ledger_world import World, open_world, story
 
@@ -69,7 +72,7 @@ def test_activity_pages_with_a_stable_cursor(world: World) -> None:
     assert everything["next_before"] is None
     first = world.activity(world.alice, limit=3)
     assert first["next_before"] == first["items"][-1]["cursor"]
-    world.node.produce_block()  # a new block does not shift the next page
+    world.send(world.alice, Collect())  # a newer event does not shift the next page
     rest = world.activity(world.alice, limit=3, before=first["next_before"])
     assert first["items"] + rest["items"] == everything["items"]
     assert rest["next_before"] is None
@@ -134,3 +137,13 @@ def test_a_failure_while_indexing_leaves_nothing_of_the_block(world: World,
         assert conn.execute("SELECT 1 FROM state WHERE key = 'chain/probe'").fetchall() == []
     assert len(store.activity(world.alice.address, 100)) == rows
     assert world.node.produce_block().height == height + 1  # and the chain goes on
+
+
+def test_the_python_sdk_pages_the_same_activity(world: World) -> None:
+    story(world)
+    client = PlanetClient("http://testserver")
+    client.http = TestClient(world.api.app, base_url="http://testserver/v1")
+    everything = world.activity(world.alice, limit=100)["items"]
+    first = client.activity(world.alice.address, limit=2)
+    rest = client.activity(world.alice.address, limit=100, before=first["next_before"])
+    assert first["items"] + rest["items"] == everything
