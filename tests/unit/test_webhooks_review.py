@@ -94,6 +94,8 @@ def test_a_node_database_from_before_the_move_loses_its_webhook_tables(tmp_path:
     db = tmp_path / "node.db"
     NodeStore(db).close()
     with sqlite3.connect(db) as conn:  # as 0004 left it
+        conn.execute("DROP TABLE activity")  # (0006's)
+        conn.execute("DROP TABLE block_events")
         conn.execute("CREATE TABLE webhook_endpoints (id TEXT PRIMARY KEY)")
         conn.execute("CREATE TABLE webhook_deliveries (id INTEGER PRIMARY KEY)")
         conn.execute("CREATE TABLE webhook_cursor (id INTEGER PRIMARY KEY, height INTEGER)")
@@ -101,4 +103,4 @@ def test_a_node_database_from_before_the_move_loses_its_webhook_tables(tmp_path:
     NodeStore(db).close()
     assert not {t for t in tables(db) if t.startswith("webhook")}
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0005",)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0006",)]

@@ -38,7 +38,7 @@ TAGS = [
     {"name": "node", "description": "Health, status and Prometheus metrics."},
     {"name": "txs", "description": "Submit signed transactions; read committed ones."},
     {"name": "blocks", "description": "The chain of blocks."},
-    {"name": "accounts", "description": "Accounts, Force, diamonds, bubbles, history."},
+    {"name": "accounts", "description": "Accounts, Force, diamonds, bubbles, history, activity."},
     {"name": "supply", "description": "Emission against its schedule; the residents' census."},
     {"name": "tasks", "description": "The task catalog."},
     {"name": "exchange", "description": "Businesses, offers, data requests, grants."},

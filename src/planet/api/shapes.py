@@ -49,6 +49,9 @@ ACCOUNT = obj(("name", "inviter", "invites_left", "verified", "verified_at"),
               verified="b", verified_at="i")
 ACCOUNT_PAGE = obj(kind="s", offset="i", items=array(ACCOUNT))
 HISTORY = obj(address="s", offset="i", items=array(TX))
+ACTIVITY_ITEM = obj(height="i", seq="i", cursor="s", time="i", tx="s?", type="s",
+                    attributes="o", amount_micro="i?", force="i?")
+ACTIVITY = obj(address="s", items=array(ACTIVITY_ITEM), next_before="s?")
 FORCE = obj(address="s", force="i", grants=array(_TYPES["o"]))
 PROOF = obj(key="s", value="s?", height="i", app_hash="s",
             nodes=array(obj(bitmap="i", leafmap="i", siblings=array(_TYPES["s"]))),

@@ -66,10 +66,11 @@ def compute_tx_root(tx_hashes: Sequence[bytes]) -> bytes:
 def block_records(header: BlockHeader, prev: bytes, tx_root: bytes,
                   batch: Sequence[tuple[bytes, bytes]],
                   result: BlockResult) -> tuple[BlockRecord, list[TxRecord]]:
-    """What the store keeps of an executed block: its record and one per (hash, raw) tx,
-    the same for both engines."""
+    """What the store keeps of an executed block: its record (with its begin-step events)
+    and one per (hash, raw) tx, the same for both engines."""
     block = BlockRecord(header.height, header.hash, prev, header.time, result.app_hash,
-                        tx_root, len(batch), header.proposer)
+                        tx_root, len(batch), header.proposer,
+                        tuple(e.to_json() for e in result.events))
     records = [TxRecord(h, header.height, i, raw, r.code, r.to_json())
                for i, ((h, raw), r) in enumerate(zip(batch, result.tx_results, strict=True))]
     return block, records

@@ -36,6 +36,7 @@ from planet.core.errors import SequenceReused
 from planet.core.force.messages import CompleteTask, SetBusinessQuota, SetTaskEnabled
 from planet.core.messages import Msg
 from planet.sdk.blobauth import sign_blob_request
+from planet.sdk.invites import MatchedInvites, derive_invite_codes, invite_seed, match_invite_codes
 from planet.sdk.wallet import Wallet
 
 SEQUENCE_REUSED = SequenceReused.code
@@ -198,17 +199,32 @@ class PlanetClient:
 
     # --- actions -----------------------------------------------------------------------------
 
-    def create_invites(self, wallet: Wallet, count: int) -> list[str]:
-        codes = new_invite_codes(count)
+    def create_invites(self, wallet: Wallet, count: int, *, derived: bool = False) -> list[str]:
+        """New codes, their hashes committed. `derived`: the wallet's next codes
+        (planet.sdk.invites, as the web app makes them), found again by `invite_codes` on
+        any machine holding the wallet; else random ones, kept only by the caller (two
+        concurrent derived calls of one wallet would pick the same codes: one is refused)."""
+        if derived:
+            seed = invite_seed(wallet)
+            start = match_invite_codes(seed, self.query("accounts/invites_of",
+                                                        address=wallet.address)).next
+            codes = derive_invite_codes(seed, start, count)
+        else:
+            codes = new_invite_codes(count)
         self.send(wallet, CreateInvites(code_hashes=tuple(compute_invite_hash(c) for c in codes)))
         return codes
+
+    def invite_codes(self, wallet: Wallet) -> MatchedInvites:
+        """The wallet's derived codes on the ledger, used or not, and its other invites."""
+        return match_invite_codes(invite_seed(wallet), self.query("accounts/invites_of",
+                                                                  address=wallet.address))
 
     def register_resident(self, wallet: Wallet, invite_code: str, *,
                           own_invites: int = 0) -> tuple[TxOutcome, list[str]]:
         """Register with a code; optionally create the resident's own codes in the same tx."""
         msgs: list[Msg] = [RegisterResident(invite_code=invite_code,
                                             encryption_key=b64encode(wallet.encryption_public_key))]
-        codes = new_invite_codes(own_invites)
+        codes = derive_invite_codes(invite_seed(wallet), 0, own_invites)  # a new account: from 0
         if codes:
             msgs.append(CreateInvites(code_hashes=tuple(compute_invite_hash(c) for c in codes)))
         return self.send(wallet, *msgs, sequence=0), codes
@@ -285,6 +301,15 @@ class PlanetClient:
         """Transactions `address` signed, newest first."""
         body = self._get(f"/accounts/{address}/txs", limit=limit, offset=offset)
         return body["items"]  # type: ignore[no-any-return]
+
+    def activity(self, address: str, limit: int = 20, before: str | None = None
+                 ) -> dict[str, Any]:
+        """Every event that concerns `address` (rewards, refunds, drill prizes, expiries…),
+        newest first, with what it moved for it; the next page is `before=next_before`."""
+        params: dict[str, Any] = {"limit": limit}
+        if before is not None:
+            params["before"] = before
+        return self._get(f"/accounts/{address}/activity", **params)  # type: ignore[no-any-return]
 
     def supply_schedule(self, points: int = 200) -> dict[str, Any]:
         return self._get("/supply/schedule", points=points)  # type: ignore[no-any-return]

@@ -58,3 +58,26 @@ state_nodes = Table(
     Column("node", LargeBinary, nullable=False),
     sqlite_with_rowid=False,
 )
+
+block_events = Table(
+    "block_events", metadata,
+    Column("height", BigInteger, primary_key=True, autoincrement=False),
+    Column("idx", Integer, primary_key=True, autoincrement=False),
+    Column("phase", String, nullable=False),  # "begin" (the block's begin step) or "end"
+    Column("type", String, nullable=False),
+    Column("attributes", Text, nullable=False),  # JSON
+    sqlite_with_rowid=False,
+)
+
+activity = Table(
+    "activity", metadata,
+    Column("address", String, primary_key=True),
+    Column("height", BigInteger, primary_key=True, autoincrement=False),
+    Column("seq", Integer, primary_key=True, autoincrement=False),  # chain order in the block
+    Column("tx_idx", Integer, nullable=True),  # None: a block event
+    Column("ev_idx", Integer, nullable=False),  # in the tx's result events, or block_events.idx
+    Column("type", String, nullable=False),
+    Column("amount", BigInteger, nullable=True),  # µBD, signed for the address
+    Column("force", BigInteger, nullable=True),  # Force, signed for the address
+    sqlite_with_rowid=False,
+)

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from sqlalchemy import Engine, create_engine, event, insert
 from sqlalchemy.engine import Connection
 
 from planet.core.errors import PlanetError, StateMismatch
+from planet.storage.activity import activity_rows, chain_events
 from planet.storage.schema import blocks, meta
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -48,6 +49,9 @@ class BlockRecord:
     tx_root: bytes
     tx_count: int
     proposer: str
+    events: tuple[dict[str, Any], ...] = field(default=(), compare=False)
+    """The block's begin-step events ({"type", "attributes"}), as executed; stored with the
+    block (`NodeStore.block_events`), not read back with it (`to_json` leaves them out)."""
 
     def to_json(self) -> dict[str, Any]:
         return {"height": self.height, "hash": self.hash.hex(), "prev_hash": self.prev_hash.hex(),
@@ -219,9 +223,26 @@ class NodeStore:
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(t.height, t.idx, t.hash, t.raw, t.code, orjson.dumps(t.result).decode(),
                       tx_sender(t.raw)) for t in tx_records])
+            self._write_events(conn, block, tx_records)
             self._write_state(conn, writes, nodes)
             self._set_meta(conn, "last_height", str(block.height).encode())
             self._set_meta(conn, "last_app_hash", block.app_hash)
+
+    @staticmethod
+    def _write_events(conn: Connection, block: BlockRecord, tx_records: Sequence[TxRecord]) -> None:
+        """The block's begin-step events, and the activity index of every event in it."""
+        if block.events:
+            conn.exec_driver_sql(
+                "INSERT INTO block_events (height, idx, phase, type, attributes) "
+                "VALUES (?, ?, 'begin', ?, ?)",
+                [(block.height, n, e["type"], orjson.dumps(e["attributes"]).decode())
+                 for n, e in enumerate(block.events)])
+        rows = activity_rows(block.height, chain_events(
+            block.events, ((t.idx, t.code, t.result) for t in tx_records)))
+        if rows:
+            conn.exec_driver_sql(
+                "INSERT INTO activity (address, height, seq, tx_idx, ev_idx, type, amount, force) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     # --- reads -----------------------------------------------------------------------------
     # Reads run plain SQL on a DB-API connection: they are on the API's hot paths (every
@@ -404,6 +425,40 @@ class NodeStore:
         return [self._tx(r) for r in self._rows(
             f"SELECT {TX_COLUMNS} FROM txs WHERE {where} "
             "ORDER BY height DESC, idx DESC LIMIT ? OFFSET ?", [*params, limit, offset])]
+
+    def block_events(self, height: int) -> list[dict[str, Any]]:
+        """The begin-step (and any end-step) events of a block, in order; [] for a block
+        committed before the store kept them (migration 0006)."""
+        return [{"phase": phase, "type": type_, "attributes": json.loads(attributes)}
+                for phase, type_, attributes in self._rows(
+                    "SELECT phase, type, attributes FROM block_events WHERE height = ? "
+                    "ORDER BY idx", (height,))]
+
+    def activity(self, address: str, limit: int,
+                 before: tuple[int, int] | None = None) -> list[dict[str, Any]]:
+        """Every event that names the address, newest first; page with `before` = (height,
+        seq) of the last one seen (its `cursor`), stable as blocks arrive."""
+        where = "a.address = ?"
+        params: list[Any] = [address]
+        if before is not None:
+            where += " AND (a.height < ? OR (a.height = ? AND a.seq < ?))"
+            params += [before[0], before[0], before[1]]
+        # The attributes are where the event is stored: in its tx's result, or in
+        # block_events (activity rows do not copy them).
+        rows = self._rows(
+            "SELECT a.height, a.seq, b.time, t.hash, a.type, CASE WHEN a.tx_idx IS NULL "
+            "THEN e.attributes ELSE json_extract(t.result, '$.events[' || a.ev_idx || "
+            "'].attributes') END, a.amount, a.force "
+            "FROM activity a JOIN blocks b ON b.height = a.height "
+            "LEFT JOIN txs t ON t.height = a.height AND t.idx = a.tx_idx "
+            "LEFT JOIN block_events e ON a.tx_idx IS NULL AND e.height = a.height "
+            "AND e.idx = a.ev_idx "
+            f"WHERE {where} ORDER BY a.height DESC, a.seq DESC LIMIT ?", [*params, limit])
+        return [{"height": h, "seq": seq, "cursor": f"{h}.{seq}", "time": time_,
+                 "tx": None if tx is None else bytes(tx).hex(), "type": type_,
+                 "attributes": json.loads(attributes or "{}"), "amount_micro": amount,
+                 "force": force}
+                for h, seq, time_, tx, type_, attributes, amount, force in rows]
 
     def has_txs(self, hashes: Sequence[bytes]) -> set[bytes]:
         found: set[bytes] = set()

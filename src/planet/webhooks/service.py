@@ -132,6 +132,8 @@ class BlockSource(Protocol):
 
     def block_txs(self, height: int) -> Sequence[TxLike]: ...
 
+    def block_events(self, height: int) -> Sequence[Mapping[str, Any]]: ...
+
 
 class Ledger(Protocol):
     """What the service needs of the node (planet.engines.base.Node fits)."""
@@ -309,7 +311,7 @@ class WebhookService:
         self._kick = False
         self._stop = threading.Event()
         self._announced = 0
-        self._recent: dict[int, tuple[BlockLike, list[TxLike]]] = {}
+        self._recent: dict[int, tuple[BlockLike, list[TxLike], Sequence[Mapping[str, Any]]]] = {}
         self._by_business: dict[str, list[Endpoint]] = {}
         self._by_id: dict[str, Endpoint] = {}
         self._inflight: dict[int, str] = {}
@@ -355,7 +357,7 @@ class WebhookService:
         with self._cond:
             self._announced = max(self._announced, block.height)
             if len(self._recent) < RECENT_BLOCKS:
-                self._recent[block.height] = (block, list(records))
+                self._recent[block.height] = (block, list(records), block.events)
             self._kick = True
             self._cond.notify_all()
 
@@ -408,7 +410,8 @@ class WebhookService:
             block = self.node.store.get_block(height)
             if block is None:  # before a state-synced node's first block
                 return []
-            held = (block, list(self.node.store.block_txs(height)))
+            held = (block, list(self.node.store.block_txs(height)),
+                    self.node.store.block_events(height))
         return [(ep.id, event) for event in derive_events(*held)
                 for ep in subscribed.get(event.business, ())
                 if event.type in ep.events and height > ep.from_height]

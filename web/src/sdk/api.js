@@ -10,6 +10,7 @@
 import { base32 } from "@scure/base";
 import { b64decode, randomBytes, sha256Hex, utf8Decode, utf8Encode } from "./bytes.js";
 import { checkPublicKey } from "./ed25519.js";
+import { deriveInviteCodes, inviteSeed, matchInviteCodes } from "./invites.js";
 import {
   openGranted, openRecord, openVoucher, resealKey, sealIdentity, sealRecord, sealVoucher,
 } from "./envelope.js";
@@ -170,6 +171,17 @@ export class Api {
       items.push(...page.items);
       if (items.length >= page.total || page.items.length === 0) return items;
     }
+  }
+
+  /**
+   * Every event that concerns an address, from the ledger, newest first: GET
+   * /v1/accounts/<address>/activity. Each item has height, time, tx (null for a block's
+   * begin-step event), type, attributes and what it moved for the address, signed:
+   * amount_micro (µBD) and force, null when none. Next page: `before: page.next_before`.
+   * @param {string} address @param {{limit?: number, before?: string | null}} [opts]
+   */
+  activity(address, { limit = 20, before = null } = {}) {
+    return this.get(`/accounts/${address}/activity`, before ? { limit, before } : { limit });
   }
 
   /** The account, or null if the address has none. @param {string} address */
@@ -372,14 +384,16 @@ export class Api {
 
   /**
    * Become a resident with an invitation code; optionally create own codes in the same
-   * transaction. Resolves {outcome, codes} (keep the codes: only hashes are on chain).
+   * transaction. Resolves {outcome, codes}. Only hashes are on chain; the codes are derived
+   * from the wallet (sdk/invites.js), so any device holding it finds them again.
    * @param {import("./wallet.js").Wallet} wallet @param {string} inviteCode
    * @param {{ownInvites?: number}} [opts]
    */
   async register(wallet, inviteCode, { ownInvites = 0 } = {}) {
     const messages = [{ type: "accounts/register", invite_code: inviteCode,
                         encryption_key: wallet.encryptionKeyB64 }];
-    const codes = newInviteCodes(ownInvites);
+    // a new account has no invites yet: its derived codes start at 0
+    const codes = ownInvites > 0 ? await deriveInviteCodes(await inviteSeed(wallet), 0, ownInvites) : [];
     if (codes.length) {
       messages.push({ type: "accounts/create_invites",
                       code_hashes: await Promise.all(codes.map(inviteHash)) });
@@ -390,7 +404,11 @@ export class Api {
 
   /** New invitation codes, their hashes committed. @returns {Promise<string[]>} */
   async createInvites(wallet, count) {
-    const codes = newInviteCodes(count);
+    // derived from the wallet (sdk/invites.js), after the ones it already has on the ledger
+    const seed = await inviteSeed(wallet);
+    const onChain = await this.query("accounts/invites_of", { address: wallet.address });
+    const { next } = await matchInviteCodes(seed, onChain);
+    const codes = await deriveInviteCodes(seed, next, count);
     await this.send(wallet, [{ type: "accounts/create_invites",
                                code_hashes: await Promise.all(codes.map(inviteHash)) }]);
     return codes;

@@ -1,4 +1,5 @@
-"""Accounts: the list by kind, one account, its Force, diamonds, bubbles and history."""
+"""Accounts: the list by kind, one account, its Force, diamonds, bubbles, history and
+activity."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from fastapi import APIRouter, Path, Query
 
 from planet.api.context import ApiContext
 from planet.api.errors import ERRORS
-from planet.api.shapes import ACCOUNT, ACCOUNT_PAGE, BUBBLES, FORCE, HISTORY, HOLDER, ok
+from planet.api.shapes import ACCOUNT, ACCOUNT_PAGE, ACTIVITY, BUBBLES, FORCE, HISTORY, HOLDER, ok
 from planet.core.address import parse_address
 from planet.core.errors import InvalidField
 
 Address = Annotated[str, Path(description="a planet1… address", max_length=200)]
 Kind = Literal["operator", "verifier", "business", "resident"]
 MAX_SCAN = 1000
+Cursor = Annotated[str | None, Query(max_length=40, pattern=r"^[0-9]{1,18}\.[0-9]{1,9}$",
+                                     description="`next_before` of the previous page")]
 
 
 def router(ctx: ApiContext) -> APIRouter:
@@ -72,5 +75,26 @@ def router(ctx: ApiContext) -> APIRouter:
         sender = parse_address(address, field="address")
         rows = ctx.node.store.txs_by_sender(sender, limit, offset=offset)
         return {"address": sender, "offset": offset, "items": [t.to_json() for t in rows]}
+
+    @r.get("/{address}/activity", responses=ok(ACTIVITY),
+           summary="Every event that concerns the account, newest first",
+           description="From the ledger: each event of a transaction or of a block's begin "
+                       "step with an attribute naming the address (rewards, collects, refunds, "
+                       "Lucky Drill prizes, redemptions, expiries, grants), signed or not by "
+                       "it. `amount_micro` (µBD) and `force` are what the event moved for "
+                       "this address, signed; null when it moved none. `tx` is null for a "
+                       "block event. Page with `before` = the last page's `next_before` "
+                       "(stable as blocks arrive). Begin-step events of blocks committed "
+                       "before the node kept them (store migration 0006) are absent.")
+    def activity(address: Address, limit: Annotated[int, Query(ge=1, le=100)] = 20,
+                 before: Cursor = None) -> dict[str, Any]:
+        owner = parse_address(address, field="address")
+        cursor = None
+        if before is not None:
+            height, seq = before.split(".")
+            cursor = (int(height), int(seq))
+        items = ctx.node.store.activity(owner, limit, cursor)
+        return {"address": owner, "items": items,
+                "next_before": items[-1]["cursor"] if len(items) == limit else None}
 
     return r

@@ -192,11 +192,17 @@ def router(ctx: ApiContext) -> APIRouter:
             raise NotFound("no block yet")
         return block.to_json()
 
-    @r.get("/blocks/{height}", tags=["blocks"], summary="A block with its transactions")
+    @r.get("/blocks/{height}", tags=["blocks"],
+           summary="A block with its transactions and its begin-step events",
+           description="`events` are what the block's begin step emitted (request expiries, "
+                       "Lucky Drill draws, Force grants expiring), each with `phase`, `type` "
+                       "and `attributes`; empty for blocks committed before the node kept "
+                       "them.")
     def get_block(height: Height) -> dict[str, Any]:
         block = node.store.get_block(height)
         if block is None:
             raise NotFound(f"no block at height {height}")
-        return {**block.to_json(), "txs": [t.to_json() for t in node.store.block_txs(height)]}
+        return {**block.to_json(), "txs": [t.to_json() for t in node.store.block_txs(height)],
+                "events": node.store.block_events(height)}
 
     return r

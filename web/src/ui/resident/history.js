@@ -1,60 +1,106 @@
-// History: the transactions this resident signed, newest first, in words, each linking
-// to the explorer for its full messages, result and events.
+// History: everything on the ledger that concerns this resident, newest first, in words:
+// what they signed and what reached them without their signing (a data request's reward, a
+// refund, a Lucky Drill prize, Force that expired). It reads the node's activity index
+// (GET /v1/accounts/<address>/activity), so it is the same on any device. Each item says
+// what it moved for the resident, signed, and links to its block and transaction in the
+// explorer. A list, not a table: it fits a phone.
 import { useState } from 'preact/hooks';
-import { html, t, useLive, Button, Card, Table, ErrorBox, Loading, Badge, formatBD, errorMessage } from '../common.js';
+import {
+  html, t, useLive, Button, Card, ErrorBox, Loading, Badge, formatBD, formatForce, formatTime, shortAddr,
+} from '../common.js';
 import { categoryLabel } from './data.js';
 
-const LABELS = {
-  'accounts/register': () => t('history.register'),
-  'accounts/create_invites': (m) => t('history.invites', { n: m.code_hashes.length }),
-  'force/complete_task': (m) => (m.task_id === 'daily_checkin' ? t('history.checkin') : t('history.task', { task: m.task_id })),
-  'emission/collect': () => t('history.collect'),
-  'drill/enter': (m) => t('history.drill', { round: m.round }),
-  'vault/add_record': (m) => t('history.addRecord', { category: categoryLabel(m.category) }),
-  'vault/erase_record': (m) => t('history.eraseRecord', { digest: `${m.digest.slice(0, 10)}…` }),
-  'exchange/accept_request': (m) => t('history.accept', { n: m.records.length, request: m.request }),
-  'exchange/revoke_grant': (m) => t('history.revoke', { request: m.request }),
-  'exchange/redeem': (m) => t('history.redeem', { offer: m.offer }),
+const PAGE = 20;
+const LIVE_MAX = 100; // the live first pages; older ones load by cursor
+
+/** An event in words, from the resident's side (`me` is their address). */
+const WORDS = {
+  'accounts/registered': (a, me) => (a.resident === me ? t('history.register')
+    : t('ledger.invitedJoined', { who: shortAddr(a.resident) })),
+  'accounts/invites_created': (a) => t('history.invites', { n: a.count }),
+  'accounts/identity_verified': (a, me) => (a.resident === me ? t('ledger.verified') : t('ledger.event', { type: 'identity' })),
+  'force/granted': (a) => (a.task === 'daily_checkin' ? t('history.checkin') : t('ledger.forceFor', { task: a.task })),
+  'force/grant_expired': (a) => t('ledger.forceExpired', { task: a.task }),
+  'emission/collected': () => t('history.collect'),
+  'emission/dormant': () => t('ledger.dormant'),
+  'drill/entered': (a) => t('history.drill', { round: a.round }),
+  'drill/drawn': (a) => t('ledger.drillWon', { round: a.round }),
+  'drill/refunded': (a) => t('ledger.drillRefunded', { round: a.round }),
+  'vault/record_added': (a) => t('history.addRecord', { category: categoryLabel(a.category) }),
+  'vault/record_deposited': (a) => t('ledger.deposited', { who: shortAddr(a.business), category: categoryLabel(a.category) }),
+  'vault/record_erased': (a) => t('history.eraseRecord', { digest: `${String(a.digest).slice(0, 10)}…` }),
+  'vault/depositor_allowed': (a) => t('ledger.depositorAllowed', { who: shortAddr(a.business) }),
+  'vault/depositor_revoked': (a) => t('ledger.depositorRevoked', { who: shortAddr(a.business) }),
+  'exchange/accepted': (a) => t('history.accept', { n: a.records, request: a.request }),
+  'exchange/granted': (a) => t('ledger.rewarded', { request: a.request }),
+  'exchange/acceptance_dropped': (a) => t('ledger.dropped', { request: a.request }),
+  'exchange/grant_revoked': (a) => t('history.revoke', { request: a.request }),
+  'exchange/redeemed': (a) => t('history.redeem', { offer: a.offer }),
+  'exchange/fulfilled': (a) => t('ledger.fulfilled', { redemption: a.redemption }),
+  'exchange/refunded': (a) => t('ledger.refunded', { redemption: a.redemption }),
+  'exchange/request_created': (a) => t('ledger.requestCreated', { request: a.request }),
+  'exchange/request_expired': (a) => t('ledger.requestExpired', { request: a.request }),
+  'exchange/request_closed': (a) => t('ledger.requestClosed', { request: a.request }),
 };
 
-function describe(msg) {
-  const f = LABELS[msg.type];
-  try { return f ? f(msg) : msg.type; } catch { return msg.type; }
+export function describeActivity(item, me) {
+  const f = WORDS[item.type];
+  try { return f ? f(item.attributes || {}, me) : t('ledger.event', { type: item.type }); } catch { return item.type; }
 }
 
-/** A figure worth showing from the events (what a collect paid, a reward received). */
-function amountOf(tx) {
-  for (const e of tx.result?.events || []) {
-    const a = e.attributes || {};
-    for (const k of ['amount', 'amount_micro', 'reward', 'price']) {
-      if (a[k] != null && /^\d+$/.test(String(a[k]))) {
-        const sign = e.type.includes('redeem') || k === 'price' ? '−' : '+';
-        return `${sign}${formatBD(a[k])}`;
-      }
-    }
-  }
-  return '';
+/** "+1.50 BD" / "−2.00 BD": the sign always shown, the amount in the locale's format. */
+export function signedBD(micro) {
+  const n = BigInt(micro);
+  return n > 0n ? `+${formatBD(n)}` : formatBD(n);
 }
 
-const PAGE = 20;
+function signedForce(n) {
+  return n > 0 ? `+${formatForce(n)}` : `−${formatForce(-n)}`;
+}
+
+function Item({ item, me }) {
+  return html`<li class="record" data-testid="activity" data-type=${item.type} data-height=${item.height}>
+    <div class="record-main">
+      <span class="record-title" data-testid="history-what">${describeActivity(item, me)}</span>
+      <span class="muted small">${formatTime(item.time, { seconds: false })} · <a href=${`#/explorer/block/${item.height}`}>${t('ledger.block', { height: item.height })}</a>${item.tx
+        ? html` · <a href=${`#/explorer/tx/${item.tx}`}>${t('ledger.tx')} <code>${item.tx.slice(0, 8)}…</code></a>`
+        : html` · ${t('ledger.byChain')}`}</span>
+    </div>
+    <div class="record-actions">
+      ${item.amount_micro != null && item.amount_micro !== 0 ? html`<${Badge} kind=${item.amount_micro > 0 ? 'ok' : 'neutral'} testid="activity-amount">${signedBD(item.amount_micro)}<//>` : null}
+      ${item.force != null && item.force !== 0 ? html`<${Badge} kind="neutral" testid="activity-force">${t('ledger.force', { n: signedForce(item.force) })}<//>` : null}
+    </div>
+  </li>`;
+}
 
 export function HistoryView({ ctx }) {
   const { api, wallet } = ctx;
   const [pages, setPages] = useState(1);
-  const live = useLive(() => api.get(`/accounts/${wallet.address}/txs`, { limit: Math.min(100, PAGE * pages) }),
+  const [older, setOlder] = useState({ items: [], next: undefined, busy: false, error: null });
+  const live = useLive(() => api.activity(wallet.address, { limit: Math.min(LIVE_MAX, PAGE * pages) }),
     [wallet.address, pages]);
   if (live.data === undefined) return live.error ? html`<${ErrorBox} error=${live.error} />` : html`<${Loading} />`;
-  const items = live.data.items || [];
-  return html`<${Card} title=${t('history.title')} subtitle=${t('history.sub')} testid="history">
-    <${Table} testid="history" rows=${items} rowKey=${(x) => x.hash} empty=${t('history.none')} columns=${[
-      { label: t('history.col.block'), render: (x) => html`<a href=${`#/explorer/block/${x.height}`}>#${x.height}</a>` },
-      { label: t('history.col.what'), render: (x) => html`<span data-testid="history-what">${(x.tx?.body?.messages || []).map(describe).join(' · ')}</span>` },
-      { label: t('history.col.amount'), class: 'num', render: amountOf },
-      { label: t('history.col.result'), render: (x) => (x.code === 0 ? html`<${Badge} kind="ok">${t('tx.ok')}<//>`
-        : html`<${Badge} kind="bad">${t('history.refused')}<//> <span class="muted small">${errorMessage({ code: x.code, body: { message: x.result?.log } })}</span>`) },
-      { label: t('history.col.tx'), render: (x) => html`<a href=${`#/explorer/tx/${x.hash}`}><code>${x.hash.slice(0, 10)}…</code></a>` },
-    ]} />
-    ${items.length >= PAGE * pages && PAGE * pages < 100 ? html`<div class="button-row">
-      <${Button} kind="ghost" small onClick=${() => setPages(pages + 1)}>${t('history.more')}<//></div>` : null}
+  const first = live.data.items || [];
+  const seen = new Set(first.map((i) => i.cursor));
+  const items = [...first, ...older.items.filter((i) => !seen.has(i.cursor))];
+  const next = older.next !== undefined ? older.next : live.data.next_before;
+  const more = async () => {
+    if (PAGE * pages < LIVE_MAX) { setPages(pages + 1); return; }
+    setOlder({ ...older, busy: true, error: null });
+    try {
+      const page = await api.activity(wallet.address, { limit: PAGE, before: next });
+      setOlder({ items: [...older.items, ...page.items], next: page.next_before, busy: false, error: null });
+    } catch (error) {
+      setOlder({ ...older, busy: false, error });
+    }
+  };
+  return html`<${Card} title=${t('history.title')} subtitle=${t('ledger.sub')} testid="history">
+    ${items.length ? html`<ul class="records" data-testid="activity-list">
+      ${items.map((item) => html`<${Item} key=${item.cursor} item=${item} me=${wallet.address} />`)}</ul>`
+      : html`<p class="muted">${t('ledger.none')}</p>`}
+    ${older.error ? html`<${ErrorBox} error=${older.error} />` : null}
+    ${next ? html`<div class="button-row">
+      <${Button} kind="ghost" small testid="history-more" disabled=${older.busy} onClick=${more}>${t('history.more')}<//></div>` : null}
+    <p class="muted small">${t('ledger.note')}</p>
   <//>`;
 }
