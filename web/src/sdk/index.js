@@ -16,3 +16,4 @@ export * from "./api.js";
 export * from "./proof.js";
 export * from "./signin.js";
 export * from "./webhooks.js";
+export * from "./messages.js";
