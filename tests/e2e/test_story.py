@@ -232,6 +232,8 @@ def test_operator_business_and_resident_trade_data_for_diamonds(
     # --- The operator disables the check-in; her task list shows it disabled.
     operator.get_by_test_id("tab-tasks").click()
     operator.get_by_test_id("op-task-toggle-daily_checkin").click()
+    expect(operator.get_by_test_id("op-task-toggle-daily_checkin-dialog")).to_contain_text("Daily check-in")
+    operator.get_by_test_id("op-task-toggle-daily_checkin-confirm").click()
     expect(operator.get_by_test_id("op-task-state-daily_checkin")).to_have_text("disabled")
     shot(operator, "operator-tasks")
     assert node.query("force/task", id="daily_checkin")["enabled"] is False

@@ -118,19 +118,17 @@ def test_console_adds_endpoint_sees_delivery_and_redelivers(
         box = shop.get_by_test_id(testid).bounding_box()
         assert box is not None and box["height"] >= 44, (testid, box)
     shot(shop, "webhooks-phone")
-    asked: list[str] = []
-
-    def answer(dialog: Any, accept: bool) -> None:
-        asked.append(dialog.message)
-        dialog.accept() if accept else dialog.dismiss()
-
-    shop.once("dialog", lambda d: answer(d, False))
     shop.get_by_test_id("webhook-remove").click()
-    wait_until("the confirmation asked", lambda: len(asked) == 1, timeout=15)
-    assert receiver.url in asked[0]
+    asked = shop.get_by_test_id("webhook-remove-dialog")
+    expect(asked).to_be_visible()
+    expect(asked).to_have_attribute("role", "alertdialog")
+    expect(asked).to_contain_text(receiver.url)
+    no_overflow(shop)
+    shop.get_by_test_id("webhook-remove-cancel").click()
+    expect(asked).to_have_count(0)
     expect(shop.get_by_test_id("webhook-row")).to_have_count(1)
-    shop.once("dialog", lambda d: answer(d, True))
     shop.get_by_test_id("webhook-remove").click()
+    shop.get_by_test_id("webhook-remove-confirm").click()
     expect(shop.get_by_test_id("webhook-empty")).to_be_visible()
     expect(shop.get_by_test_id("webhook-delivery-empty")).to_be_visible()
     assert not [e for e in shop.planet_errors if " console: " not in e]

@@ -17,3 +17,4 @@ export * from "./proof.js";
 export * from "./signin.js";
 export * from "./webhooks.js";
 export * from "./invites.js";
+export * from "./messages.js";

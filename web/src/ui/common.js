@@ -293,3 +293,57 @@ export function tr(key, vars = {}) {
   for (const [k, v] of Object.entries(vars)) (v && typeof v === 'object' ? rich : plain)[k] = v;
   return t(key, plain).split(/\{(\w+)\}/).map((part, i) => (i % 2 ? rich[part] ?? `{${part}}` : part));
 }
+
+// --- console & dashboard: asking before a destructive action ------------------------------
+
+let confirmSeq = 0;
+
+/**
+ * A button that asks first (refund, suspend, stop, close, disable, remove): clicking it puts
+ * an in-page confirmation in its place (role="alertdialog", labelled by the question), with
+ * focus on Cancel, the least harmful choice; Escape or Cancel goes back and returns focus to
+ * the button, and only Confirm runs `onConfirm`. `before()` may refuse (throw) before asking,
+ * e.g. a missing reason. Test ids: `testid`, then `${testid}-dialog`, `-confirm`, `-cancel`.
+ */
+export function ConfirmButton({ onConfirm, before, question, confirmLabel, cancelLabel, children, kind = 'danger',
+  confirmKind = 'danger', small = true, disabled = false, testid, title, busyLabel }) {
+  const [asking, setAsking] = useState(false);
+  const box = useRef(null);
+  const trigger = useRef(null);
+  const wasAsking = useRef(false);
+  const mounted = useRef(true);
+  const id = useRef(`c-confirm-${++confirmSeq}`);
+  useEffect(() => () => { mounted.current = false; }, []);
+  useEffect(() => {
+    if (asking) box.current?.querySelector('[data-confirm-cancel] button')?.focus();
+    else if (wasAsking.current) trigger.current?.querySelector('button')?.focus();
+    wasAsking.current = asking;
+  }, [asking]);
+  const ask = async () => {
+    if (before) await before();
+    setAsking(true);
+  };
+  const confirm = async () => {
+    await onConfirm();
+    if (mounted.current) setAsking(false);
+  };
+  const onKeyDown = (e) => {
+    if (e.key === 'Escape') { e.stopPropagation(); setAsking(false); }
+  };
+  if (asking) {
+    return html`<div class="c-confirm" role="alertdialog" aria-labelledby=${id.current} ref=${box}
+        data-testid=${testid ? `${testid}-dialog` : undefined} onKeyDown=${onKeyDown}>
+      <p id=${id.current} class="c-confirm-q">${question}</p>
+      <div class="c-confirm-actions">
+        <${Button} small=${small} kind=${confirmKind} testid=${testid ? `${testid}-confirm` : undefined} onClick=${confirm}
+          busyLabel=${busyLabel}>${confirmLabel || children}<//>
+        <span data-confirm-cancel>
+          <${Button} small=${small} kind="ghost" testid=${testid ? `${testid}-cancel` : undefined}
+            onClick=${() => setAsking(false)}>${cancelLabel || t('confirm.cancel')}<//>
+        </span>
+      </div>
+    </div>`;
+  }
+  return html`<span class="c-confirm-trigger" ref=${trigger}><${Button} small=${small} kind=${kind} testid=${testid}
+    disabled=${disabled} title=${title} onClick=${ask}>${children}<//></span>`;
+}

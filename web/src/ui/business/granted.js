@@ -4,7 +4,7 @@
 // to the node). The same columns and summary as the Python SDK's planet.sdk.granted.
 import { useState } from 'preact/hooks';
 import { html, t, Card, Table, Button, formatTime, toast } from '../common.js';
-import { categoryLabel } from '../resident/data.js';
+import { categoryLabel } from '../../i18n/labels.js';
 import { readGranted } from '../explorer/kit.js';
 
 export const COLUMNS = ['request', 'resident', 'category', 'time', 'digest', 'text'];

@@ -5,7 +5,7 @@
 // (sdk/webhooks.js), so only the business sees or changes its endpoints.
 import { useState } from 'preact/hooks';
 import * as sdk from '../../sdk/index.js';
-import { html, t, fail, useLive, Card, Table, ErrorBox, Loading, Button, Field, Badge, toast } from '../common.js';
+import { html, t, fail, useLive, Card, Table, ErrorBox, Loading, Button, Field, Badge, toast, ConfirmButton } from '../common.js';
 import { getLocale } from '../../i18n/locale.js';
 
 /** Delivery times are the node's wall clock: shown in the reader's own zone, to the second. */
@@ -44,9 +44,9 @@ export function WebhooksTab({ ctx }) {
           { key: 'url', label: t('webhooks.url'), render: (e) => html`<span class="mono wrap url-cell" data-testid="webhook-url-text">${e.url}</span>` },
           { key: 'events', label: t('webhooks.events'), render: (e) => e.events.map((x) => html`<span class="tag">${eventLabel(x)}</span> `) },
           { key: 'created_at', label: t('webhooks.added'), render: (e) => localTime(e.created_at) },
-          { key: 'act', label: html`<span class="sr-only">${t('webhooks.actions')}</span>`, render: (e) => html`<${Button} kind="danger-ghost" testid="webhook-remove"
-              onClick=${async () => {
-                if (!confirm(t('webhooks.removeConfirm', { url: e.url }))) return;
+          { key: 'act', label: html`<span class="sr-only">${t('webhooks.actions')}</span>`, render: (e) => html`<${ConfirmButton} kind="danger-ghost" small=${false} testid="webhook-remove"
+              question=${t('webhooks.removeConfirm', { url: e.url })} confirmLabel=${t('webhooks.remove')}
+              onConfirm=${async () => {
                 await sdk.removeWebhook(api, wallet, e.id);
                 toast(t('webhooks.removed'));
                 data.reload();

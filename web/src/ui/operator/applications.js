@@ -1,7 +1,7 @@
 // The operator's queue of business applications (issue 17): each pending application on the
 // ledger with its name, contact and offer; Approve asks to confirm (and takes the daily Force
 // quota, set in the same transaction), Decline asks for the reason the applicant will read.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { html, t, fail, useLive, formatTime, Card, Table, ErrorBox, Loading, Button, Field, toast } from '../common.js';
 import { AddrLink, parsePositiveInt } from '../explorer/kit.js';
 
@@ -43,6 +43,10 @@ function Decide({ ctx, application: a, disabled, onDone }) {
   const [asking, setAsking] = useState(null); // null | 'approve' | 'decline'
   const [quota, setQuota] = useState('100');
   const [reason, setReason] = useState('');
+  const box = useRef(null);
+  // Like every confirmation of the dashboard: focus moves into the question, Escape goes back.
+  useEffect(() => { if (asking) box.current?.querySelector('input, button')?.focus(); }, [asking]);
+  const onKeyDown = (e) => { if (e.key === 'Escape') { e.stopPropagation(); setAsking(null); } };
   const approve = async () => {
     const daily = quota.trim() === '' ? undefined : parsePositiveInt(quota, t('operator.dailyQuota'));
     await ctx.api.approveApplication(ctx.wallet, a.id, daily);
@@ -61,7 +65,8 @@ function Decide({ ctx, application: a, disabled, onDone }) {
     onDone();
   };
   if (asking === 'approve') {
-    return html`<div class="c-confirm" data-testid="op-application-confirm" role="group" aria-label=${t('apps.confirmApprove', { name: a.name })}>
+    return html`<div class="c-confirm" data-testid="op-application-confirm" role="alertdialog" aria-label=${t('apps.confirmApprove', { name: a.name })}
+      ref=${box} onKeyDown=${onKeyDown}>
       <p>${t('apps.confirmApprove', { name: a.name })}</p>
       <${Field} label=${t('operator.dailyQuota')} hint=${t('apps.quotaHint')}>
         <input type="number" min="0" class="small-input" value=${quota} data-testid="op-application-quota"
@@ -72,7 +77,8 @@ function Decide({ ctx, application: a, disabled, onDone }) {
     </div>`;
   }
   if (asking === 'decline') {
-    return html`<div class="c-confirm" data-testid="op-application-decline-form">
+    return html`<div class="c-confirm" data-testid="op-application-decline-form" role="alertdialog" aria-label=${t('apps.reason')}
+      ref=${box} onKeyDown=${onKeyDown}>
       <${Field} label=${t('apps.reason')} hint=${t('apps.reasonHint', { n: MAX_REASON_BYTES })}>
         <input value=${reason} data-testid="op-application-reason" onInput=${(e) => setReason(e.currentTarget.value)} />
       <//>
