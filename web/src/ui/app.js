@@ -82,7 +82,7 @@ function TopBar({ status, route, entries, current, onSwitch, wallet, onLock }) {
   const section = route.parts[0] || '';
   return html`<header class="topbar">
     <div class="topbar-inner">
-      <a class="brand" href="#/" data-testid="brand"><span class="logo" aria-hidden="true"></span>${t('shell.brand')}</a>
+      <a class="brand" href="#/" data-testid="brand"><span class="logo" aria-hidden="true"></span><span class="brand-name">${t('shell.brand')}</span></a>
       <nav class="mainnav" aria-label=${t('shell.mainNav')}>
         ${ROLES.map((r) => html`<a href=${`#/${r}`} class=${section === r ? 'active' : ''}
           aria-current=${section === r ? 'page' : undefined} data-testid=${`nav-${r}`}>${t(`shell.role.${r}`)}</a>`)}
@@ -252,7 +252,9 @@ function RestoreWallet({ onDone, next }) {
     const wallet = await sdk.walletFromMnemonic(words.trim().toLowerCase().split(/\s+/).join(' '));
     remember(await store.add(wallet, { name: label, password, backup: 'restored' }).catch((err) => { throw walletError(err); }));
     toast(t('wallet.restored', { address: shortAddr(wallet.address) }));
-    onDone(wallet.address, next);
+    // Restoring is coming back to one's planet (a business's or operator's page says where to
+    // go instead), not to the list of wallets.
+    onDone(wallet.address, next || 'resident');
   };
   return html`<div data-testid="wallet-restore">
     <${Field} label=${t('wallet.restoreWords')}>

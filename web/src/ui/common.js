@@ -210,7 +210,8 @@ export function Card({ title, subtitle, actions, children, testid, class: cls = 
 
 /**
  * rows: array of objects; columns: [{key, label, render?(row), class?}]; rowKey(row).
- * Each row carries data-testid=`${testid}-row` so tests can count and read them.
+ * Each row carries data-testid=`${testid}-row` so tests can count and read them; each cell
+ * its column's label (data-label), which a narrow screen shows when rows become cards.
  */
 export function Table({ columns, rows, empty = t('common.nothingYet'), testid, rowKey, onRowClick }) {
   if (!rows || rows.length === 0) {
@@ -221,7 +222,7 @@ export function Table({ columns, rows, empty = t('common.nothingYet'), testid, r
     <tbody>${rows.map((r, i) => html`<tr key=${rowKey ? rowKey(r) : i}
         data-testid=${testid ? `${testid}-row` : undefined}
         class=${onRowClick ? 'clickable' : ''} onClick=${onRowClick ? () => onRowClick(r) : undefined}>
-      ${columns.map((c) => html`<td class=${c.class || ''}>${c.render ? c.render(r) : r[c.key]}</td>`)}
+      ${columns.map((c) => html`<td class=${c.class || ''} data-label=${typeof c.label === 'string' ? c.label : undefined}>${c.render ? c.render(r) : r[c.key]}</td>`)}
     </tr>`)}</tbody>
   </table></div>`;
 }
