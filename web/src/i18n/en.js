@@ -1184,4 +1184,5 @@ export default {
   'shop.cancel': "Cancel",
   'shop.col.shop': "Shop",
   'requests.tickToShare': "Nothing is ticked: tick each record you choose to share.",
+  'wallet.opening': "Your wallet is still opening; try again in a moment.",
 };

@@ -1183,4 +1183,5 @@ export default {
   'shop.cancel': "取消",
   'shop.col.shop': "商家",
   'requests.tickToShare': "尚未勾选：请勾选你愿意分享的每条记录。",
+  'wallet.opening': "钱包仍在打开，请稍后再试。",
 };

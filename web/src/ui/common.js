@@ -102,8 +102,11 @@ export function useNow(interval = 1000) {
 /**
  * Run `fn()` (async) now, when `deps` change and again on every new block; returns
  * {data, error, loading, reload}. Runs never overlap; a stale result never wins.
+ * With `{ onTx: true }` it runs again on each of the wallet's transactions instead (what
+ * only a transaction changes, such as the account), and at most every 30 s on blocks, in
+ * case the live stream missed one.
  */
-export function useLive(fn, deps = []) {
+export function useLive(fn, deps = [], { onTx: txOnly = false } = {}) {
   const [state, setState] = useState({ data: undefined, error: null, loading: true });
   const fnRef = useRef(fn);
   fnRef.current = fn;
@@ -130,7 +133,12 @@ export function useLive(fn, deps = []) {
     setState((s) => ({ ...s, loading: true }));
     running.current = false;
     run.current();
-    return onBlock(() => run.current());
+    if (!txOnly) return onBlock(() => run.current());
+    let last = Date.now();
+    const rerun = () => { last = Date.now(); run.current(); };
+    const offTx = onTx(rerun);
+    const offBlock = onBlock(() => { if (Date.now() - last > 30000) rerun(); });
+    return () => { offTx(); offBlock(); };
   }, deps);
   return { ...state, reload: () => run.current() };
 }

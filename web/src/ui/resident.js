@@ -81,9 +81,21 @@ function MeView({ ctx, account }) {
 
 export function ResidentPage({ ctx }) {
   const { api, wallet } = ctx;
-  const acct = useLive(() => loadAccount(api, wallet.address), [wallet.address]);
+  // The account changes only by a transaction of this wallet's (registering, verifying).
+  const acct = useLive(() => loadAccount(api, wallet.address), [wallet.address], { onTx: true });
+  const tab = ctx.route.parts[1] || 'planet';
   if (acct.data === undefined) {
-    return html`<div class="page">${acct.error ? html`<${ErrorBox} error=${acct.error} />` : html`<${Loading} />`}</div>`;
+    if (acct.error) return html`<div class="page"><${ErrorBox} error=${acct.error} /></div>`;
+    // The planet does not wait for the account: its own reads run alongside, so the balance
+    // shows as soon as they are answered (an address that is no resident gets onboarding).
+    if (tab !== 'planet') return html`<div class="page"><${Loading} /></div>`;
+    return html`<div class="page resident" data-testid="resident-page">
+      <div class="page-head"><div><h1 class="page-title">${ctx.walletName || t('resident.myPlanet')}</h1>
+        <p class="muted small">${t('resident.address', { address: shortAddr(wallet.address, 14, 8) })}</p></div></div>
+      ${null /* where the identity step goes: the same places, so the planet is kept, not remade */}
+      <${ResidentNav} current="planet" />
+      <${PlanetView} ctx=${ctx} account=${{ verified: false }} reloadAccount=${acct.reload} />
+    </div>`;
   }
   const account = acct.data;
   if (!account) {
@@ -96,7 +108,6 @@ export function ResidentPage({ ctx }) {
       <p><a href=${`#/${account.kind === 'business' ? 'business' : account.kind === 'operator' ? 'operator' : 'explorer'}`}>${t('resident.goTo', { kind })}</a></p>
     <//></div>`;
   }
-  const tab = ctx.route.parts[1] || 'planet';
   const current = TABS.find((x) => x.id === tab) || TABS[0];
   const View = current.view;
   return html`<div class="page resident" data-testid="resident-page">

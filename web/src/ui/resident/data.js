@@ -3,9 +3,66 @@
 // themselves exist only here, next to the wallet).
 import { CATALOGS, has, localIso, t } from '../../i18n/index.js';
 
+// --- first render: the reads a resident's planet needs, started at boot -------------------
+// The app primes them as soon as it knows the current wallet's address (from localStorage,
+// before the session's keys are resumed and before the first render), so the account and the
+// planet's queries travel together instead of one after the other. Each primed read is
+// taken once, by the first render that asks for it, and only while fresh.
+
+const PRIMED_MS = 10000;
+const primed = new Map(); // `${what}:${address}` -> {promise, at}
+
+function take(key) {
+  const hit = primed.get(key);
+  primed.delete(key);
+  return hit && Date.now() - hit.at < PRIMED_MS ? hit.promise : null;
+}
+
+function keep(key, promise) {
+  promise.catch(() => {}); // a primed read that fails is read again by the page, which shows why
+  primed.set(key, { promise, at: Date.now() });
+}
+
+/** Start the account's and the planet's reads for `address` now (see above). */
+export function primeResident(api, address) {
+  keep(`account:${address}`, api.account(address));
+  keep(`planet:${address}`, fetchPlanet(api, address));
+}
+
 /** The account, or null when the address has none yet. */
 export async function loadAccount(api, address) {
-  return api.account(address);
+  return take(`account:${address}`) ?? api.account(address);
+}
+
+/** The planet page's reads: the holder (balance, pending), its bubbles, Force and grants,
+ * and the task catalog (for the grants' titles). */
+export async function loadPlanet(api, address) {
+  return take(`planet:${address}`) ?? fetchPlanet(api, address);
+}
+
+async function fetchPlanet(api, address) {
+  const [holder, bubbles, force, tasks] = await Promise.all([
+    queryOrNull(api, 'emission/holder', { address }),
+    queryOrNull(api, 'emission/bubbles', { address }),
+    api.query('force/force', { address }),
+    taskCatalog(api),
+  ]);
+  return { holder, bubbles, force, tasks, fetchedAt: Date.now() };
+}
+
+// The task catalog changes only when the operator edits it: it is read again at most once a
+// minute, not on every block like the resident's own figures.
+const CATALOG_MS = 60000;
+let catalog = null; // {api, promise, at}
+
+/** The task catalog (force/tasks), cached for a minute per Api. */
+export function taskCatalog(api) {
+  if (!catalog || catalog.api !== api || Date.now() - catalog.at > CATALOG_MS) {
+    const promise = api.query('force/tasks');
+    promise.catch(() => { if (catalog?.promise === promise) catalog = null; });
+    catalog = { api, promise, at: Date.now() };
+  }
+  return catalog.promise;
 }
 
 /** A query that answers 404 for "nothing yet" (e.g. a holder before any Force): null. */

@@ -6,19 +6,9 @@ import {
   formatBD, formatForce, formatNumber, formatTime, formatDuration, formatIn,
 } from '../common.js';
 import { getLocale } from '../../i18n/index.js';
-import { queryOrNull, taskTitle } from './data.js';
+import { loadPlanet, taskTitle } from './data.js';
 
 const ACC_SCALE = 10n ** 18n;
-
-async function loadPlanet(api, address) {
-  const [holder, bubbles, force, tasks] = await Promise.all([
-    queryOrNull(api, 'emission/holder', { address }),
-    queryOrNull(api, 'emission/bubbles', { address }),
-    api.query('force/force', { address }),
-    api.query('force/tasks'),
-  ]);
-  return { holder, bubbles, force, tasks, fetchedAt: Date.now() };
-}
 
 /** One part of a bubble, recomputed here from the ledger's numbers. */
 function explainPart(part, bubble, shareBps) {

@@ -6,7 +6,6 @@ import {
   html, t, useLive, Button, Card, Table, ErrorBox, Loading, Badge, toast, formatBD, formatForce, formatTime, shortAddr,
 } from '../common.js';
 import { dayOf, nextLocalMidnight, queryOrNull } from './data.js';
-import { VoucherQr } from './voucherqr.js';
 
 async function loadShop(api, address) {
   const [offers, redemptions, holder, force, status] = await Promise.all([
@@ -64,8 +63,14 @@ function Offer({ offer: o, data, onRedeem }) {
 
 function Voucher({ ctx, redemption }) {
   const [text, setText] = useState(null);
-  const open = async () => setText(await ctx.api.readVoucher(ctx.wallet, redemption));
-  if (text !== null) return html`<span class="voucher-open"><code class="voucher" data-testid="voucher-text">${text}</code><${VoucherQr} text=${text} /></span>`;
+  const [Qr, setQr] = useState(null);
+  // The QR code's library comes with the first voucher opened (its own chunk), not with the shop.
+  const open = async () => {
+    const [voucher, qr] = await Promise.all([ctx.api.readVoucher(ctx.wallet, redemption), import('./voucherqr.js')]);
+    setQr(() => qr.VoucherQr);
+    setText(voucher);
+  };
+  if (text !== null) return html`<span class="voucher-open"><code class="voucher" data-testid="voucher-text">${text}</code><${Qr} text=${text} /></span>`;
   return html`<${Button} small kind="secondary" testid="voucher-open" onClick=${open}>${t('shop.openVoucher')}<//>`;
 }
 
