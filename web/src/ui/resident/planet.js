@@ -71,10 +71,10 @@ function BubbleDetail({ bubble, shareBps, formula, onClose, onCollect }) {
 
 // At most this many bubbles around the planet: one per pending hour, the newest first; when
 // more hours are pending the last one sums the older ones (all are collected together).
-const MAX_BUBBLES = 8;
+export const MAX_BUBBLES = 8;
 
 /** The bubbles to draw: [{key, bubble}] for single hours and {key: 'rest', rest, amount}. */
-function arrange(list) {
+export function arrange(list) {
   if (list.length <= MAX_BUBBLES) return list.map((b) => ({ key: `${b.hour_start}`, bubble: b, amount: b.amount_micro }));
   const cut = list.length - (MAX_BUBBLES - 1);
   const rest = list.slice(0, cut);
