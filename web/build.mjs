@@ -1,6 +1,8 @@
 // Build what the node serves into src/planet/web/dist. The origin holds wallets' keys, so
 // everything a page runs comes from here (no CDN) and passes the node's CSP (no inline script):
-// - assets/app-HASH.js (web/src/ui/app.js with the SDK, ESM, minified), assets/app-HASH.css;
+// - assets/app-HASH.js (web/src/ui/app.js with the SDK, ESM, minified) and the chunks it shares
+//   with the pages it loads when opened (assets/chunk-HASH.js; index.html preloads the ones
+//   app.js imports), and assets/app-HASH.css;
 // - assets/swagger-HASH.js, the Swagger UI initializer for /docs (a file: the CSP forbids the
 //   inline <script> FastAPI's page uses), and the favicon and the pinned Swagger UI and ReDoc
 //   bundles from node_modules (assets/vendor/), renamed with a hash of their content;
@@ -66,6 +68,11 @@ const options = {
   entryNames: "[name]-[hash]",
   bundle: true,
   format: "esm",
+  // Shared code in chunks, and each page loaded with import() in its own: the resident's
+  // phone fetches only what the resident's pages use (the business console, the operator's
+  // dashboard and the explorer come when opened).
+  splitting: true,
+  chunkNames: "chunk-[hash]",
   minify: !watch,
   sourcemap: watch ? "inline" : false,
   // WebCrypto Ed25519/X25519 need Chromium >= 137 (or current Firefox/Safari) anyway.
@@ -109,11 +116,31 @@ async function copyFiles() {
 
 function entryUrls(metafile) {
   const byEntry = Object.fromEntries(Object.entries(ENTRIES).map(([k, v]) => [relative(here, v), k]));
+  const url = (out) => `/${relative(dist, join(process.cwd(), out))}`;
   const urls = {};
   for (const [out, meta] of Object.entries(metafile.outputs)) {
     const name = meta.entryPoint && byEntry[relative(here, join(process.cwd(), meta.entryPoint))];
-    if (name && extname(out) === extname(name)) urls[name] = `/${relative(dist, join(process.cwd(), out))}`;
+    if (name && extname(out) === extname(name)) {
+      urls[name] = url(out);
+      // The chunks an entry imports statically, as <link rel="modulepreload">: fetched with
+      // the entry instead of one round trip after it ({{name.preload}} in the templates).
+      const preload = [];
+      const seen = new Set();
+      const walk = (o) => {
+        for (const dep of metafile.outputs[o]?.imports || []) {
+          if (dep.kind !== "import-statement" || dep.external || seen.has(dep.path)) continue;
+          seen.add(dep.path);
+          preload.push(url(dep.path));
+          walk(dep.path);
+        }
+      };
+      walk(out);
+      urls[`${name}.preload`] = preload.map((u) => `<link rel="modulepreload" href="${u}">`).join("\n  ");
+    }
   }
+  // Every script of the build (entries and chunks, the lazily loaded pages' too), which the
+  // service worker keeps so any page opens offline.
+  urls.scripts = Object.keys(metafile.outputs).filter((o) => extname(o) === ".js").map(url);
   return urls;
 }
 
@@ -139,6 +166,7 @@ async function writeServiceWorker(urls) {
     if (!(name in urls)) throw new Error(`sw.js: no asset named ${name}`);
     return urls[name];
   })];
+  for (const script of urls.scripts || []) if (!shell.includes(script) && !script.includes("/swagger-")) shell.push(script);
   const digest = createHash("sha256").update(JSON.stringify(shell));
   for (const page of ["index.html", "manifest.webmanifest", "sw.js"]) {
     digest.update(await readFile(join(here, "public", page)));

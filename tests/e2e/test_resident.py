@@ -197,7 +197,13 @@ def test_new_resident_onboards_earns_keeps_records_and_restores(
     marathon = page.get_by_test_id("offer").filter(has_text="Marathon entry")
     expect(marathon.get_by_test_id("offer-refusal")).to_contain_text("needs Force 100")
     expect(marathon.get_by_test_id("offer-redeem")).to_be_disabled()
-    page.locator(f"[data-testid=offer][data-offer='{socks}']").get_by_test_id("offer-redeem").click()
+    socks_offer = page.locator(f"[data-testid=offer][data-offer='{socks}']")
+    expect(socks_offer.get_by_test_id("offer-shop")).to_have_text("Green Run Club")  # by name
+    socks_offer.get_by_test_id("offer-redeem").click()
+    # Redeem asks first, with the price and the balance after; nothing is spent before.
+    expect(socks_offer.get_by_test_id("redeem-confirm")).to_contain_text("1.00 BD")
+    assert node.client.query("exchange/redemptions", address=address)["total"] == 0
+    socks_offer.get_by_test_id("offer-redeem-confirm").click()
     expect(page.get_by_test_id("redemption-row")).to_have_count(1)
     redemption = node.client.query("exchange/redemptions", address=address)["items"][0]
     sdk_vault.fulfil(node.client, business, redemption["id"], VOUCHER)
@@ -221,6 +227,9 @@ def test_new_resident_onboards_earns_keeps_records_and_restores(
     eligible = request.get_by_test_id("eligible-record")
     expect(eligible).to_have_count(1)
     assert eligible.get_attribute("data-digest") == health_digest
+    expect(eligible).not_to_be_checked()  # a request starts with nothing ticked
+    expect(request.get_by_test_id("request-accept")).to_be_disabled()
+    eligible.check()
     shot(page, "request-review")
     request.get_by_test_id("request-accept").click()
     expect(page.get_by_test_id("grant-state")).to_contain_text("active")
@@ -259,6 +268,10 @@ def test_new_resident_onboards_earns_keeps_records_and_restores(
     fill_new_password(other, "restore-password", PASSWORD)
     shot(other, "restore")
     other.get_by_test_id("restore-submit").click()
+    # Restore lands on the resident's own planet, not on the list of wallets.
+    expect(other).to_have_url(re.compile(r"#/resident$"))
+    expect(other.get_by_test_id("verified-badge")).to_be_visible()
+    other.goto("/#/wallet/list")
     expect(other.get_by_test_id("current-address")).to_have_attribute("title", address)
     shot(other, "restored-wallets")
 

@@ -134,7 +134,10 @@ def test_operator_business_and_resident_trade_data_for_diamonds(
     # She buys a coffee: the price moves to the shop's purse (and nowhere else).
     resident.get_by_test_id("tab-shop").click()
     offer = resident.get_by_test_id("offer").filter(has_text="Flat white")
-    offer.get_by_test_id("offer-redeem").click()
+    offer.get_by_test_id("offer-redeem").click()  # asks first: the price and the balance after
+    expect(offer.get_by_test_id("redeem-confirm")).to_contain_text("1.00 BD")
+    assert node.query("exchange/purse", business=business)["balance"] == 0
+    offer.get_by_test_id("offer-redeem-confirm").click()
     expect(resident.get_by_test_id("redemption-row")).to_have_count(1)
     assert node.query("exchange/purse", business=business)["balance"] == 1_000_000
 
@@ -215,6 +218,9 @@ def test_operator_business_and_resident_trade_data_for_diamonds(
     eligible = request.get_by_test_id("eligible-record")
     expect(eligible).to_have_count(1)
     assert eligible.get_attribute("data-digest") == travel_digest
+    expect(eligible).not_to_be_checked()  # nothing is shared unless she ticks it
+    expect(request.get_by_test_id("request-accept")).to_be_disabled()
+    eligible.check()
     shot(resident, "resident-request-review")
     request.get_by_test_id("request-accept").click()
     expect(resident.get_by_test_id("grant-state")).to_contain_text("active")

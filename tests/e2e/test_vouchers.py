@@ -53,7 +53,9 @@ def test_console_fulfils_with_uploaded_codes_and_exports_granted_records(
     mei = new_page("resident")
     import_clear_keystore(mei, export_keystore_json(resident, None, "Mei"), "resident")
     mei.get_by_test_id("tab-shop").click()
-    mei.locator(f"[data-testid=offer][data-offer='{offer}']").get_by_test_id("offer-redeem").click()
+    tin = mei.locator(f"[data-testid=offer][data-offer='{offer}']")
+    tin.get_by_test_id("offer-redeem").click()
+    tin.get_by_test_id("offer-redeem-confirm").click()  # Redeem asks first
     expect(shop.get_by_test_id("voucher-fulfilled")).to_have_text("1", timeout=30_000)
     expect(shop.get_by_test_id("voucher-left")).to_have_text("2")
     redemption = node.query("exchange/redemptions", address=resident.address)["items"][0]

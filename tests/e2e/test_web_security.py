@@ -74,8 +74,8 @@ def test_the_app_works_under_the_csp(node: E2ENode, watched: Watched) -> None:
     scripts = [r for r in watched.responses if r.request.resource_type == "script"]
     styles = [r for r in watched.responses if r.request.resource_type == "stylesheet"]
     assert scripts and styles
-    for r in scripts + styles:  # the bundle, named by its content, compressed, kept a year
-        assert re.search(r"/assets/app-\w{8}\.(js|css)$", r.url), r.url
+    for r in scripts + styles:  # the bundle and its chunks, named by content, compressed, kept a year
+        assert re.search(r"/assets/(app|chunk)-\w{8}\.(js|css)$", r.url), r.url
         assert r.headers["content-encoding"] == "br"
         assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
         assert r.headers["x-content-type-options"] == "nosniff"

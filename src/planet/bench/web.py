@@ -55,12 +55,16 @@ PAINTS = """() => Object.fromEntries(performance.getEntriesByType('paint')
 def bundle_sizes(dist: Path = DIST) -> dict[str, Any]:
     """Gzip bytes of the script and style the app's page loads, and of all app assets."""
     page = (dist / "index.html").read_text(encoding="utf-8")
-    loaded = re.findall(r'(?:src|href)="(/assets/[^"]+\.(?:js|css))"', page)
+    # Each file once: a script is named by its <script> and by its <link rel="modulepreload">.
+    loaded = list(dict.fromkeys(re.findall(r'(?:src|href)="(/assets/[^"]+\.(?:js|css))"', page)))
     if not loaded:
         raise RuntimeError(f"{dist / 'index.html'} names no script or style: is the web app built?")
 
     def gz(url: str) -> int:
-        return (dist / (url.lstrip("/") + ".gz")).stat().st_size
+        """The bytes served: the .gz, or the file itself when too small to be compressed."""
+        path = dist / url.lstrip("/")
+        packed = path.with_name(path.name + ".gz")
+        return (packed if packed.exists() else path).stat().st_size
 
     assets = sorted(p for p in (dist / "assets").glob("*.gz"))
     return {"page_gzip_bytes": sum(gz(u) for u in loaded),

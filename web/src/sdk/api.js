@@ -194,6 +194,34 @@ export class Api {
     }
   }
 
+  /** @type {Map<string, Promise<string|null>>} business names by address (see businessName) */
+  #names = new Map();
+
+  /**
+   * The name a business registered under (its account's), or null for an address without
+   * a business account. Cached for the life of this Api: pages show businesses by name in
+   * lists of many rows, and a registered name does not change. A failed read is not kept.
+   * @param {string} address @returns {Promise<string|null>}
+   */
+  businessName(address) {
+    if (!this.#names.has(address)) {
+      const name = this.account(address).then((a) => (a && a.kind === "business" && a.name) || null);
+      name.catch(() => this.#names.delete(address));
+      this.#names.set(address, name);
+    }
+    return /** @type {Promise<string|null>} */ (this.#names.get(address));
+  }
+
+  /**
+   * Names of several businesses at once: {address: name|null} (addresses repeated are read once).
+   * @param {Iterable<string>} addresses @returns {Promise<Record<string, string|null>>}
+   */
+  async businessNames(addresses) {
+    const unique = [...new Set(addresses)];
+    const names = await Promise.all(unique.map((a) => this.businessName(a).catch(() => null)));
+    return Object.fromEntries(unique.map((a, i) => [a, names[i]]));
+  }
+
   /** @param {string} address @returns {Promise<number>} the next sequence to sign with */
   async nextSequence(address) {
     const account = await this.account(address);

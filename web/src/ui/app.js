@@ -2,7 +2,7 @@
 // landing page and the wallet page. Keys are made and kept here in the browser; the
 // server only ever sees public keys, signatures and ciphertext.
 import { render } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import * as sdk from '../sdk/index.js';
 import {
   html, connectLive, onBlock, onTx, setTimezone, toast, Toasts, Button, Card, Field, ErrorBox,
@@ -10,10 +10,32 @@ import {
 } from './common.js';
 import { t, fail, getLocale, setLocale, useLocale, LOCALES, LOCALE_NAMES } from '../i18n/index.js';
 import { ResidentPage } from './resident.js';
-import { BusinessPage } from './business.js';
-import { OperatorPage } from './operator.js';
-import { ExplorerPage } from './explorer.js';
+import { primeResident } from './resident/data.js';
 import { SigninPage } from './signin.js';
+
+// The business console, the operator's dashboard and the explorer are loaded when first
+// opened (their own chunks): a resident's phone downloads and parses only the resident's app.
+const LAZY = {
+  business: () => import('./business.js').then((m) => m.BusinessPage),
+  operator: () => import('./operator.js').then((m) => m.OperatorPage),
+  explorer: () => import('./explorer.js').then((m) => m.ExplorerPage),
+};
+const lazyLoaded = {};
+
+/** A page from its own chunk: a spinner while it loads, its error if it cannot. */
+function LazyPage({ name, ...props }) {
+  const [Page, setPage] = useState(() => lazyLoaded[name] || null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    if (Page) return undefined;
+    let live = true;
+    LAZY[name]().then((p) => { lazyLoaded[name] = p; if (live) setPage(() => p); })
+      .catch((err) => { if (live) setError(err); });
+    return () => { live = false; };
+  }, [name]);
+  if (error) return html`<div class="page"><${ErrorBox} error=${error} /></div>`;
+  return Page ? html`<${Page} ...${props} />` : html`<div class="page"><${Loading} /></div>`;
+}
 
 // --- wallets kept in this browser ---------------------------------------------------------
 // The SDK's WalletStore is the one owner (localStorage 'planet.wallets.v2', always sealed
@@ -21,6 +43,39 @@ import { SigninPage } from './signin.js';
 // WebCrypto keys, kept in IndexedDB until it is locked or idle past the auto-lock.
 
 const store = new sdk.WalletStore();
+const api = new sdk.Api('');
+
+// What every load needs starts now, before the first render, all at once: the node's status,
+// the current wallet's session (resumed from IndexedDB) and, when the load opens the
+// resident's planet, its reads (an address is public: reading needs no key).
+const boot = {
+  status: api.status(),
+  session: store.current && store.list().some((e) => e.address === store.current && !e.clear)
+    ? { address: store.current, wallet: store.resume(store.current) } : null,
+};
+boot.status.catch(() => {}); // the app's own request reports it (and retries)
+boot.session?.wallet.catch(() => {});
+if (store.current && /^#\/resident(\/planet)?\/?$/.test(location.hash)) primeResident(api, store.current);
+
+/** A stand-in for the wallet at `address` while its session is resumed: pages read under its
+ * address; anything that would sign is refused until the session is open. */
+function opening(address) {
+  return new Proxy({ address }, {
+    get(target, prop) {
+      if (prop in target || typeof prop === 'symbol' || prop === 'then') return target[prop];
+      throw fail('wallet.opening');
+    },
+  });
+}
+
+/** The boot's read of `what`, once (later calls read afresh). */
+function fromBoot(what, address) {
+  const hit = boot[what];
+  boot[what] = null;
+  if (!hit) return null;
+  if (what === 'session') return hit.address === address ? hit.wallet : null;
+  return hit;
+}
 const unlocked = new Map(); // address -> Wallet (a session wallet: no raw key)
 const AUTO_LOCK_MINUTES = [1, 5, 15, 30, 60];
 const ACTIVITY = ['pointerdown', 'keydown', 'wheel', 'touchstart'];
@@ -82,7 +137,7 @@ function TopBar({ status, route, entries, current, onSwitch, wallet, onLock }) {
   const section = route.parts[0] || '';
   return html`<header class="topbar">
     <div class="topbar-inner">
-      <a class="brand" href="#/" data-testid="brand"><span class="logo" aria-hidden="true"></span>${t('shell.brand')}</a>
+      <a class="brand" href="#/" data-testid="brand"><span class="logo" aria-hidden="true"></span><span class="brand-name">${t('shell.brand')}</span></a>
       <nav class="mainnav" aria-label=${t('shell.mainNav')}>
         ${ROLES.map((r) => html`<a href=${`#/${r}`} class=${section === r ? 'active' : ''}
           aria-current=${section === r ? 'page' : undefined} data-testid=${`nav-${r}`}>${t(`shell.role.${r}`)}</a>`)}
@@ -252,7 +307,9 @@ function RestoreWallet({ onDone, next }) {
     const wallet = await sdk.walletFromMnemonic(words.trim().toLowerCase().split(/\s+/).join(' '));
     remember(await store.add(wallet, { name: label, password, backup: 'restored' }).catch((err) => { throw walletError(err); }));
     toast(t('wallet.restored', { address: shortAddr(wallet.address) }));
-    onDone(wallet.address, next);
+    // Restoring is coming back to one's planet (a business's or operator's page says where to
+    // go instead), not to the list of wallets.
+    onDone(wallet.address, next || 'resident');
   };
   return html`<div data-testid="wallet-restore">
     <${Field} label=${t('wallet.restoreWords')}>
@@ -469,7 +526,6 @@ function useOnline() {
 // --- the app -------------------------------------------------------------------------------
 
 function App() {
-  const api = useMemo(() => new sdk.Api(''), []);
   const online = useOnline();
   useLocale(); // every page re-renders in the new language when the switch changes it
   const [route, setRoute] = useState(parseHash());
@@ -492,7 +548,7 @@ function App() {
     let loaded = false;
     const load = async () => {
       try {
-        const s = await api.status();
+        const s = await (fromBoot('status') ?? api.status());
         if (stop) return;
         if (s.timezone != null) setTimezone(s.timezone);
         loaded = true;
@@ -515,7 +571,7 @@ function App() {
     setWallet(undefined);
     const ask = () => { if (!stale) { setWallet(null); setLocked(entry); } };
     if (entry.clear) { ask(); return () => { stale = true; }; }
-    store.resume(entry.address).then((w) => {
+    (fromBoot('session', entry.address) ?? store.resume(entry.address)).then((w) => {
       if (stale) return;
       if (w) setWallet(remember(w)); else ask();
     }).catch((err) => { console.warn(err); ask(); });
@@ -576,18 +632,24 @@ function App() {
   if (section === '') page = html`<${Landing} status=${status} wallet=${wallet} />`;
   else if (section === 'wallet') page = html`<${WalletPage} ctx=${ctx} entries=${entries} current=${current} onChanged=${refresh}
     onSwitch=${switchTo} onSettings=${() => setSettings((n) => n + 1)} />`;
-  else if (section === 'explorer') page = html`<${ExplorerPage} ctx=${ctx} />`;
+  else if (section === 'explorer') page = html`<${LazyPage} name="explorer" ctx=${ctx} />`;
   else if (section === 'signin') {
     const entry = entries.find((e) => e.address === current) || null;
     page = html`<${SigninPage} ctx=${ctx} entry=${entry} onUnlock=${() => setLocked(entry)} />`;
   }
   else if (['resident', 'business', 'operator'].includes(section)) {
     const entry = entries.find((e) => e.address === current);
-    if (wallet === undefined) page = html`<div class="page"><${Loading} /></div>`;
+    // While a sealed wallet's session is being resumed, the resident's pages already render
+    // from the ledger under its (public) address; signing waits for the session, and a
+    // wallet that turns out locked asks for its password instead.
+    if (wallet === undefined) {
+      page = section === 'resident' && entry && !entry.clear
+        ? html`<${ResidentPage} key=${entry.address} ctx=${{ ...ctx, wallet: opening(entry.address) }} />`
+        : html`<div class="page"><${Loading} /></div>`;
+    }
     else if (!wallet) page = html`<${NeedWallet} role=${section} sealed=${entry || null} onUnlock=${() => setLocked(entry)} />`;
     else if (section === 'resident') page = html`<${ResidentPage} key=${wallet.address} ctx=${ctx} />`;
-    else if (section === 'business') page = html`<${BusinessPage} key=${wallet.address} ctx=${ctx} />`;
-    else page = html`<${OperatorPage} key=${wallet.address} ctx=${ctx} />`;
+    else page = html`<${LazyPage} name=${section} key=${`${section}:${wallet.address}`} ctx=${ctx} />`;
   } else page = html`<div class="page"><${Card} title=${t('shell.notFound')}><p>${t('shell.noPage', { hash: route.hash })} <a href="#/">${t('shell.home')}</a></p><//></div>`;
 
   return html`<div class="app">
@@ -611,6 +673,9 @@ render(html`<${App} />`, document.getElementById('app'));
 // The service worker keeps the app shell (this build's pages, scripts, styles and icons) so
 // the app opens offline; it never answers the API. Browsers offer workers to secure pages
 // only (https, or http on localhost / 127.0.0.1).
+// It is registered once the page has loaded, so that a first visit's downloads for the cache
+// never compete with the page's own.
 if ('serviceWorker' in navigator && window.isSecureContext) {
-  navigator.serviceWorker.register('/sw.js').catch((err) => console.warn('no offline app shell:', err));
+  const register = () => navigator.serviceWorker.register('/sw.js').catch((err) => console.warn('no offline app shell:', err));
+  if (document.readyState === 'complete') register(); else window.addEventListener('load', register, { once: true });
 }

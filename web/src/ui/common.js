@@ -102,8 +102,11 @@ export function useNow(interval = 1000) {
 /**
  * Run `fn()` (async) now, when `deps` change and again on every new block; returns
  * {data, error, loading, reload}. Runs never overlap; a stale result never wins.
+ * With `{ onTx: true }` it runs again on each of the wallet's transactions instead (what
+ * only a transaction changes, such as the account), and at most every 30 s on blocks, in
+ * case the live stream missed one.
  */
-export function useLive(fn, deps = []) {
+export function useLive(fn, deps = [], { onTx: txOnly = false } = {}) {
   const [state, setState] = useState({ data: undefined, error: null, loading: true });
   const fnRef = useRef(fn);
   fnRef.current = fn;
@@ -130,7 +133,12 @@ export function useLive(fn, deps = []) {
     setState((s) => ({ ...s, loading: true }));
     running.current = false;
     run.current();
-    return onBlock(() => run.current());
+    if (!txOnly) return onBlock(() => run.current());
+    let last = Date.now();
+    const rerun = () => { last = Date.now(); run.current(); };
+    const offTx = onTx(rerun);
+    const offBlock = onBlock(() => { if (Date.now() - last > 30000) rerun(); });
+    return () => { offTx(); offBlock(); };
   }, deps);
   return { ...state, reload: () => run.current() };
 }
@@ -210,7 +218,8 @@ export function Card({ title, subtitle, actions, children, testid, class: cls = 
 
 /**
  * rows: array of objects; columns: [{key, label, render?(row), class?}]; rowKey(row).
- * Each row carries data-testid=`${testid}-row` so tests can count and read them.
+ * Each row carries data-testid=`${testid}-row` so tests can count and read them; each cell
+ * its column's label (data-label), which a narrow screen shows when rows become cards.
  */
 export function Table({ columns, rows, empty = t('common.nothingYet'), testid, rowKey, onRowClick }) {
   if (!rows || rows.length === 0) {
@@ -221,7 +230,7 @@ export function Table({ columns, rows, empty = t('common.nothingYet'), testid, r
     <tbody>${rows.map((r, i) => html`<tr key=${rowKey ? rowKey(r) : i}
         data-testid=${testid ? `${testid}-row` : undefined}
         class=${onRowClick ? 'clickable' : ''} onClick=${onRowClick ? () => onRowClick(r) : undefined}>
-      ${columns.map((c) => html`<td class=${c.class || ''}>${c.render ? c.render(r) : r[c.key]}</td>`)}
+      ${columns.map((c) => html`<td class=${c.class || ''} data-label=${typeof c.label === 'string' ? c.label : undefined}>${c.render ? c.render(r) : r[c.key]}</td>`)}
     </tr>`)}</tbody>
   </table></div>`;
 }

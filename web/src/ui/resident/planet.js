@@ -6,19 +6,9 @@ import {
   formatBD, formatForce, formatNumber, formatTime, formatDuration, formatIn,
 } from '../common.js';
 import { getLocale } from '../../i18n/index.js';
-import { queryOrNull, taskTitle } from './data.js';
+import { loadPlanet, taskTitle } from './data.js';
 
 const ACC_SCALE = 10n ** 18n;
-
-async function loadPlanet(api, address) {
-  const [holder, bubbles, force, tasks] = await Promise.all([
-    queryOrNull(api, 'emission/holder', { address }),
-    queryOrNull(api, 'emission/bubbles', { address }),
-    api.query('force/force', { address }),
-    api.query('force/tasks'),
-  ]);
-  return { holder, bubbles, force, tasks, fetchedAt: Date.now() };
-}
 
 /** One part of a bubble, recomputed here from the ledger's numbers. */
 function explainPart(part, bubble, shareBps) {
@@ -79,28 +69,61 @@ function BubbleDetail({ bubble, shareBps, formula, onClose, onCollect }) {
   <//>`;
 }
 
+// At most this many bubbles around the planet: one per pending hour, the newest first; when
+// more hours are pending the last one sums the older ones (all are collected together).
+export const MAX_BUBBLES = 8;
+
+/** The bubbles to draw: [{key, bubble}] for single hours and {key: 'rest', rest, amount}. */
+export function arrange(list) {
+  if (list.length <= MAX_BUBBLES) return list.map((b) => ({ key: `${b.hour_start}`, bubble: b, amount: b.amount_micro }));
+  const cut = list.length - (MAX_BUBBLES - 1);
+  const rest = list.slice(0, cut);
+  const amount = rest.reduce((sum, b) => sum + BigInt(b.amount_micro), 0n).toString();
+  return [...list.slice(cut).map((b) => ({ key: `${b.hour_start}`, bubble: b, amount: b.amount_micro })),
+    { key: 'rest', rest, amount }];
+}
+
 function Bubbles({ bubbles, selected, onSelect }) {
-  const max = bubbles.reduce((m, b) => Math.max(m, Number(b.amount_micro)), 1);
-  const shown = bubbles.slice(-12);
-  return html`<div class="planet-stage">
+  const shown = arrange(bubbles);
+  const max = shown.reduce((m, b) => Math.max(m, Number(b.amount)), 1);
+  const placed = shown.map((b, i) => {
+    // Around the planet from the top, clockwise; sizes by amount, never below a 48 px target.
+    const angle = (-90 + (360 / Math.max(shown.length, 6)) * i) * (Math.PI / 180);
+    const size = 52 + Math.round(26 * Math.sqrt(Number(b.amount) / max));
+    return { ...b, i, size, x: 50 + 40 * Math.cos(angle), y: 50 + 38 * Math.sin(angle) };
+  });
+  // The summed bubble is drawn in the last place but comes first in the document, so the
+  // last bubble in reading order is always the newest hour.
+  const ordered = placed.filter((b) => b.key === 'rest').concat(placed.filter((b) => b.key !== 'rest'));
+  return html`<div class="planet-stage" data-testid="planet-stage">
     <div class="planet-orb" aria-hidden="true"><div class="planet-ring"></div></div>
-    ${shown.map((b, i) => {
-      const angle = (-90 + (360 / Math.max(shown.length, 6)) * i) * (Math.PI / 180);
-      const size = 58 + Math.round(26 * Math.sqrt(Number(b.amount_micro) / max));
-      const x = 50 + 40 * Math.cos(angle);
-      const y = 50 + 38 * Math.sin(angle);
-      const key = `${b.hour_start}`;
-      return html`<button type="button" key=${key} data-testid="bubble" data-hour=${b.hour_start}
-        class=${`bubble${selected === key ? ' selected' : ''}`}
-        style=${`left:calc(${x}% - ${size / 2}px);top:calc(${y}% - ${size / 2}px);width:${size}px;height:${size}px;animation-delay:${(i % 5) * 0.4}s`}
-        title=${t('planet.tapBubble')} aria-pressed=${selected === key ? 'true' : 'false'}
-        onClick=${() => onSelect(selected === key ? null : key)}>
-        <span class="bubble-amt">${formatBD(b.amount_micro, { unit: false })}</span>
-        <span class="bubble-hour">${b.hour_start ? formatTime(b.hour_start, { seconds: false, date: false }) : t('planet.earlierShort')}</span>
+    ${ordered.map((b) => {
+      const hour = b.rest ? t('planet.restHours', { n: b.rest.length })
+        : b.bubble.hour_start ? formatTime(b.bubble.hour_start, { seconds: false, date: false }) : t('planet.earlierShort');
+      const amount = formatBD(b.amount, { unit: false });
+      return html`<button type="button" key=${b.key} data-testid="bubble" data-hour=${b.rest ? undefined : b.bubble.hour_start}
+        data-rest=${b.rest ? b.rest.length : undefined}
+        class=${`bubble${b.rest ? ' bubble-rest' : ''}${selected === b.key ? ' selected' : ''}`}
+        style=${`left:calc(${b.x}% - ${b.size / 2}px);top:calc(${b.y}% - ${b.size / 2}px);width:${b.size}px;height:${b.size}px;animation-delay:${(b.i % 5) * 0.4}s`}
+        title=${t('planet.tapBubble')}
+        aria-pressed=${selected === b.key ? 'true' : 'false'}
+        onClick=${() => onSelect(selected === b.key ? null : b.key)}>
+        <span class="bubble-amt">${amount}</span>
+        <span class="bubble-hour">${hour}</span>
       </button>`;
     })}
-    ${bubbles.length > shown.length ? html`<p class="empty-over" data-testid="bubbles-more">${t('planet.more', { n: bubbles.length - shown.length })}</p>` : null}
   </div>`;
+}
+
+/** The summed bubble opened: each older hour and its amount, all collected together. */
+function RestDetail({ rest, onClose, onCollect }) {
+  return html`<${Card} title=${t('planet.restTitle', { n: rest.length })} subtitle=${t('planet.restSub')}
+    actions=${html`<${Button} small testid="bubble-collect" onClick=${onCollect}>${t('planet.collect')}<//>
+      <${Button} small kind="ghost" onClick=${onClose}>${t('common.close')}<//>`} testid="bubble-rest-detail">
+    <ul class="rest-hours">${rest.map((b) => html`<li key=${b.hour_start} data-testid="rest-hour">
+      <span>${b.hour_start ? formatTime(b.hour_start, { seconds: false }) : t('planet.earlier')}</span>
+      <b>${formatBD(b.amount_micro, { precise: true })}</b></li>`)}</ul>
+  <//>`;
 }
 
 function Countdown({ holder, fetchedAt }) {
@@ -152,6 +175,8 @@ export function PlanetView({ ctx, account }) {
             : account.verified ? t('planet.earnForce') : t('planet.verifyFirst')}</p></div>`}
     <//>
     ${bubble ? html`<${BubbleDetail} bubble=${bubble} shareBps=${shareBps} formula=${bubbles.formula}
+      onClose=${() => setSelected(null)} onCollect=${collect} />` : null}
+    ${selected === 'rest' && list.length > MAX_BUBBLES ? html`<${RestDetail} rest=${list.slice(0, list.length - (MAX_BUBBLES - 1))}
       onClose=${() => setSelected(null)} onCollect=${collect} />` : null}
     <${Card} title=${t('planet.grantsTitle')} subtitle=${t('planet.grantsSub')} testid="grants">
       <${Table} testid="grant" rows=${grants} rowKey=${(g) => g.grant_id} empty=${t('planet.noForce')} columns=${[

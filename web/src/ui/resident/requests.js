@@ -10,33 +10,32 @@ import { categoryLabel } from './data.js';
 
 const categories = (list) => list.map(categoryLabel).join(t('list.sep'));
 
-const names = new Map();
-
-async function businessName(api, address) {
-  if (!names.has(address)) {
-    names.set(address, api.account(address).then((a) => (a && a.name) || shortAddr(address)).catch(() => shortAddr(address)));
-  }
-  return names.get(address);
-}
-
 async function loadRequests(api, address) {
   const [open, grants] = await Promise.all([
     api.queryAll('exchange/requests', { open: true }),
     api.queryAll('exchange/grants', { resident: address }),
   ]);
-  const all = [...open, ...grants];
-  const nameOf = {};
-  await Promise.all(all.map(async (x) => { nameOf[x.business] = await businessName(api, x.business); }));
+  const names = await api.businessNames([...open, ...grants].map((x) => x.business));
+  const nameOf = Object.fromEntries(Object.entries(names).map(([a, name]) => [a, name || shortAddr(a)]));
   return { open, grants, nameOf };
+}
+
+/** The records a request would receive, with the name of whoever deposited each. */
+async function loadEligible(api, requestId, address) {
+  const eligible = await api.eligible(requestId, address);
+  const sources = await api.businessNames(eligible.records.map((r) => r.source).filter((s) => s !== address));
+  return { records: eligible.records, sources };
 }
 
 function RequestReview({ ctx, request, onDone }) {
   const { api, wallet } = ctx;
-  const live = useLive(() => api.eligible(request.id, wallet.address), [request.id, wallet.address]);
-  const [chosen, setChosen] = useState(null);
+  const live = useLive(() => loadEligible(api, request.id, wallet.address), [request.id, wallet.address]);
+  // Nothing is shared unless the resident ticks it: the review starts with no record chosen.
+  const [picked, setChosen] = useState(() => new Set());
   if (live.data === undefined) return live.error ? html`<${ErrorBox} error=${live.error} />` : html`<${Loading} />`;
-  const records = live.data.records;
-  const picked = chosen ?? new Set(records.map((r) => r.digest));
+  const { records, sources } = live.data;
+  const sourceOf = (r) => (r.source === wallet.address ? t('vault.addedByYou')
+    : t('requests.from', { address: sources[r.source] || shortAddr(r.source) }));
   const toggle = (d) => {
     const next = new Set(picked);
     if (next.has(d)) next.delete(d); else next.add(d);
@@ -60,11 +59,12 @@ function RequestReview({ ctx, request, onDone }) {
       ${records.map((r) => html`<li key=${r.digest}><label class="check">
         <input type="checkbox" data-testid="eligible-record" data-digest=${r.digest} checked=${picked.has(r.digest)} onChange=${() => toggle(r.digest)} />
         <${Badge} kind="brand">${categoryLabel(r.category)}<//> <span>${formatTime(r.time)}</span>
-        <span class="muted small">${r.source === wallet.address ? t('vault.addedByYou') : t('requests.from', { address: shortAddr(r.source) })} · ${t('requests.bytes', { n: formatNumber(r.size) })} ·
+        <span class="muted small" data-testid="eligible-source">${sourceOf(r)} · ${t('requests.bytes', { n: formatNumber(r.size) })} ·
           <code>${r.digest.slice(0, 12)}…</code></span></label></li>`)}
     </ul>
     ${request.cohort > 1 ? html`<p class="muted small" data-testid="request-cohort">${t('requests.cohort', { waiting: request.waiting, cohort: request.cohort })}</p>` : null}
     <p class="muted small">${t('requests.resealed', { duration: formatDuration(request.access_ms) })}</p>
+    ${picked.size === 0 ? html`<p class="muted small" data-testid="request-tick-hint">${t('requests.tickToShare')}</p>` : null}
     <${Button} testid="request-accept" disabled=${picked.size === 0} onClick=${accept} busyLabel=${t('requests.sharing')}>
       ${t('requests.share', { n: picked.size, amount: formatBD(request.reward) })}<//>`}
   </div>`;

@@ -17,7 +17,7 @@ function prettyPlaintext(text) {
   return null;
 }
 
-function RecordRow({ ctx, record, onErased }) {
+function RecordRow({ ctx, record, name, onErased }) {
   const { api, wallet } = ctx;
   const [plain, setPlain] = useState(null);
   const [confirming, setConfirming] = useState(false);
@@ -35,7 +35,8 @@ function RecordRow({ ctx, record, onErased }) {
     <div class="record-main">
       <div class="record-title"><${Badge} kind="brand">${categoryLabel(record.category)}<//>
         <span class="muted small">${record.source === wallet.address ? t('vault.addedByYou')
-          : tr('vault.depositedBy', { who: html`<a href=${`#/explorer/account/${record.source}`}>${shortAddr(record.source)}</a>` })}</span>
+          : tr('vault.depositedBy', { who: html`<a href=${`#/explorer/account/${record.source}`} title=${record.source}
+            data-testid="record-source">${name || shortAddr(record.source)}</a>` })}</span>
         ${record.erased_at ? html`<${Badge} kind="bad">${t('vault.erasedAt', { time: formatTime(record.erased_at, { seconds: false }) })}<//>` : null}</div>
       <div class="muted small">${formatTime(record.time)} · ${t('vault.bytes', { n: formatNumber(record.size) })} ·
         <code title=${record.digest}>${record.digest.slice(0, 12)}…</code></div>
@@ -98,8 +99,11 @@ export function Depositors({ ctx }) {
 export function VaultView({ ctx }) {
   const { api, wallet } = ctx;
   const [showErased, setShowErased] = useState(false);
-  const live = useLive(() => api.query('vault/records', { owner: wallet.address, erased: showErased, limit: 500 }),
-    [wallet.address, showErased]);
+  const live = useLive(async () => {
+    const page = await api.query('vault/records', { owner: wallet.address, erased: showErased, limit: 500 });
+    const names = await api.businessNames(page.records.map((r) => r.source).filter((x) => x !== wallet.address));
+    return { ...page, names };
+  }, [wallet.address, showErased]);
   const [category, setCategory] = useState('other');
   const [text, setText] = useState('');
   const add = async () => {
@@ -124,7 +128,7 @@ export function VaultView({ ctx }) {
         onChange=${(e) => setShowErased(e.target.checked)} /> ${t('vault.showErased')}</label>`}>
       ${live.data === undefined ? (live.error ? html`<${ErrorBox} error=${live.error} />` : html`<${Loading} />`)
         : records.length === 0 ? html`<p class="empty" data-testid="records-empty">${t('vault.empty')}</p>`
-        : html`<ul class="records">${records.map((r) => html`<${RecordRow} key=${r.digest} ctx=${ctx} record=${r} onErased=${live.reload} />`)}</ul>`}
+        : html`<ul class="records">${records.map((r) => html`<${RecordRow} key=${r.digest} ctx=${ctx} record=${r} name=${live.data.names[r.source]} onErased=${live.reload} />`)}</ul>`}
     <//>
     <${Depositors} ctx=${ctx} />
   </div>`;
