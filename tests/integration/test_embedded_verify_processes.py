@@ -70,13 +70,16 @@ def txs() -> tuple[Wallet, list[bytes], list[bytes]]:
 
 
 def _run(tmp: Path, operator: Wallet, setup: list[bytes], mixed: list[bytes],
-         config: EngineConfig) -> tuple[list[tuple[bytes, int, str]], list[bytes], bytes]:
+         config: EngineConfig, *, break_pool: bool = False
+         ) -> tuple[list[tuple[bytes, int, str]], list[bytes], bytes]:
     genesis = parse_genesis(make_genesis_document(CHAIN, operator, [],
                                                   genesis_time="2027-01-15T00:00:00Z"))
     node = EmbeddedNode(tmp / "node.db", genesis, config, clock=Clock())
     try:
         assert all(s.accepted for s in node.submit_many(setup))
         node.produce_block()
+        if break_pool:
+            node._pool.shutdown(wait=True)
         outcomes = [_outcome(s) for s in node.submit_many(mixed)]
         blocks = [node.produce_block().hash]
         return outcomes, blocks, node.app.state.root()
@@ -99,3 +102,13 @@ def test_verify_processes_admit_and_refuse_as_threads_do(
     assert [c == 0 for c in codes] == [True, False, True, False, False, False, True, False,
                                        True, False, True, True, True, True]
     assert len({c for c in codes if c}) >= 5
+
+
+def test_without_its_verify_processes_the_node_checks_txs_itself(
+        tmp_path: Path, txs: tuple[Wallet, list[bytes], list[bytes]]) -> None:
+    operator, setup, mixed = txs
+    (tmp_path / "p").mkdir()
+    (tmp_path / "t").mkdir()
+    broken = _run(tmp_path / "p", operator, setup, mixed, EngineConfig(verify_processes=1),
+                  break_pool=True)
+    assert broken == _run(tmp_path / "t", operator, setup, mixed, EngineConfig(verify_threads=2))

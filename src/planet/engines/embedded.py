@@ -199,17 +199,30 @@ class EmbeddedNode:
 
         Verify processes decode each tx too (`_decode_chunk`), so that the node's own
         process, the one that runs the blocks, only checks the rules; threads only verify
-        (decoding holds the GIL, so it would not run beside the node)."""
+        (decoding holds the GIL, so it would not run beside the node). Txs the processes
+        cannot hand back (a broken pool) are decoded and verified by the node itself."""
         # map() yields in order as results arrive, so admission overlaps verification.
         if isinstance(self._pool, ThreadPoolExecutor):
             verdicts = self._pool.map(_verify_chunk, _chunks(raws, 64))
             return [self._admit(raw, ok) for chunk, oks in zip(_chunks(raws, 64), verdicts,
                                                                strict=True)
                     for raw, ok in zip(chunk, oks, strict=True)]
-        decoded = self._pool.map(_decode_chunk, _chunks(raws, 256))
-        return [self._admit(raw, tx is not None, tx)
-                for chunk, txs in zip(_chunks(raws, 256), decoded, strict=True)
-                for raw, tx in zip(chunk, txs, strict=True)]
+        chunks = _chunks(raws, 256)
+        try:
+            futures = [self._pool.submit(_decode_chunk, chunk) for chunk in chunks]
+        except RuntimeError:  # the pool is shut down or broken: the node checks them itself
+            futures = []
+        admitted: list[Submitted] = []
+        for n, chunk in enumerate(chunks):
+            try:
+                txs = futures[n].result() if n < len(futures) else [None] * len(chunk)
+            except Exception:  # e.g. a decoded tx that does not pickle
+                log.warning("the verify processes failed on %d txs; the node checks them",
+                            len(chunk), exc_info=True)
+                txs = [None] * len(chunk)
+            admitted.extend(self._admit(raw, tx is not None, tx)
+                            for raw, tx in zip(chunk, txs, strict=True))
+        return admitted
 
     def _admit(self, raw: bytes, signature_ok: bool, decoded: Tx | None = None) -> Submitted:
         """Check and queue one tx; `decoded` is `raw` decoded and verified elsewhere."""
