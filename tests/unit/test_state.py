@@ -385,6 +385,26 @@ def test_absorb_then_apply_matches_the_model(base: dict[str, int], ops: list, ch
     check_view(reloaded, model)
 
 
+@SETTINGS
+@given(base=st.dictionaries(LAYER_KEYS, st.integers(0, 99), max_size=15),
+       rounds=st.lists(st.tuples(OPS, OPS, st.booleans()), max_size=4))
+def test_a_layer_scanned_between_writes_stays_in_step(base: dict[str, int], rounds: list
+                                                      ) -> None:
+    """A layer sorts its keys at its first scan and keeps them sorted after: writes, deletes
+    and absorbed children between scans are all seen by the next one."""
+    state = committed(base)
+    block = Layer(state)
+    model = dict(base)
+    for ops, child_ops, scan in rounds:
+        apply_ops(block, model, ops)
+        if scan:
+            check_view(block, model)
+        tx = block.child()
+        apply_ops(tx, model, child_ops)
+        block.absorb(tx)
+        check_view(block, model)
+
+
 def test_deleting_a_missing_key_is_harmless() -> None:
     state = committed({"a": 1})
     root = state.root()

@@ -118,11 +118,36 @@ class StateReader:
             self._conn.close()
 
 
+PAGE_SIZE = 16_384
+"""Bytes a page, for a database made from now on (an existing one keeps its own): a block's
+writes land on pages all over the state's tables, and SQLite writes each page it changed to
+the WAL at commit, one write and one checksum a page; 16 KiB pages cost a third less CPU a
+block than 4 KiB ones (measured on 500-registration blocks)."""
+WRITER_CACHE_KIB = 65_536
+"""The page cache of the engine's connections, the one writing blocks among them: 64 MiB,
+so that a block does not read back from disk the pages the blocks before it wrote (SQLite's
+default of 2 MiB did). Readers keep the default: there may be many of them."""
+WAL_AUTOCHECKPOINT_PAGES = 4_000
+"""WAL pages before a commit copies them into the database (SQLite's default is 1,000): a
+page that many blocks rewrite (the tree's upper nodes, the indexes' inner pages) is copied
+once per checkpoint, not once per block. Durability is the WAL's either way."""
+
+
 def _pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA page_size={PAGE_SIZE}")  # only a database still empty takes it
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _writer_pragmas(dbapi_conn: Any, record: Any) -> None:
+    """`_pragmas`, and the cache and checkpoint settings of the connections that commit."""
+    _pragmas(dbapi_conn, record)
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
+    cur.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
     cur.close()
 
 
@@ -136,7 +161,7 @@ class NodeStore:
         self._idle_readers: list[sqlite3.Connection] = []  # LIFO: the warmest cache first
         self._readers_lock = threading.Lock()
         self._closed = False
-        event.listen(self.engine, "connect", _pragmas)
+        event.listen(self.engine, "connect", _writer_pragmas)
         self._migrate()
 
     def _migrate(self) -> None:

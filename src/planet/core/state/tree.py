@@ -36,6 +36,7 @@ from planet.core.errors import StateMismatch
 LEAF = b"\x00"
 INTERNAL = b"\x01"
 _MAPS = struct.Struct(">BHH")  # the node-hash prefix: 0x01, bitmap, leafmap
+_STORED_MAPS = struct.Struct(">HH")  # a stored node's: bitmap, leafmap
 _sha256 = hashlib.sha256
 ROOT_PATH = b""
 KEY_NIBBLES = 64
@@ -128,12 +129,12 @@ class Node:
         return self.bitmap, self.leafmap
 
     def hash(self) -> bytes:
+        # filter(None, …) drops the absent children (None; no hash or entry is empty).
         return _sha256(_MAPS.pack(1, self.bitmap, self.leafmap)
-                       + b"".join([h for h in self.hashes if h is not None])).digest()
+                       + b"".join(filter(None, self.hashes))).digest()
 
     def encode(self) -> bytes:
-        return _MAPS.pack(0, self.bitmap, self.leafmap)[1:] + \
-            b"".join([e for e in self.entries if e is not None])
+        return _STORED_MAPS.pack(self.bitmap, self.leafmap) + b"".join(filter(None, self.entries))
 
     @classmethod
     def decode(cls, raw: bytes) -> Node:
@@ -307,20 +308,41 @@ class StateTree:
 
     def _update_node(self, path: bytes, node_hash: bytes, depth: int,
                      changes: list[_Change], rows: NodeWrites) -> Slot:
+        # The hottest loop of a block (about one call a write): `_groups`, `_update_slot`'s
+        # one-key case and `Node.set_leaf`/`set_node` written out inline.
         fresh = self.node(path, node_hash).copy()  # the stored one stays as it was: discard()
-        for i, group in _groups(changes, depth):
-            child = fresh.hashes[i]
+        hashes, entries = fresh.hashes, fresh.entries
+        n = len(changes)
+        start = 0
+        below = depth + 1
+        while start < n:  # runs of changes by their nibble at `depth`
+            first = changes[start]
+            i = first[0][depth]
+            end = start + 1
+            while end < n and changes[end][0][depth] == i:
+                end += 1
+            child = hashes[i]
+            bit = 1 << i
             slot: Slot
-            if child is not None and not fresh.leafmap >> i & 1:
-                slot = self._update_node(group[0][0][:depth + 1], child, depth + 1, group, rows)
+            if child is not None and not fresh.leafmap & bit:
+                slot = self._update_node(first[0][:below], child, below, changes[start:end], rows)
+            elif end - start == 1 and (child is None or entries[i][:32] == first[1]):  # type: ignore[index]
+                slot = None if first[2] is None else (first[1], first[2])  # one key alone
             else:
-                slot = self._update_slot(depth + 1, fresh.leaf(i), group, rows)
+                slot = self._update_slot(below, fresh.leaf(i), changes[start:end], rows)
+            start = end
             if slot is None:
                 fresh.clear(i)
-            elif isinstance(slot, tuple):
-                fresh.set_leaf(i, slot[0], slot[1])
+            elif type(slot) is tuple:
+                entry = slot[0] + slot[1]
+                hashes[i] = _sha256(LEAF + entry).digest()
+                entries[i] = entry
+                fresh.bitmap |= bit
+                fresh.leafmap |= bit
             else:
-                fresh.set_node(i, slot)
+                hashes[i] = entries[i] = slot  # type: ignore[assignment]
+                fresh.bitmap |= bit
+                fresh.leafmap &= ~bit
         if path != ROOT_PATH:
             if not fresh.bitmap:
                 self._put(path, None, rows)

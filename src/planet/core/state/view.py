@@ -88,12 +88,17 @@ def overlay_keys(keys: SortedList | list[str], prefix: str, after: str | None = 
 
 
 class Layer(View):
-    """Uncommitted writes over a parent view; `absorb` folds a child's writes in."""
+    """Uncommitted writes over a parent view; `absorb` folds a child's writes in.
+
+    The written keys are sorted only when the layer is first scanned (`iter_keys`), and
+    kept sorted from then on: most layers (a transaction's) are never scanned, and a
+    block's sorted its thousands of keys one insertion at a time."""
 
     def __init__(self, parent: View) -> None:
         self.parent = parent
         self.writes: dict[str, Record | None] = {}
-        self._written = SortedList()  # keys of `writes`, so prefix scans cost O(log n + k)
+        self._written: SortedList | None = None  # keys of `writes`, once scanned: O(log n + k)
+        self._unsorted: list[str] = []  # keys written since, for `_written`
 
     def _lookup(self, key: str) -> Any:
         if key in self.writes:
@@ -106,27 +111,35 @@ class Layer(View):
         return self.parent.get(key, cls)
 
     def set(self, key: str, value: Record) -> None:
-        if key not in self.writes:
-            self._written.add(key)
+        if self._written is not None and key not in self.writes:
+            self._unsorted.append(key)
         self.writes[key] = value
 
     def delete(self, key: str) -> None:
-        if key not in self.writes:
-            self._written.add(key)
+        if self._written is not None and key not in self.writes:
+            self._unsorted.append(key)
         self.writes[key] = DELETED
 
     def child(self) -> Layer:
         return Layer(self)
 
     def absorb(self, child: Layer) -> None:
-        for key in child.writes:
-            if key not in self.writes:
-                self._written.add(key)
+        if self._written is not None:
+            writes = self.writes
+            self._unsorted.extend(key for key in child.writes if key not in writes)
         self.writes.update(child.writes)
+
+    def _sorted_keys(self) -> SortedList:
+        if self._written is None:
+            self._written = SortedList(self.writes)
+        elif self._unsorted:
+            self._written.update(self._unsorted)
+        self._unsorted = []
+        return self._written
 
     def iter_keys(self, prefix: str, after: str | None = None) -> Iterator[str]:
         return merge_keys(self.parent.iter_keys(prefix, after),
-                          overlay_keys(self._written, prefix, after), self.writes)
+                          overlay_keys(self._sorted_keys(), prefix, after), self.writes)
 
 
 class RecordingView(View):
