@@ -27,12 +27,15 @@ export function limitLabel(limit) {
   return m ? t('limit.daily', { n: Number(m[1]) }) : limit;
 }
 
-/** Who may grant a task, in words. */
-export function attesterLabel(attester) {
+/** Who may grant a task, in words; `names` maps a business's address to its name. */
+export function attesterLabel(attester, names = {}) {
   if (attester === 'resident') return t('common.you');
   if (attester === 'verifier') return t('attester.verifier');
   if (attester === 'operator') return t('kind.operator');
   if (attester === 'business') return t('attester.anyBusiness');
-  if (attester && attester.startsWith('business:')) return t('attester.business', { id: `${attester.slice(9, 21)}…` });
+  if (attester && attester.startsWith('business:')) {
+    const address = attester.slice(9);
+    return names[address] || t('attester.business', { id: `${address.slice(0, 12)}…` });
+  }
   return attester;
 }

@@ -6,7 +6,7 @@ import {
   html, t, tr, useLive, formatBD, formatForce, formatNumber, formatTime, Card, Table, ErrorBox, Loading, Badge,
   Copyable, currentHeight, errorMessage,
 } from './common.js';
-import { categoryLabel } from './resident/data.js';
+import { categoryLabel } from '../i18n/labels.js';
 import {
   getJson, query, getAccount, AddrLink, BlockLink, TxLink, JsonView, Facts, shortHash,
 } from './explorer/kit.js';

@@ -1,7 +1,8 @@
-// What the resident pages read and keep: the account (null before registration) and the
-// invitation codes this browser made (only their hashes are on the ledger, so the codes
-// themselves exist only here, next to the wallet).
-import { CATALOGS, has, localIso, t } from '../../i18n/index.js';
+// What the resident pages read and keep: the reads the planet primes at boot, the account,
+// the task catalog, when a daily limit resets, and the invitation codes this browser made
+// before codes were derived from the wallet's key (those exist only here). The words for
+// categories, tasks and limits are i18n/labels.js's.
+import { localIso, t } from '../../i18n/index.js';
 
 // --- first render: the reads a resident's planet needs, started at boot -------------------
 // The app primes them as soon as it knows the current wallet's address (from localStorage,
@@ -91,42 +92,6 @@ export function saveInviteCodes(address, codes) {
   for (const code of codes) if (!have.has(code)) known.push({ code, created: Date.now() });
   localStorage.setItem(invitesKey(address), JSON.stringify(known));
   return known;
-}
-
-export const CATEGORIES = ['identity', 'credit', 'browsing', 'shopping', 'entertainment', 'travel',
-  'health', 'location', 'social', 'other'];
-
-/** "once", "daily:3", "unlimited" in words. */
-export function limitLabel(limit) {
-  if (limit === 'once') return t('limit.once');
-  if (limit === 'unlimited') return t('limit.unlimited');
-  const m = /^daily:(\d+)$/.exec(limit || '');
-  return m ? t('limit.daily', { n: Number(m[1]) }) : limit;
-}
-
-/** Who attests a task, in words; `names` maps a business's address to its name. */
-export function attesterLabel(attester, names = {}) {
-  if (attester === 'resident') return t('common.you');
-  if (attester === 'verifier') return t('attester.verifier');
-  if (attester === 'operator') return t('kind.operator');
-  if (attester === 'business') return t('attester.anyBusiness');
-  if (attester && attester.startsWith('business:')) {
-    const address = attester.slice(9);
-    return names[address] || t('attester.business', { id: `${address.slice(0, 12)}…` });
-  }
-  return attester;
-}
-
-/** A record or task category in words (the ledger's id stays as it is in data attributes). */
-export function categoryLabel(category) {
-  return has(`category.${category}`) ? t(`category.${category}`) : category;
-}
-
-/** A task's title in the page's language when it is the genesis catalog's; an operator's
- * own title is shown as the operator wrote it. */
-export function taskTitle(task) {
-  const key = `task.${task.id}`;
-  return has(key) && CATALOGS.en[key] === task.title ? t(key) : task.title;
 }
 
 const DAY_MS = 86400000;

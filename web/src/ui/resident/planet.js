@@ -6,7 +6,8 @@ import {
   formatBD, formatForce, formatNumber, formatTime, formatDuration, formatIn,
 } from '../common.js';
 import { getLocale } from '../../i18n/index.js';
-import { loadPlanet, taskTitle } from './data.js';
+import { loadPlanet } from './data.js';
+import { taskTitle } from '../../i18n/labels.js';
 
 const ACC_SCALE = 10n ** 18n;
 

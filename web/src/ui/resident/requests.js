@@ -6,7 +6,7 @@ import {
   html, t, useLive, Button, Card, Table, ErrorBox, Loading, Badge, toast, formatBD, formatTime,
   formatDuration, formatNumber, shortAddr,
 } from '../common.js';
-import { categoryLabel } from './data.js';
+import { categoryLabel } from '../../i18n/labels.js';
 
 const categories = (list) => list.map(categoryLabel).join(t('list.sep'));
 

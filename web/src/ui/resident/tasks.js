@@ -3,7 +3,8 @@
 import {
   html, t, useLive, Button, Card, Table, ErrorBox, Loading, Badge, toast, formatForce, formatTime,
 } from '../common.js';
-import { attesterLabel, categoryLabel, limitLabel, taskLimitReason, taskTitle } from './data.js';
+import { taskLimitReason } from './data.js';
+import { attesterLabel, categoryLabel, limitLabel, taskTitle } from '../../i18n/labels.js';
 
 async function loadTasks(api, address) {
   const [tasks, force] = await Promise.all([

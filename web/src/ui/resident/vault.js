@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import {
   html, t, tr, useLive, Button, Card, ErrorBox, Loading, Badge, Field, toast, formatTime, formatNumber, shortAddr,
 } from '../common.js';
-import { CATEGORIES, categoryLabel } from './data.js';
+import { CATEGORIES, categoryLabel } from '../../i18n/labels.js';
 
 function prettyPlaintext(text) {
   try {
