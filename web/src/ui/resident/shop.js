@@ -23,6 +23,8 @@ async function loadShop(api, address) {
 /** Why this resident cannot buy this offer now, or null (the ledger's own checks, in its
  * order, including the offer's daily limit counted on the deployment's local day). */
 function refusal(offer, { balance, force, now, redemptions }) {
+  if (offer.status === 'paused') return t('error.722');
+  if (offer.status === 'stopped') return t('error.723');
   if (offer.left <= 0) return t('shop.soldOut');
   if (now < offer.starts_at) return t('shop.from', { time: formatTime(offer.starts_at, { seconds: false }) });
   if (now >= offer.ends_at) return t('shop.ended');
