@@ -8,12 +8,13 @@ import { useState } from 'preact/hooks';
 import {
   html, t, useLive, Button, Card, ErrorBox, Loading, Badge, formatBD, formatForce, formatTime, shortAddr,
 } from '../common.js';
-import { categoryLabel } from './data.js';
+import { categoryLabel } from '../../i18n/labels.js';
 
 const PAGE = 20;
 const LIVE_MAX = 100; // the live first pages; older ones load by cursor
 
-/** An event in words, from the resident's side (`me` is their address). */
+/** An event in words, from the resident's side (`me` is their address; `who` names a
+ * business by its registered name, or its short address when it has none). */
 const WORDS = {
   'accounts/registered': (a, me) => (a.resident === me ? t('history.register')
     : t('ledger.invitedJoined', { who: shortAddr(a.resident) })),
@@ -27,10 +28,10 @@ const WORDS = {
   'drill/drawn': (a) => t('ledger.drillWon', { round: a.round }),
   'drill/refunded': (a) => t('ledger.drillRefunded', { round: a.round }),
   'vault/record_added': (a) => t('history.addRecord', { category: categoryLabel(a.category) }),
-  'vault/record_deposited': (a) => t('ledger.deposited', { who: shortAddr(a.business), category: categoryLabel(a.category) }),
+  'vault/record_deposited': (a, me, who) => t('ledger.deposited', { who: who(a.business), category: categoryLabel(a.category) }),
   'vault/record_erased': (a) => t('history.eraseRecord', { digest: `${String(a.digest).slice(0, 10)}…` }),
-  'vault/depositor_allowed': (a) => t('ledger.depositorAllowed', { who: shortAddr(a.business) }),
-  'vault/depositor_revoked': (a) => t('ledger.depositorRevoked', { who: shortAddr(a.business) }),
+  'vault/depositor_allowed': (a, me, who) => t('ledger.depositorAllowed', { who: who(a.business) }),
+  'vault/depositor_revoked': (a, me, who) => t('ledger.depositorRevoked', { who: who(a.business) }),
   'exchange/accepted': (a) => t('history.accept', { n: a.records, request: a.request }),
   'exchange/granted': (a) => t('ledger.rewarded', { request: a.request }),
   'exchange/acceptance_dropped': (a) => t('ledger.dropped', { request: a.request }),
@@ -43,9 +44,16 @@ const WORDS = {
   'exchange/request_closed': (a) => t('ledger.requestClosed', { request: a.request }),
 };
 
-export function describeActivity(item, me) {
+export function describeActivity(item, me, names = {}) {
   const f = WORDS[item.type];
-  try { return f ? f(item.attributes || {}, me) : t('ledger.event', { type: item.type }); } catch { return item.type; }
+  const who = (address) => names[address] || shortAddr(address);
+  try { return f ? f(item.attributes || {}, me, who) : t('ledger.event', { type: item.type }); } catch { return item.type; }
+}
+
+/** The activity page with the names of the businesses its events mention. */
+async function withNames(api, page) {
+  const businesses = page.items.map((i) => i.attributes?.business).filter((b) => typeof b === 'string');
+  return { ...page, names: await api.businessNames(businesses) };
 }
 
 /** "+1.50 BD" / "−2.00 BD": the sign always shown, the amount in the locale's format. */
@@ -58,10 +66,10 @@ function signedForce(n) {
   return n > 0 ? `+${formatForce(n)}` : `−${formatForce(-n)}`;
 }
 
-function Item({ item, me }) {
+function Item({ item, me, names }) {
   return html`<li class="record" data-testid="activity" data-type=${item.type} data-height=${item.height}>
     <div class="record-main">
-      <span class="record-title" data-testid="history-what">${describeActivity(item, me)}</span>
+      <span class="record-title" data-testid="history-what">${describeActivity(item, me, names)}</span>
       <span class="muted small">${formatTime(item.time, { seconds: false })} · <a href=${`#/explorer/block/${item.height}`}>${t('ledger.block', { height: item.height })}</a>${item.tx
         ? html` · <a href=${`#/explorer/tx/${item.tx}`}>${t('ledger.tx')} <code>${item.tx.slice(0, 8)}…</code></a>`
         : html` · ${t('ledger.byChain')}`}</span>
@@ -76,27 +84,29 @@ function Item({ item, me }) {
 export function HistoryView({ ctx }) {
   const { api, wallet } = ctx;
   const [pages, setPages] = useState(1);
-  const [older, setOlder] = useState({ items: [], next: undefined, busy: false, error: null });
-  const live = useLive(() => api.activity(wallet.address, { limit: Math.min(LIVE_MAX, PAGE * pages) }),
+  const [older, setOlder] = useState({ items: [], names: {}, next: undefined, busy: false, error: null });
+  const live = useLive(async () => withNames(api, await api.activity(wallet.address, { limit: Math.min(LIVE_MAX, PAGE * pages) })),
     [wallet.address, pages]);
   if (live.data === undefined) return live.error ? html`<${ErrorBox} error=${live.error} />` : html`<${Loading} />`;
   const first = live.data.items || [];
   const seen = new Set(first.map((i) => i.cursor));
   const items = [...first, ...older.items.filter((i) => !seen.has(i.cursor))];
   const next = older.next !== undefined ? older.next : live.data.next_before;
+  const names = { ...older.names, ...live.data.names };
   const more = async () => {
     if (PAGE * pages < LIVE_MAX) { setPages(pages + 1); return; }
     setOlder({ ...older, busy: true, error: null });
     try {
-      const page = await api.activity(wallet.address, { limit: PAGE, before: next });
-      setOlder({ items: [...older.items, ...page.items], next: page.next_before, busy: false, error: null });
+      const page = await withNames(api, await api.activity(wallet.address, { limit: PAGE, before: next }));
+      setOlder({ items: [...older.items, ...page.items], names: { ...older.names, ...page.names },
+        next: page.next_before, busy: false, error: null });
     } catch (error) {
       setOlder({ ...older, busy: false, error });
     }
   };
   return html`<${Card} title=${t('history.title')} subtitle=${t('ledger.sub')} testid="history">
     ${items.length ? html`<ul class="records" data-testid="activity-list">
-      ${items.map((item) => html`<${Item} key=${item.cursor} item=${item} me=${wallet.address} />`)}</ul>`
+      ${items.map((item) => html`<${Item} key=${item.cursor} item=${item} me=${wallet.address} names=${names} />`)}</ul>`
       : html`<p class="muted">${t('ledger.none')}</p>`}
     ${older.error ? html`<${ErrorBox} error=${older.error} />` : null}
     ${next ? html`<div class="button-row">
