@@ -165,7 +165,9 @@ def test_a_business_applies_signs_residents_in_fulfils_vouchers_and_exports_gran
 
     # 7. She redeems in the web app; the open console sends her the first code by itself.
     page.goto("/#/resident/shop")
-    page.locator(f"[data-testid=offer][data-offer='{offer}']").get_by_test_id("offer-redeem").click()
+    card = page.locator(f"[data-testid=offer][data-offer='{offer}']")
+    card.get_by_test_id("offer-redeem").click()
+    card.get_by_test_id("offer-redeem-confirm").click()  # Redeem asks first
     expect(console.get_by_test_id("voucher-fulfilled")).to_have_text("1", timeout=30_000)
     expect(console.get_by_test_id("voucher-left")).to_have_text("2")
     page.get_by_test_id("voucher-open").click()

@@ -8,6 +8,7 @@ the same 24 words shows the same codes, matched to the ledger, without ever havi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,8 @@ def test_history_shows_a_received_reward_and_codes_follow_the_wallet(
     other.get_by_test_id("restore-words").fill(words)
     fill_new_password(other, "restore-password", PASSWORD)
     other.get_by_test_id("restore-submit").click()
+    expect(other).to_have_url(re.compile(r"#/resident$"))  # Restore lands on the planet
+    other.goto("/#/wallet/list")
     expect(other.get_by_test_id("current-address")).to_have_attribute("title", resident.address)
     assert other.evaluate("Object.keys(localStorage).filter((k) => k.startsWith("
                           "'planet.invites.')).length") == 0  # nothing of the first browser's
