@@ -29,9 +29,8 @@ from planet.sdk import vault as sdk_vault
 from planet.sdk.keys import export_keystore_json
 from planet.sdk.wallet import Wallet
 from tests.e2e.conftest import E2ENode, running_node
-from tests.e2e.test_signin import free_port
 from tests.e2e.wallets import import_clear_keystore
-from tests.integration.nodeproc import wait_until
+from tests.integration.nodeproc import free_port, wait_until
 from tests.integration.webhook_receiver import Receiver
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -31,6 +31,7 @@ from planet.sdk.signin import SigninMessage, SigninVerifier, new_message
 from planet.sdk.wallet import Wallet
 from tests.e2e.conftest import E2ENode
 from tests.e2e.wallets import create_wallet
+from tests.integration.nodeproc import free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -66,12 +67,6 @@ class Shop:
     domain: str
     wallet: Wallet
     clock: Clock
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
