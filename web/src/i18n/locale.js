@@ -32,6 +32,7 @@ applyLang();
 export function getLocale() { return current; }
 
 let loadCatalog = () => null;
+let wanted = current;
 /** messages.js: how to fetch a locale's catalog (a promise, or null when it is loaded). */
 export function setCatalogLoader(fn) { loadCatalog = fn; }
 
@@ -42,8 +43,10 @@ export function setCatalogLoader(fn) { loadCatalog = fn; }
 export function setLocale(locale) {
   const next = LOCALES.includes(locale) ? locale : matchLocale(locale);
   try { globalThis.localStorage?.setItem(STORAGE_KEY, next); } catch { /* not remembered */ }
+  wanted = next;
   const apply = () => {
-    if (next === current) return;
+    // a later pick wins over one whose catalog came in after it
+    if (wanted !== next || next === current) return;
     current = next;
     applyLang();
     for (const fn of [...listeners]) fn(current);
