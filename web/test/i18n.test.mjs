@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import en from "../src/i18n/en.js";
 import zhCN from "../src/i18n/zh-CN.js";
 import { format } from "../src/i18n/messages.js";
+import { GENESIS_TASK_TITLES } from "../src/i18n/genesis-tasks.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -29,6 +30,11 @@ test("each message has the same placeholders in both languages", () => {
     assert.equal(typeof zhCN[key], "string", key);
     assert.deepEqual([...new Set(placeholders(zhCN[key]))], [...new Set(placeholders(en[key]))], key);
   }
+});
+
+test("the genesis task titles labels.js compares with are en.js's", () => {
+  const inEn = Object.fromEntries(Object.entries(en).filter(([k]) => k.startsWith("task.")));
+  assert.deepEqual(GENESIS_TASK_TITLES, inEn);
 });
 
 test("Chinese messages are in Chinese", () => {

@@ -23,7 +23,7 @@ test("the local day and its end follow the deployment's zone", () => {
   setTimezone("+08:00");
 });
 
-test("a task's limit is reached on the local day, with when it resets", () => {
+test("a task's limit is reached on the local day, with when it resets", async () => {
   setTimezone("+08:00");
   setLocale("zh-CN");
   const reset = () => "00:00";
@@ -40,7 +40,7 @@ test("a task's limit is reached on the local day, with when it resets", () => {
   const once = { id: "face", limit: "once", enabled: true };
   assert.equal(taskLimitReason(once, [{ task_id: "face", granted_at: 1 }], LATE, reset), "已完成，此任务仅计一次");
   assert.equal(taskLimitReason({ ...checkin, enabled: false }, [], LATE, reset), "已被运营方停用");
-  setLocale("en");
+  await setLocale("en"); // English is loaded on demand
   assert.equal(taskLimitReason(checkin, [grant(LATE)], LATE, reset), "Done for today; resets tomorrow at 00:00");
 });
 

@@ -11,11 +11,14 @@ Two loads are timed, each `repeats` times in a fresh tab:
 - warm: what a returning resident gets, the app shell from the service worker's cache.
 For each: first paint and first contentful paint (the browser's paint timing) and "balance",
 when the element showing the resident's diamonds is in the page with its value, all from
-navigation start. Bundle sizes are the gzip bytes the node serves (it precompresses).
+navigation start. Bundle sizes are the gzip bytes the node serves (it precompresses). The
+machine's load average before and after is reported too: on a shared machine the figures move
+with it, so two runs compare only at a similar load.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
 import sys
@@ -129,6 +132,7 @@ def run_web_bench(*, repeats: int = 7, progress: bool = False) -> dict[str, Any]
     say: Callable[[str], None] = (lambda m: print(m, file=sys.stderr, flush=True)) \
         if progress else (lambda m: None)
     sizes = bundle_sizes()
+    load_before = os.getloadavg()
     folder = Path(tempfile.mkdtemp(prefix="planet-bench-web-"))
     node = NodeProc(folder, free_port())
     try:
@@ -162,4 +166,6 @@ def run_web_bench(*, repeats: int = 7, progress: bool = False) -> dict[str, Any]
         node.stop()
     return {"profile": PROFILE, "viewport": "390x844", "locale": "zh-CN", "repeats": repeats,
             "bundle": sizes, "cold": median_of(runs["cold"]), "warm": median_of(runs["warm"]),
-            "target_balance_ms": 1_500}
+            "target_balance_ms": 1_500,
+            "load_average": {"before": [round(x, 2) for x in load_before],
+                             "after": [round(x, 2) for x in os.getloadavg()]}}

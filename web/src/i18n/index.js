@@ -15,7 +15,7 @@ export function useLocale() {
 export {
   LOCALES, LOCALE_NAMES, matchLocale, detectLocale, getLocale, setLocale, onLocale,
 } from './locale.js';
-export { CATALOGS, t, format, has, fail } from './messages.js';
+export { CATALOGS, t, format, has, fail, loadCatalog } from './messages.js';
 export {
   formatBD, formatForce, formatNumber, formatTime, formatDate, formatDuration, formatIn,
   setTimezone, timezoneLabel, localIso, nextMidnight,

@@ -3,7 +3,8 @@
 // explorer). The category list itself is the SDK's (the core's order), so a page that offers
 // categories and a page that names them read the same source.
 import { CATEGORIES } from '../sdk/messages.js';
-import { CATALOGS, has, t } from './index.js';
+import { has, t } from './index.js';
+import { GENESIS_TASK_TITLES } from './genesis-tasks.js';
 
 export { CATEGORIES };
 
@@ -16,7 +17,7 @@ export function categoryLabel(category) {
  * own title is shown as the operator wrote it. */
 export function taskTitle(task) {
   const key = `task.${task.id}`;
-  return has(key) && CATALOGS.en[key] === task.title ? t(key) : task.title;
+  return has(key) && GENESIS_TASK_TITLES[key] === task.title ? t(key) : task.title;
 }
 
 /** "once", "daily:3", "unlimited" in words. */

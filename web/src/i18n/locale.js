@@ -31,14 +31,29 @@ applyLang();
 
 export function getLocale() { return current; }
 
-/** Switch the language of every page (remembered for the next visit). */
+let loadCatalog = () => null;
+let wanted = current;
+/** messages.js: how to fetch a locale's catalog (a promise, or null when it is loaded). */
+export function setCatalogLoader(fn) { loadCatalog = fn; }
+
+/**
+ * Switch the language of every page (remembered for the next visit), once its catalog is
+ * loaded: at once when it is, else when the import resolves (the promise returned).
+ */
 export function setLocale(locale) {
   const next = LOCALES.includes(locale) ? locale : matchLocale(locale);
   try { globalThis.localStorage?.setItem(STORAGE_KEY, next); } catch { /* not remembered */ }
-  if (next === current) return;
-  current = next;
-  applyLang();
-  for (const fn of [...listeners]) fn(current);
+  wanted = next;
+  const apply = () => {
+    // a later pick wins over one whose catalog came in after it
+    if (wanted !== next || next === current) return;
+    current = next;
+    applyLang();
+    for (const fn of [...listeners]) fn(current);
+  };
+  const loading = loadCatalog(next);
+  if (!loading) { apply(); return Promise.resolve(); }
+  return loading.then(apply);
 }
 
 export function onLocale(fn) { listeners.add(fn); return () => listeners.delete(fn); }

@@ -1,9 +1,24 @@
 // The catalogs and t(): a plain message per key and locale, with {name} placeholders.
-import en from './en.js';
+// Only the default (zh-CN) is in the first download; English (a third of the app's script
+// on a phone) is fetched when the browser or the switch picks it, and the page re-renders
+// then (setLocale waits for it; a page opened in English waits for it at start).
 import zhCN from './zh-CN.js';
-import { getLocale } from './locale.js';
+import { getLocale, setCatalogLoader } from './locale.js';
 
-export const CATALOGS = { 'zh-CN': zhCN, en };
+/** The catalogs loaded so far, by locale (English once fetched). */
+export const CATALOGS = { 'zh-CN': zhCN };
+const IMPORTS = { en: () => import('./en.js') };
+const pending = {};
+
+/** Fetch `locale`'s catalog: a promise while it loads, null once it is there. */
+export function loadCatalog(locale) {
+  if (CATALOGS[locale] || !IMPORTS[locale]) return null;
+  pending[locale] ??= IMPORTS[locale]().then((m) => { CATALOGS[locale] = m.default; });
+  return pending[locale];
+}
+setCatalogLoader(loadCatalog);
+// An English page waits here for its catalog, so every t() finds it (the default waits not).
+await loadCatalog(getLocale());
 const PLURAL = {};
 function pluralOne(n) {
   if (!PLURAL[getLocale()]) PLURAL[getLocale()] = new Intl.PluralRules(getLocale());
@@ -24,11 +39,11 @@ export function format(message, vars = {}) {
 }
 
 /** Whether the catalogs hold `key`. */
-export function has(key) { return key in CATALOGS[getLocale()] || key in CATALOGS.en; }
+export function has(key) { return key in (CATALOGS[getLocale()] ?? zhCN) || key in zhCN; }
 
 /** The message `key` in the current language, with `vars` filled in; the key if unknown. */
 export function t(key, vars) {
-  const message = CATALOGS[getLocale()][key] ?? CATALOGS.en[key];
+  const message = CATALOGS[getLocale()]?.[key] ?? zhCN[key];
   if (message === undefined) {
     console.warn(`i18n: no message ${key}`);
     return key;

@@ -11,9 +11,10 @@ import { base32 } from "@scure/base";
 import { b64decode, randomBytes, sha256Hex, utf8Decode, utf8Encode } from "./bytes.js";
 import { checkPublicKey } from "./ed25519.js";
 import { deriveInviteCodes, inviteSeed, matchInviteCodes } from "./invites.js";
-import {
-  openGranted, openRecord, openVoucher, resealKey, sealIdentity, sealRecord, sealVoucher,
-} from "./envelope.js";
+
+// HPKE and the vault's envelopes, fetched when a page first seals or opens something: the
+// planet page's first render needs none of it.
+const envelope = () => import("./envelope.js");
 
 /** The node refused a request (or could not be reached: status 0). */
 export class ApiError extends Error {
@@ -373,7 +374,7 @@ export class Api {
 
   async #identityPost(wallet, path, details) {
     const verifier = await this.verifier();
-    const body = await sealIdentity(details, b64decode(verifier.encryption_key, "encryption_key", 32),
+    const body = await (await envelope()).sealIdentity(details, b64decode(verifier.encryption_key, "encryption_key", 32),
                                     wallet.address);
     const digest = await sha256Hex(body);
     const headers = await wallet.signRequest(await this.getChainId(), digest, "POST");
@@ -554,7 +555,7 @@ export class Api {
    * @param {string} category @param {number} [timeMs]
    */
   async addRecord(wallet, plaintext, category, timeMs = Date.now()) {
-    const { blob, digest } = await sealRecord(asBytes(plaintext), wallet.encryptionPublicKey);
+    const { blob, digest } = await (await envelope()).sealRecord(asBytes(plaintext), wallet.encryptionPublicKey);
     await this.send(wallet, [{ type: "vault/add_record", digest, category, time: Math.trunc(timeMs),
                                size: blob.length }]);
     await this.putBlob(wallet, digest, blob);
@@ -563,7 +564,7 @@ export class Api {
 
   /** (Business) seal a record to a resident and deposit it. Resolves the digest. */
   async depositRecord(business, owner, plaintext, category, timeMs = Date.now(), task = "") {
-    const { blob, digest } = await sealRecord(asBytes(plaintext), await this.encryptionKeyOf(owner));
+    const { blob, digest } = await (await envelope()).sealRecord(asBytes(plaintext), await this.encryptionKeyOf(owner));
     const msg = { type: "vault/deposit_record", owner, digest, category, time: Math.trunc(timeMs),
                   size: blob.length };
     if (task) msg.task = task;
@@ -589,7 +590,7 @@ export class Api {
 
   /** The owner downloads and opens a record. @returns {Promise<Uint8Array>} */
   async readRecord(wallet, digest) {
-    return openRecord(await this.getBlob(wallet, digest), wallet);
+    return (await envelope()).openRecord(await this.getBlob(wallet, digest), wallet);
   }
 
   /** Same as readRecord, as text. @returns {Promise<string>} */
@@ -619,7 +620,7 @@ export class Api {
     const businessKey = await this.encryptionKeyOf(request.business);
     const keys = [];
     for (const digest of digests) {
-      keys.push(await resealKey(await this.getBlob(wallet, digest), digest, wallet, businessKey));
+      keys.push(await (await envelope()).resealKey(await this.getBlob(wallet, digest), digest, wallet, businessKey));
     }
     return this.send(wallet, [{ type: "exchange/accept_request", request: Number(requestId),
                                 records: digests, keys }]);
@@ -642,7 +643,7 @@ export class Api {
         if (!item.live) continue;
         const blob = await this.getBlob(business, item.digest);
         const record = await this.query("vault/record", { digest: item.digest });
-        const plaintext = await openGranted(blob, item.key, item.digest, business);
+        const plaintext = await (await envelope()).openGranted(blob, item.key, item.digest, business);
         let text = null;
         try {
           text = utf8Decode(plaintext);
@@ -714,7 +715,7 @@ export class Api {
   /** (Business) fulfil a redemption with a voucher sealed to the resident. */
   async fulfil(business, redemptionId, voucher) {
     const redemption = await this.query("exchange/redemption", { id: redemptionId });
-    const sealed = await sealVoucher(voucher, await this.encryptionKeyOf(redemption.resident));
+    const sealed = await (await envelope()).sealVoucher(voucher, await this.encryptionKeyOf(redemption.resident));
     return this.send(business, [{ type: "exchange/fulfil", redemption: Number(redemptionId), voucher: sealed }]);
   }
 
@@ -724,7 +725,7 @@ export class Api {
   }
 
   /** The resident opens a fulfilled redemption's voucher. @returns {Promise<string>} */
-  readVoucher(wallet, redemption) {
-    return openVoucher(redemption.voucher, wallet);
+  async readVoucher(wallet, redemption) {
+    return (await envelope()).openVoucher(redemption.voucher, wallet);
   }
 }

@@ -14,11 +14,11 @@ import {
   b64decode, b64encode, concat, randomBytes, sha256Hex, subtle, utf8Decode, utf8Encode,
 } from "./bytes.js";
 
-export const MAGIC = utf8Encode("PV1\n");
-export const OWNER_KEY_INFO = utf8Encode("planet/vault/v1/owner-key");
-export const RECORD_AAD = utf8Encode("planet/vault/v1/record");
+export const MAGIC = /* @__PURE__ */ utf8Encode("PV1\n");
+export const OWNER_KEY_INFO = /* @__PURE__ */ utf8Encode("planet/vault/v1/owner-key");
+export const RECORD_AAD = /* @__PURE__ */ utf8Encode("planet/vault/v1/record");
 export const GRANT_INFO_PREFIX = "planet/vault/v1/grant\n";
-export const VOUCHER_INFO = utf8Encode("planet/exchange/v1/voucher");
+export const VOUCHER_INFO = /* @__PURE__ */ utf8Encode("planet/exchange/v1/voucher");
 export const IDENTITY_INFO_PREFIX = "planet/identity/v1\n";
 export const DATA_KEY_LEN = 32;
 export const NONCE_LEN = 12;
@@ -34,8 +34,9 @@ const ALTERED = "record was altered (authentication failed)";
 const NOT_SEALED_FOR_YOU = "cannot open: wrong key or purpose, or the sealed data was altered";
 
 /** The HPKE suite every Planet seal uses. */
-export const suite = new CipherSuite({
-  kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes128Gcm(),
+export const suite = /* @__PURE__ */ new CipherSuite({
+  kem: /* @__PURE__ */ new DhkemX25519HkdfSha256(), kdf: /* @__PURE__ */ new HkdfSha256(),
+  aead: /* @__PURE__ */ new Aes128Gcm(),
 });
 
 /** Any envelope failure; messages never contain plaintext or keys. */

@@ -5,16 +5,7 @@
  * ciphertext. Byte-compatible with the Python SDK (src/planet/sdk).
  * @module
  */
-export * from "./bytes.js";
-export * from "./wallet.js";
-export * from "./ed25519.js";
-export * from "./keys.js";
-export * from "./session.js";
-export * from "./walletstore.js";
+// base.js is all of it but the two lazily loaded modules, which follow.
+export * from "./base.js";
 export * from "./envelope.js";
-export * from "./api.js";
-export * from "./proof.js";
-export * from "./signin.js";
-export * from "./webhooks.js";
-export * from "./invites.js";
-export * from "./messages.js";
+export { newMnemonic, checkMnemonic } from "./mnemonic.js";

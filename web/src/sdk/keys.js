@@ -12,48 +12,20 @@
  * - keystore v1: {version, name, address, public_key, encryption_key, encrypted, and
  *   either private_keys (clear, dev) or crypto: scrypt (@noble/hashes) then AES-256-GCM
  *   (WebCrypto) with aad = the address}.
+ *
+ * The word list and BIP-39 (mnemonic.js) and scrypt are imported when first needed: a
+ * resident whose session is already unlocked opens the app without them (a phone on a slow
+ * network would otherwise wait for them before its first render).
  * @module
  */
-import { generateMnemonic, mnemonicToSeedWebcrypto, validateMnemonic } from "@scure/bip39";
-import { wordlist } from "@scure/bip39/wordlists/english.js";
-import { scryptAsync } from "@noble/hashes/scrypt.js";
 import { b64decode, b64encode, randomBytes, subtle, utf8Encode } from "./bytes.js";
 import { Wallet } from "./wallet.js";
 
 export const COIN_TYPE = 7777;
 export const KEYSTORE_VERSION = 1;
 export const SCRYPT = { N: 2 ** 15, r: 8, p: 1 };
-const MNEMONIC_WORDS = [12, 15, 18, 21, 24];
 const WRONG_PASSWORD = "wrong password or corrupted keystore";
 const HARDENED = 0x80000000;
-const known = new Set(wordlist);
-
-/** 24 fresh BIP-39 English words (256 bits from the CSPRNG). @returns {string} */
-export function newMnemonic() {
-  return generateMnemonic(wordlist, 256);
-}
-
-/**
- * The canonical form (lower case, single spaces) of a valid mnemonic; throws an Error
- * that names the position of a bad word, never the word.
- * @param {string} words
- * @returns {string}
- */
-export function checkMnemonic(words) {
-  const parts = String(words).normalize("NFKD").toLowerCase().split(/\s+/).filter(Boolean);
-  if (!MNEMONIC_WORDS.includes(parts.length)) {
-    throw new Error(`a mnemonic has 12, 15, 18, 21 or 24 words, got ${parts.length}`);
-  }
-  parts.forEach((word, i) => {
-    if (!known.has(word)) throw new Error(`mnemonic word #${i + 1} is not in the BIP-39 English word list`);
-  });
-  const canonical = parts.join(" ");
-  if (!validateMnemonic(canonical, wordlist)) {
-    throw new Error("mnemonic checksum does not match: a word is wrong or out of order");
-  }
-  return canonical;
-}
-
 async function hmacSha512(key, data) {
   const k = await subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-512" }, false, ["sign"]);
   return new Uint8Array(await subtle.sign("HMAC", k, data));
@@ -102,6 +74,7 @@ export async function walletFromSeed(seed, account = 0, name = "") {
  * @returns {Promise<Wallet>}
  */
 export async function walletFromMnemonic(words, { passphrase = "", account = 0, name = "" } = {}) {
+  const { checkMnemonic, mnemonicToSeedWebcrypto } = await import("./mnemonic.js");
   const seed = await mnemonicToSeedWebcrypto(checkMnemonic(words), passphrase);
   return walletFromSeed(seed, account, name);
 }
@@ -109,6 +82,7 @@ export async function walletFromMnemonic(words, { passphrase = "", account = 0, 
 // --- keystore ----------------------------------------------------------------------------
 
 async function deriveKeystoreKey(password, salt, N, r, p) {
+  const { scryptAsync } = await import("@noble/hashes/scrypt.js");
   // NFC so the same password typed on different systems gives the same key (as Python).
   return scryptAsync(utf8Encode(password.normalize("NFC")), salt, { N, r, p, dkLen: 32 });
 }

@@ -3,7 +3,7 @@
 // server only ever sees public keys, signatures and ciphertext.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import * as sdk from '../sdk/index.js';
+import * as sdk from '../sdk/base.js';
 import {
   html, connectLive, onBlock, onTx, setTimezone, toast, Toasts, Button, Card, Field, ErrorBox,
   Copyable, Badge, Loading, shortAddr, errorMessage, useBlock,
@@ -238,7 +238,12 @@ function CreateWallet({ onDone, next }) {
   const [positions, setPositions] = useState(null); // the 3 positions asked back, once written
   const [answers, setAnswers] = useState({});
   const label = name.trim() || t('wallet.defaultName');
-  const generate = async () => { setWords(sdk.newMnemonic()); setWritten(false); setPositions(null); };
+  // the word list comes with this page (the planet page never needs it), fetched as it opens
+  useEffect(() => { import('../sdk/mnemonic.js').catch(() => {}); }, []);
+  const generate = async () => {
+    const { newMnemonic } = await import('../sdk/mnemonic.js');
+    setWords(newMnemonic()); setWritten(false); setPositions(null);
+  };
   const startCheck = async () => {
     if (password !== again) throw fail('wallet.passwordsDiffer');
     if (!sdk.passwordStrength(password, { name: label }).ok) throw fail('wallet.weakPassword');

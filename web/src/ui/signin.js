@@ -8,7 +8,7 @@
 // Decline returns error=access_denied the same way. A request that fails the checks is
 // shown with its reason and never answered. Its strings are the i18n catalogs' signin.*.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import * as sdk from '../sdk/index.js';
+import * as sdk from '../sdk/base.js';
 import { html, Button, Card, Loading, shortAddr } from './common.js';
 import { t, fail, has, getLocale, useLocale } from '../i18n/index.js';
 

@@ -3,7 +3,7 @@
 // holds the wallet and matches them to the ledger, used or not. Codes made at random before
 // that, kept in the browser that made them, are still shown there.
 import { useState } from 'preact/hooks';
-import { inviteHash, inviteSeed, matchInviteCodes } from '../../sdk/index.js';
+import { inviteHash, inviteSeed, matchInviteCodes } from '../../sdk/base.js';
 import {
   html, t, tr, useLive, Button, Card, ErrorBox, Loading, Badge, Copyable, toast, formatTime, shortAddr,
 } from '../common.js';
