@@ -109,7 +109,7 @@ def test_refund_and_suspend_ask_first_and_cancel_changes_nothing(
     expect(dialog).to_be_visible()
     expect(dialog).to_have_attribute("role", "alertdialog")
     expect(dialog).to_contain_text("退款")
-    assert shop.evaluate(IN_DIALOG)
+    shop.wait_for_function(IN_DIALOG)  # focus moves in after the question is drawn
     fits_and_speaks_chinese(shop, "refund question")
     shot(shop, "refund-asks")
     shop.keyboard.press("Escape")
@@ -140,13 +140,14 @@ def test_refund_and_suspend_ask_first_and_cancel_changes_nothing(
     asked = row.get_by_test_id("op-business-suspend-dialog")
     expect(asked).to_be_visible()
     expect(asked).to_contain_text("兑换券从未送达")
-    assert operator.evaluate(IN_DIALOG)
+    operator.wait_for_function(IN_DIALOG)
     fits_and_speaks_chinese(operator, "suspend question")
     shot(operator, "suspend-asks")
     row.get_by_test_id("op-business-suspend-cancel").click()
     expect(asked).to_have_count(0)
     suspend.click()
     expect(asked).to_be_visible()
+    operator.wait_for_function(IN_DIALOG)  # Escape is the question's own key: it must have focus
     operator.keyboard.press("Escape")
     expect(asked).to_have_count(0)
     assert node.query("exchange/suspension", business=business.address)["suspended"] is False

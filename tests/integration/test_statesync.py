@@ -71,7 +71,7 @@ def test_a_fifth_node_joins_by_state_sync_and_follows(net: Testnet) -> None:
     codes = make_invites(v0.api_url, operator, CHAIN, RESIDENTS + 10)
     wallets, raws = sign_registrations(codes[:RESIDENTS], CHAIN)
     result = post_all([v.api_port for v in net.validators], raws, clients=16)
-    assert result["committed_ok"] == RESIDENTS, result
+    assert result["committed_ok"] == RESIDENTS, result["failures"]
     registered = max(net.height(v) for v in net.validators)
     # Every validator takes its snapshot at the same heights, in the background.
     wait_for("a snapshot holding the residents on every validator",
