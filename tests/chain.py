@@ -237,3 +237,15 @@ def purse(chain: Chain, w: Wallet) -> int:
 def random_digest() -> str:
     """A record's digest: random, since the ledger holds only commitments."""
     return os.urandom(32).hex()
+
+
+class Clock:
+    """A node's block clock for tests: a second later at every call, from a fixed start, so
+    block times never depend on the wall clock."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000_000
+
+    def __call__(self) -> int:
+        self.now += 1_000
+        return self.now

@@ -27,19 +27,11 @@ from planet.node.home import make_genesis_document
 from planet.sdk.client import new_invite_codes
 from planet.sdk.wallet import Wallet
 from planet.webhooks.service import WebhookConfig, WebhookService
+from tests.chain import Clock
 
 CHAIN = "planet-activity"
 HOUR = 3_600_000
 DAY = 24 * HOUR
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000_000
-
-    def __call__(self) -> int:
-        self.now += 1_000
-        return self.now
 
 
 @dataclass

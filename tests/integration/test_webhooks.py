@@ -38,20 +38,12 @@ from planet.sdk.webhooks import (
     verify_webhook,
 )
 from planet.webhooks.service import VettedTransport, WebhookConfig, WebhookService
+from tests.chain import Clock
 from tests.integration.nodeproc import wait_until
 from tests.integration.webhook_receiver import DripServer, Receiver
 
 CHAIN = "planet-webhooks"
 FAST = WebhookConfig(allow_private_urls=True, backoff_base_s=0.02, backoff_cap_s=0.2)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000_000
-
-    def __call__(self) -> int:
-        self.now += 1_000
-        return self.now
 
 
 @dataclass
