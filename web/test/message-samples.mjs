@@ -1,13 +1,18 @@
 // One message from every builder of web/src/sdk/messages.js, printed as JSON for
 // tests/unit/test_web_messages.py, which parses each with the core's own parser.
 import {
-  attestTasksMsg, closeRequestMsg, createOfferMsg, createRequestMsg, fulfilMsg, liftSuspensionMsg,
-  pauseOfferMsg, refundMsg, resumeOfferMsg, setBusinessQuotaMsg, setTaskEnabledMsg, stopOfferMsg,
-  suspendBusinessMsg, updateOfferMsg,
+  acceptRequestMsg, addRecordMsg, allowDepositorMsg, applyMsg, approveApplicationMsg, attestTasksMsg,
+  closeRequestMsg, collectMsg, completeTaskMsg, createInvitesMsg, createOfferMsg, createRequestMsg,
+  declineApplicationMsg, depositRecordMsg, enterDrillMsg, eraseRecordMsg, fulfilMsg, liftSuspensionMsg,
+  pauseOfferMsg, redeemMsg, refundMsg, registerBusinessMsg, registerMsg, resumeOfferMsg, revokeDepositorMsg,
+  revokeGrantMsg, setBusinessQuotaMsg, setTaskEnabledMsg, stopOfferMsg, suspendBusinessMsg, updateOfferMsg,
+  withdrawApplicationMsg,
 } from "../src/sdk/messages.js";
 
 const ADDRESS = process.argv[2];
 const VOUCHER = Buffer.alloc(64, 7).toString("base64");
+const KEY = Buffer.alloc(32, 9).toString("base64");
+const DIGEST = "ab".repeat(32);
 
 export function samples(address = ADDRESS) {
   return [
@@ -25,6 +30,17 @@ export function samples(address = ADDRESS) {
     suspendBusinessMsg(address, "Vouchers never came"),
     liftSuspensionMsg(address),
     setBusinessQuotaMsg(address, 500),
+    registerMsg("ABCD-EFGH-JKMN-PQRS", KEY),
+    createInvitesMsg([DIGEST, "cd".repeat(32)]),
+    registerBusinessMsg(address, KEY, KEY, "Tea House"),
+    applyMsg({ name: "Tea House", contact: "tea@example.com", offers: "Tea" }, KEY),
+    approveApplicationMsg("2"), declineApplicationMsg(2, "Not a business"), withdrawApplicationMsg(2),
+    completeTaskMsg("daily_checkin"), collectMsg(), enterDrillMsg("5"),
+    addRecordMsg(DIGEST, "shopping", 1_700_000_000_000.7, 512),
+    depositRecordMsg(address, DIGEST, "shopping", 1_700_000_000_000, 512, "visit_store"),
+    depositRecordMsg(address, DIGEST, "shopping", 1_700_000_000_000, 512),
+    allowDepositorMsg(address), revokeDepositorMsg(address), eraseRecordMsg(DIGEST),
+    acceptRequestMsg("3", [DIGEST], [Buffer.alloc(80, 5).toString("base64")]), revokeGrantMsg(3), redeemMsg("4"),
   ];
 }
 

@@ -37,10 +37,15 @@ test("every builder's message has the core's field names and types", () => {
   const made = samples(ADDRESS);
   for (const msg of made) checkAgainstSchema(msg);
   const types = new Set(made.map((m) => m.type));
-  for (const type of ["exchange/create_request", "exchange/close_request", "force/attest_tasks",
-    "exchange/create_offer", "exchange/update_offer", "exchange/pause_offer", "exchange/resume_offer",
-    "exchange/stop_offer", "exchange/refund", "force/set_task_enabled", "exchange/suspend_business",
-    "exchange/lift_suspension", "force/set_business_quota"]) assert.ok(types.has(type), `no builder for ${type}`);
+  // Every message the core knows has a builder, but for those no page signs: identity
+  // attestations and verifiers (the identity service's), the drill's commit and reveal (the
+  // node's operator loop) and the task catalog's upserts (genesis and the CLI). A new core
+  // message fails here until it gets a builder or joins this list.
+  const notSignedByPages = new Set(["accounts/add_verifier", "accounts/attest_identity", "drill/commit",
+    "drill/reveal", "force/upsert_task"]);
+  for (const type of Object.keys(SCHEMAS)) {
+    if (!notSignedByPages.has(type)) assert.ok(types.has(type), `no builder for ${type}`);
+  }
 });
 
 test("the index re-exports the builders beside the Api", () => {

@@ -2,15 +2,22 @@
  * The node's HTTP API from the browser, and the actions the pages build on.
  *
  * Mirrors src/planet/sdk/client.py and sdk/vault.py: every action builds the core's
- * messages (exact fields from src/planet/core/<module>/messages.py), signs them at the
- * sender's next sequence, POSTs /v1/txs?wait=true and throws an ApiError carrying the
- * core's message on refusal. Plaintext and keys stay here; the node sees ciphertext.
+ * messages with messages.js's builders (checked against src/planet/core/<module>/messages.py
+ * by web/test/messages.test.mjs), signs them at the sender's next sequence, POSTs
+ * /v1/txs?wait=true and throws an ApiError carrying the core's message on refusal. Plaintext and keys stay here; the node sees ciphertext.
  * @module
  */
 import { base32 } from "@scure/base";
 import { b64decode, randomBytes, sha256Hex, utf8Decode, utf8Encode } from "./bytes.js";
 import { checkPublicKey } from "./ed25519.js";
 import { deriveInviteCodes, inviteSeed, matchInviteCodes } from "./invites.js";
+import {
+  acceptRequestMsg, addRecordMsg, allowDepositorMsg, applyMsg, approveApplicationMsg, attestTasksMsg,
+  closeRequestMsg, collectMsg, completeTaskMsg, createInvitesMsg, createOfferMsg, createRequestMsg,
+  declineApplicationMsg, depositRecordMsg, enterDrillMsg, eraseRecordMsg, fulfilMsg, liftSuspensionMsg,
+  redeemMsg, refundMsg, registerBusinessMsg, registerMsg, revokeDepositorMsg, revokeGrantMsg,
+  setBusinessQuotaMsg, setTaskEnabledMsg, suspendBusinessMsg, withdrawApplicationMsg,
+} from "./messages.js";
 
 // HPKE and the vault's envelopes, fetched when a page first seals or opens something: the
 // planet page's first render needs none of it.
@@ -419,13 +426,11 @@ export class Api {
    * @param {{ownInvites?: number}} [opts]
    */
   async register(wallet, inviteCode, { ownInvites = 0 } = {}) {
-    const messages = [{ type: "accounts/register", invite_code: inviteCode,
-                        encryption_key: wallet.encryptionKeyB64 }];
+    const messages = [registerMsg(inviteCode, wallet.encryptionKeyB64)];
     // a new account has no invites yet: its derived codes start at 0
     const codes = ownInvites > 0 ? await deriveInviteCodes(await inviteSeed(wallet), 0, ownInvites) : [];
     if (codes.length) {
-      messages.push({ type: "accounts/create_invites",
-                      code_hashes: await Promise.all(codes.map(inviteHash)) });
+      messages.push(createInvitesMsg(await Promise.all(codes.map(inviteHash))));
     }
     const outcome = await this.send(wallet, messages, { sequence: 0 });
     return { outcome, codes };
@@ -438,8 +443,7 @@ export class Api {
     const onChain = await this.query("accounts/invites_of", { address: wallet.address });
     const { next } = await matchInviteCodes(seed, onChain);
     const codes = await deriveInviteCodes(seed, next, count);
-    await this.send(wallet, [{ type: "accounts/create_invites",
-                               code_hashes: await Promise.all(codes.map(inviteHash)) }]);
+    await this.send(wallet, [createInvitesMsg(await Promise.all(codes.map(inviteHash)))]);
     return codes;
   }
 
@@ -450,9 +454,8 @@ export class Api {
   async registerBusiness(operator, business, name) {
     const info = typeof business.publicInfo === "function" ? business.publicInfo() : business;
     checkPublicKey(b64decode(info.public_key, "public_key", 32)); // what every node refuses
-    return this.send(operator, [{ type: "accounts/register_business", business: info.address,
-                                  public_key: info.public_key, encryption_key: info.encryption_key,
-                                  name: name ?? info.name }]);
+    return this.send(operator, [registerBusinessMsg(info.address, info.public_key, info.encryption_key,
+                                                    name ?? info.name)]);
   }
 
   // --- business applications -------------------------------------------------------------
@@ -466,8 +469,7 @@ export class Api {
    * @returns {Promise<number>}
    */
   async applyBusiness(wallet, { name, contact, offers }) {
-    const outcome = await this.send(wallet, [{ type: "applications/apply", name, contact, offers,
-                                               encryption_key: wallet.encryptionKeyB64 }]);
+    const outcome = await this.send(wallet, [applyMsg({ name, contact, offers }, wallet.encryptionKeyB64)]);
     return Number(eventOf(outcome, "applications/applied").application);
   }
 
@@ -477,22 +479,22 @@ export class Api {
    * same transaction.
    */
   async approveApplication(operator, applicationId, dailyForce) {
-    const messages = [{ type: "applications/approve", application: Number(applicationId) }];
+    const messages = [approveApplicationMsg(applicationId)];
     if (dailyForce != null) {
       const { applicant } = await this.application(applicationId);
-      messages.push({ type: "force/set_business_quota", business: applicant, daily_force: Number(dailyForce) });
+      messages.push(setBusinessQuotaMsg(applicant, dailyForce));
     }
     return this.send(operator, messages);
   }
 
   /** (Operator) decline an application, saying why (240 bytes, on the ledger). */
   declineApplication(operator, applicationId, reason) {
-    return this.send(operator, [{ type: "applications/decline", application: Number(applicationId), reason }]);
+    return this.send(operator, [declineApplicationMsg(applicationId, reason)]);
   }
 
   /** Withdraw the wallet's own pending application. */
   withdrawApplication(wallet, applicationId) {
-    return this.send(wallet, [{ type: "applications/withdraw", application: Number(applicationId) }]);
+    return this.send(wallet, [withdrawApplicationMsg(applicationId)]);
   }
 
   /**
@@ -517,7 +519,7 @@ export class Api {
 
   /** Complete a self-reported task. */
   completeTask(wallet, taskId) {
-    return this.send(wallet, [{ type: "force/complete_task", task_id: taskId }]);
+    return this.send(wallet, [completeTaskMsg(taskId)]);
   }
 
   /** The daily check-in (task "daily_checkin" of the default catalog). */
@@ -527,23 +529,23 @@ export class Api {
 
   /** Collect every ripe bubble. */
   collect(wallet) {
-    return this.send(wallet, [{ type: "emission/collect" }]);
+    return this.send(wallet, [collectMsg()]);
   }
 
   /** Enter the current Lucky Drill round (or a given one). */
   async enterDrill(wallet, round) {
     const r = round ?? Number((await this.query("drill/current")).round);
-    return this.send(wallet, [{ type: "drill/enter", round: r }]);
+    return this.send(wallet, [enterDrillMsg(r)]);
   }
 
   /** (Business) attest that residents completed a task. */
   attestTasks(business, taskId, residents) {
-    return this.send(business, [{ type: "force/attest_tasks", task_id: taskId, residents }]);
+    return this.send(business, [attestTasksMsg(taskId, residents)]);
   }
 
   /** (Operator) enable or disable a task. */
   setTaskEnabled(operator, taskId, enabled) {
-    return this.send(operator, [{ type: "force/set_task_enabled", task_id: taskId, enabled: Boolean(enabled) }]);
+    return this.send(operator, [setTaskEnabledMsg(taskId, enabled)]);
   }
 
   // --- vault ------------------------------------------------------------------------------
@@ -556,8 +558,7 @@ export class Api {
    */
   async addRecord(wallet, plaintext, category, timeMs = Date.now()) {
     const { blob, digest } = await (await envelope()).sealRecord(asBytes(plaintext), wallet.encryptionPublicKey);
-    await this.send(wallet, [{ type: "vault/add_record", digest, category, time: Math.trunc(timeMs),
-                               size: blob.length }]);
+    await this.send(wallet, [addRecordMsg(digest, category, timeMs, blob.length)]);
     await this.putBlob(wallet, digest, blob);
     return digest;
   }
@@ -565,22 +566,19 @@ export class Api {
   /** (Business) seal a record to a resident and deposit it. Resolves the digest. */
   async depositRecord(business, owner, plaintext, category, timeMs = Date.now(), task = "") {
     const { blob, digest } = await (await envelope()).sealRecord(asBytes(plaintext), await this.encryptionKeyOf(owner));
-    const msg = { type: "vault/deposit_record", owner, digest, category, time: Math.trunc(timeMs),
-                  size: blob.length };
-    if (task) msg.task = task;
-    await this.send(business, [msg]);
+    await this.send(business, [depositRecordMsg(owner, digest, category, timeMs, blob.length, task)]);
     await this.putBlob(business, digest, blob);
     return digest;
   }
 
   /** Allow a business to deposit records into the caller's vault (deposits need it). */
   allowDepositor(wallet, business) {
-    return this.send(wallet, [{ type: "vault/allow_depositor", business }]);
+    return this.send(wallet, [allowDepositorMsg(business)]);
   }
 
   /** Withdraw that permission; records already deposited stay the owner's. */
   revokeDepositor(wallet, business) {
-    return this.send(wallet, [{ type: "vault/revoke_depositor", business }]);
+    return this.send(wallet, [revokeDepositorMsg(business)]);
   }
 
   /** The businesses an owner allows to deposit: [{business, since}]. */
@@ -600,7 +598,7 @@ export class Api {
 
   /** Erase a record (the ledger forgets it; the store deletes the ciphertext). */
   eraseRecord(wallet, digest) {
-    return this.send(wallet, [{ type: "vault/erase_record", digest }]);
+    return this.send(wallet, [eraseRecordMsg(digest)]);
   }
 
   // --- data requests ------------------------------------------------------------------------
@@ -622,13 +620,12 @@ export class Api {
     for (const digest of digests) {
       keys.push(await (await envelope()).resealKey(await this.getBlob(wallet, digest), digest, wallet, businessKey));
     }
-    return this.send(wallet, [{ type: "exchange/accept_request", request: Number(requestId),
-                                records: digests, keys }]);
+    return this.send(wallet, [acceptRequestMsg(requestId, digests, keys)]);
   }
 
   /** End the caller's grant on a request now. */
   revokeGrant(wallet, requestId) {
-    return this.send(wallet, [{ type: "exchange/revoke_grant", request: Number(requestId) }]);
+    return this.send(wallet, [revokeGrantMsg(requestId)]);
   }
 
   /**
@@ -664,20 +661,17 @@ export class Api {
    *   reward in micro-BD; times in ms
    */
   createRequest(business, r) {
-    return this.send(business, [{
-      type: "exchange/create_request", categories: r.categories, period_start: r.periodStart,
-      period_end: r.periodEnd, purpose: r.purpose, reward: r.reward, residents: r.residents,
-      cohort: r.cohort ?? r.residents, expires_at: r.expiresAt, access_ms: r.accessMs }]);
+    return this.send(business, [createRequestMsg(r)]);
   }
 
   /** (Operator) suspend a business: its open requests close and refund; it trades nothing. */
   suspendBusiness(operator, business, reason) {
-    return this.send(operator, [{ type: "exchange/suspend_business", business, reason }]);
+    return this.send(operator, [suspendBusinessMsg(business, reason)]);
   }
 
   /** (Operator) lift a business's suspension. */
   liftSuspension(operator, business) {
-    return this.send(operator, [{ type: "exchange/lift_suspension", business }]);
+    return this.send(operator, [liftSuspensionMsg(business)]);
   }
 
   /** The relay report over [since, until) (ms; defaults: the last 7 days). */
@@ -690,7 +684,7 @@ export class Api {
 
   /** (Business) close a request early; the escrow left comes back. */
   closeRequest(business, requestId) {
-    return this.send(business, [{ type: "exchange/close_request", request: Number(requestId) }]);
+    return this.send(business, [closeRequestMsg(requestId)]);
   }
 
   // --- shop --------------------------------------------------------------------------------
@@ -701,27 +695,24 @@ export class Api {
    *   minForce?: number, dailyLimit?: number}} o price in micro-BD; times in ms
    */
   createOffer(business, o) {
-    return this.send(business, [{
-      type: "exchange/create_offer", item: o.item, price: o.price, stock: o.stock,
-      starts_at: o.startsAt, ends_at: o.endsAt, min_force: o.minForce ?? 0,
-      daily_limit: o.dailyLimit ?? 0 }]);
+    return this.send(business, [createOfferMsg(o)]);
   }
 
   /** Buy an offer with diamonds. */
   redeem(wallet, offerId) {
-    return this.send(wallet, [{ type: "exchange/redeem", offer: Number(offerId) }]);
+    return this.send(wallet, [redeemMsg(offerId)]);
   }
 
   /** (Business) fulfil a redemption with a voucher sealed to the resident. */
   async fulfil(business, redemptionId, voucher) {
     const redemption = await this.query("exchange/redemption", { id: redemptionId });
     const sealed = await (await envelope()).sealVoucher(voucher, await this.encryptionKeyOf(redemption.resident));
-    return this.send(business, [{ type: "exchange/fulfil", redemption: Number(redemptionId), voucher: sealed }]);
+    return this.send(business, [fulfilMsg(redemptionId, sealed)]);
   }
 
   /** (Business) refund a redemption it cannot fulfil. */
   refund(business, redemptionId) {
-    return this.send(business, [{ type: "exchange/refund", redemption: Number(redemptionId) }]);
+    return this.send(business, [refundMsg(redemptionId)]);
   }
 
   /** The resident opens a fulfilled redemption's voucher. @returns {Promise<string>} */

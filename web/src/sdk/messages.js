@@ -110,3 +110,71 @@ export const liftSuspensionMsg = (business) => ({ type: "exchange/lift_suspensio
 export const setBusinessQuotaMsg = (business, dailyForce) => ({
   type: "force/set_business_quota", business, daily_force: int(dailyForce),
 });
+
+// --- residents, applicants and the operator's approvals (the Api's actions sign these) ----
+
+/** Become a resident with an invitation code and the wallet's X25519 key (base64). */
+export const registerMsg = (inviteCode, encryptionKey) => ({
+  type: "accounts/register", invite_code: String(inviteCode), encryption_key: encryptionKey,
+});
+
+/** Publish invitation codes' hashes (hex SHA-256); the codes themselves never leave the wallet. */
+export const createInvitesMsg = (codeHashes) => ({ type: "accounts/create_invites", code_hashes: [...codeHashes] });
+
+/** (Operator) make a key a business, with its public keys (base64) and name. */
+export const registerBusinessMsg = (business, publicKey, encryptionKey, name) => ({
+  type: "accounts/register_business", business, public_key: publicKey, encryption_key: encryptionKey, name,
+});
+
+/** Apply as a business with a new key: name, public contact, what it offers, X25519 key. */
+export const applyMsg = ({ name, contact, offers }, encryptionKey) => ({
+  type: "applications/apply", name, contact, offers, encryption_key: encryptionKey,
+});
+
+/** (Operator) approve an application: its key becomes a business. */
+export const approveApplicationMsg = (applicationId) => ({ type: "applications/approve", application: int(applicationId) });
+
+/** (Operator) decline an application, saying why (on the ledger). */
+export const declineApplicationMsg = (applicationId, reason) => ({
+  type: "applications/decline", application: int(applicationId), reason,
+});
+
+/** Withdraw one's own pending application. */
+export const withdrawApplicationMsg = (applicationId) => ({ type: "applications/withdraw", application: int(applicationId) });
+
+/** Complete a self-reported task. */
+export const completeTaskMsg = (taskId) => ({ type: "force/complete_task", task_id: String(taskId) });
+
+/** Collect every ripe bubble. */
+export const collectMsg = () => ({ type: "emission/collect" });
+
+/** Enter a Lucky Drill round. */
+export const enterDrillMsg = (round) => ({ type: "drill/enter", round: int(round) });
+
+/** Commit a sealed record's digest to one's own vault (time in ms, size in bytes). */
+export const addRecordMsg = (digest, category, timeMs, size) => ({
+  type: "vault/add_record", digest, category, time: int(timeMs), size: int(size),
+});
+
+/** (Business) deposit a sealed record into a resident's vault; `task` names the task it attests. */
+export const depositRecordMsg = (owner, digest, category, timeMs, size, task = "") => ({
+  type: "vault/deposit_record", owner, digest, category, time: int(timeMs), size: int(size), task: String(task),
+});
+
+/** Allow a business to deposit records into one's vault. */
+export const allowDepositorMsg = (business) => ({ type: "vault/allow_depositor", business });
+/** Withdraw that permission; records already deposited stay the owner's. */
+export const revokeDepositorMsg = (business) => ({ type: "vault/revoke_depositor", business });
+/** Erase a record (the ledger forgets it; the store deletes the ciphertext). */
+export const eraseRecordMsg = (digest) => ({ type: "vault/erase_record", digest });
+
+/** Accept a request with chosen records and each record's data key resealed to the business. */
+export const acceptRequestMsg = (requestId, digests, keys) => ({
+  type: "exchange/accept_request", request: int(requestId), records: [...digests], keys: [...keys],
+});
+
+/** End one's grant on a request now. */
+export const revokeGrantMsg = (requestId) => ({ type: "exchange/revoke_grant", request: int(requestId) });
+
+/** Buy an offer with diamonds. */
+export const redeemMsg = (offerId) => ({ type: "exchange/redeem", offer: int(offerId) });
