@@ -29,8 +29,10 @@ clock starts), one tx per request to ``POST /v1/txs``, in three figures:
   admitted tx is looked up in the blocks the node stored; the rate is the txs committed
   with code 0 over the time from the first post to the first sight (by a watcher polling
   the height every 5 ms) of the block holding the last of them. This measures the node;
-  ``node_cpu_ms_per_tx`` is the node process's CPU (user + system) over that load per
-  committed tx (what the shared machine's load moves least).
+  ``node_cpu_ms_per_tx`` is the node's CPU (user + system, its whole process tree, verify
+  processes included; ``node_main_cpu_ms_per_tx`` its main process alone) from the first
+  post until the mempool is empty, per committed tx: what the shared machine's load moves
+  least. Each figure below reports both too.
 - ``txs_wait`` (``tx_committed_per_s_wait``): as many other registrations with
   ``wait=true``: each client posts its next tx once the previous one is committed, so 256
   clients commit at most about 256 txs per 200 ms block whatever the node's speed: a
