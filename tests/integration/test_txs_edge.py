@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from planet.api.security import HEADERS
 from planet.api.txs_edge import MAX_BATCH_TXS, LoopInbox, parse_options
 from planet.engines.base import Submitted
 from planet.sdk.client import NodeError, PlanetClient, TxOutcome
@@ -20,6 +21,7 @@ from planet.sdk.wallet import Wallet
 from tests.integration.edge_api import MAX_BODY, Api, error_message, serving
 
 OPERATOR = Wallet.generate()
+SECURITY = {name: value.decode() for name, value in HEADERS}
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +105,28 @@ def test_oversize_bodies_are_413_with_the_routes_messages(api: Api) -> None:
     over_all = api.client.post("/v1/txs", content=b"{" * (MAX_BODY + 1))  # the edge's own
     assert error_message(over_all, 413, "BodyTooLarge", 913) == \
         f"body of {MAX_BODY + 1} bytes; at most {MAX_BODY}"
+
+
+def test_the_front_answers_with_security_headers_and_metrics(api: Api) -> None:
+    """Ingress is answered in front of FastAPI's middleware (planet.api.edge.IngressFront):
+    its answers, refusals and the edge's own 413 still carry the security headers once,
+    and are counted by route; a query only FastAPI judges gets the headers from it."""
+    metrics = api.app.front.metrics if api.app.front is not None else None
+    assert metrics is not None
+    before = metrics.requests.labels("/v1/txs", "POST", "200")._value.get()
+    answers = [api.client.post("/v1/txs", content=api.invite_tx(OPERATOR, api.sequence(OPERATOR)),
+                               params={"wait": "false"}),
+               api.client.post("/v1/txs", content=b"not json"),
+               api.client.post("/v1/txs/batch", content=b"{"),
+               api.client.post("/v1/txs", content=b"{" * (MAX_BODY + 1)),
+               api.client.post("/v1/txs?wait=maybe", content=b"not json")]
+    assert [r.status_code for r in answers] == [200, 400, 400, 413, 422]
+    for r in answers:
+        assert r.headers.get_list("content-security-policy") == [SECURITY[b"content-security-policy"]]
+        assert r.headers.get_list("x-content-type-options") == ["nosniff"]
+        assert r.headers["referrer-policy"] == "no-referrer"
+    assert metrics.requests.labels("/v1/txs", "POST", "200")._value.get() == before + 1
+    assert metrics.requests.labels("unmatched", "POST", "413")._value.get() >= 1
 
 
 @pytest.mark.parametrize("query", ["wait=false&wait=false", "wait=maybe", "timeout=0",

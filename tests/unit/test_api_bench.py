@@ -24,11 +24,17 @@ def check(out: dict) -> None:
         assert figure["requests"] > 0 and figure["requests_per_s"] > 0
         assert figure["non_2xx"] == 0
         assert 0 < figure["latency_ms_p50"] <= figure["latency_ms_p99"]
-    tx = out["txs"]
-    assert tx["committed_ok"] == tx["txs"] and tx["committed_per_s"] > 0
+    tx = out["txs"]  # posted on admission, confirmed from the blocks
+    assert tx["committed_ok"] == tx["admitted"] == tx["txs"] and tx["committed_per_s"] > 0
+    assert tx["refused"] == tx["not_committed"] == 0 and tx["mempool_full_retries"] >= 0
     assert out["tx_committed_per_s"] == tx["committed_per_s"]
+    waited = out["txs_wait"]
+    assert waited["committed_ok"] == waited["txs"] == tx["txs"]
+    assert out["tx_committed_per_s_wait"] == waited["committed_per_s"] > 0
     batch = out["batch_txs"]
     assert batch["committed_ok"] == batch["txs"] == tx["txs"] and batch["failures"] == []
+    for figure in (tx, waited, batch):
+        assert 0 <= figure["node_main_cpu_ms_per_tx"] <= figure["node_cpu_ms_per_tx"]
     assert batch["batches"] == -(-batch["txs"] // batch["batch_size"])
     assert out["batch_tx_committed_per_s"] == batch["committed_per_s"] > 0
     assert out["final_height"] > 0

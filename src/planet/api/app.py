@@ -13,18 +13,20 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from planet import __version__
 from planet.api.context import ApiContext, OrjsonResponse
-from planet.api.edge import Edge, ResponseCache
+from planet.api.edge import Edge, IngressFront, ResponseCache
 from planet.api.errors import error_response, install_error_handlers, status_for
 from planet.api.events import EventHub
 from planet.api.limits import DEFAULT_LIMITS, HttpLimits
 from planet.api.metrics import Metrics
 from planet.api.routes import all_routers
+from planet.api.security import HEADERS as SECURITY_HEADERS
 from planet.api.security import SecurityHeaders
 from planet.api.static import install_web
-from planet.api.txs_edge import TxIngress
+from planet.api.txs_edge import TxIngress, is_ingress
 from planet.engines.base import Node
 from planet.identity.service import IdentityService
 from planet.storage.sqlite import BlockRecord, TxRecord
@@ -56,11 +58,26 @@ TAGS = [
 __all__ = ["MAX_BODY", "create_app", "error_response", "status_for"]
 
 
+class PlanetApi(FastAPI):
+    """FastAPI with transaction ingress answered before its middleware stack
+    (planet.api.edge.IngressFront); everything else goes through FastAPI as before."""
+
+    front: IngressFront | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        front = self.front
+        if front is not None and scope["type"] == "http" \
+                and is_ingress(scope["method"], scope["path"]) \
+                and await front(scope, receive, send):
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(node: Node, on_startup: Callable[[], None] | None = None,
                vault: VaultService | None = None, identity: IdentityService | None = None,
                web_dir: Path | None = WEB_DIST, limits: HttpLimits = DEFAULT_LIMITS,
                on_shutdown: Callable[[], None] | None = None,
-               webhooks: WebhookService | None = None) -> FastAPI:
+               webhooks: WebhookService | None = None) -> PlanetApi:
     metrics = Metrics(node)
     hub = EventHub(limits.sse_max_streams, limits.sse_max_streams_per_client)
     cache = ResponseCache()
@@ -85,12 +102,12 @@ def create_app(node: Node, on_startup: Callable[[], None] | None = None,
 
     # FastAPI's built-in OpenTelemetry is off: the node exports Prometheus metrics itself
     # (/metrics), and the per-request provider lookups cost about 5% of a busy validator.
-    api = FastAPI(title="Planet", version=__version__, lifespan=lifespan, openapi_tags=TAGS,
-                  default_response_class=OrjsonResponse,
-                  telemetry={"tracing": False, "metrics": False, "logs": False},
-                  docs_url=None, redoc_url=None,  # served from local files by install_web
-                  description="Submit signed transactions and read the ledger. Errors are "
-                              "JSON {code, codespace, error, message}.")
+    api = PlanetApi(title="Planet", version=__version__, lifespan=lifespan, openapi_tags=TAGS,
+                    default_response_class=OrjsonResponse,
+                    telemetry={"tracing": False, "metrics": False, "logs": False},
+                    docs_url=None, redoc_url=None,  # served from local files by install_web
+                    description="Submit signed transactions and read the ledger. Errors are "
+                                "JSON {code, codespace, error, message}.")
     api.state.tx_ingress = ingress
     install_error_handlers(api)
     for router in all_routers(ctx):
@@ -111,7 +128,7 @@ def create_app(node: Node, on_startup: Callable[[], None] | None = None,
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     install_web(api, web_dir)  # after the API routes: it answers what they do not
-    api.add_middleware(Edge, node=node, metrics=metrics, cache=cache, max_body=limits.max_body_bytes,
-                       ingress=ingress)
+    api.add_middleware(Edge, node=node, metrics=metrics, cache=cache, max_body=limits.max_body_bytes)
     api.add_middleware(SecurityHeaders)  # outermost, so the edge's own answers carry them too
+    api.front = IngressFront(ingress, metrics, limits.max_body_bytes, SECURITY_HEADERS)
     return api

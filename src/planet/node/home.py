@@ -42,6 +42,9 @@ class NodeConfig:
     empty_block_ms: int = 5_000
     max_block_txs: int = 5_000
     verify_threads: int = 2
+    # Processes that decode and verify submitted txs off the node's GIL (0: verify_threads
+    # threads verify, and the node decodes each tx itself); see EngineConfig.verify_processes.
+    verify_processes: int = 0
     drill_operator: bool = True  # commit and reveal Lucky Drill rounds with HOME/keys/operator
     blob_store: str = "files"  # "files" (HOME/data/blobs) or a postgresql:// URL
     # engine "cometbft": this process serves ABCI to a CometBFT at cometbft_home
@@ -70,7 +73,8 @@ class NodeConfig:
         return EngineConfig(block_interval_ms=self.block_interval_ms,
                             empty_block_ms=self.empty_block_ms,
                             max_block_txs=self.max_block_txs,
-                            verify_threads=self.verify_threads)
+                            verify_threads=self.verify_threads,
+                            verify_processes=self.verify_processes)
 
     def comet_config(self) -> CometConfig:
         return CometConfig(abci_address=self.abci_address, rpc_url=self.cometbft_rpc,
