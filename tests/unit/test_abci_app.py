@@ -345,3 +345,43 @@ def test_event_attributes_are_indexed_only_for_the_psql_sink(tmp_path: Path) -> 
         assert attrs and {a.index for a in attrs} == {index}
         store.close()
     assert CometConfig().index_events is False
+
+
+def test_recheck_answers_carry_the_code_without_the_json(setup: tuple) -> None:
+    """A recheck's answer reaches no client (CometBFT reads its code), so it carries no
+    `data`; a new tx's CheckTx still carries the whole result for broadcast_tx_sync."""
+    abci, _store, _, operator = setup
+    first, second = invites_tx(operator, 0, "r1"), invites_tx(operator, 1, "r2")
+    stale = invites_tx(operator, 0, "r3")
+    checked = abci.check_tx(pb.CheckTxRequest(tx=first))
+    assert checked.code == 0 and orjson.loads(checked.data)["code"] == 0
+    assert abci.check_tx(pb.CheckTxRequest(tx=second)).code == 0
+    abci.finalize_block(fin(1, [first], (T0 + 1) * 1000))
+    abci.commit(pb.CommitRequest())
+    kept = abci.check_tx(pb.CheckTxRequest(tx=second, type=pb.CHECK_TX_TYPE_RECHECK))
+    assert kept.code == 0 and kept.data == b""
+    refused = abci.check_tx(pb.CheckTxRequest(tx=stale, type=pb.CHECK_TX_TYPE_RECHECK))
+    assert refused.code != 0 and refused.log and refused.data == b""
+
+
+def test_the_mempool_header_follows_every_state_change(setup: tuple) -> None:
+    """Application caches the header a CheckTx runs under; it is the one chain/meta gives
+    at every moment: before a block, between FinalizeBlock and Commit, after Commit."""
+    abci, _store, _, operator = setup
+
+    def expected() -> BlockHeader:
+        meta = abci.app.meta()
+        return BlockHeader(meta.height + 1, meta.time)
+
+    for height in (1, 2, 3):
+        raw = invites_tx(operator, height - 1, f"h{height}")
+        assert abci.check_tx(pb.CheckTxRequest(tx=raw)).code == 0
+        assert abci.app._check_header == expected()
+        abci.finalize_block(fin(height, [raw], (T0 + height) * 1000))
+        assert abci.app._check_header is None  # the state moved: read again on next use
+        window = invites_tx(operator, height, f"w{height}")
+        abci.check_tx(pb.CheckTxRequest(tx=window))
+        assert abci.app._check_header == expected() and expected().height == height + 1
+        abci.commit(pb.CommitRequest())
+        assert abci.app._check_header is None
+        abci.app.forget_verified([compute_tx_hash(window)])
