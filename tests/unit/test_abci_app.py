@@ -385,3 +385,33 @@ def test_the_mempool_header_follows_every_state_change(setup: tuple) -> None:
         abci.commit(pb.CommitRequest())
         assert abci.app._check_header is None
         abci.app.forget_verified([compute_tx_hash(window)])
+
+
+@pytest.mark.parametrize("index", [True, False])
+def test_finalize_block_events_are_the_messages_built_one_by_one(tmp_path: Path,
+                                                                  index: bool) -> None:
+    """FinalizeBlock builds its events in place; the answer is byte for byte the one built
+    from separate Event and EventAttribute messages, non-string attributes as JSON."""
+    genesis, operator, _ = make_genesis(label=f"abci-events-{index}")
+    abci = PlanetAbciApp(NodeStore(tmp_path / "node.db"), genesis, index_events=index)
+    raws = [invites_tx(operator, 0, "e1"), invites_tx(operator, 1, "e2"),
+            invites_tx(operator, 1, "e3")]  # the last reuses a sequence: a failure's result
+    answer = abci.finalize_block(fin(1, raws, (T0 + 1) * 1000))
+    assert answer.tx_results[2].code != 0
+    store = NodeStore(tmp_path / "again.db")
+    again = PlanetAbciApp(store, genesis, index_events=index).app.finalize_block(
+        BlockHeader(1, (T0 + 1) * 1000, (b"\xab" * 20).hex().upper(), bytes([1]) * 32), raws)
+
+    def events(evs: list) -> list[pb.Event]:
+        return [pb.Event(type=e.type, attributes=[
+            pb.EventAttribute(key=str(k), value=v if isinstance(v, str)
+                              else orjson.dumps(v).decode(), index=index)
+            for k, v in e.attributes.items()]) for e in evs]
+
+    reference = pb.FinalizeBlockResponse(
+        events=events(again.events),
+        tx_results=[pb.ExecTxResult(code=r.code, codespace=r.codespace, log=r.log,
+                                    events=events(r.events)) for r in again.tx_results],
+        app_hash=again.app_hash)
+    assert any(a.index == index for e in answer.tx_results[0].events for a in e.attributes)
+    assert answer.SerializeToString() == reference.SerializeToString()
