@@ -345,3 +345,73 @@ def test_event_attributes_are_indexed_only_for_the_psql_sink(tmp_path: Path) -> 
         assert attrs and {a.index for a in attrs} == {index}
         store.close()
     assert CometConfig().index_events is False
+
+
+def test_recheck_answers_carry_the_code_without_the_json(setup: tuple) -> None:
+    """A recheck's answer reaches no client (CometBFT reads its code), so it carries no
+    `data`; a new tx's CheckTx still carries the whole result for broadcast_tx_sync."""
+    abci, _store, _, operator = setup
+    first, second = invites_tx(operator, 0, "r1"), invites_tx(operator, 1, "r2")
+    stale = invites_tx(operator, 0, "r3")
+    checked = abci.check_tx(pb.CheckTxRequest(tx=first))
+    assert checked.code == 0 and orjson.loads(checked.data)["code"] == 0
+    assert abci.check_tx(pb.CheckTxRequest(tx=second)).code == 0
+    abci.finalize_block(fin(1, [first], (T0 + 1) * 1000))
+    abci.commit(pb.CommitRequest())
+    kept = abci.check_tx(pb.CheckTxRequest(tx=second, type=pb.CHECK_TX_TYPE_RECHECK))
+    assert kept.code == 0 and kept.data == b""
+    refused = abci.check_tx(pb.CheckTxRequest(tx=stale, type=pb.CHECK_TX_TYPE_RECHECK))
+    assert refused.code != 0 and refused.log and refused.data == b""
+
+
+def test_the_mempool_header_follows_every_state_change(setup: tuple) -> None:
+    """Application caches the header a CheckTx runs under; it is the one chain/meta gives
+    at every moment: before a block, between FinalizeBlock and Commit, after Commit."""
+    abci, _store, _, operator = setup
+
+    def expected() -> BlockHeader:
+        meta = abci.app.meta()
+        return BlockHeader(meta.height + 1, meta.time)
+
+    for height in (1, 2, 3):
+        raw = invites_tx(operator, height - 1, f"h{height}")
+        assert abci.check_tx(pb.CheckTxRequest(tx=raw)).code == 0
+        assert abci.app._check_header == expected()
+        abci.finalize_block(fin(height, [raw], (T0 + height) * 1000))
+        assert abci.app._check_header is None  # the state moved: read again on next use
+        window = invites_tx(operator, height, f"w{height}")
+        abci.check_tx(pb.CheckTxRequest(tx=window))
+        assert abci.app._check_header == expected() and expected().height == height + 1
+        abci.commit(pb.CommitRequest())
+        assert abci.app._check_header is None
+        abci.app.forget_verified([compute_tx_hash(window)])
+
+
+@pytest.mark.parametrize("index", [True, False])
+def test_finalize_block_events_are_the_messages_built_one_by_one(tmp_path: Path,
+                                                                  index: bool) -> None:
+    """FinalizeBlock builds its events in place; the answer is byte for byte the one built
+    from separate Event and EventAttribute messages, non-string attributes as JSON."""
+    genesis, operator, _ = make_genesis(label=f"abci-events-{index}")
+    abci = PlanetAbciApp(NodeStore(tmp_path / "node.db"), genesis, index_events=index)
+    raws = [invites_tx(operator, 0, "e1"), invites_tx(operator, 1, "e2"),
+            invites_tx(operator, 1, "e3")]  # the last reuses a sequence: a failure's result
+    answer = abci.finalize_block(fin(1, raws, (T0 + 1) * 1000))
+    assert answer.tx_results[2].code != 0
+    store = NodeStore(tmp_path / "again.db")
+    again = PlanetAbciApp(store, genesis, index_events=index).app.finalize_block(
+        BlockHeader(1, (T0 + 1) * 1000, (b"\xab" * 20).hex().upper(), bytes([1]) * 32), raws)
+
+    def events(evs: list) -> list[pb.Event]:
+        return [pb.Event(type=e.type, attributes=[
+            pb.EventAttribute(key=str(k), value=v if isinstance(v, str)
+                              else orjson.dumps(v).decode(), index=index)
+            for k, v in e.attributes.items()]) for e in evs]
+
+    reference = pb.FinalizeBlockResponse(
+        events=events(again.events),
+        tx_results=[pb.ExecTxResult(code=r.code, codespace=r.codespace, log=r.log,
+                                    events=events(r.events)) for r in again.tx_results],
+        app_hash=again.app_hash)
+    assert any(a.index == index for e in answer.tx_results[0].events for a in e.attributes)
+    assert answer.SerializeToString() == reference.SerializeToString()

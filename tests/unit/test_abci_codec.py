@@ -95,6 +95,20 @@ def test_any_chunking_gives_the_same_messages(messages: list[bytes], cuts: list[
     assert decoder.pending == 0
 
 
+@pytest.mark.parametrize("length", [0, 1, 127, 128, 129, 300, 16_383, 16_384, 70_000])
+def test_lengths_at_each_varint_width_frame_and_unframe(length: int) -> None:
+    """One-, two- and three-byte lengths (the decoder reads the first two kinds inline),
+    whole and with the length's bytes split across reads."""
+    message = bytes(range(256)) * (length // 256) + bytes(length % 256)
+    stream = frame(message) + frame(b"after")
+    assert stream[:len(encode_uvarint(length))] == encode_uvarint(length)
+    assert FrameDecoder().feed(stream) == [message, b"after"]
+    for cut in range(1, len(encode_uvarint(length)) + (length > 0)):  # inside the first frame
+        decoder = FrameDecoder()
+        assert decoder.feed(stream[:cut]) == []
+        assert decoder.feed(stream[cut:]) == [message, b"after"]
+
+
 def test_an_oversized_frame_is_refused() -> None:
     decoder = FrameDecoder(max_message_bytes=10)
     with pytest.raises(FramingError):

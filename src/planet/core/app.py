@@ -125,6 +125,10 @@ class Application:
         account or key count in the mempool's view yet), with the next sequence their kept
         txs must have."""
         self._modules = {m.name: m for m in MODULES}
+        self._check_header: BlockHeader | None = None
+        """The header a mempool check runs under (the next height, the last block's time):
+        read from chain/meta once per state rather than once per CheckTx; dropped whenever
+        the state changes (`_state_changed`)."""
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -140,6 +144,7 @@ class Application:
         layer = Layer(self.state)
         init_chain(layer, self.genesis)
         self._pending = self.state.apply(layer.writes)
+        self._check_header = None
         return self.state.root()
 
     def decode(self, raw: bytes, *, verify: bool = False) -> Tx:
@@ -179,8 +184,11 @@ class Application:
             except PlanetError as err:
                 return TxResult.failure(err), None
         if block is None:
-            meta = get_meta(self.state)
-            view, header = self._check, BlockHeader(meta.height + 1, meta.time)
+            header = self._check_header
+            if header is None:
+                meta = get_meta(self.state)
+                header = self._check_header = BlockHeader(meta.height + 1, meta.time)
+            view = self._check
         else:
             view, header = block
         result = process_tx(view, tx, header, self.genesis, in_block=False)
@@ -202,6 +210,7 @@ class Application:
                     continue
             results.append(process_tx(layer, tx, header, self.genesis, in_block=True))
         self._pending = self.state.apply(layer.writes)
+        self._check_header = None
         return BlockResult(header.height, self.state.root(), results, events)
 
     def recheck_tx(self, raw: bytes) -> TxResult:
@@ -241,6 +250,7 @@ class Application:
         are then those `finalize_block` would give, without executing anything again."""
         self.forget_verified(tx_hashes)
         self._pending = self.state.apply(layer.writes)
+        self._check_header = None
         return BlockResult(header.height, self.state.root(), results, events)
 
     def commit(self) -> CommitResult:
@@ -249,6 +259,7 @@ class Application:
             raise PlanetError("commit without a finalized block")
         (writes, nodes), self._pending = self._pending, None
         self._check = Layer(self.state)
+        self._check_header = None
         self._recheck_new.clear()
         info = self.info()
         return CommitResult(info.height, info.app_hash, writes, nodes)

@@ -160,7 +160,8 @@ class HttpPool:
                 except (OSError, TimeoutError) as err:
                     raise RpcUnavailable(f"{type(err).__name__}: {err}") from None
                 try:
-                    answer, keep = await asyncio.wait_for(self._exchange(conn, body), timeout)
+                    async with asyncio.timeout(timeout):  # no task a request, as wait_for made
+                        answer, keep = await self._exchange(conn, body)
                 except (_Stale, ConnectionError) as err:
                     conn[1].close()
                     if reused:
@@ -183,19 +184,22 @@ class HttpPool:
                      f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
                      "\r\n".encode() + body)
         await writer.drain()
-        status = await reader.readline()
-        if not status:
-            raise _Stale()
+        try:  # the status line and headers in one read where they arrived together
+            head = await reader.readuntil(b"\r\n\r\n")
+        except asyncio.IncompleteReadError as err:
+            if not err.partial:
+                raise _Stale() from None
+            raise
+        except asyncio.LimitOverrunError:
+            raise ValueError("HTTP header block too long") from None
+        status, *lines = head[:-4].split(b"\r\n")
         parts = status.split()
         if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
             raise ValueError(f"not an HTTP answer: {status[:80]!r}")
         length: int | None = None
         chunked = False
         keep = parts[0] == b"HTTP/1.1"
-        while True:
-            line = await reader.readline()
-            if line in (b"\r\n", b"\n", b""):
-                break
+        for line in lines:
             name, _, value = line.partition(b":")
             key, value = name.strip().lower(), value.strip().lower()
             if key == b"content-length":

@@ -92,16 +92,17 @@ def timestamp_ms(ts: Any) -> int:
     return int(ts.seconds) * 1000 + int(ts.nanos) // 1_000_000
 
 
-def abci_events(events: Iterable[Event], index: bool = True) -> list[pb.Event]:
-    """Planet events as ABCI events: string attributes (JSON for anything not a string),
-    marked `index` for CometBFT's indexers (the psql sink stores only marked ones)."""
-    out = []
+def add_events(target: Any, events: Iterable[Event], index: bool = True) -> None:
+    """Planet events appended to a repeated ABCI Event field as string attributes (JSON for
+    anything not a string), marked `index` for CometBFT's indexers (the psql sink stores
+    only marked ones). Built in place: half the CPU of building each message and copying
+    it into its parent, once for every event of every tx of a block."""
     for event in events:
-        attrs = [pb.EventAttribute(key=str(k), value=v if isinstance(v, str)
-                                   else orjson.dumps(v).decode(), index=index)
-                 for k, v in event.attributes.items()]
-        out.append(pb.Event(type=event.type, attributes=attrs))
-    return out
+        out = target.add(type=event.type)
+        attributes = out.attributes
+        for k, v in event.attributes.items():
+            attributes.add(key=str(k), value=v if isinstance(v, str) else orjson.dumps(v).decode(),
+                           index=index)
 
 
 def check_response(result: TxResult) -> pb.CheckTxResponse:
@@ -246,8 +247,13 @@ class PlanetAbciApp:
                 return check_response(TxResult.failure(err))
             with self.lock:
                 result, _tx = self.app.check_tx(req.tx, decoded=tx)
-        if recheck and not result.ok and self.on_evict is not None:
-            self.on_evict(tx_hash)
+        if recheck:
+            if not result.ok and self.on_evict is not None:
+                self.on_evict(tx_hash)
+            # No `data`: only a broadcast's first CheckTx answers a client; CometBFT reads a
+            # recheck's code alone (the JSON was a fifth of a recheck's CPU).
+            return pb.CheckTxResponse(code=result.code, codespace=result.codespace,
+                                      log=result.log)
         return check_response(result)
 
     # --- proposals ----------------------------------------------------------------------------
@@ -307,12 +313,13 @@ class PlanetAbciApp:
             block, records = block_records(header, prev, tx_root,
                                            list(zip(hashes, raws, strict=True)), result)
             self._finalized = _Finalized(block, records)
-        return pb.FinalizeBlockResponse(
-            events=abci_events(result.events, self.index_events),
-            tx_results=[pb.ExecTxResult(code=r.code, codespace=r.codespace, log=r.log,
-                                        events=abci_events(r.events, self.index_events))
-                        for r in result.tx_results],
-            app_hash=result.app_hash)
+        response = pb.FinalizeBlockResponse(app_hash=result.app_hash)
+        add_events(response.events, result.events, self.index_events)
+        tx_results = response.tx_results
+        for r in result.tx_results:
+            add_events(tx_results.add(code=r.code, codespace=r.codespace, log=r.log).events,
+                       r.events, self.index_events)
+        return response
 
     def commit(self, req: pb.CommitRequest) -> pb.CommitResponse:
         with self.lock:

@@ -13,6 +13,8 @@ length must not make the server buffer without bound."""
 
 
 def encode_uvarint(n: int) -> bytes:
+    if 0 <= n < 0x4000:  # every length of a CheckTx or short answer: one or two bytes
+        return bytes((n,)) if n < 0x80 else bytes(((n & 0x7F) | 0x80, n >> 7))
     if n < 0:
         raise ValueError("a length is never negative")
     out = bytearray()
@@ -67,16 +69,23 @@ class FrameDecoder:
         out: list[bytes] = []
         pos = 0
         buf = self._buf
-        while True:
-            head = decode_uvarint(buf, pos)
-            if head is None:
-                break
-            length, start = head
+        size = len(buf)
+        while pos < size:
+            first = buf[pos]
+            if first < 0x80:  # one-byte and two-byte lengths read inline (most messages)
+                length, start = first, pos + 1
+            elif pos + 1 < size and 0 < buf[pos + 1] < 0x80:
+                length, start = (first & 0x7F) | (buf[pos + 1] << 7), pos + 2
+            else:
+                head = decode_uvarint(buf, pos)
+                if head is None:
+                    break
+                length, start = head
             if length > self.max_message_bytes:
                 raise FramingError(f"message of {length} bytes exceeds the "
                                    f"{self.max_message_bytes}-byte limit")
             end = start + length
-            if end > len(buf):
+            if end > size:
                 break
             out.append(bytes(buf[start:end]))
             pos = end
