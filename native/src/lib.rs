@@ -17,8 +17,58 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 type H = [u8; 32];
-type Path = Vec<u8>;
 const KEY_NIBBLES: usize = 64;
+
+/// A node's path (its depth and the nibbles of its prefix, two a byte, the rest zero): a
+/// fixed-size key, so the caches and the unsaved map never allocate for one.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Path {
+    len: u8,
+    nibs: [u8; 32],
+}
+
+impl Path {
+    const ROOT: Path = Path { len: 0, nibs: [0; 32] };
+
+    /// The first `depth` nibbles of a key hash.
+    fn of(key: &H, depth: usize) -> Path {
+        let mut nibs = [0u8; 32];
+        let whole = depth / 2;
+        nibs[..whole].copy_from_slice(&key[..whole]);
+        if depth & 1 == 1 {
+            nibs[whole] = key[whole] & 0xf0;
+        }
+        Path { len: depth as u8, nibs }
+    }
+
+    /// A path as Python spells it: one byte a nibble. None if it is not one.
+    fn from_nibbles(raw: &[u8]) -> Option<Path> {
+        if raw.len() > KEY_NIBBLES || raw.iter().any(|&n| n > 15) {
+            return None;
+        }
+        let mut nibs = [0u8; 32];
+        for (d, &n) in raw.iter().enumerate() {
+            nibs[d / 2] |= if d & 1 == 1 { n } else { n << 4 };
+        }
+        Some(Path { len: raw.len() as u8, nibs })
+    }
+
+    fn nibbles(&self) -> Vec<u8> {
+        (0..self.len as usize).map(|d| nib(&self.nibs, d) as u8).collect()
+    }
+
+    fn child(&self, i: usize) -> Path {
+        let mut out = *self;
+        let d = self.len as usize;
+        out.nibs[d / 2] |= if d & 1 == 1 { i as u8 } else { (i as u8) << 4 };
+        out.len += 1;
+        out
+    }
+
+    fn depth(&self) -> usize {
+        self.len as usize
+    }
+}
 
 fn leaf_hash(key: &H, value: &H) -> H {
     let mut h = Sha256::new();
@@ -36,10 +86,6 @@ fn sha(data: &[u8]) -> H {
 fn nib(key: &H, depth: usize) -> usize {
     let byte = key[depth >> 1];
     (if depth & 1 == 1 { byte & 0x0f } else { byte >> 4 }) as usize
-}
-
-fn nib_path(key: &H, depth: usize) -> Path {
-    (0..depth).map(|d| nib(key, d) as u8).collect()
 }
 
 /// An internal node: for child i, `hashes[i]` is its hash; a leaf child also has its key
@@ -181,12 +227,12 @@ struct Cache {
 }
 
 impl Cache {
-    fn get(&mut self, key: &[u8]) -> Option<Arc<Node>> {
+    fn get(&mut self, key: &Path) -> Option<Arc<Node>> {
         if let Some(v) = self.young.get(key) {
             return Some(v.clone());
         }
         let v = self.old.remove(key)?;
-        self.set(key.to_vec(), v.clone());
+        self.set(*key, v.clone());
         Some(v)
     }
 
@@ -198,7 +244,7 @@ impl Cache {
         self.young.insert(key, value);
     }
 
-    fn pop(&mut self, key: &[u8]) {
+    fn pop(&mut self, key: &Path) {
         self.young.remove(key);
         self.old.remove(key);
     }
@@ -207,7 +253,7 @@ impl Cache {
         self.young.len() + self.old.len()
     }
 
-    fn contains(&self, key: &[u8]) -> bool {
+    fn contains(&self, key: &Path) -> bool {
         self.young.contains_key(key) || self.old.contains_key(key)
     }
 }
@@ -237,28 +283,28 @@ fn empty_root() -> H {
 }
 
 impl Inner {
-    fn node(&mut self, py: Python<'_>, path: &[u8], expected: &H) -> PyResult<Arc<Node>> {
+    fn node(&mut self, py: Python<'_>, path: &Path, expected: &H) -> PyResult<Arc<Node>> {
         if let Some(&at) = self.unsaved_at.get(path) {
             return match &self.unsaved[at].1 {
                 Some(node) => Ok(node.clone()),
                 None => Err(state_mismatch(
                     py,
-                    format!("the state tree lost its node at depth {}", path.len()),
+                    format!("the state tree lost its node at depth {}", path.depth()),
                 )),
             };
         }
         if let Some(node) = self.cache.get(path) {
             return Ok(node);
         }
-        let raw = self.load.call1(py, (PyBytes::new(py, path),))?;
+        let raw = self.load.call1(py, (PyBytes::new(py, &path.nibbles()),))?;
         let raw = raw.bind(py);
         let node = if raw.is_none() {
-            if path.is_empty() && *expected == empty_root() {
+            if path.len == 0 && *expected == empty_root() {
                 Node::empty()
             } else {
                 return Err(state_mismatch(py, format!(
                     "the stored state tree has no node at depth {} where the app hash requires one; \
-                     the database was altered", path.len())));
+                     the database was altered", path.depth())));
             }
         } else {
             let bytes = match raw.downcast::<PyBytes>() {
@@ -269,18 +315,18 @@ impl Inner {
             if node.hash() != *expected {
                 return Err(state_mismatch(py, format!(
                     "a stored state-tree node at depth {} does not match its parent's hash; \
-                     the database was altered", path.len())));
+                     the database was altered", path.depth())));
             }
             node
         };
         let node = Arc::new(node);
-        self.cache.set(path.to_vec(), node.clone());
+        self.cache.set(*path, node.clone());
         Ok(node)
     }
 
     fn leaf_value_hash(&mut self, py: Python<'_>, key: &H) -> PyResult<Option<H>> {
         let mut expected = self.root;
-        let mut path: Path = Vec::with_capacity(8);
+        let mut path = Path::ROOT;
         for depth in 0..KEY_NIBBLES {
             let node = self.node(py, &path, &expected)?;
             let i = nib(key, depth);
@@ -291,7 +337,7 @@ impl Inner {
                 return Ok(if node.keys[i] == *key { Some(node.values[i]) } else { None });
             }
             expected = node.hashes[i];
-            path.push(i as u8);
+            path = path.child(i);
         }
         Err(state_mismatch(py, "the state tree is deeper than a key hash".to_string()))
     }
@@ -300,17 +346,19 @@ impl Inner {
         match self.unsaved_at.get(&path) {
             Some(&at) => self.unsaved[at].1 = node.clone(),
             None => {
-                self.unsaved_at.insert(path.clone(), self.unsaved.len());
-                self.unsaved.push((path.clone(), node.clone()));
+                self.unsaved_at.insert(path, self.unsaved.len());
+                self.unsaved.push((path, node.clone()));
             }
         }
         rows.push((path, node));
     }
 
-    fn update(&mut self, py: Python<'_>, mut changes: Vec<Change>) -> PyResult<Vec<(Path, Option<Arc<Node>>)>> {
-        let mut rows = Vec::new();
+    /// Apply a block: first, with the GIL, load the nodes it will read (in the order the
+    /// Python tree reads them, so the cache turns over alike); then, without the GIL (other
+    /// threads run meanwhile), rewrite them and encode the rows.
+    fn update(&mut self, py: Python<'_>, mut changes: Vec<Change>) -> PyResult<Vec<(Path, Option<Vec<u8>>)>> {
         if changes.is_empty() {
-            return Ok(rows);
+            return Ok(Vec::new());
         }
         changes.sort_by(|a, b| a.key.cmp(&b.key)); // stable: the last write of a key wins
         let mut unique: Vec<Change> = Vec::with_capacity(changes.len());
@@ -321,16 +369,42 @@ impl Inner {
             }
         }
         let root = self.root;
-        match self.update_node(py, Vec::new(), &root, 0, &unique, &mut rows)? {
-            Slot::Node(hash) => self.root = hash,
-            _ => unreachable!("the root is always a node"),
-        }
-        Ok(rows)
+        let mut read = HashMap::new();
+        self.prefetch(py, Path::ROOT, &root, 0, &unique, &mut read)?;
+        py.allow_threads(|| {
+            let mut rows = Vec::new();
+            match self.update_node(Path::ROOT, 0, &unique, &read, &mut rows) {
+                Slot::Node(hash) => self.root = hash,
+                _ => unreachable!("the root is always a node"),
+            }
+            Ok(rows.into_iter().map(|(path, node)| (path, node.map(|n| n.encode()))).collect())
+        })
     }
 
-    fn update_node(&mut self, py: Python<'_>, path: Path, node_hash: &H, depth: usize, changes: &[Change],
-                   rows: &mut Vec<(Path, Option<Arc<Node>>)>) -> PyResult<Slot> {
-        let mut fresh: Node = (*self.node(py, &path, node_hash)?).clone();
+    /// The nodes `update_node` will read for `changes`: the internal nodes on their paths.
+    fn prefetch(&mut self, py: Python<'_>, path: Path, node_hash: &H, depth: usize, changes: &[Change],
+                read: &mut HashMap<Path, Arc<Node>>) -> PyResult<()> {
+        let node = self.node(py, &path, node_hash)?;
+        read.insert(path, node.clone());
+        let n = changes.len();
+        let mut start = 0;
+        while start < n {
+            let i = nib(&changes[start].key, depth);
+            let mut end = start + 1;
+            while end < n && nib(&changes[end].key, depth) == i {
+                end += 1;
+            }
+            if node.present(i) && !node.is_leaf(i) {
+                self.prefetch(py, path.child(i), &node.hashes[i], depth + 1, &changes[start..end], read)?;
+            }
+            start = end;
+        }
+        Ok(())
+    }
+
+    fn update_node(&mut self, path: Path, depth: usize, changes: &[Change], read: &HashMap<Path, Arc<Node>>,
+                   rows: &mut Vec<(Path, Option<Arc<Node>>)>) -> Slot {
+        let mut fresh: Node = (*read[&path]).clone();
         let n = changes.len();
         let mut start = 0;
         while start < n {
@@ -341,10 +415,7 @@ impl Inner {
                 end += 1;
             }
             let slot = if fresh.present(i) && !fresh.is_leaf(i) {
-                let mut below = path.clone();
-                below.push(i as u8);
-                let child = fresh.hashes[i];
-                self.update_node(py, below, &child, depth + 1, &changes[start..end], rows)?
+                self.update_node(path.child(i), depth + 1, &changes[start..end], read, rows)
             } else if end - start == 1 && (!fresh.present(i) || fresh.keys[i] == first.key) {
                 match first.value {
                     None => Slot::Empty,
@@ -360,20 +431,20 @@ impl Inner {
                 Slot::Node(hash) => fresh.set_node(i, hash),
             }
         }
-        if !path.is_empty() {
+        if path.len != 0 {
             if fresh.bitmap == 0 {
                 self.put(path, None, rows);
-                return Ok(Slot::Empty);
+                return Slot::Empty;
             }
             if fresh.bitmap == fresh.leafmap && fresh.bitmap.count_ones() == 1 {
                 self.put(path, None, rows); // one leaf left: it moves up to the parent
                 let i = 15 - fresh.bitmap.leading_zeros() as usize;
-                return Ok(Slot::Leaf(fresh.keys[i], fresh.values[i]));
+                return Slot::Leaf(fresh.keys[i], fresh.values[i]);
             }
         }
         let hash = fresh.hash();
         self.put(path, Some(Arc::new(fresh)), rows);
-        Ok(Slot::Node(hash))
+        Slot::Node(hash)
     }
 
     /// A slot that held at most one leaf: what it holds after `changes` (sorted, one a key).
@@ -430,7 +501,7 @@ impl Inner {
             start = end;
         }
         let hash = node.hash();
-        self.put(nib_path(&leaves[0].0, depth), Some(Arc::new(node)), rows);
+        self.put(Path::of(&leaves[0].0, depth), Some(Arc::new(node)), rows);
         Slot::Node(hash)
     }
 
@@ -554,10 +625,10 @@ impl Tree {
         self.publish_root(root);
         let out = PyDict::new(py);
         for (path, node) in rows {
-            let key = PyBytes::new(py, &path);
+            let key = PyBytes::new(py, &path.nibbles());
             match node {
                 None => out.set_item(key, py.None())?,
-                Some(node) => out.set_item(key, PyBytes::new(py, &node.encode()))?,
+                Some(raw) => out.set_item(key, PyBytes::new(py, &raw))?,
             }
         }
         Ok(out)
@@ -581,7 +652,8 @@ impl Tree {
     /// The node at `path` (which its parent says hashes to `expected`), as a Python Node.
     fn node<'py>(&self, py: Python<'py>, path: &[u8], expected: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let expected = hash32(expected, "a node hash")?;
-        let node = self.lock(py).node(py, path, &expected)?;
+        let path = Path::from_nibbles(path).ok_or_else(|| PyTypeError::new_err("a path is nibbles"))?;
+        let node = self.lock(py).node(py, &path, &expected)?;
         python_node(py, &node)
     }
 
@@ -592,10 +664,10 @@ impl Tree {
         let mut inner = self.lock(py);
         let mut expected = inner.root;
         for depth in 0..KEY_NIBBLES {
-            let path = nib_path(&key, depth);
+            let path = Path::of(&key, depth);
             let node = inner.node(py, &path, &expected)?;
             let i = nib(&key, depth);
-            out.append((PyBytes::new(py, &path), python_node(py, &node)?, i))?;
+            out.append((PyBytes::new(py, &path.nibbles()), python_node(py, &node)?, i))?;
             if !node.present(i) || node.is_leaf(i) {
                 return Ok(out);
             }
@@ -608,14 +680,14 @@ impl Tree {
     #[getter]
     fn cache(&self, py: Python<'_>) -> CacheView {
         let inner = self.lock(py);
-        let mut keys: Vec<Path> = inner.cache.young.keys().cloned().collect();
-        keys.extend(inner.cache.old.keys().cloned());
+        let mut keys: Vec<Path> = inner.cache.young.keys().copied().collect();
+        keys.extend(inner.cache.old.keys().copied());
         CacheView { len: inner.cache.len(), keys }
     }
 
     /// Whether `path` has a node cached (tests).
     fn cached(&self, py: Python<'_>, path: &[u8]) -> bool {
-        self.lock(py).cache.contains(path)
+        Path::from_nibbles(path).is_some_and(|p| self.lock(py).cache.contains(&p))
     }
 }
 
@@ -633,7 +705,7 @@ impl CacheView {
     }
 
     fn __contains__(&self, path: &[u8]) -> bool {
-        self.keys.iter().any(|k| k.as_slice() == path)
+        Path::from_nibbles(path).is_some_and(|p| self.keys.contains(&p))
     }
 }
 
