@@ -676,13 +676,10 @@ impl Tree {
         Err(state_mismatch(py, "the state tree is deeper than a key hash".to_string()))
     }
 
-    /// The node cache's size and membership (what tests of a bounded memory look at).
+    /// The node cache, as tests of a bounded memory look at it (its size, its paths).
     #[getter]
-    fn cache(&self, py: Python<'_>) -> CacheView {
-        let inner = self.lock(py);
-        let mut keys: Vec<Path> = inner.cache.young.keys().copied().collect();
-        keys.extend(inner.cache.old.keys().copied());
-        CacheView { len: inner.cache.len(), keys }
+    fn cache(slf: Py<Self>) -> CacheView {
+        CacheView { tree: slf }
     }
 
     /// Whether `path` has a node cached (tests).
@@ -691,21 +688,20 @@ impl Tree {
     }
 }
 
-/// A snapshot of the node cache's keys.
+/// A live view of a tree's node cache.
 #[pyclass(frozen, module = "planet_native")]
 struct CacheView {
-    len: usize,
-    keys: Vec<Path>,
+    tree: Py<Tree>,
 }
 
 #[pymethods]
 impl CacheView {
-    fn __len__(&self) -> usize {
-        self.len
+    fn __len__(&self, py: Python<'_>) -> usize {
+        self.tree.get().lock(py).cache.len()
     }
 
-    fn __contains__(&self, path: &[u8]) -> bool {
-        Path::from_nibbles(path).is_some_and(|p| self.keys.contains(&p))
+    fn __contains__(&self, py: Python<'_>, path: &[u8]) -> bool {
+        self.tree.get().cached(py, path)
     }
 }
 

@@ -92,6 +92,7 @@ def test_the_native_tree_gives_the_python_trees_roots_rows_and_reads(
             native.discard()
         assert native.root() == py.root() == build_tree(sorted(model.items())).root
         assert len(native.cache) == len(py.cache)
+        assert all((path in native.cache) == (path in py.cache) for path in (b"", *rows))
         _same_reads(py, native)
     # Reopened on the stored nodes alone, the two read the same.
     _same_reads(*_trees(nodes, py.root(), cache_size))
