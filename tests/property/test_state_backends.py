@@ -7,6 +7,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ from planet.core.encoding import canonical_json
 from planet.core.state import CommittedState, compute_state_root
 from planet.storage.sqlite import BlockRecord, NodeStore
 from planet.storage.state_store import SqliteStateBackend
+from tests.native import both_trees  # noqa: F401 (the fixture: every test runs on both trees)
 from tests.property.test_determinism import (
     GENESIS,
     Client,
@@ -24,6 +26,8 @@ from tests.property.test_determinism import (
     resync,
     run_block,
 )
+
+pytestmark = pytest.mark.usefixtures("both_trees")
 
 
 def stored_app(store: NodeStore) -> Application:

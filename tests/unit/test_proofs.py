@@ -31,7 +31,10 @@ from planet.sdk import proofs
 from planet.sdk.client import NodeError
 from planet.storage.sqlite import NodeStore
 from tests.chain import Chain, make_chain, make_genesis
+from tests.native import both_trees  # noqa: F401 (the fixture: every test runs on both trees)
 from tests.unit.test_abci_app import fin, invites_tx
+
+pytestmark = pytest.mark.usefixtures("both_trees")
 
 HOLDER = "emission/holder"
 

@@ -18,11 +18,14 @@ from planet.core.state import (
     Layer,
     MemoryBackend,
     Proof,
-    StateTree,
     build_tree,
     compute_state_root,
     verify_proof,
 )
+from planet.core.state.tree import Tree, make_tree
+from tests.native import both_trees  # noqa: F401 (the fixture: every test runs on both trees)
+
+pytestmark = pytest.mark.usefixtures("both_trees")
 
 SETTINGS = settings(max_examples=80, deadline=None)
 
@@ -89,7 +92,7 @@ def test_known_roots() -> None:
     assert compute_state_root([("a", b"")]) != compute_state_root([])
 
 
-def apply_batch(tree: StateTree, rows: dict[bytes, bytes], batch: list) -> None:
+def apply_batch(tree: Tree, rows: dict[bytes, bytes], batch: list) -> None:
     dedup = dict(batch)  # a block writes each key once
     for path, raw in tree.update(list(dedup.items())).items():
         if raw is None:
@@ -104,7 +107,7 @@ def apply_batch(tree: StateTree, rows: dict[bytes, bytes], batch: list) -> None:
 def test_incremental_root_and_nodes_equal_from_scratch(batches: list[list[tuple[str, bytes | None]]]
                                                        ) -> None:
     rows: dict[bytes, bytes] = {}
-    tree = StateTree(rows.get, EMPTY_ROOT)
+    tree = make_tree(rows.get, EMPTY_ROOT)
     model: dict[str, bytes] = {}
     for batch in batches:
         apply_batch(tree, rows, batch)
@@ -121,7 +124,7 @@ def test_incremental_root_and_nodes_equal_from_scratch(batches: list[list[tuple[
         assert {p: r for p, r in rows.items() if p or model} == \
             {p: r for p, r in expected.items() if p or model}
         # A tree opened on the stored nodes reads every key as the model has it.
-        reopened = StateTree(rows.get, tree.root())
+        reopened = make_tree(rows.get, tree.root())
         for key in {*model, "zz", SHARING[2]}:
             got = reopened.leaf_value_hash(sha(key.encode()))
             assert got == (sha(model[key]) if key in model else None)
@@ -135,7 +138,7 @@ def test_root_ignores_insertion_order_and_add_then_delete(pairs: dict[str, bytes
     shuffled = data.draw(st.permutations(items))
     assert compute_state_root(items) == compute_state_root(shuffled)
     rows: dict[bytes, bytes] = {}
-    tree = StateTree(rows.get, EMPTY_ROOT)
+    tree = make_tree(rows.get, EMPTY_ROOT)
     apply_batch(tree, rows, items)
     extra = data.draw(KEYS.filter(lambda k: k not in pairs))
     apply_batch(tree, rows, [(extra, b"temp")])
@@ -146,7 +149,7 @@ def test_root_ignores_insertion_order_and_add_then_delete(pairs: dict[str, bytes
 
 def test_a_tree_discards_unsaved_blocks() -> None:
     rows: dict[bytes, bytes] = {}
-    tree = StateTree(rows.get, EMPTY_ROOT)
+    tree = make_tree(rows.get, EMPTY_ROOT)
     apply_batch(tree, rows, [("a", b"1"), (SHARING[0], b"2")])
     root = tree.root()
     tree.update([("b", b"3"), ("a", None)])

@@ -24,10 +24,11 @@ from planet.core.state.proofs import Proof, prove
 from planet.core.state.tree import (
     EMPTY_ROOT,
     NodeWrites,
-    StateTree,
+    Tree,
     build_tree,
     hash_key,
     hash_value,
+    make_tree,
 )
 from planet.core.state.view import MISSING, View, merge_keys, overlay_keys
 
@@ -69,7 +70,7 @@ class CommittedState(View):
         self._values: BoundedCache[str, Any] = BoundedCache(record_cache)
         self._unsaved: dict[str, bytes | None] = {}
         self._unsaved_sorted: list[str] | None = []
-        self.tree = StateTree(backend.get_node, root, BoundedCache(node_cache))  # type: ignore[arg-type]
+        self.tree: Tree = make_tree(backend.get_node, root, node_cache)  # native when installed
         self.tree.node(b"", root)  # the root node must be there and match: checked now
 
     # --- reads -----------------------------------------------------------------------------

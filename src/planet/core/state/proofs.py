@@ -19,7 +19,7 @@ from planet.core.errors import InvalidProof
 from planet.core.state.tree import (
     INTERNAL,
     KEY_NIBBLES,
-    StateTree,
+    Tree,
     hash_key,
     hash_leaf,
     hash_value,
@@ -105,7 +105,7 @@ def _hash(v: Any) -> bytes:
     return raw
 
 
-def prove(tree: StateTree, key: str, value: bytes | None, height: int) -> Proof:
+def prove(tree: Tree, key: str, value: bytes | None, height: int) -> Proof:
     """The proof of `key` holding `value` (None: absent) in `tree` as of `height`."""
     key_hash = hash_key(key)
     nodes: list[ProofNode] = []
