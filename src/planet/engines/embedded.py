@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planet.core.app import Application, BlockResult, ProvenAnswer
+from planet.core.app import Application, BlockResult, CommitResult, ProvenAnswer
 from planet.core.encoding import canonical_json, sha256
 from planet.core.errors import DuplicateTx, MempoolFull, StateMismatch
 from planet.core.genesis import Genesis, parse_genesis
@@ -156,6 +156,15 @@ class EmbeddedNode:
         self.proposer = proposer
         self.store = NodeStore(db_path)
         self._lock = threading.RLock()
+        self._producing = threading.RLock()
+        """Held through a whole `produce_block`, the write included: one block at a time, so
+        block N+1 is never applied to the state before block N is stored."""
+        self._durable = threading.Condition(self._lock)
+        """Notified when the block in flight is stored (or failed): reads wait for it."""
+        self._in_flight: dict[bytes, bytes] = {}
+        """The txs of the block being stored with the lock released: no longer in the
+        mempool, not yet committed (duplicates, and `wait_for` waits)."""
+        self._persisting = False
         self.on_fatal: Callable[[BaseException], None] | None = None
         """Told when the node must stop (its stored state failed its check); `planet node`
         stops the process."""
@@ -169,6 +178,9 @@ class EmbeddedNode:
         self._running = False
         self.app = open_application(self.store, genesis)
         self.last_block = self.store.last_block()
+        """The last stored block: what the API reports."""
+        self._head = self.last_block
+        """The last block applied to the state: `last_block`, or the one being stored."""
         self._pool: Executor = (
             ProcessPoolExecutor(self.config.verify_processes,
                                 mp_context=multiprocessing.get_context("spawn"),
@@ -225,7 +237,7 @@ class EmbeddedNode:
         """Check and queue one tx; `decoded` is `raw` decoded and verified elsewhere."""
         tx_hash = decoded.hash if decoded is not None else compute_tx_hash(raw)
         with self._lock:
-            if tx_hash in self._mempool:
+            if tx_hash in self._mempool or tx_hash in self._in_flight:
                 return Submitted(tx_hash, TxResult.failure(DuplicateTx("already in the mempool")))
             if len(self._mempool) >= self.config.max_mempool_txs:
                 return Submitted(tx_hash, TxResult.failure(MempoolFull("mempool is full; retry")))
@@ -257,9 +269,10 @@ class EmbeddedNode:
 
     def _open_block(self) -> OpenBlock:
         """Fix the next block's height and time and run its block-start in a new layer."""
-        last_time = self.last_block.time if self.last_block else self.genesis.genesis_time
-        header = BlockHeader(self.height + 1, max(self.clock(), last_time), self.proposer,
-                             PLACEHOLDER_HASH)
+        head = self._head
+        last_time = head.time if head else self.genesis.genesis_time
+        header = BlockHeader((head.height if head else 0) + 1, max(self.clock(), last_time),
+                             self.proposer, PLACEHOLDER_HASH)
         layer = Layer(self.app.state)
         events = process_block_start(layer, header, self.genesis)
         self._open = OpenBlock(header, layer, list(layer.writes.items()), events)
@@ -269,23 +282,31 @@ class EmbeddedNode:
         """A future resolved with the committed record (or None if the tx was dropped)."""
         fut = self._commits.expect(tx_hash)
         with self._lock:
-            pending = tx_hash in self._mempool
+            pending = tx_hash in self._mempool or tx_hash in self._in_flight
         if not pending:  # committed (or dropped) already: no announcement will come for it
             self._commits.resolve(tx_hash, self.store.get_tx(tx_hash))
         return fut
 
+    def _stored_state(self) -> None:
+        """Wait (holding the lock) until no block is being stored: the state then is the
+        stored one, and nothing a crash could take back is read (call under the lock)."""
+        self._durable.wait_for(lambda: not self._persisting)
+
     def query(self, path: str, args: dict[str, Any] | None = None) -> Any:
         """A read of the committed state, consistent with one block."""
         with self._lock:
+            self._stored_state()
             return self.app.query(path, args)
 
     def prove(self, key: str) -> Proof:
         """One record's proof at the last committed block (blocks wait for the lock)."""
         with self._lock:
+            self._stored_state()
             return self.app.prove(key)
 
     def query_proven(self, path: str, args: dict[str, Any] | None = None) -> ProvenAnswer:
         with self._lock:
+            self._stored_state()
             return self.app.query_proven(path, args)
 
     def mempool_size(self) -> int:
@@ -298,36 +319,76 @@ class EmbeddedNode:
     # --- blocks ----------------------------------------------------------------------------
 
     def produce_block(self, time_ms: int | None = None) -> BlockRecord:
-        """Finalize, persist and announce one block from the head of the mempool."""
-        with self._lock:
-            batch = list(self._mempool.items())[: self.config.max_block_txs]
-            hashes = [h for h, _ in batch]
-            last_time = self.last_block.time if self.last_block else self.genesis.genesis_time
-            opened, self._open = self._open, None
-            if opened is not None and batch and time_ms in (None, opened.header.time):
-                block_time = opened.header.time
-            else:
-                block_time = max(self.clock() if time_ms is None else time_ms, last_time)
-            prev = self.last_block.hash if self.last_block else b"\x00" * 32
-            tx_root = compute_tx_root(hashes)
-            block_hash = compute_block_hash(self.genesis.chain_id, self.height + 1, block_time,
-                                            prev, tx_root, self.app.state.root(), self.proposer)
-            header = BlockHeader(self.height + 1, block_time, self.proposer, block_hash)
-            result = self._reuse(opened, header, hashes)
-            if result is None:
-                result = self.app.finalize_block(header, [raw for _h, raw in batch])
-            commit = self.app.commit()
-            for tx_hash, _raw in batch:
-                del self._mempool[tx_hash]
-            block, records = block_records(header, prev, tx_root, batch, result)
-            # Persist before anyone can read the new state: nothing is shown that a crash
-            # could take back.
-            self.store.commit_block(block, records, commit.writes, commit.nodes)
-            self.app.stored()
-            self.last_block = block
-            self._recheck()
-        self._commits.announce(block, records)
+        """Finalize, persist and announce one block from the head of the mempool.
+
+        The block is applied and the leftover mempool re-checked under the lock; the lock is
+        then released while the block is written (SQLite and its fsync, a third of a block's
+        time), so admission goes on against the new state meanwhile. Reads of the state wait
+        until the write is done (`_stored_state`); the block's txs are announced after it."""
+        with self._producing:
+            with self._lock:
+                block, records, commit = self._apply_next(time_ms)
+            try:
+                # Persist before anyone can read the new state: nothing is shown that a
+                # crash could take back.
+                self.store.commit_block(block, records, commit.writes, commit.nodes)
+            except BaseException:
+                with self._lock:
+                    self._abandon()
+                raise
+            with self._lock:
+                self.app.stored()
+                self.last_block = block
+                self._in_flight = {}
+                self._persisting = False
+                self._durable.notify_all()
+            self._commits.announce(block, records)
         return block
+
+    def _apply_next(self, time_ms: int | None) -> tuple[BlockRecord, list[TxRecord], CommitResult]:
+        """Execute the next block and apply it to the state, not yet stored (under the
+        lock): its txs move from the mempool to `_in_flight`, the rest is re-checked."""
+        batch = list(self._mempool.items())[: self.config.max_block_txs]
+        hashes = [h for h, _ in batch]
+        head = self._head
+        height = (head.height if head else 0) + 1
+        last_time = head.time if head else self.genesis.genesis_time
+        opened, self._open = self._open, None
+        if opened is not None and batch and time_ms in (None, opened.header.time):
+            block_time = opened.header.time
+        else:
+            block_time = max(self.clock() if time_ms is None else time_ms, last_time)
+        prev = head.hash if head else b"\x00" * 32
+        tx_root = compute_tx_root(hashes)
+        block_hash = compute_block_hash(self.genesis.chain_id, height, block_time,
+                                        prev, tx_root, self.app.state.root(), self.proposer)
+        header = BlockHeader(height, block_time, self.proposer, block_hash)
+        result = self._reuse(opened, header, hashes)
+        if result is None:
+            result = self.app.finalize_block(header, [raw for _h, raw in batch])
+        commit = self.app.commit()
+        for tx_hash, _raw in batch:
+            del self._mempool[tx_hash]
+        block, records = block_records(header, prev, tx_root, batch, result)
+        self._in_flight = dict(batch)
+        self._persisting = True
+        self._head = block
+        self._recheck()
+        return block, records, commit
+
+    def _abandon(self) -> None:
+        """The block in flight could not be stored (under the lock): the state goes back to
+        the stored one, so reads never see it, and the node stops making blocks."""
+        self.app.state.discard()
+        self._head = self.last_block
+        self._open = None
+        dropped = [*self._in_flight, *self._mempool]  # checked against the abandoned state
+        self._in_flight, self._mempool = {}, {}
+        self.app.forget_verified(dropped)
+        self._commits.drop(dropped)
+        self._running = False
+        self._persisting = False
+        self._durable.notify_all()
 
     def _reuse(self, opened: OpenBlock | None, header: BlockHeader,
                hashes: list[bytes]) -> BlockResult | None:
