@@ -40,6 +40,9 @@ def test_bench_cluster_runs() -> None:
     assert admitted["refused"] == 0 and admitted["connection_errors"] == 0, admitted
     assert admitted["apis"] == 4 and admitted["blocks"] > 0
     assert result["cluster_wait"]["clients"] == 32 and result["cluster_wait"]["apis"] == 4
+    for figure in (admitted, result["cluster_wait"], result["kvstore"]):
+        # the whole machine's CPU includes the side's own
+        assert figure["machine_cores_busy"] >= figure["cores_busy"] * 0.5 > 0, figure
     assert result["settings"]["cluster_clients"] == 32  # 4 × the embedded side's by default
     assert result["target"]["cluster_tx_per_s"] == 3_000
     kv = result["kvstore"]

@@ -39,9 +39,10 @@ each side's client is:
 All of it shares this machine's cores: 2·N network processes plus the load generator, which a
 real consortium (one machine per validator) does not. The Lucky Drill operator is off.
 ``cores_busy`` (CPU seconds of every process of the side over the load's wall time) shows
-whether a run was bound by the machine (near its cores, less what other work on it takes:
-see the load average) or by its clients. After both loads the network's validators are
-checked to report one app hash at a common height. ``cpu_ms_per_tx`` is the CPU (user +
+whether a run was bound by the machine or by its clients; ``machine_cores_busy`` (every
+process's, from /proc/stat) tells the two apart on a shared machine: near the core count
+while ``cores_busy`` is lower, other work took the rest. After both loads the network's
+validators are checked to report one app hash at a common height. ``cpu_ms_per_tx`` is the CPU (user +
 system, from /proc) each kind of process spent per committed transaction during a load, all
 validators together, and ``cpu_ms_per_tx_per_process`` the same for one process of each kind
 (divided by the validators): where a shared machine's cores go, and what one validator per
@@ -110,6 +111,24 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def machine_busy_s() -> float:
+    """CPU seconds every process on the machine has used since boot, all cores (/proc/stat;
+    0 where there is none)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cores_busy(before: float, after: float, seconds: float) -> float:
+    """Cores the whole machine kept busy: near its count while a side's own `cores_busy` is
+    lower means other work on the shared machine took the rest, not that the side idled."""
+    return sig((after - before) / max(seconds, 1e-9))
+
+
 def cores_busy(before: dict[str, float], after: dict[str, float], seconds: float) -> float:
     """Cores the processes kept busy on average: near the machine's count when CPU-bound."""
     return sig(sum(after[k] - before[k] for k in before) / max(seconds, 1e-9))
@@ -159,7 +178,7 @@ def bench_kvstore(folder: Path, validators: int, base_port: int, seconds: int,
                     "load_generator": children_cpu()}
 
         start_height = net.height(ref)
-        before = cpu()
+        before, machine_before = cpu(), machine_busy_s()
         t0 = time.perf_counter()
         out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 120)
         load_seconds = time.perf_counter() - t0
@@ -169,7 +188,7 @@ def bench_kvstore(folder: Path, validators: int, base_port: int, seconds: int,
         # backlog a saturating open-loop client leaves is part of what the network carries.
         drained = net.wait_drained(timeout=DRAIN_TIMEOUT_S)
         elapsed = time.perf_counter() - t0
-        after = cpu()
+        after, machine_after = cpu(), machine_busy_s()
         end_height = net.height(ref)
         txs, _counts = block_txs(ref.rpc_url, start_height + 1, end_height)
         common = min(net.height(v) for v in net.validators)
@@ -186,6 +205,7 @@ def bench_kvstore(folder: Path, validators: int, base_port: int, seconds: int,
             "tx_bytes": tx_bytes, "connections_per_validator": connections,
             "cpu_ms_per_tx": per_tx, "cpu_ms_per_tx_per_process": per_process(per_tx, validators),
             "cores_busy": cores_busy(before, after, elapsed),
+            "machine_cores_busy": machine_cores_busy(machine_before, machine_after, elapsed),
             "validators_agree": len(hashes) == 1, "validators": validators,
             "timeout_commit": TIMEOUT_COMMIT, "client": "cometbft loadtime (broadcast_tx_async)"}
 
@@ -197,10 +217,11 @@ def _network_cpu(net: Testnet) -> dict[str, float]:
 
 
 def _cpu_figures(result: dict[str, Any], before: dict[str, float], after: dict[str, float],
-                 seconds: float, validators: int) -> None:
+                 seconds: float, validators: int, machine: tuple[float, float]) -> None:
     result["cpu_ms_per_tx"] = cpu_ms_per_tx(before, after, result["committed_ok"])
     result["cpu_ms_per_tx_per_process"] = per_process(result["cpu_ms_per_tx"], validators)
     result["cores_busy"] = cores_busy(before, after, seconds)
+    result["machine_cores_busy"] = machine_cores_busy(*machine, seconds)
 
 
 def bench_network(folder: Path, txs: int, clients: int, validators: int, base_port: int,
@@ -221,19 +242,20 @@ def bench_network(folder: Path, txs: int, clients: int, validators: int, base_po
         ports = [v.api_port for v in net.validators]
         say(f"cluster: {txs} registrations, {clients} clients over {validators} APIs, "
             "each posting on admission")
-        marks: list[tuple[float, dict[str, float]]] = []
+        marks: list[tuple[float, dict[str, float], float]] = []
         admitted = post_admitted(ports, raws, clients, drain_ports=ports[1:],
                                  mark=lambda: marks.append((time.perf_counter(),
-                                                            _network_cpu(net))))
-        (t0, before), (t1, after) = marks
-        _cpu_figures(admitted, before, after, t1 - t0, validators)
+                                                            _network_cpu(net),
+                                                            machine_busy_s())))
+        (t0, before, m0), (t1, after, m1) = marks
+        _cpu_figures(admitted, before, after, t1 - t0, validators, (m0, m1))
         say(f"cluster: {txs} registrations, {clients} clients over {validators} APIs, "
             "wait=true")
         wait_height = max(net.height(v) for v in net.validators)
-        before, t0 = _network_cpu(net), time.perf_counter()
+        before, m0, t0 = _network_cpu(net), machine_busy_s(), time.perf_counter()
         waited = post_all(ports, wait_raws, clients, keep_hashes=False)
-        after, t1 = _network_cpu(net), time.perf_counter()
-        _cpu_figures(waited, before, after, t1 - t0, validators)
+        after, m1, t1 = _network_cpu(net), machine_busy_s(), time.perf_counter()
+        _cpu_figures(waited, before, after, t1 - t0, validators, (m0, m1))
         end_height = max(net.height(v) for v in net.validators)
         waited["blocks"] = end_height - wait_height
         common = min(net.height(v) for v in net.validators) - 1
