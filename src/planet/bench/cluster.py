@@ -211,6 +211,7 @@ def bench_kvstore(folder: Path, validators: int, base_port: int, seconds: int,
 
 
 def _network_cpu(net: Testnet) -> dict[str, float]:
+    """CPU seconds so far of every validator's app, every CometBFT and this load generator."""
     return {"apps": sum(cpu_seconds(net.pid(v, "app")) for v in net.validators),
             "cometbft": sum(cpu_seconds(net.pid(v, "cometbft")) for v in net.validators),
             "load_generator": cpu_seconds(os.getpid())}
