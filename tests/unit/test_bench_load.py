@@ -4,11 +4,13 @@ blocks the node stored. No timing assertions."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -44,9 +46,18 @@ def invited_node(folder: Path, codes: Sequence[str], max_mempool: int) -> Embedd
 
 @contextmanager
 def serving(node: EmbeddedNode) -> Iterator[int]:
+    try:
+        with serving_app(create_app(node, web_dir=None)) as port:
+            yield port
+    finally:
+        node.close()
+
+
+@contextmanager
+def serving_app(app: Any) -> Iterator[int]:
     port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(node, web_dir=None), host="127.0.0.1",
-                                        port=port, log_level="warning"))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                        lifespan="off"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -57,7 +68,6 @@ def serving(node: EmbeddedNode) -> Iterator[int]:
     finally:
         srv.should_exit = True
         thread.join(timeout=10)
-        node.close()
 
 
 def test_a_full_mempool_is_retried_and_every_tx_confirmed(tmp_path: Path) -> None:
@@ -100,3 +110,29 @@ def test_refusals_are_counted_not_retried(tmp_path: Path) -> None:
     assert result["mempool_full_retries"] == 0
     assert result["committed_ok"] == 3 and result["refused"] == 1
     assert len(result["failures"]) == 1 and result["failures"][0].startswith("400")
+
+
+def test_the_load_ends_only_once_every_drain_port_has_an_empty_mempool(tmp_path: Path) -> None:
+    """A network's other validator may still hold admitted txs: the watcher keeps asking
+    its status (fresh each time) until it reports an empty mempool, then confirms every tx."""
+    codes = new_invite_codes(4)
+    node = invited_node(tmp_path, codes, max_mempool=100)
+    node.start()
+    asked: list[str] = []
+
+    async def other(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """A validator whose mempool empties on the third status request."""
+        asked.append(f"{scope['path']}?{scope['query_string'].decode()}")
+        body = json.dumps({"mempool": 0 if len(asked) >= 3 else 1}).encode()
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    _wallets, raws = sign_registrations(codes, CHAIN)
+    with serving_app(other) as other_port, serving(node) as port:
+        result = post_admitted([port], raws, clients=2, drain_ports=[other_port])
+    assert len(asked) >= 3 and all(a.startswith("/v1/status?_=") for a in asked)
+    assert len(set(asked)) == len(asked)  # never a cached answer
+    assert result["admitted"] == result["committed_ok"] == len(raws)
+    assert result["not_committed"] == 0

@@ -1,5 +1,6 @@
 """`planet bench cluster` runs end to end on a tiny load: the kvstore baseline under CometBFT's
-loadtime client, the embedded engine and Planet's network, real processes."""
+loadtime client, the embedded engine and Planet's network (admission-paced, then wait=true),
+real processes."""
 
 from __future__ import annotations
 
@@ -27,12 +28,21 @@ def test_bench_cluster_runs() -> None:
                                kvstore_seconds=3, kvstore_rate=50)
     assert result["benchmark"] == "cluster"
     assert result["machine"]["cores"]
-    for side in ("embedded", "cluster"):
+    for side in ("embedded", "cluster", "cluster_wait"):
         assert result[side]["committed_ok"] == 60, result[side]
         assert result[side]["committed_per_s"] > 0
         assert result[side]["latency_ms_p50"] <= result[side]["latency_ms_p99"]
         assert result[side]["cores_busy"] > 0
     assert result["cluster"]["validators_agree"] is True
+    assert result["cluster_wait"]["validators_agree"] is True
+    admitted = result["cluster"]  # the headline: each client posts on admission, no wait
+    assert admitted["admitted"] == 60 and admitted["not_committed"] == 0, admitted
+    assert admitted["refused"] == 0 and admitted["connection_errors"] == 0, admitted
+    assert admitted["apis"] == 4 and admitted["blocks"] > 0
+    assert result["cluster_wait"]["clients"] == 32 and result["cluster_wait"]["apis"] == 4
+    for figure in (admitted, result["cluster_wait"], result["kvstore"]):
+        # the whole machine's CPU includes the side's own
+        assert figure["machine_cores_busy"] >= figure["cores_busy"] * 0.5 > 0, figure
     assert result["settings"]["cluster_clients"] == 32  # 4 × the embedded side's by default
     assert result["target"]["cluster_tx_per_s"] == 3_000
     kv = result["kvstore"]
@@ -43,7 +53,9 @@ def test_bench_cluster_runs() -> None:
     assert set(kv["cpu_ms_per_tx"]) == {"cometbft", "load_generator"}
     assert kv["cpu_ms_per_tx"]["cometbft"] > 0
     assert result["cluster"]["cpu_ms_per_tx_per_process"]["apps"] > 0
-    assert result["ratio_vs_kvstore"] > 0
+    assert result["cluster_wait"]["cpu_ms_per_tx_per_process"]["apps"] > 0
+    assert result["ratio_vs_kvstore"] > 0 and result["ratio_vs_kvstore_wait"] > 0
+    assert result["cluster_vs_embedded"] > 0
     assert result["target"]["ratio_vs_kvstore"] == 0.5
 
 
