@@ -280,7 +280,7 @@ def bench_network(folder: Path, txs: int, clients: int, validators: int, base_po
 def run_cluster_bench(*, txs: int = 6_000, clients: int = 256,
                       cluster_clients: int | None = None, validators: int = 4,
                       base_port: int | None = None, kvstore_seconds: int = 30,
-                      kvstore_connections: int = 1, kvstore_rate: int = 1_000,
+                      kvstore_connections: int = 1, kvstore_rate: int = 2_500,
                       embedded: bool = True, progress: bool = False) -> dict[str, Any]:
     """The kvstore baseline, then (unless not `embedded`) the embedded node, then our
     network; `kvstore_rate` txs/s on each of `kvstore_connections` per validator."""
