@@ -85,8 +85,10 @@ def test_admission_runs_while_reads_and_waiters_wait_for_the_write(
         assert n.submit(first).result.error == "DuplicateTx"
         second = _invites(operator, 1)
         assert n.submit(second).accepted
-        # ...while nothing shows it: the reported height, reads, waiters, listeners.
+        # ...while nothing shows it: the reported height, reads, waiters, listeners; its tx
+        # still counts as pending, as the new one does.
         assert n.height == 0 and n.store.last_height() == 0 and announced == []
+        assert n.mempool_size() == 2
         waiter = n.wait_for(compute_tx_hash(first))
         gate = threading.Event()
         stored_state = n._stored_state

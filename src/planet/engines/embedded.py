@@ -310,8 +310,10 @@ class EmbeddedNode:
             return self.app.query_proven(path, args)
 
     def mempool_size(self) -> int:
+        """Txs admitted and not yet committed: the mempool's and the block being stored's (a
+        client that waits for this to reach 0 then finds every admitted tx in a block)."""
         with self._lock:
-            return len(self._mempool)
+            return len(self._mempool) + len(self._in_flight)
 
     def add_listener(self, fn: BlockListener) -> None:
         self._commits.add_listener(fn)
