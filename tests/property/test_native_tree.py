@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,10 @@ from planet.core.errors import StateMismatch
 from planet.core.state.cache import BoundedCache
 from planet.core.state.committed import CommittedState
 from planet.core.state.tree import EMPTY_ROOT, StateTree, build_tree, hash_key
+from planet.engines.blocks import open_application, open_state
+from planet.storage.sqlite import NodeStore
 from tests.native import planet_native
+from tests.property.test_determinism import GENESIS
 
 
 def _colliding_pool() -> list[str]:
@@ -141,13 +145,19 @@ def test_a_tampered_stored_node_fails_both_trees_alike(
     assert outcomes[0] == outcomes[1]
 
 
-def test_committed_state_uses_the_native_tree_unless_told_not_to(monkeypatch: pytest.MonkeyPatch
-                                                                  ) -> None:
+def test_a_node_opens_its_state_with_the_native_tree_unless_told_not_to(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     native = planet_native()
-    monkeypatch.setenv("PLANET_NATIVE", "1")
-    assert isinstance(CommittedState([("a", b"1")]).tree, native.Tree)
-    monkeypatch.setenv("PLANET_NATIVE", "0")
-    assert isinstance(CommittedState([("a", b"1")]).tree, StateTree)
+    store = NodeStore(tmp_path / "node.db")
+    try:
+        open_application(store, GENESIS)
+        monkeypatch.setenv("PLANET_NATIVE", "1")
+        assert isinstance(open_state(store).tree, native.Tree)
+        monkeypatch.setenv("PLANET_NATIVE", "0")
+        assert isinstance(open_state(store).tree, StateTree)
+        assert isinstance(CommittedState([("a", b"1")]).tree, StateTree)  # the core's default
+    finally:
+        store.close()
 
 
 def test_the_root_stays_readable_while_an_update_waits_on_a_load() -> None:

@@ -16,7 +16,7 @@ from planet.core.encoding import canonical_json
 from planet.core.state import CommittedState, compute_state_root
 from planet.storage.sqlite import BlockRecord, NodeStore
 from planet.storage.state_store import SqliteStateBackend
-from tests.native import both_trees  # noqa: F401 (the fixture: every test runs on both trees)
+from tests.native import both_trees, tree_under_test  # noqa: F401 (the fixture: every test runs on both trees)
 from tests.property.test_determinism import (
     GENESIS,
     Client,
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.usefixtures("both_trees")
 def stored_app(store: NodeStore) -> Application:
     """An app over the store's state, with caches of two entries."""
     state = CommittedState(backend=SqliteStateBackend(store), root=store.last_app_hash(),
-                           record_cache=2, node_cache=2)
+                           record_cache=2, node_cache=2, tree_class=tree_under_test())
     return Application(GENESIS, state)
 
 

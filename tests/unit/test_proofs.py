@@ -31,7 +31,7 @@ from planet.sdk import proofs
 from planet.sdk.client import NodeError
 from planet.storage.sqlite import NodeStore
 from tests.chain import Chain, make_chain, make_genesis
-from tests.native import both_trees  # noqa: F401 (the fixture: every test runs on both trees)
+from tests.native import both_trees, tree_under_test  # noqa: F401 (the fixture: every test runs on both trees)
 from tests.unit.test_abci_app import fin, invites_tx
 
 pytestmark = pytest.mark.usefixtures("both_trees")
@@ -112,7 +112,7 @@ def test_well_formed_keys_are_proven_present_or_absent(chain: Chain) -> None:
 
 
 def test_recording_and_proven_views() -> None:
-    state = CommittedState([("m/a", b"1"), ("m/b", b"2"), ("n/c", b"3")])
+    state = CommittedState([("m/a", b"1"), ("m/b", b"2"), ("n/c", b"3")], tree_class=tree_under_test())
     rec = RecordingView(state)
     assert rec.has("m/a") and not rec.has("m/z")
     assert list(rec.iter_keys("m/")) == ["m/a", "m/b"]

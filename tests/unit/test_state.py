@@ -22,8 +22,8 @@ from planet.core.state import (
     compute_state_root,
     verify_proof,
 )
-from planet.core.state.tree import Tree, make_tree
-from tests.native import both_trees  # noqa: F401 (the fixture: every test runs on both trees)
+from planet.core.state.tree import Tree
+from tests.native import both_trees, tree_under_test  # noqa: F401 (the fixture: every test runs on both trees)
 
 pytestmark = pytest.mark.usefixtures("both_trees")
 
@@ -107,7 +107,7 @@ def apply_batch(tree: Tree, rows: dict[bytes, bytes], batch: list) -> None:
 def test_incremental_root_and_nodes_equal_from_scratch(batches: list[list[tuple[str, bytes | None]]]
                                                        ) -> None:
     rows: dict[bytes, bytes] = {}
-    tree = make_tree(rows.get, EMPTY_ROOT)
+    tree = tree_under_test()(rows.get, EMPTY_ROOT)
     model: dict[str, bytes] = {}
     for batch in batches:
         apply_batch(tree, rows, batch)
@@ -124,7 +124,7 @@ def test_incremental_root_and_nodes_equal_from_scratch(batches: list[list[tuple[
         assert {p: r for p, r in rows.items() if p or model} == \
             {p: r for p, r in expected.items() if p or model}
         # A tree opened on the stored nodes reads every key as the model has it.
-        reopened = make_tree(rows.get, tree.root())
+        reopened = tree_under_test()(rows.get, tree.root())
         for key in {*model, "zz", SHARING[2]}:
             got = reopened.leaf_value_hash(sha(key.encode()))
             assert got == (sha(model[key]) if key in model else None)
@@ -138,7 +138,7 @@ def test_root_ignores_insertion_order_and_add_then_delete(pairs: dict[str, bytes
     shuffled = data.draw(st.permutations(items))
     assert compute_state_root(items) == compute_state_root(shuffled)
     rows: dict[bytes, bytes] = {}
-    tree = make_tree(rows.get, EMPTY_ROOT)
+    tree = tree_under_test()(rows.get, EMPTY_ROOT)
     apply_batch(tree, rows, items)
     extra = data.draw(KEYS.filter(lambda k: k not in pairs))
     apply_batch(tree, rows, [(extra, b"temp")])
@@ -149,7 +149,7 @@ def test_root_ignores_insertion_order_and_add_then_delete(pairs: dict[str, bytes
 
 def test_a_tree_discards_unsaved_blocks() -> None:
     rows: dict[bytes, bytes] = {}
-    tree = make_tree(rows.get, EMPTY_ROOT)
+    tree = tree_under_test()(rows.get, EMPTY_ROOT)
     apply_batch(tree, rows, [("a", b"1"), (SHARING[0], b"2")])
     root = tree.root()
     tree.update([("b", b"3"), ("a", None)])
@@ -162,7 +162,7 @@ def test_a_tree_discards_unsaved_blocks() -> None:
 
 
 def proved_state(pairs: dict[str, bytes]) -> CommittedState:
-    return CommittedState(sorted(pairs.items()))
+    return CommittedState(sorted(pairs.items()), tree_class=tree_under_test())
 
 
 @SETTINGS
@@ -261,10 +261,11 @@ def test_proof_size_grows_with_the_log_of_the_state() -> None:
 
 
 def test_an_altered_record_or_node_is_refused_at_its_first_read() -> None:
-    state = CommittedState([("a", b"1"), ("b", b"2"), (SHARING[0], b"3")])
+    state = CommittedState([("a", b"1"), ("b", b"2"), (SHARING[0], b"3")], tree_class=tree_under_test())
     backend = state.backend
     assert isinstance(backend, MemoryBackend)
-    reopened = CommittedState(backend=backend, root=state.root(), record_cache=2, node_cache=2)
+    reopened = CommittedState(backend=backend, root=state.root(), record_cache=2, node_cache=2,
+                              tree_class=tree_under_test())
     backend.records["a"] = b"9"  # altered
     with pytest.raises(StateMismatch):
         reopened.get_raw("a")
@@ -278,7 +279,7 @@ def test_an_altered_record_or_node_is_refused_at_its_first_read() -> None:
     assert reopened.get_raw(SHARING[0]) == b"3"  # what was not touched still reads
     backend.nodes[b""] = backend.nodes[b""][:-1] + b"\x00"
     with pytest.raises(StateMismatch):
-        CommittedState(backend=backend, root=state.root())
+        CommittedState(backend=backend, root=state.root(), tree_class=tree_under_test())
 
 
 # --- layers -----------------------------------------------------------------------------------
@@ -323,7 +324,7 @@ def check_view(view: Layer | CommittedState, model: dict[str, int]) -> None:
 
 
 def committed(base: dict[str, int]) -> CommittedState:
-    return CommittedState((k, Val(v).encode()) for k, v in base.items())
+    return CommittedState(((k, Val(v).encode()) for k, v in base.items()), tree_class=tree_under_test())
 
 
 @SETTINGS
@@ -383,7 +384,7 @@ def test_absorb_then_apply_matches_the_model(base: dict[str, int], ops: list, ch
     assert len(state) == len(model)
     assert state.root() == compute_state_root(expected) == reference_root(dict(expected))
     # Reloading from the encoded pairs (what storage hands back) gives the same state.
-    reloaded = CommittedState(expected)
+    reloaded = CommittedState(expected, tree_class=tree_under_test())
     assert reloaded.root() == state.root()
     check_view(reloaded, model)
 
@@ -439,8 +440,9 @@ def test_the_bounded_cache_keeps_what_is_used_and_never_passes_its_capacity() ->
 
 def test_a_committed_state_reads_everything_through_caches_that_stay_small() -> None:
     pairs = [(f"r/{i}", bytes([i])) for i in range(50)]
-    base = CommittedState(pairs)
-    state = CommittedState(backend=base.backend, root=base.root(), record_cache=4, node_cache=4)
+    base = CommittedState(pairs, tree_class=tree_under_test())
+    state = CommittedState(backend=base.backend, root=base.root(), record_cache=4, node_cache=4,
+                           tree_class=tree_under_test())
     for key, value in pairs * 2:
         assert state.get_raw(key) == value
     assert len(state._values) <= 4 and len(state.tree.cache) <= 4

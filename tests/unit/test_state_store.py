@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from planet.storage.sqlite import NodeStore
 from planet.storage.state_store import KEY_PAGE, SqliteStateBackend
-from tests.native import both_trees  # noqa: F401 (the fixture: every test runs on both trees)
-
-pytestmark = pytest.mark.usefixtures("both_trees")
 
 
 def test_key_scans_page_through_the_table_and_start_past_a_key(tmp_path: Path) -> None:

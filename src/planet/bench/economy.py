@@ -78,6 +78,7 @@ from planet.core.transition import process_block_start, process_tx
 from planet.core.types import MILLIS_PER_DAY
 from planet.node.home import make_genesis_document
 from planet.sdk.wallet import Wallet
+from planet.storage.state_store import tree_class
 
 CHAIN = "planet-bench-economy"
 GENESIS_TIME = "2026-01-01T16:00:00Z"
@@ -267,7 +268,7 @@ def load_committed(state: CommittedState, layer: Layer) -> CommittedState:
         key, value = writes.popitem()
         if value is not None:
             pairs.append((key, bytes(memoryview(value.encode()))))
-    return CommittedState(pairs)
+    return CommittedState(pairs, tree_class=tree_class())
 
 
 @dataclass(slots=True)

@@ -86,6 +86,7 @@ from planet.engines.blocks import compute_tx_root, open_application
 from planet.engines.embedded import EmbeddedNode, EngineConfig, compute_block_hash
 from planet.node.gc_tuning import tune_gc
 from planet.storage.sqlite import STATE_FORMAT, BlockRecord, NodeStore
+from planet.storage.state_store import tree_class
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 DEFAULT_BATCH = 50_000
@@ -279,7 +280,7 @@ def build(path: Path, n: int, signers: int, batch: int, *, progress: bool) -> di
     open_application(store, genesis)
     conn = connect(path)
     state = CommittedState(backend=DirectReads(conn), root=store.last_app_hash(),
-                           node_cache=BUILD_NODE_CACHE)
+                           node_cache=BUILD_NODE_CACHE, tree_class=tree_class())
     tx_root = compute_tx_root([])
     prev = b"\x00" * 32
 

@@ -16,7 +16,7 @@ from planet.core.genesis import Genesis, parse_genesis
 from planet.core.state import CommittedState
 from planet.core.transition import BlockHeader
 from planet.storage.sqlite import STATE_FORMAT, BlockRecord, NodeStore, TxRecord
-from planet.storage.state_store import SqliteStateBackend
+from planet.storage.state_store import SqliteStateBackend, tree_class
 
 
 def open_application(store: NodeStore, genesis: Genesis | None) -> Application:
@@ -52,7 +52,8 @@ def open_state(store: NodeStore) -> CommittedState:
     """The stored state, checked at its root against the last committed app hash."""
     expected = store.last_app_hash()
     try:
-        return CommittedState(backend=SqliteStateBackend(store), root=expected)
+        return CommittedState(backend=SqliteStateBackend(store), root=expected,
+                              tree_class=tree_class())
     except StateMismatch as err:
         raise StateMismatch(f"the stored state does not match the last committed app hash "
                             f"{expected.hex()[:16]}… ({err.message}). Run `planet verify`."

@@ -59,6 +59,7 @@ from planet.engines.snapshots import (
 )
 from planet.sdk.clock import wall_clock_ms
 from planet.storage.sqlite import BlockRecord, NodeStore, TxRecord
+from planet.storage.state_store import tree_class
 from planet.storage.tree_runs import stored_state_root
 
 log = logging.getLogger("planet.node")
@@ -584,7 +585,7 @@ def _replay_synced(store: NodeStore, genesis: Genesis, synced: int,
                      "the stored state was checked against the last app hash")
         return VerifyReport(0, 0, stored_root.hex(), not problems, problems, synced, notes)
     try:
-        state = CommittedState(kept.items(base.height))
+        state = CommittedState(kept.items(base.height), tree_class=tree_class())
     except (OSError, SnapshotError) as err:
         problems.append(f"the snapshot at height {base.height} cannot be read: {err}")
         return VerifyReport(0, 0, stored_root.hex(), False, problems, base.height, notes)

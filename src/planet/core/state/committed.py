@@ -25,10 +25,11 @@ from planet.core.state.tree import (
     EMPTY_ROOT,
     NodeWrites,
     Tree,
+    TreeClass,
     build_tree,
     hash_key,
     hash_value,
-    make_tree,
+    python_tree,
 )
 from planet.core.state.view import MISSING, View, merge_keys, overlay_keys
 
@@ -50,11 +51,14 @@ class CommittedState(View):
 
     `CommittedState(items)` holds the given records in memory (tests, replays);
     `CommittedState(backend=…, root=…)` reads a stored state whose app hash is `root`.
+    `tree_class` is the tree's implementation: the specification's by default; a node
+    passes the native one when it has it (`planet.storage.state_store.tree_class`).
     """
 
     def __init__(self, items: Iterable[tuple[str, bytes]] = (), *,
                  backend: StateBackend | None = None, root: bytes | None = None,
-                 record_cache: int = RECORD_CACHE, node_cache: int = NODE_CACHE) -> None:
+                 record_cache: int = RECORD_CACHE, node_cache: int = NODE_CACHE,
+                 tree_class: TreeClass = python_tree) -> None:
         if backend is None:
             memory = MemoryBackend()
             pairs = list(items)
@@ -70,7 +74,7 @@ class CommittedState(View):
         self._values: BoundedCache[str, Any] = BoundedCache(record_cache)
         self._unsaved: dict[str, bytes | None] = {}
         self._unsaved_sorted: list[str] | None = []
-        self.tree: Tree = make_tree(backend.get_node, root, node_cache)  # native when installed
+        self.tree: Tree = tree_class(backend.get_node, root, node_cache)
         self.tree.node(b"", root)  # the root node must be there and match: checked now
 
     # --- reads -----------------------------------------------------------------------------

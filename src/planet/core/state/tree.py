@@ -26,7 +26,6 @@ the upper ones always cached; a proof is one node per level, at most 15 sibling 
 from __future__ import annotations
 
 import hashlib
-import os
 import struct
 from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass
@@ -468,8 +467,8 @@ def compute_state_root(items: Iterable[tuple[str, bytes]]) -> bytes:
 
 
 class Tree(Protocol):
-    """What the rest of the code uses of a state tree: `StateTree` (the specification) or the
-    native one of `make_tree`, which must give the same roots, rows and errors."""
+    """What the rest of the code uses of a state tree: `StateTree` (the specification) or
+    another `TreeClass`'s, which must give the same roots, rows and errors."""
 
     @property
     def cache(self) -> Sized: ...
@@ -482,25 +481,14 @@ class Tree(Protocol):
     def discard(self) -> None: ...
 
 
-def native_tree_class() -> Any:
-    """The Rust tree (native/, module `planet_native`) if it is installed and PLANET_NATIVE is
-    not "0", else None. It applies a block several times faster than `StateTree`."""
-    if os.environ.get("PLANET_NATIVE", "1") == "0":
-        return None
-    try:
-        import planet_native
-    except ImportError:
-        return None
-    return planet_native.Tree
+TreeClass = Callable[[Callable[[bytes], bytes | None], bytes, int | None], Tree]
+"""What opens a tree over a node loader at a root with a bounded node cache: `python_tree`, or
+an implementation the edge provides (the Rust one of native/, which must give the same
+roots, rows and errors)."""
 
 
-def make_tree(load: Callable[[bytes], bytes | None], root: bytes, cache_size: int | None = None
-              ) -> Tree:
-    """A state tree over `load` (see `StateTree`), native when it can be; `cache_size` bounds
-    the node cache as a `BoundedCache` of that capacity would (None: unbounded)."""
-    native = native_tree_class()
-    if native is not None:
-        tree: Tree = native(load, root, cache_size)
-        return tree
+def python_tree(load: Callable[[bytes], bytes | None], root: bytes, cache_size: int | None = None
+                ) -> Tree:
+    """A `StateTree` over `load`; `cache_size` bounds its node cache (None: unbounded)."""
     cache: Any = {} if cache_size is None else BoundedCache(cache_size)
     return StateTree(load, root, cache)
