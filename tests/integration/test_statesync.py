@@ -71,9 +71,7 @@ def test_a_fifth_node_joins_by_state_sync_and_follows(net: Testnet) -> None:
     codes = make_invites(v0.api_url, operator, CHAIN, RESIDENTS + 10)
     # The invitations are committed on v0; a registration posted to a validator whose app is
     # still a block behind would be refused by its CheckTx (302, unknown code), as CI once saw.
-    invited = net.app_height(v0)
-    wait_for("the invitations' block in every validator's app",
-             lambda: all(net.app_height(v) >= invited for v in net.validators), timeout=60)
+    net.wait_app_heights(net.app_height(v0))
     wallets, raws = sign_registrations(codes[:RESIDENTS], CHAIN)
     result = post_all([v.api_port for v in net.validators], raws, clients=16)
     assert result["committed_ok"] == RESIDENTS, result["failures"]

@@ -662,6 +662,20 @@ class Testnet:
         except (httpx.HTTPError, KeyError, ValueError, TypeError):
             return 0
 
+    def wait_app_heights(self, height: int, timeout: float = 60.0) -> None:
+        """Wait until every validator's app (its API) has committed `height`. CometBFT's own
+        height runs ahead of its app's: a tx committed on one validator may still be unknown
+        to another's CheckTx (a registration whose invitation it has not yet seen is 302)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            behind = [v for v in self.validators if self.app_height(v) < height]
+            if not behind:
+                return
+            if time.monotonic() > deadline:
+                names = ", ".join(f"{v.name} at {self.app_height(v)}" for v in behind)
+                raise TestnetError(f"apps not at height {height} after {timeout:.0f} s: {names}")
+            time.sleep(0.1)
+
     def wait_agree(self, node: Validator, ref: Validator, timeout: float = 120.0,
                    above: int = 0) -> int:
         """The first height above `above` at which `node`'s app holds a block with the same
