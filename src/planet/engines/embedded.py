@@ -514,7 +514,7 @@ def _replay(store: NodeStore, progress: Callable[[int, int], None] | None,
     synced = store.get_meta(SYNCED_FROM)
     if synced is not None:
         return _replay_synced(store, genesis, int(synced), progress)
-    app = Application(genesis)
+    app = Application(genesis, CommittedState(tree_class=tree_class()))
     problems: list[str] = []
     genesis_hash = app.init_chain()
     app.commit()

@@ -58,12 +58,14 @@ from planet.core.force.grants import get_force
 from planet.core.force.messages import AttestTasks, CompleteTask
 from planet.core.genesis import Genesis, parse_genesis
 from planet.core.messages import Event, Msg
+from planet.core.state import CommittedState
 from planet.core.transition import TxResult
 from planet.core.types import MICRO_PER_BD
 from planet.core.vault.messages import AddRecord, AllowDepositor, DepositRecord
 from planet.node.home import make_genesis_document
 from planet.sdk.envelope import VOUCHER_INFO, reseal_for, seal_record, seal_to
 from planet.sdk.wallet import Wallet
+from planet.storage.state_store import tree_class
 
 HOUR = 3_600_000
 DAY = 24 * HOUR
@@ -211,7 +213,7 @@ class AppChain:
     """The application alone, in memory: the fastest way to run a world."""
 
     def __init__(self, genesis: Genesis) -> None:
-        self._app = Application(genesis)
+        self._app = Application(genesis, CommittedState(tree_class=tree_class()))
         self._app.init_chain()
         self._app.commit()
 
