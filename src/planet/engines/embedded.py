@@ -268,12 +268,19 @@ class EmbeddedNode:
             block.results.append(result)
         return result
 
+    def _after_head(self) -> tuple[int, int, bytes]:
+        """The next block's height, the time it may not precede and its previous hash: after
+        the last block applied to the state (`_head`), stored or not."""
+        head = self._head
+        if head is None:
+            return 1, self.genesis.genesis_time, b"\x00" * 32
+        return head.height + 1, head.time, head.hash
+
     def _open_block(self) -> OpenBlock:
         """Fix the next block's height and time and run its block-start in a new layer."""
-        head = self._head
-        last_time = head.time if head else self.genesis.genesis_time
-        header = BlockHeader((head.height if head else 0) + 1, max(self.clock(), last_time),
-                             self.proposer, PLACEHOLDER_HASH)
+        height, last_time, _prev = self._after_head()
+        header = BlockHeader(height, max(self.clock(), last_time), self.proposer,
+                             PLACEHOLDER_HASH)
         layer = Layer(self.app.state)
         events = process_block_start(layer, header, self.genesis)
         self._open = OpenBlock(header, layer, list(layer.writes.items()), events)
@@ -353,15 +360,12 @@ class EmbeddedNode:
         lock): its txs move from the mempool to `_in_flight`, the rest is re-checked."""
         batch = list(self._mempool.items())[: self.config.max_block_txs]
         hashes = [h for h, _ in batch]
-        head = self._head
-        height = (head.height if head else 0) + 1
-        last_time = head.time if head else self.genesis.genesis_time
+        height, last_time, prev = self._after_head()
         opened, self._open = self._open, None
         if opened is not None and batch and time_ms in (None, opened.header.time):
             block_time = opened.header.time
         else:
             block_time = max(self.clock() if time_ms is None else time_ms, last_time)
-        prev = head.hash if head else b"\x00" * 32
         tx_root = compute_tx_root(hashes)
         block_hash = compute_block_hash(self.genesis.chain_id, height, block_time,
                                         prev, tx_root, self.app.state.root(), self.proposer)

@@ -166,6 +166,18 @@ def _insert_rows(cur: sqlite3.Cursor, head: str, columns: int,
         start += n
 
 
+Rows = list[tuple[Any, ...]]
+
+
+def _split_state(writes: Sequence[tuple[str, bytes | None]], nodes: NodeRows
+                 ) -> tuple[Rows, Rows, Rows, Rows]:
+    """The rows of a state change: records to upsert and delete, nodes to upsert and delete
+    (None is a deletion in both)."""
+    return ([(k, v) for k, v in writes if v is not None], [(k,) for k, v in writes if v is None],
+            [(p, n) for p, n in nodes.items() if n is not None],
+            [(p,) for p, n in nodes.items() if n is None])
+
+
 def _pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA page_size={PAGE_SIZE}")  # only a database still empty takes it
@@ -248,16 +260,13 @@ class NodeStore:
     @staticmethod
     def _write_state(conn: Connection, writes: Sequence[tuple[str, bytes | None]],
                      nodes: NodeRows) -> None:
-        # The hot path of every block: plain driver executemany, no statement compiling.
-        upserts = [(k, v) for k, v in writes if v is not None]
-        deletes = [(k,) for k, v in writes if v is None]
+        """The genesis state's records and nodes (a block's go through `commit_block`)."""
+        upserts, deletes, node_upserts, node_deletes = _split_state(writes, nodes)
         if upserts:
             conn.exec_driver_sql("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)",
                                  upserts)
         if deletes:
             conn.exec_driver_sql("DELETE FROM state WHERE key = ?", deletes)
-        node_upserts = [(p, n) for p, n in nodes.items() if n is not None]
-        node_deletes = [(p,) for p, n in nodes.items() if n is None]
         if node_upserts:
             conn.exec_driver_sql("INSERT OR REPLACE INTO state_nodes (path, node) VALUES (?, ?)",
                                  node_upserts)
@@ -283,10 +292,7 @@ class NodeStore:
                   for n, e in enumerate(block.events)]
         activity = activity_rows(block.height, chain_events(
             block.events, ((t.idx, t.code, t.result) for t in tx_records)))
-        upserts = [(k, v) for k, v in writes if v is not None]
-        deletes = [(k,) for k, v in writes if v is None]
-        node_upserts = [(p, n) for p, n in nodes.items() if n is not None]
-        node_deletes = [(p,) for p, n in nodes.items() if n is None]
+        upserts, deletes, node_upserts, node_deletes = _split_state(writes, nodes)
         if self._writer is None:
             self._writer = sqlite3.connect(self.path, isolation_level=None,
                                            check_same_thread=False, cached_statements=256)
