@@ -71,7 +71,7 @@ def test_a_fifth_node_joins_by_state_sync_and_follows(net: Testnet) -> None:
     codes = make_invites(v0.api_url, operator, CHAIN, RESIDENTS + 10)
     # The invitations are committed on v0; a registration posted to a validator whose app is
     # still a block behind would be refused by its CheckTx (302, unknown code), as CI once saw.
-    net.wait_app_heights(net.app_height(v0))
+    net.wait_height(net.app_height(v0), apps=True)
     wallets, raws = sign_registrations(codes[:RESIDENTS], CHAIN)
     result = post_all([v.api_port for v in net.validators], raws, clients=16)
     assert result["committed_ok"] == RESIDENTS, result["failures"]

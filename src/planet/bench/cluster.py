@@ -238,7 +238,7 @@ def bench_network(folder: Path, txs: int, clients: int, validators: int, base_po
         operator = load_keystore(net.validators[0].home / "keys" / "operator.json", None)
         say(f"cluster: {2 * txs} invitation codes")
         codes = make_invites(net.validators[0].api_url, operator, CLUSTER_CHAIN, 2 * txs)
-        net.wait_app_heights(net.app_height(net.validators[0]))  # the codes known to every app
+        net.wait_height(net.app_height(net.validators[0]), apps=True)  # the codes known to every app
         _w, raws = sign_registrations(codes[:txs], CLUSTER_CHAIN)
         _w, wait_raws = sign_registrations(codes[txs:], CLUSTER_CHAIN)
         ports = [v.api_port for v in net.validators]

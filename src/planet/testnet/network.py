@@ -610,12 +610,18 @@ class Testnet:
         return int(info["latest_block_height"]) if info else 0
 
     def wait_height(self, height: int, indices: Sequence[int] | None = None,
-                    timeout: float = 60.0) -> None:
+                    timeout: float = 60.0, *, apps: bool = False) -> None:
+        """Wait until the chosen validators (all by default) have committed `height`: their
+        CometBFT's height, or with `apps` their app's (its API). CometBFT's own height runs
+        ahead of its app's, so a tx committed on one validator may still be unknown to
+        another's CheckTx (a registration whose invitation it has not yet seen is 302):
+        wait for the apps before posting to them."""
         chosen = [self.validators[i] for i in (indices if indices is not None
                                                 else range(len(self.validators)))]
+        height_of = self.app_height if apps else self.height
         deadline = time.monotonic() + timeout
         while True:
-            behind = [v for v in chosen if self.height(v) < height]
+            behind = [v for v in chosen if height_of(v) < height]
             if not behind:
                 return
             for v in behind:
@@ -624,9 +630,10 @@ class Testnet:
                         raise TestnetError(f"{v.name}'s {kind} process is not running; see "
                                            f"{self.log_file(v, kind)}:\n{self.tail(v, kind)}")
             if time.monotonic() > deadline:
-                names = ", ".join(f"{v.name} at {self.height(v)}" for v in behind)
-                raise TestnetError(f"not at height {height} after {timeout:.0f} s: {names}")
-            time.sleep(0.2)
+                names = ", ".join(f"{v.name} at {height_of(v)}" for v in behind)
+                raise TestnetError(f"{'apps ' if apps else ''}not at height {height} after "
+                                   f"{timeout:.0f} s: {names}")
+            time.sleep(0.1 if apps else 0.2)
 
     def wait_api(self, indices: Sequence[int] | None = None, timeout: float = 60.0) -> None:
         chosen = [self.validators[i] for i in (indices if indices is not None
@@ -661,20 +668,6 @@ class Testnet:
             return int(httpx.get(f"{v.api_url}/v1/health", timeout=2).json()["height"])
         except (httpx.HTTPError, KeyError, ValueError, TypeError):
             return 0
-
-    def wait_app_heights(self, height: int, timeout: float = 60.0) -> None:
-        """Wait until every validator's app (its API) has committed `height`. CometBFT's own
-        height runs ahead of its app's: a tx committed on one validator may still be unknown
-        to another's CheckTx (a registration whose invitation it has not yet seen is 302)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            behind = [v for v in self.validators if self.app_height(v) < height]
-            if not behind:
-                return
-            if time.monotonic() > deadline:
-                names = ", ".join(f"{v.name} at {self.app_height(v)}" for v in behind)
-                raise TestnetError(f"apps not at height {height} after {timeout:.0f} s: {names}")
-            time.sleep(0.1)
 
     def wait_agree(self, node: Validator, ref: Validator, timeout: float = 120.0,
                    above: int = 0) -> int:
